@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Checks the barmand .deb through its life cycle inside an LXC system container running systemd:
+# fresh install (service enabled, active, "barmand ready" logged, owners and modes), the launcher,
+# clean stop (exit 143 counted as success), a bad config (exit 78, not restarted), the
+# systemd-analyze security score, upgrade (an edited conffile kept, a running service restarted,
+# a stopped one left stopped), remove, purge (state and /etc/barmand gone, the barman user kept).
+#
+# Usage: packaging/test-deb.sh CONTAINER [DEB]     (DEB defaults to the newest target/barmand_*_all.deb)
+# Exits non-zero naming the failing step. If barmand was installed cx the container before, its
+# config and state are saved first and put back at the end (so the lab's backup host can be used).
+# Needs root on the host (lxc-attach) and network from the container to Debian's archive.
+set -euo pipefail
+
+C=${1:?usage: $0 CONTAINER [DEB]}
+here=$(cd "$(dirname "$0")/.." && pwd)
+DEB=${2:-$(ls -t "$here"/target/barmand_*_all.deb 2>/dev/null | head -1)}
+[[ -f ${DEB:-} ]] || { echo "test-deb: no .deb (run mvn package, or pass one)" >&2; exit 2; }
+READY_TIMEOUT=${READY_TIMEOUT:-90}
+MAX_EXPOSURE=${MAX_EXPOSURE:-3.0}
+UNIT=barmand.service
+WORK=/root/barmand-test
+
+STEP=setup
+fail() { echo "test-deb: FAIL [$STEP] $*" >&2; exit 1; }
+step() { STEP=$1; echo "test-deb: --- $STEP"; }
+ok()   { echo "test-deb:     ok: $*"; }
+cx()   { lxc-attach -n "$C" -- env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
+cxs()  { cx sh -c "$1"; }
+put()  { cx sh -c "cat > '$2'" < "$1"; }
+prop() { cx systemctl show -p "$1" --value "$UNIT"; }
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+lxc-info -n "$C" -s 2>/dev/null | grep -q RUNNING || fail "container $C is not running"
+cxs '[ -d /run/systemd/system ]' || fail "no systemd cx $C"
+
+# Waits for this start of the unit to log its ready line; prints the seconds it took.
+wait_ready() {
+  local inv t=0
+  while ((t < READY_TIMEOUT)); do
+    inv=$(prop InvocationID)
+    if [[ -n $inv ]] && cx journalctl -q -o cat "_SYSTEMD_INVOCATION_ID=$inv" | grep -q '^barmand ready'; then
+      echo "$t"; return 0
+    fi
+    [[ $(prop ActiveState) == failed ]] && return 1
+    sleep 1; t=$((t + 1))
+  done
+  return 1
+}
+apt_install() {  # apt-get install of local .debs; refreshes the lists once if dependencies are missing
+  local opts=(-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+  cx apt-get install "${opts[@]}" "$@" >"$scratch/apt.log" 2>&1 ||
+    { cx apt-get update -qq && cx apt-get install "${opts[@]}" "$@" >"$scratch/apt.log" 2>&1; } ||
+    { tail -20 "$scratch/apt.log" >&2; return 1; }
+}
+assert_stat() {  # path owner:group mode
+  local got; got=$(cxs "stat -c '%U:%G %a' '$1'") || fail "$1 missing"
+  [[ $got == "$2 $3" ]] || fail "$1 is $got, want $2 $3"
+}
+
+# -- a copy of the package with a higher version, to play an upgrade
+step build-upgrade-deb
+ver=$(dpkg-deb -f "$DEB" Version); ver2="$ver+debtest1"
+dpkg-deb -R "$DEB" "$scratch/pkg"
+sed -i "s/^Version: .*/Version: $ver2/" "$scratch/pkg/DEBIAN/control"
+dpkg-deb -b "$scratch/pkg" "$scratch/barmand_${ver2}_all.deb" >/dev/null
+rm -rf "$scratch/pkg"
+cx mkdir -p "$WORK"
+put "$DEB" "$WORK/barmand_${ver}_all.deb"
+put "$scratch/barmand_${ver2}_all.deb" "$WORK/barmand_${ver2}_all.deb"
+ok "$ver and $ver2 copied to $C:$WORK"
+
+# -- keep what a previous install had, put it back at the end
+step save-previous
+saved=no
+if cxs 'dpkg-query -W -f="\${Status}" barmand 2>/dev/null | grep -q "install ok installed"'; then
+  cxs "tar -C / -czf $WORK/saved.tgz etc/barmand var/lib/barmand" || fail "could not save config and state"
+  saved=yes
+  cx systemctl stop "$UNIT" || true
+  cx apt-get purge -y -q barmand >/dev/null || fail "could not purge the installed barmand"
+  ok "previous config and state saved to $WORK/saved.tgz; package purged"
+else
+  cx apt-get purge -y -q barmand >/dev/null 2>&1 || true
+  ok "barmand was not installed"
+fi
+restore() {
+  [[ $saved == yes ]] || return 0
+  echo "test-deb: --- restore-previous"
+  apt_install "$WORK/barmand_${ver}_all.deb" &&
+    cx systemctl stop "$UNIT" &&
+    cxs "rm -rf /var/lib/barmand/* && tar -C / -xzf $WORK/saved.tgz" &&
+    cx systemctl start "$UNIT" && echo "test-deb:     ok: previous config and state restored, service started" ||
+    echo "test-deb: WARNING: could not restore the previous config/state from $C:$WORK/saved.tgz" >&2
+}
+trap 'rc=$?; restore; rm -rf "$scratch"; exit $rc' EXIT
+
+# -- fresh install
+step install
+apt_install "$WORK/barmand_${ver}_all.deb" || fail "apt-get install of the .deb failed"
+[[ $(cxs 'dpkg-query -W -f="\${Version}" barmand') == "$ver" ]] || fail "version installed is not $ver"
+cxs 'getent passwd barman >/dev/null' || fail "no barman user"
+assert_stat /etc/barmand/barmand.conf root:barman 640
+assert_stat /etc/default/barmand root:root 644
+assert_stat /var/lib/barmand barman:barman 750
+assert_stat /usr/bin/barmand root:root 755
+assert_stat /usr/share/barmand/barmand.jar root:root 644
+assert_stat /lib/systemd/system/barmand.service root:root 644
+cxs 'grep -qx /etc/barmand/barmand.conf /var/lib/dpkg/info/barmand.conffiles' || fail "barmand.conf is not a conffile"
+[[ $(cx systemctl is-enabled "$UNIT") == enabled ]] || fail "unit not enabled"
+ok "installed $ver, files and modes as expected, unit enabled"
+
+step start
+t=$(wait_ready) || fail "no 'barmand ready' within ${READY_TIMEOUT}s (state $(prop ActiveState)); $(cx journalctl -u $UNIT -n 20 --no-pager)"
+[[ $(prop ActiveState) == active ]] || fail "not active"
+assert_stat /run/barmand barman:barman 750
+ok "active, ready after ~${t}s, as user $(cxs "ps -o user= -p \$(systemctl show -p MainPID --value $UNIT)"), memory $(( $(prop MemoryCurrent) / 1048576 )) MiB"
+
+step launcher
+cxs 'barmand check-config >/dev/null' || fail "'barmand check-config' as root failed"
+ok "barmand check-config exit 0"
+
+step stop
+cx systemctl stop "$UNIT" || fail "systemctl stop failed"
+[[ $(prop Result) == success ]] || fail "Result=$(prop Result) ExecMainStatus=$(prop ExecMainStatus)"
+[[ $(prop ActiveState) == inactive ]] || fail "ActiveState=$(prop ActiveState)"
+ok "stopped cleanly, main exit status $(prop ExecMainStatus)"
+
+step restart
+cx systemctl start "$UNIT"
+wait_ready >/dev/null || fail "no ready line after a start"
+ok "started again"
+
+step security
+sec=$(cx systemd-analyze security --no-pager "$UNIT" | sed -n 's/.*Overall exposure level for barmand.service: \([0-9.]*\).*/\1/p')
+[[ -n $sec ]] || fail "no score from systemd-analyze security"
+awk -v s="$sec" -v m="$MAX_EXPOSURE" 'BEGIN{exit !(s <= m)}' || fail "exposure $sec > $MAX_EXPOSURE"
+ok "systemd-analyze security: $sec"
+
+step bad-config
+cxs 'cp -p /etc/barmand/barmand.conf /etc/barmand/barmand.conf.test-save && echo "barmand { state-dir = [ }" > /etc/barmand/barmand.conf'
+cx systemctl restart "$UNIT" || true
+for _ in $(seq 30); do [[ $(prop ActiveState) == failed ]] && break; sleep 1; done
+st=$(prop ExecMainStatus); state=$(prop ActiveState); nr=$(prop NRestarts)
+cxs 'mv /etc/barmand/barmand.conf.test-save /etc/barmand/barmand.conf'
+[[ $st == 78 && $state == failed && $nr == 0 ]] || fail "want exit 78, failed, no restarts; got status $st, $state, NRestarts=$nr"
+sleep "$(( $(prop RestartUSec | tr -dc 0-9) + 2 ))"
+[[ $(prop ActiveState) == failed ]] || fail "restarted after exit 78"
+cx systemctl reset-failed "$UNIT"
+cx systemctl start "$UNIT"
+wait_ready >/dev/null || fail "no ready line after the config was put back"
+ok "bad config: exit 78, failed, not restarted; good config back and running"
+
+step upgrade-running
+cxs 'echo "# edited by test-deb" >> /etc/barmand/barmand.conf'
+pid1=$(prop MainPID)
+apt_install "$WORK/barmand_${ver2}_all.deb" || fail "apt-get install of $ver2 failed"
+[[ $(cxs 'dpkg-query -W -f="\${Version}" barmand') == "$ver2" ]] || fail "not upgraded to $ver2"
+cxs 'tail -1 /etc/barmand/barmand.conf | grep -q "edited by test-deb"' || fail "the edited conffile was replaced"
+assert_stat /etc/barmand/barmand.conf root:barman 640
+wait_ready >/dev/null || fail "no ready line after the upgrade"
+pid2=$(prop MainPID)
+[[ $pid2 != "$pid1" && $pid2 != 0 ]] || fail "service not restarted by the upgrade (MainPID $pid1 -> $pid2)"
+ok "upgraded to $ver2: edited conffile kept, service restarted (pid $pid1 -> $pid2)"
+
+step upgrade-stopped
+cx systemctl stop "$UNIT"
+cx dpkg -i --force-confold "$WORK/barmand_${ver2}_all.deb" >/dev/null || fail "dpkg -i (reinstall) failed"
+[[ $(prop ActiveState) == inactive ]] || fail "a stopped service was started by the upgrade"
+[[ $(cx systemctl is-enabled "$UNIT") == enabled ]] || fail "unit no longer enabled"
+cx systemctl start "$UNIT"
+wait_ready >/dev/null || fail "no ready line"
+ok "an upgrade leaves a stopped service stopped"
+
+step remove
+cx apt-get remove -y -q barmand >/dev/null || fail "apt-get remove failed"
+[[ $(prop ActiveState) != active ]] || fail "service still active after remove"
+cxs '[ ! -e /lib/systemd/system/barmand.service ] && [ ! -e /usr/bin/barmand ]' || fail "files left after remove"
+cxs '[ -f /etc/barmand/barmand.conf ] && [ -d /var/lib/barmand ]' || fail "conffile or state gone after remove (only purge should)"
+ok "removed: stopped, program gone, config and state kept"
+
+step purge
+cx apt-get purge -y -q barmand >/dev/null || fail "apt-get purge failed"
+cxs '[ ! -e /etc/barmand ] && [ ! -e /var/lib/barmand ] && [ ! -e /etc/default/barmand ]' || fail "left behind: $(cxs 'ls -d /etc/barmand /var/lib/barmand /etc/default/barmand 2>/dev/null')"
+cxs '! ls /etc/systemd/system/*/barmand.service /etc/systemd/system/barmand.service 2>/dev/null' || fail "unit symlinks left"
+cxs 'getent passwd barman >/dev/null' || fail "purge removed the barman user (it belongs to barman)"
+ok "purged: state, config and unit links gone; barman user kept"
+
+STEP=done
+echo "test-deb: PASS ($C, $ver -> $ver2, systemd-analyze security $sec)"
