@@ -137,6 +137,27 @@ sec=$(cx systemd-analyze security --no-pager "$UNIT" | sed -n 's/.*Overall expos
 awk -v s="$sec" -v m="$MAX_EXPOSURE" 'BEGIN{exit !(s <= m)}' || fail "exposure $sec > $MAX_EXPOSURE"
 ok "systemd-analyze security: $sec"
 
+step sandbox-barman
+# If Barman has servers here, `barman check` must answer the same inside the unit's sandbox
+# (same [Service] section, ExecStart replaced) as outside it: the hardening must not break Barman.
+srv=$(cxs 'runuser -u barman -- barman list-servers --minimal 2>/dev/null | head -1' || true)
+if [[ -n $srv ]]; then
+  probe=/run/systemd/system/barmand-sandbox-probe.service
+  cxs "sed -e 's|^ExecStart=.*|ExecStart=/usr/bin/barman check $srv|' -e 's/^Type=exec/Type=oneshot/' \
+        -e '/^Restart/d' -e '/^SuccessExitStatus/d' -e '/^\[Install\]/,\$d' /lib/systemd/system/$UNIT > $probe && systemctl daemon-reload"
+  outside=0; cxs "runuser -u barman -- barman check $srv >/dev/null 2>&1" || outside=$?
+  cx systemctl start barmand-sandbox-probe.service >/dev/null 2>&1 || true
+  inside=$(cx systemctl show -p ExecMainStatus --value barmand-sandbox-probe.service)
+  ran=$(cx systemctl show -p ExecMainPID --value barmand-sandbox-probe.service)
+  cxs "journalctl -q -o cat -u barmand-sandbox-probe.service | tail -30" >"$scratch/probe.log" || true
+  cxs "rm -f $probe; systemctl reset-failed barmand-sandbox-probe.service 2>/dev/null; systemctl daemon-reload" || true
+  [[ $ran != 0 ]] || fail "the sandbox probe did not run"
+  [[ $inside == "$outside" ]] || { cat "$scratch/probe.log" >&2; fail "barman check $srv: exit $inside in the sandbox, $outside outside"; }
+  ok "barman check $srv: exit $inside inside the unit's sandbox, as outside"
+else
+  ok "skipped: no Barman servers configured in $C"
+fi
+
 step bad-config
 cxs 'cp -p /etc/barmand/barmand.conf /etc/barmand/barmand.conf.test-save && echo "barmand { state-dir = [ }" > /etc/barmand/barmand.conf'
 cx systemctl restart "$UNIT" || true
