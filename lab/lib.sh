@@ -1,0 +1,43 @@
+# Shared by the lab scripts: sourced, not run.
+# shellcheck shell=bash
+set -euo pipefail
+
+LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LAB_BOX_NAME="${LAB_BOX_NAME:-barmand/debian12}"
+LAB_PREFIX="${LAB_PREFIX:-barmand-}"          # LXC container names: barmand-pg1, barmand-pg2, barmand-backup
+LAB_MACHINES=(pg1 pg2 backup)
+LAB_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/barmand-lab"
+
+# root or sudo: LXC and the bridge need root
+if [[ $(id -u) -eq 0 ]]; then SUDO=(); else SUDO=(sudo); fi
+as_root() { "${SUDO[@]}" "$@"; }
+
+log() { printf '%s %s\n' "[$(date -u +%H:%M:%S)] ${0##*/}:" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# wall-clock timing of phases, printed by the caller
+declare -A LAB_T=()
+phase_start() { LAB_T[$1]=$(date +%s); log "== $1"; }
+phase_end() { local d=$(( $(date +%s) - LAB_T[$1] )); LAB_T[$1]=$d; log "== $1 done in ${d}s"; }
+
+# containers named like ours (barmand-*) that exist on this machine
+lab_containers() { as_root lxc-ls -1 2>/dev/null | grep -E "^${LAB_PREFIX}($(IFS='|'; echo "${LAB_MACHINES[*]}"))\$" || true; }
+
+# containers this checkout's .vagrant knows (its id file holds the container name)
+known_containers() {
+  local m f
+  for m in "${LAB_MACHINES[@]}"; do
+    f="$LAB_ROOT/.vagrant/machines/$m/lxc/id"
+    [[ -s $f ]] && cat "$f" && echo
+  done
+  return 0
+}
+
+# stop and destroy a container, quietly if it is gone already
+destroy_container() {
+  local n=$1
+  as_root lxc-info -n "$n" >/dev/null 2>&1 || return 0
+  log "destroying container $n"
+  as_root lxc-stop -n "$n" -k >/dev/null 2>&1 || true
+  as_root lxc-destroy -n "$n" -f >/dev/null
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Checks the lab and prints its state, as the task's sample does: replication on the primary, the
+# standby's recovery and lag, a row written on the primary read back on the standby, and barman's
+# check, status, replication-status and list-backups. Ends with `verify: OK (N checks)`, or
+# `verify: FAILED: <first failing check>` and exit 1.
+# Commands run in the guests over SSH with the config `vagrant ssh-config` prints (any provider).
+source "$(dirname "$0")/lib.sh"
+cd "$LAB_ROOT"
+
+PRIMARY=pg1 STANDBY=pg2 BACKUP=backup SERVER=pg1 STANDBY_SLOT=pg2 BARMAN_SLOT=barman
+
+ssh_cfg=.vagrant/lab-ssh-config
+if ! vagrant ssh-config >"$ssh_cfg.tmp" 2>/dev/null; then
+  rm -f "$ssh_cfg.tmp"
+  echo "verify: FAILED: machines reachable (vagrant ssh-config failed: is the lab up? make up)"
+  exit 1
+fi
+mv "$ssh_cfg.tmp" "$ssh_cfg"
+
+# ssh joins its arguments into one remote command line: quote each
+on() { local h=$1; shift; ssh -F "$ssh_cfg" -o BatchMode=yes -o ConnectTimeout=10 "$h" "$(printf '%q ' "$@")"; }
+# psql on a host as postgres; SQL on stdin; extra psql options as arguments
+psql_on() { local h=$1; shift; on "$h" sudo -u postgres psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
+# one value (unaligned, tuples only)
+val() { psql_on "$1" -At -F '|' 2>/dev/null <<<"$2"; }
+
+checks=0 failed=""
+check() {   # check NAME CONDITION-COMMAND...
+  local name=$1; shift
+  checks=$((checks + 1))
+  if "$@"; then
+    printf '  [ok]   %s\n' "$name"
+  else
+    printf '  [FAIL] %s\n' "$name"
+    [[ -n $failed ]] || failed=$name
+  fi
+}
+section() { printf '\n===== %s =====\n' "$*"; }
+eq() { [[ "$1" == "$2" ]]; }
+
+# ---------------------------------------------------------------- primary
+section "$PRIMARY (primary): pg_stat_replication joined with pg_replication_slots"
+psql_on "$PRIMARY" -x <<'SQL' || true
+SELECT r.application_name, r.client_addr, r.usename, r.state, r.sync_state,
+       s.slot_name, s.active AS slot_active,
+       pg_current_wal_lsn() AS current_lsn, r.sent_lsn, r.flush_lsn, r.replay_lsn,
+       pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn)) AS slot_retained_wal,
+       r.replay_lag
+  FROM pg_stat_replication r
+  LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid
+ ORDER BY r.application_name;
+SQL
+section "$PRIMARY (primary): pg_replication_slots"
+psql_on "$PRIMARY" <<'SQL' || true
+SELECT slot_name, slot_type, active, restart_lsn, wal_status,
+       pg_size_pretty(safe_wal_size) AS safe_wal_size FROM pg_replication_slots ORDER BY slot_name;
+SQL
+streams=$(val "$PRIMARY" "SELECT r.application_name || ':' || coalesce(s.slot_name, '-') FROM pg_stat_replication r
+  LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid WHERE r.state = 'streaming' ORDER BY 1" | paste -sd' ' || true)
+check "primary: pg_is_in_recovery() = f" eq "$(val "$PRIMARY" 'SELECT pg_is_in_recovery()')" f
+check "primary: 2 streaming clients (found: ${streams:-none})" eq "$(wc -w <<<"$streams")" 2
+check "primary: standby $STANDBY streams through slot $STANDBY_SLOT" grep -qw "$STANDBY:$STANDBY_SLOT" <<<"$streams"
+check "primary: barman_receive_wal streams through slot $BARMAN_SLOT" grep -qw "barman_receive_wal:$BARMAN_SLOT" <<<"$streams"
+check "primary: slots $STANDBY_SLOT and $BARMAN_SLOT active" eq \
+  "$(val "$PRIMARY" "SELECT string_agg(slot_name || '=' || active, ',' ORDER BY slot_name) FROM pg_replication_slots WHERE slot_name IN ('$STANDBY_SLOT', '$BARMAN_SLOT')")" \
+  "$BARMAN_SLOT=true,$STANDBY_SLOT=true"
+
+# ---------------------------------------------------------------- standby
+section "$STANDBY (standby): recovery, WAL receiver, replay lag"
+psql_on "$STANDBY" -x <<'SQL' || true
+SELECT pg_is_in_recovery(), w.status, w.slot_name, w.sender_host, w.sender_port,
+       pg_last_wal_receive_lsn() AS receive_lsn, pg_last_wal_replay_lsn() AS replay_lsn,
+       pg_size_pretty(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())) AS replay_lag_bytes,
+       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN interval '0'
+            ELSE now() - pg_last_xact_replay_timestamp() END AS replay_lag_time,
+       current_setting('hot_standby') AS hot_standby, current_setting('hot_standby_feedback') AS hot_standby_feedback,
+       current_setting('primary_slot_name') AS primary_slot_name
+  FROM pg_stat_wal_receiver w;
+SQL
+check "standby: pg_is_in_recovery() = t" eq "$(val "$STANDBY" 'SELECT pg_is_in_recovery()')" t
+check "standby: pg_stat_wal_receiver streaming through slot $STANDBY_SLOT" eq \
+  "$(val "$STANDBY" 'SELECT status, slot_name FROM pg_stat_wal_receiver')" "streaming|$STANDBY_SLOT"
+
+section "a row written on $PRIMARY, read back on $STANDBY"
+token="verify-$(date -u +%Y%m%dT%H%M%SZ)-$RANDOM"
+val "$PRIMARY" "CREATE TABLE IF NOT EXISTS lab_verify (id bigserial PRIMARY KEY, token text NOT NULL,
+  written_at timestamptz NOT NULL DEFAULT now())" >/dev/null || true
+written=$(val "$PRIMARY" "INSERT INTO lab_verify (token) VALUES ('$token') RETURNING id || ' ' || token || ' ' || written_at" || true)
+echo "  written on $PRIMARY: ${written:-<nothing>}"
+seen=""
+for _ in $(seq 1 20); do
+  seen=$(val "$STANDBY" "SELECT id || ' ' || token || ' ' || written_at || ' (replayed after ' ||
+    (now() - written_at)::text || ')' FROM lab_verify WHERE token = '$token'" || true)
+  [[ -n $seen ]] && break
+  sleep 0.5
+done
+echo "  read on $STANDBY:    ${seen:-<nothing after 10 s>}"
+check "standby: the row written on the primary is there" test -n "$seen"
+
+# ---------------------------------------------------------------- barman
+for cmd in "check" "status" "replication-status" "list-backups"; do
+  section "$BACKUP: barman $cmd $SERVER"
+  on "$BACKUP" sudo -u barman barman "$cmd" "$SERVER" || true
+done
+check "barman: barman check $SERVER all OK" on "$BACKUP" sudo -u barman barman -q check "$SERVER"
+done_backups=$(on "$BACKUP" sudo -u barman barman -f json list-backups "$SERVER" 2>/dev/null |
+  python3 -c 'import json,sys; print(sum(b.get("status") == "DONE" for b in next(iter(json.load(sys.stdin).values()), [])))' \
+  2>/dev/null || echo 0)
+check "barman: at least one backup DONE (found $done_backups)" test "${done_backups:-0}" -ge 1
+rs=$(on "$BACKUP" sudo -u barman barman replication-status --target wal-streamer "$SERVER" 2>/dev/null || true)
+check "barman: replication-status shows barman_receive_wal streaming" grep -q 'barman_receive_wal' <<<"$rs"
+
+echo
+if [[ -n $failed ]]; then
+  echo "verify: FAILED: $failed"
+  exit 1
+fi
+echo "verify: OK ($checks checks)"
