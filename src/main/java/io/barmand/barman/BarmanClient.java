@@ -1,0 +1,270 @@
+package io.barmand.barman;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.barmand.barman.BarmanRecords.BackupDetails;
+import io.barmand.barman.BarmanRecords.BackupOutcome;
+import io.barmand.barman.BarmanRecords.BackupSummary;
+import io.barmand.barman.BarmanRecords.CheckItem;
+import io.barmand.barman.BarmanRecords.CheckReport;
+import io.barmand.barman.BarmanRecords.Messages;
+import io.barmand.barman.BarmanRecords.ReplicationStatus;
+import io.barmand.barman.BarmanRecords.ServerStatus;
+import io.barmand.barman.BarmanRecords.StreamingClient;
+import io.barmand.config.ServerCatalog;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.process.CommandResult;
+import io.barmand.process.CommandRunner;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Barman through {@code barman -f json ...}, every call through the {@link CommandRunner}. */
+public class BarmanClient implements ServerCatalog {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CommandRunner runner;
+    private final Path binary;
+    private final Optional<Path> configFile;
+
+    public BarmanClient(CommandRunner runner, Path binary, Optional<Path> configFile) {
+        this.runner = runner;
+        this.binary = binary;
+        this.configFile = configFile;
+    }
+
+    /** For validation: a client built from the values being validated. */
+    public static ServerCatalog catalog(CommandRunner runner) {
+        return (bin, cf, timeout) -> new BarmanClient(runner, bin, cf).listServers(timeout);
+    }
+
+    @Override
+    public Set<String> knownServers(Path bin, Optional<Path> cf, Duration timeout) {
+        return new BarmanClient(runner, bin, cf).listServers(timeout);
+    }
+
+    List<String> argv(String... args) {
+        List<String> a = new ArrayList<>();
+        a.add(binary.toString());
+        configFile.ifPresent(f -> {
+            a.add("-c");
+            a.add(f.toString());
+        });
+        a.add("-f");
+        a.add("json");
+        a.addAll(List.of(args));
+        return a;
+    }
+
+    /** A Barman call and what it printed; a JSON parse problem or a killed command is an exception. */
+    public record Call(CommandResult result, JsonNode json, Messages messages) {
+        public boolean ok() {
+            return result.ok() && messages.errors().isEmpty();
+        }
+
+        public String error() {
+            if (messages.firstError() != null) {
+                return String.join("; ", messages.errors());
+            }
+            String tail = result.stderrTail().strip();
+            return "exit code " + result.exitCode() + (tail.isEmpty() ? "" : ": " + lastLine(tail));
+        }
+    }
+
+    Call call(Duration timeout, String... args) {
+        CommandResult r = runner.run(argv(args), timeout);
+        String what = "barman " + String.join(" ", args);
+        if (r.interrupted()) {
+            throw new BarmandException(Category.INTERRUPTED, what + " interrupted (daemon stopping): killed after "
+                    + seconds(r.duration()));
+        }
+        if (r.timedOut()) {
+            throw new BarmandException(Category.TIMEOUT, what + " ran past its timeout of " + seconds(timeout) + ": killed");
+        }
+        JsonNode json = parse(r, what);
+        return new Call(r, json, messages(json));
+    }
+
+    static JsonNode parse(CommandResult r, String what) {
+        String out = r.stdout().strip();
+        if (out.isEmpty()) {
+            String tail = r.stderrTail().strip();
+            throw new BarmandException(r.exitCode() == 0 ? Category.INTERNAL : Category.JOB_FAILED,
+                    what + ": no JSON output, exit code " + r.exitCode() + (tail.isEmpty() ? "" : ": " + lastLine(tail)));
+        }
+        try {
+            return JSON.readTree(out);
+        } catch (IOException e) {
+            throw new BarmandException(Category.JOB_FAILED, what + ": output is not JSON (exit code " + r.exitCode() + "): "
+                    + abbreviate(out, 200));
+        }
+    }
+
+    static Messages messages(JsonNode json) {
+        return new Messages(strings(json.get("_INFO")), strings(json.get("_WARNING")), strings(json.get("_ERROR")));
+    }
+
+    private static List<String> strings(JsonNode n) {
+        List<String> l = new ArrayList<>();
+        if (n != null && n.isArray()) {
+            n.forEach(x -> l.add(x.asText()));
+        }
+        return List.copyOf(l);
+    }
+
+    public Set<String> listServers(Duration timeout) {
+        Call c = call(timeout, "list-servers");
+        if (!c.ok()) {
+            throw new BarmandException(Category.UNAVAILABLE, "barman list-servers failed: " + c.error());
+        }
+        Set<String> names = new TreeSet<>();
+        c.json().fieldNames().forEachRemaining(f -> {
+            if (!f.startsWith("_")) {
+                names.add(f);
+            }
+        });
+        return names;
+    }
+
+    public CheckReport check(String server, Duration timeout) {
+        Call c = call(timeout, "check", server);
+        return parseCheck(server, c.json());
+    }
+
+    static CheckReport parseCheck(String server, JsonNode json) {
+        Map<String, CheckItem> items = new LinkedHashMap<>();
+        JsonNode s = json.get(server);
+        if (s != null && s.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                JsonNode v = e.getValue();
+                items.put(e.getKey(), new CheckItem(e.getKey(), "OK".equalsIgnoreCase(v.path("status").asText()),
+                        v.path("hint").asText("")));
+            }
+        }
+        return new CheckReport(server, items, messages(json));
+    }
+
+    /** `switch-wal --archive [--force] --archive-timeout N SERVER`. */
+    public Call switchWal(String server, boolean force, Duration archiveTimeout, Duration timeout) {
+        List<String> a = new ArrayList<>(List.of("switch-wal"));
+        if (force) {
+            a.add("--force");
+        }
+        a.add("--archive");
+        a.add("--archive-timeout");
+        a.add(Long.toString(Math.max(1, archiveTimeout.toSeconds())));
+        a.add(server);
+        return call(timeout, a.toArray(String[]::new));
+    }
+
+    /** `backup --wait SERVER`. */
+    public BackupOutcome backup(String server, Duration timeout) {
+        Call c = call(timeout, "backup", "--wait", server);
+        return parseBackup(c);
+    }
+
+    static BackupOutcome parseBackup(Call c) {
+        JsonNode j = c.json();
+        String id = text(j, "backup_id");
+        String status = text(j, "status");
+        String error = text(j, "error");
+        if (error == null && !c.ok()) {
+            error = c.error();
+        }
+        return new BackupOutcome(id, status, error, c.messages());
+    }
+
+    public BackupDetails showBackup(String server, String backupId, Duration timeout) {
+        Call c = call(timeout, "show-backup", server, backupId);
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman show-backup " + server + " " + backupId + ": " + c.error());
+        }
+        return parseShowBackup(server, c.json());
+    }
+
+    static BackupDetails parseShowBackup(String server, JsonNode json) {
+        JsonNode s = json.path(server);
+        JsonNode b = s.path("base_backup_information");
+        return new BackupDetails(s.path("backup_id").asText(null), s.path("status").asText(null),
+                b.path("disk_usage_bytes").asLong(0), b.path("disk_usage_with_wals_bytes").asLong(0),
+                b.path("copy_time_seconds").asDouble(0), Math.round(b.path("throughput_bytes").asDouble(0)),
+                b.path("begin_time").asText(null), b.path("end_time").asText(null));
+    }
+
+    public List<BackupSummary> listBackups(String server, Duration timeout) {
+        Call c = call(timeout, "list-backups", server);
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman list-backups " + server + ": " + c.error());
+        }
+        return parseListBackups(server, c.json());
+    }
+
+    static List<BackupSummary> parseListBackups(String server, JsonNode json) {
+        List<BackupSummary> l = new ArrayList<>();
+        for (JsonNode b : json.path(server)) {
+            l.add(new BackupSummary(b.path("backup_id").asText(), b.path("status").asText(),
+                    b.path("end_time_timestamp").asLong(0), b.path("size_bytes").asLong(0)));
+        }
+        return List.copyOf(l);
+    }
+
+    public ServerStatus status(String server, Duration timeout) {
+        Call c = call(timeout, "status", server);
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman status " + server + ": " + c.error());
+        }
+        return parseStatus(server, c.json());
+    }
+
+    static ServerStatus parseStatus(String server, JsonNode json) {
+        Map<String, String> m = new LinkedHashMap<>();
+        json.path(server).fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().path("message").asText()));
+        return new ServerStatus(server, Map.copyOf(m));
+    }
+
+    public ReplicationStatus replicationStatus(String server, Duration timeout) {
+        Call c = call(timeout, "replication-status", server);
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman replication-status " + server + ": " + c.error());
+        }
+        return parseReplicationStatus(server, c.json());
+    }
+
+    static ReplicationStatus parseReplicationStatus(String server, JsonNode json) {
+        JsonNode s = json.path(server);
+        List<StreamingClient> clients = new ArrayList<>();
+        for (JsonNode c : s.path("streaming_clients")) {
+            clients.add(new StreamingClient(c.path("application_name").asText(null), c.path("current_state").asText(null),
+                    c.path("replication_slot").asText(null), c.path("user_name").asText(null)));
+        }
+        return new ReplicationStatus(server, s.path("server_lsn").asText(null), List.copyOf(clients));
+    }
+
+    private static String text(JsonNode j, String f) {
+        JsonNode n = j.get(f);
+        return n == null || n.isNull() ? null : n.asText();
+    }
+
+    static String lastLine(String s) {
+        String[] lines = s.strip().split("\n");
+        return abbreviate(lines[lines.length - 1].strip(), 300);
+    }
+
+    static String abbreviate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n) + "...";
+    }
+
+    static String seconds(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+    }
+}

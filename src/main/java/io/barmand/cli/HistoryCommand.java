@@ -1,0 +1,52 @@
+package io.barmand.cli;
+
+import io.barmand.config.Settings;
+import io.barmand.history.RunJson;
+import io.barmand.history.RunRecord;
+import io.barmand.history.RunStore;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "history", description = "Recorded runs, newest first (reads the history store).")
+final class HistoryCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--server", paramLabel = "S")
+    String server;
+
+    @Option(names = "--job", paramLabel = "J", description = "check, switch-wal or backup")
+    String job;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "20")
+    int limit;
+
+    @Option(names = "--json", description = "a JSON array (docs/CONTRACTS.md)")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings s = Settings.load(main.configFile(), null);
+        List<RunRecord> runs = List.of();
+        if (java.nio.file.Files.exists(s.stateDir().resolve(RunStore.FILE))) {
+            try (RunStore store = RunStore.open(s.stateDir(), false)) {
+                runs = store.list(server, job, Math.max(1, limit));
+            }
+        }
+        if (json) {
+            spec.commandLine().getOut().println(RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(RunJson.toJson(runs)));
+        } else {
+            spec.commandLine().getOut().print(Tables.history(runs));
+        }
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

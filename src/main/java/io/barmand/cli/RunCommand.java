@@ -1,0 +1,28 @@
+package io.barmand.cli;
+
+import io.barmand.barman.BarmanClient;
+import io.barmand.config.Settings;
+import io.barmand.daemon.Daemon;
+import io.barmand.process.CommandRunner;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "run", description = "Run the service (blocks until SIGTERM).")
+final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Override
+    public Integer call() throws Exception {
+        Clock clock = Clock.systemUTC();
+        Settings s = Settings.load(main.configFile(), BarmanClient.catalog(new CommandRunner(clock, Duration.ofSeconds(5))));
+        Daemon d = new Daemon(s, clock);
+        Runtime.getRuntime().addShutdownHook(new Thread(d::stop, "barmand-shutdown"));
+        d.start();
+        d.awaitStop();
+        return 0;
+    }
+}

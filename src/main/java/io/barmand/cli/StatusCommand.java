@@ -1,0 +1,117 @@
+package io.barmand.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.barmand.config.JobKind;
+import io.barmand.config.JobSettings;
+import io.barmand.config.ServerSettings;
+import io.barmand.config.Settings;
+import io.barmand.history.RunJson;
+import io.barmand.history.RunRecord;
+import io.barmand.history.RunStore;
+import io.barmand.schedule.Sizes;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.TimeZone;
+import java.util.concurrent.Callable;
+import org.quartz.CronExpression;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", description = "Per server: last run of each job and its outcome, next fire times, "
+        + "last backup and its age (reads the history store and the configuration).")
+final class StatusCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings s = Settings.load(main.configFile(), null);
+        Instant now = Instant.now();
+        RunStore store = Files.exists(s.stateDir().resolve(RunStore.FILE)) ? RunStore.open(s.stateDir(), false) : null;
+        try {
+            ObjectNode root = RunJson.MAPPER.createObjectNode();
+            root.put("now", now.toString());
+            root.put("daemonLastStart", store == null ? null : store.lastDaemonStart().map(Instant::toString).orElse(null));
+            ArrayNode servers = root.putArray("servers");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"SERVER", "JOB", "SCHEDULE", "LAST RUN", "TRIGGER", "OUTCOME", "TOOK", "NEXT RUN", "FIGURES / ERROR"});
+            List<String> backups = new ArrayList<>();
+            for (ServerSettings ss : s.servers().values()) {
+                ObjectNode so = servers.addObject();
+                so.put("server", ss.name());
+                so.put("timezone", ss.timezone().getId());
+                ArrayNode jobs = so.putArray("jobs");
+                for (JobKind k : JobKind.values()) {
+                    JobSettings js = ss.job(k);
+                    Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun(ss.name(), k.id(), true);
+                    Instant next = next(js, ss, now);
+                    ObjectNode jo = jobs.addObject();
+                    jo.put("job", k.id());
+                    jo.put("schedule", js.schedule().orElse("off"));
+                    jo.put("nextFire", next == null ? null : next.toString());
+                    jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
+                    rows.add(new String[] {ss.name(), k.id(), js.schedule().orElse("off"),
+                            last.map(r -> Tables.time(r.started())).orElse("-"),
+                            last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
+                            last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),
+                            last.map(Tables::figures).orElse("")});
+                }
+                Optional<RunRecord> lb = store == null ? Optional.empty() : store.lastSuccessfulBackup(ss.name());
+                if (lb.isPresent()) {
+                    RunRecord b = lb.get();
+                    Instant end = b.ended() == null ? b.started() : b.ended();
+                    Duration age = Duration.between(end, now);
+                    ObjectNode bo = so.putObject("lastBackup");
+                    bo.put("backupId", b.backupId());
+                    bo.put("ended", end.toString());
+                    bo.put("ageSeconds", age.getSeconds());
+                    bo.put("sizeBytes", b.sizeBytes());
+                    backups.add(ss.name() + ": last backup " + b.backupId() + " ("
+                            + (b.sizeBytes() == null ? "?" : Sizes.human(b.sizeBytes())) + "), finished " + Tables.time(end)
+                            + ", " + Tables.age(age) + " ago");
+                } else {
+                    so.putNull("lastBackup");
+                    backups.add(ss.name() + ": no backup recorded by barmand");
+                }
+            }
+            if (json) {
+                spec.commandLine().getOut().println(RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            } else {
+                spec.commandLine().getOut().print(Tables.render(rows));
+                spec.commandLine().getOut().println();
+                backups.forEach(spec.commandLine().getOut()::println);
+            }
+            spec.commandLine().getOut().flush();
+            return 0;
+        } finally {
+            if (store != null) {
+                store.close();
+            }
+        }
+    }
+
+    static Instant next(JobSettings js, ServerSettings ss, Instant now) throws java.text.ParseException {
+        if (js.schedule().isEmpty()) {
+            return null;
+        }
+        CronExpression c = new CronExpression(js.schedule().get());
+        c.setTimeZone(TimeZone.getTimeZone(ss.timezone()));
+        Date d = c.getNextValidTimeAfter(Date.from(now));
+        return d == null ? null : d.toInstant();
+    }
+}

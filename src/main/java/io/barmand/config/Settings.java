@@ -1,0 +1,311 @@
+package io.barmand.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.quartz.CronExpression;
+
+/**
+ * barmand's configuration, read once and checked completely: every problem is collected as
+ * "FILE: key: what is wrong" and reported together in one {@link BarmandException} of category CONFIG.
+ */
+public final class Settings {
+    public static final String ROOT = "barmand";
+    public static final String OFF = "off";
+    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|token|access-key|key-id).*");
+
+    private final Path file;
+    private final Path barmanBinary;
+    private final Optional<Path> barmanConfigFile;
+    private final Duration probeTimeout;
+    private final Path stateDir;
+    private final Path controlSocket;
+    private final Duration shutdownTimeout;
+    private final Duration killGrace;
+    private final Map<String, ServerSettings> servers;
+    private final Config effective;
+
+    private Settings(Path file, Config c, Map<String, ServerSettings> servers) {
+        this.file = file;
+        this.effective = c;
+        this.barmanBinary = Path.of(c.getString("barman.binary"));
+        String cf = c.getString("barman.config-file");
+        this.barmanConfigFile = cf.isBlank() ? Optional.empty() : Optional.of(Path.of(cf));
+        this.probeTimeout = c.getDuration("barman.probe-timeout");
+        this.stateDir = Path.of(c.getString("state-dir"));
+        this.controlSocket = Path.of(c.getString("control-socket"));
+        this.shutdownTimeout = c.getDuration("shutdown-timeout");
+        this.killGrace = c.getDuration("kill-grace");
+        this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
+    }
+
+    /**
+     * Reads and validates {@code file}. {@code catalog} is asked which servers Barman knows; pass null to skip
+     * that probe (commands that only read the history).
+     */
+    public static Settings load(Path file, ServerCatalog catalog) {
+        List<String> problems = new ArrayList<>();
+        String where = file.toString();
+        if (!Files.isReadable(file)) {
+            throw new BarmandException(Category.CONFIG, where + ": cannot read the configuration file"
+                    + (Files.exists(file) ? " (permission denied)" : " (no such file)"));
+        }
+        Config user;
+        Config reference = ConfigFactory.parseResources(Settings.class.getClassLoader(), "reference.conf");
+        try {
+            user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new BarmandException(Category.CONFIG, where + ": " + e.getMessage(), e);
+        }
+        Config merged;
+        try {
+            merged = user.withFallback(reference).resolve();
+        } catch (ConfigException e) {
+            throw new BarmandException(Category.CONFIG, where + ": " + e.getMessage(), e);
+        }
+        unknownKeys(where, user, reference, problems);
+        try {
+            merged.checkValid(reference, ROOT);
+        } catch (ConfigException.ValidationFailed e) {
+            for (ConfigException.ValidationProblem p : e.problems()) {
+                problems.add(where + ": " + p.path() + ": " + p.problem() + line(p.origin()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw configError(problems);
+        }
+        Config c = merged.getConfig(ROOT);
+        // scalar settings
+        for (String d : List.of("barman.probe-timeout", "shutdown-timeout", "kill-grace")) {
+            duration(where, c, d, problems);
+        }
+        Path binary = Path.of(c.getString("barman.binary"));
+        if (!Files.isRegularFile(binary)) {
+            problems.add(where + ": " + ROOT + ".barman.binary: " + binary + " does not exist");
+        } else if (!Files.isExecutable(binary)) {
+            problems.add(where + ": " + ROOT + ".barman.binary: " + binary + " is not executable");
+        }
+        String cf = c.getString("barman.config-file");
+        if (!cf.isBlank() && !Files.isReadable(Path.of(cf))) {
+            problems.add(where + ": " + ROOT + ".barman.config-file: " + cf + " does not exist or is not readable");
+        }
+        for (String p : List.of("state-dir", "control-socket")) {
+            if (!Path.of(c.getString(p)).isAbsolute()) {
+                problems.add(where + ": " + ROOT + "." + p + ": must be an absolute path");
+            }
+        }
+        // servers: each block = defaults overridden by the block
+        Config defaults = c.getConfig("defaults");
+        Map<String, ServerSettings> servers = new LinkedHashMap<>();
+        ConfigObject serversObj = c.getObject("servers");
+        for (String name : new TreeSet<>(serversObj.keySet())) {
+            ConfigValue v = serversObj.get(name);
+            String keyPath = ROOT + ".servers." + ConfigUtil.quoteString(name).replaceAll("^\"([A-Za-z0-9_-]+)\"$", "$1");
+            if (v.valueType() != ConfigValueType.OBJECT) {
+                problems.add(where + ": " + keyPath + ": must be a block { ... }, is " + v.valueType().name().toLowerCase() + line(v.origin()));
+                continue;
+            }
+            Config block = ((ConfigObject) v).toConfig();
+            Config s = block.withFallback(defaults);
+            try {
+                s.checkValid(defaults);
+            } catch (ConfigException.ValidationFailed e) {
+                for (ConfigException.ValidationProblem p : e.problems()) {
+                    problems.add(where + ": " + keyPath + "." + p.path() + ": " + p.problem() + line(p.origin()));
+                }
+                continue;
+            }
+            ServerSettings ss = server(where, keyPath, name, s, problems);
+            if (ss != null) {
+                servers.put(name, ss);
+            }
+        }
+        if (serversObj.isEmpty()) {
+            problems.add(where + ": " + ROOT + ".servers: no server configured: add one block per Barman server");
+        }
+        if (problems.isEmpty() && catalog != null) {
+            Set<String> known;
+            try {
+                known = catalog.knownServers(binary, cf.isBlank() ? Optional.empty() : Optional.of(Path.of(cf)),
+                        c.getDuration("barman.probe-timeout"));
+            } catch (BarmandException e) {
+                throw new BarmandException(Category.CONFIG, where + ": " + ROOT + ".barman: cannot list Barman's servers: "
+                        + e.getMessage(), e);
+            }
+            for (String name : servers.keySet()) {
+                if (!known.contains(name)) {
+                    problems.add(where + ": " + ROOT + ".servers." + name + ": Barman does not know server '" + name
+                            + "' (barman list-servers: " + String.join(", ", new TreeSet<>(known)) + ")"
+                            + line(serversObj.get(name).origin()));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw configError(problems);
+        }
+        return new Settings(file, c, servers);
+    }
+
+    private static ServerSettings server(String where, String keyPath, String name, Config s, List<String> problems) {
+        ZoneId zone = null;
+        String tz = s.getString("timezone");
+        try {
+            zone = ZoneId.of(tz);
+        } catch (DateTimeException e) {
+            problems.add(where + ": " + keyPath + ".timezone: unknown time zone \"" + tz + "\"" + line(s.getValue("timezone").origin()));
+        }
+        Map<JobKind, JobSettings> jobs = new EnumMap<>(JobKind.class);
+        for (JobKind k : JobKind.values()) {
+            Config j = s.getConfig(k.id());
+            String key = keyPath + "." + k.id();
+            String sched = j.getString("schedule").trim();
+            Optional<String> schedule = Optional.empty();
+            if (!sched.equalsIgnoreCase(OFF)) {
+                try {
+                    CronExpression.validateExpression(sched);
+                    schedule = Optional.of(sched);
+                } catch (java.text.ParseException | RuntimeException e) {
+                    problems.add(where + ": " + key + ".schedule: bad cron expression \"" + sched + "\": " + e.getMessage()
+                            + " (Quartz syntax: seconds minutes hours day-of-month month day-of-week [year], or \"off\")"
+                            + line(j.getValue("schedule").origin()));
+                }
+            }
+            Duration timeout = duration(where, j, "timeout", problems, key);
+            Duration archiveTimeout = j.hasPath("archive-timeout") ? duration(where, j, "archive-timeout", problems, key) : Duration.ZERO;
+            boolean catchUp = j.hasPath("catch-up") && j.getBoolean("catch-up");
+            boolean force = j.hasPath("force") && j.getBoolean("force");
+            jobs.put(k, new JobSettings(k, schedule, timeout, catchUp, archiveTimeout, force));
+        }
+        return zone == null ? null : new ServerSettings(name, zone, jobs);
+    }
+
+    private static Duration duration(String where, Config c, String path, List<String> problems) {
+        return duration(where, c, path, problems, ROOT);
+    }
+
+    private static Duration duration(String where, Config c, String path, List<String> problems, String prefix) {
+        try {
+            Duration d = c.getDuration(path);
+            if (d.isNegative() || d.isZero()) {
+                problems.add(where + ": " + prefix + "." + path + ": must be positive" + line(c.getValue(path).origin()));
+            }
+            return d;
+        } catch (ConfigException e) {
+            problems.add(where + ": " + prefix + "." + path + ": " + e.getMessage());
+            return Duration.ofSeconds(1);
+        }
+    }
+
+    /** Keys in the file that reference.conf does not define (per-server blocks: keys of `defaults`). */
+    private static void unknownKeys(String where, Config user, Config reference, List<String> problems) {
+        if (!user.hasPath(ROOT)) {
+            if (!user.root().isEmpty()) {
+                for (String k : user.root().keySet()) {
+                    problems.add(where + ": " + k + ": unknown key (everything belongs under \"" + ROOT + " { }\")"
+                            + line(user.root().get(k).origin()));
+                }
+            } else {
+                problems.add(where + ": " + ROOT + ": missing (the file defines nothing)");
+            }
+            return;
+        }
+        for (String k : user.root().keySet()) {
+            if (!k.equals(ROOT)) {
+                problems.add(where + ": " + k + ": unknown key" + line(user.root().get(k).origin()));
+            }
+        }
+        ConfigObject root = user.root().toConfig().getObject(ROOT);
+        ConfigObject ref = reference.getObject(ROOT);
+        for (Map.Entry<String, ConfigValue> e : root.entrySet()) {
+            String path = ROOT + "." + ConfigUtil.joinPath(e.getKey());
+            if (e.getKey().equals("servers") && e.getValue().valueType() == ConfigValueType.OBJECT) {
+                ConfigObject defaults = reference.getObject(ROOT + ".defaults");
+                for (Map.Entry<String, ConfigValue> s : ((ConfigObject) e.getValue()).entrySet()) {
+                    if (s.getValue().valueType() == ConfigValueType.OBJECT) {
+                        walk(where, path + "." + ConfigUtil.joinPath(s.getKey()), (ConfigObject) s.getValue(), defaults, problems);
+                    }
+                }
+            } else {
+                compare(where, path, e.getKey(), e.getValue(), ref, problems);
+            }
+        }
+    }
+
+    private static void walk(String where, String path, ConfigObject user, ConfigObject ref, List<String> problems) {
+        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
+            compare(where, path + "." + ConfigUtil.joinPath(e.getKey()), e.getKey(), e.getValue(), ref, problems);
+        }
+    }
+
+    private static void compare(String where, String path, String key, ConfigValue v, ConfigObject ref, List<String> problems) {
+        ConfigValue r = ref.get(key);
+        if (r == null) {
+            problems.add(where + ": " + path + ": unknown key" + line(v.origin()));
+        } else if (r.valueType() == ConfigValueType.OBJECT && v.valueType() == ConfigValueType.OBJECT) {
+            walk(where, path, (ConfigObject) v, (ConfigObject) r, problems);
+        }
+    }
+
+    private static String line(com.typesafe.config.ConfigOrigin o) {
+        return o != null && o.lineNumber() > 0 ? " (line " + o.lineNumber() + ")" : "";
+    }
+
+    private static BarmandException configError(List<String> problems) {
+        return new BarmandException(Category.CONFIG, String.join("\n", problems));
+    }
+
+    /** The effective configuration as HOCON, with anything that looks like a secret masked. */
+    public String dump() {
+        return ConfigFactory.empty().withValue(ROOT, mask(effective.root())).root()
+                .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
+    }
+
+    private static ConfigValue mask(ConfigObject o) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : o.entrySet()) {
+            ConfigValue v = e.getValue();
+            if (v instanceof ConfigObject co) {
+                out.put(e.getKey(), mask(co).unwrapped());
+            } else if (SECRET.matcher(e.getKey()).matches() && !String.valueOf(v.unwrapped()).isEmpty()) {
+                out.put(e.getKey(), "********");
+            } else {
+                out.put(e.getKey(), v.unwrapped());
+            }
+        }
+        return ConfigValueFactory.fromMap(out);
+    }
+
+    public Path file() { return file; }
+    public Path barmanBinary() { return barmanBinary; }
+    public Optional<Path> barmanConfigFile() { return barmanConfigFile; }
+    public Duration probeTimeout() { return probeTimeout; }
+    public Path stateDir() { return stateDir; }
+    public Path controlSocket() { return controlSocket; }
+    public Duration shutdownTimeout() { return shutdownTimeout; }
+    public Duration killGrace() { return killGrace; }
+    public Map<String, ServerSettings> servers() { return servers; }
+}

@@ -1,0 +1,118 @@
+package io.barmand.daemon;
+
+import io.barmand.barman.BarmanClient;
+import io.barmand.config.Settings;
+import io.barmand.control.ControlServer;
+import io.barmand.history.RunStore;
+import io.barmand.jobs.BackupService;
+import io.barmand.jobs.CheckService;
+import io.barmand.jobs.SwitchWalService;
+import io.barmand.process.CommandRunner;
+import io.barmand.schedule.Adapters;
+import io.barmand.schedule.BarmandScheduler;
+import io.barmand.schedule.JobRegistry;
+import io.barmand.schedule.JobRunner;
+import io.barmand.schedule.ServerLocks;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service: builds everything from {@link Settings}, starts, and stops in bounded time on SIGTERM (scheduler
+ * to standby, running jobs interrupted so that their Barman commands are killed, their runs recorded
+ * `interrupted`, then exit).
+ */
+public final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    public static final String VERSION = Daemon.class.getPackage().getImplementationVersion() == null
+            ? "dev" : Daemon.class.getPackage().getImplementationVersion();
+
+    private final Settings settings;
+    private final Clock clock;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private RunStore store;
+    private JobRunner runner;
+    private BarmandScheduler scheduler;
+    private ControlServer control;
+    private volatile boolean stopping;
+
+    public Daemon(Settings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public void start() {
+        long t0 = System.nanoTime();
+        log.info("barmand {} starting, pid {}, config {}", VERSION, ProcessHandle.current().pid(), settings.file());
+        if (log.isDebugEnabled()) {
+            log.debug("effective configuration:\n{}", settings.dump());
+        }
+        store = RunStore.open(settings.stateDir(), true);
+        int marked = store.markRunningInterrupted(clock.instant(), "daemon stopped before the run finished");
+        if (marked > 0) {
+            log.warn("{} run(s) left running by a previous barmand recorded as interrupted", marked);
+        }
+        CommandRunner cmd = new CommandRunner(clock, settings.killGrace());
+        BarmanClient barman = new BarmanClient(cmd, settings.barmanBinary(), settings.barmanConfigFile());
+        JobRegistry registry = new JobRegistry()
+                .register(new CheckService(barman), Adapters.CheckJob.class)
+                .register(new SwitchWalService(barman), Adapters.SwitchWalJob.class)
+                .register(new BackupService(barman, settings.servers()), Adapters.BackupJob.class);
+        runner = new JobRunner(settings.servers(), registry, store, new ServerLocks(), clock);
+        scheduler = new BarmandScheduler(settings.servers(), registry, runner, store, clock);
+        int jobs = scheduler.schedule();
+        store.recordDaemonStart(clock.instant(), VERSION);
+        control = new ControlServer(settings.controlSocket(), runner);
+        control.start();
+        scheduler.start();
+        log.info("barmand ready: {} servers, {} jobs scheduled, {} catch-up(s), control socket {} ({} ms)",
+                settings.servers().size(), jobs, scheduler.catchUps().size(), settings.controlSocket(),
+                Duration.ofNanos(System.nanoTime() - t0).toMillis());
+    }
+
+    /** Blocks until {@link #stop()} has completed. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    public synchronized void stop() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        long t0 = System.nanoTime();
+        log.info("barmand stopping: no new runs, interrupting {} running job(s)", runner == null ? 0 : runner.runningCount());
+        try {
+            if (scheduler != null) {
+                scheduler.standby();
+            }
+            if (runner != null) {
+                runner.interruptAll();
+                if (!runner.awaitIdle(settings.shutdownTimeout())) {
+                    log.error("{} job(s) still running after shutdown-timeout {}: exiting anyway",
+                            runner.runningCount(), settings.shutdownTimeout());
+                }
+            }
+            if (store != null) {
+                int n = store.markRunningInterrupted(clock.instant(), "daemon stopped before the run finished");
+                if (n > 0) {
+                    log.warn("{} run(s) recorded as interrupted at shutdown", n);
+                }
+            }
+            if (control != null) {
+                control.close();
+            }
+            if (scheduler != null) {
+                scheduler.shutdown();
+            }
+            if (store != null) {
+                store.close();
+            }
+            log.info("barmand stopped in {} ms", Duration.ofNanos(System.nanoTime() - t0).toMillis());
+        } finally {
+            stopped.countDown();
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package io.barmand.history;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The run history: SQLite at {@code state-dir/history.db}, WAL journal so that the CLI reads while the daemon
+ * writes. Every method is synchronized: one connection, one writer.
+ */
+public class RunStore implements AutoCloseable {
+    public static final String FILE = "history.db";
+    static final int SCHEMA_VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Connection conn;
+    private final Path file;
+
+    private RunStore(Path file, Connection conn) {
+        this.file = file;
+        this.conn = conn;
+    }
+
+    /** Opens (creating and migrating when {@code writable}) the store in {@code stateDir}. */
+    public static RunStore open(Path stateDir, boolean writable) {
+        Path f = stateDir.resolve(FILE);
+        try {
+            if (writable) {
+                Files.createDirectories(stateDir);
+            } else if (!Files.exists(f)) {
+                throw new BarmandException(Category.UNAVAILABLE, f + ": no history yet (the daemon has never run here)");
+            }
+            SQLiteConfig cfg = new SQLiteConfig();
+            cfg.setBusyTimeout(10_000);
+            cfg.setReadOnly(!writable);
+            if (writable) {
+                cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+                cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+            }
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + f, cfg.toProperties());
+            RunStore s = new RunStore(f, c);
+            if (writable) {
+                s.migrate();
+            }
+            return s;
+        } catch (SQLException | IOException e) {
+            throw new BarmandException(Category.IO, f + ": cannot open the history: " + e.getMessage(), e);
+        }
+    }
+
+    private void migrate() throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            int v;
+            try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                v = rs.next() ? rs.getInt(1) : 0;
+            }
+            if (v > SCHEMA_VERSION) {
+                throw new BarmandException(Category.IO, file + ": history schema " + v + " is newer than this barmand ("
+                        + SCHEMA_VERSION + ")");
+            }
+            if (v < 1) {
+                st.executeUpdate("""
+                        CREATE TABLE IF NOT EXISTS runs (
+                          id INTEGER PRIMARY KEY AUTOINCREMENT,
+                          server TEXT NOT NULL, job TEXT NOT NULL, trigger TEXT NOT NULL,
+                          started TEXT NOT NULL, ended TEXT, outcome TEXT NOT NULL,
+                          duration_ms INTEGER, backup_id TEXT, size_bytes INTEGER, throughput INTEGER,
+                          failed_checks TEXT, error TEXT, detail TEXT, pid INTEGER)""");
+                st.executeUpdate("CREATE INDEX IF NOT EXISTS runs_server_job ON runs(server, job, id)");
+                st.executeUpdate("""
+                        CREATE TABLE IF NOT EXISTS daemon_starts (
+                          id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL, pid INTEGER, version TEXT)""");
+                st.executeUpdate("PRAGMA user_version = 1");
+            }
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Records the start of a run; returns its id. */
+    public synchronized long start(String server, String job, Trigger trigger, Instant started) {
+        return insert(server, job, trigger, started, null, Outcome.RUNNING, null, RunFigures.NONE);
+    }
+
+    /** Records a run that did not happen (server busy, misfire): started = ended. */
+    public synchronized long skipped(String server, String job, Trigger trigger, Instant at, String reason) {
+        return insert(server, job, trigger, at, at, Outcome.SKIPPED, 0L, RunFigures.error(reason));
+    }
+
+    private long insert(String server, String job, Trigger trigger, Instant started, Instant ended, Outcome outcome,
+                        Long durationMs, RunFigures f) {
+        String sql = "INSERT INTO runs(server, job, trigger, started, ended, outcome, duration_ms, backup_id, size_bytes,"
+                + " throughput, failed_checks, error, detail, pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        try (PreparedStatement ps = conn.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, server);
+            ps.setString(2, job);
+            ps.setString(3, trigger.word());
+            ps.setString(4, started.toString());
+            ps.setString(5, ended == null ? null : ended.toString());
+            ps.setString(6, outcome.word());
+            setLong(ps, 7, durationMs);
+            figures(ps, 8, f);
+            ps.setLong(14, ProcessHandle.current().pid());
+            ps.executeUpdate();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw io("record a run", e);
+        }
+    }
+
+    /** Records the end of a run. A run already ended (e.g. marked interrupted at shutdown) is not changed. */
+    public synchronized void finish(long id, Outcome outcome, Instant ended, long durationMs, RunFigures f) {
+        String sql = "UPDATE runs SET outcome=?, ended=?, duration_ms=?, backup_id=?, size_bytes=?, throughput=?,"
+                + " failed_checks=?, error=?, detail=? WHERE id=? AND outcome='running'";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, outcome.word());
+            ps.setString(2, ended.toString());
+            ps.setLong(3, durationMs);
+            figures(ps, 4, f);
+            ps.setLong(10, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw io("record the end of run " + id, e);
+        }
+    }
+
+    private static void figures(PreparedStatement ps, int i, RunFigures f) throws SQLException {
+        ps.setString(i, f.backupId());
+        setLong(ps, i + 1, f.sizeBytes());
+        setLong(ps, i + 2, f.throughputBytesPerSec());
+        try {
+            ps.setString(i + 3, f.failedChecks().isEmpty() ? null : JSON.writeValueAsString(f.failedChecks()));
+        } catch (JsonProcessingException e) {
+            throw new SQLException(e);
+        }
+        ps.setString(i + 4, f.error());
+        ps.setString(i + 5, f.detail());
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setLong(i, v);
+        }
+    }
+
+    /** Marks every run still `running` as interrupted (a previous daemon died, or this one is stopping). */
+    public synchronized int markRunningInterrupted(Instant at, String reason) {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE runs SET outcome='interrupted', ended=?,"
+                + " error=COALESCE(error, ?) WHERE outcome='running'")) {
+            ps.setString(1, at.toString());
+            ps.setString(2, reason);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw io("mark unfinished runs", e);
+        }
+    }
+
+    /** Records a daemon start; returns the previous start, if any. */
+    public synchronized Optional<Instant> recordDaemonStart(Instant at, String version) {
+        Optional<Instant> previous = lastDaemonStart();
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO daemon_starts(started, pid, version) VALUES (?,?,?)")) {
+            ps.setString(1, at.toString());
+            ps.setLong(2, ProcessHandle.current().pid());
+            ps.setString(3, version);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw io("record the daemon start", e);
+        }
+        return previous;
+    }
+
+    public synchronized Optional<Instant> lastDaemonStart() {
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT started FROM daemon_starts ORDER BY id DESC LIMIT 1")) {
+            return rs.next() ? Optional.of(Instant.parse(rs.getString(1))) : Optional.empty();
+        } catch (SQLException e) {
+            throw io("read daemon starts", e);
+        }
+    }
+
+    public synchronized Optional<Instant> firstDaemonStart() {
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT started FROM daemon_starts ORDER BY id ASC LIMIT 1")) {
+            return rs.next() ? Optional.of(Instant.parse(rs.getString(1))) : Optional.empty();
+        } catch (SQLException e) {
+            throw io("read daemon starts", e);
+        }
+    }
+
+    /** Runs of a job of a server started at or after {@code since}, newest first. */
+    public synchronized List<RunRecord> since(String server, String job, Instant since) {
+        // ISO-8601 instants in UTC compare as text only with equal precision: compare after parsing
+        return query("SELECT * FROM runs WHERE server=? AND job=? ORDER BY id DESC LIMIT 1000", server, job).stream()
+                .filter(r -> !r.started().isBefore(since)).toList();
+    }
+
+    /** The newest run of a job of a server that was not skipped (what happened last). */
+    public synchronized Optional<RunRecord> lastRun(String server, String job, boolean includeSkipped) {
+        List<RunRecord> l = query("SELECT * FROM runs WHERE server=? AND job=?"
+                + (includeSkipped ? "" : " AND outcome<>'skipped'") + " ORDER BY id DESC LIMIT 1", server, job);
+        return l.stream().findFirst();
+    }
+
+    public synchronized Optional<RunRecord> lastSuccessfulBackup(String server) {
+        return query("SELECT * FROM runs WHERE server=? AND job='backup' AND outcome='success' ORDER BY id DESC LIMIT 1",
+                server).stream().findFirst();
+    }
+
+    public synchronized Optional<RunRecord> get(long id) {
+        return query("SELECT * FROM runs WHERE id=?", id).stream().findFirst();
+    }
+
+    /** Newest first; null filters match everything. */
+    public synchronized List<RunRecord> list(String server, String job, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM runs WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        if (server != null) {
+            sql.append(" AND server=?");
+            args.add(server);
+        }
+        if (job != null) {
+            sql.append(" AND job=?");
+            args.add(job);
+        }
+        sql.append(" ORDER BY id DESC LIMIT ?");
+        args.add(limit);
+        return query(sql.toString(), args.toArray());
+    }
+
+    private List<RunRecord> query(String sql, Object... args) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            List<RunRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(row(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw io("read the history", e);
+        }
+    }
+
+    private static RunRecord row(ResultSet rs) throws SQLException {
+        String fc = rs.getString("failed_checks");
+        List<String> failed;
+        try {
+            failed = fc == null ? List.of() : JSON.readValue(fc, new TypeReference<List<String>>() { });
+        } catch (JsonProcessingException e) {
+            failed = List.of(fc);
+        }
+        String ended = rs.getString("ended");
+        return new RunRecord(rs.getLong("id"), rs.getString("server"), rs.getString("job"),
+                Trigger.of(rs.getString("trigger")), Instant.parse(rs.getString("started")),
+                ended == null ? null : Instant.parse(ended), Outcome.of(rs.getString("outcome")),
+                getLong(rs, "duration_ms"), rs.getString("backup_id"), getLong(rs, "size_bytes"),
+                getLong(rs, "throughput"), failed, rs.getString("error"), rs.getString("detail"));
+    }
+
+    private static Long getLong(ResultSet rs, String col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : v;
+    }
+
+    private BarmandException io(String what, SQLException e) {
+        return new BarmandException(Category.IO, file + ": cannot " + what + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            throw io("close", e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.barmand.history;
+
+/** What started a run. */
+public enum Trigger {
+    SCHEDULED("scheduled"), MANUAL("manual"), CATCH_UP("catch-up");
+
+    private final String word;
+
+    Trigger(String word) {
+        this.word = word;
+    }
+
+    public String word() {
+        return word;
+    }
+
+    public static Trigger of(String word) {
+        for (Trigger t : values()) {
+            if (t.word.equals(word)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown trigger " + word);
+    }
+}

@@ -1,0 +1,44 @@
+package io.barmand.jobs;
+
+import io.barmand.barman.BarmanClient;
+import io.barmand.barman.BarmanRecords.CheckReport;
+import io.barmand.config.JobKind;
+import io.barmand.config.JobSettings;
+import io.barmand.history.RunFigures;
+import io.barmand.schedule.JobService;
+import java.util.List;
+
+/** `barman check SERVER`: success when every check is OK; otherwise the names of the failed checks. */
+public class CheckService implements JobService {
+    private final BarmanClient barman;
+
+    public CheckService(BarmanClient barman) {
+        this.barman = barman;
+    }
+
+    @Override
+    public JobKind kind() {
+        return JobKind.CHECK;
+    }
+
+    @Override
+    public Result execute(String server, JobSettings settings) {
+        CheckReport r = barman.check(server, settings.timeout());
+        List<String> failed = r.failedChecks();
+        if (r.ok()) {
+            return Result.ok(new RunFigures(null, null, null, List.of(), null, r.checks().size() + " checks OK"));
+        }
+        String error;
+        if (!r.messages().errors().isEmpty()) {
+            error = String.join("; ", r.messages().errors());
+        } else if (r.checks().isEmpty()) {
+            error = "barman check returned no checks for " + server;
+        } else {
+            StringBuilder b = new StringBuilder("failed checks:");
+            r.checks().values().stream().filter(c -> !c.ok()).forEach(c ->
+                    b.append(' ').append(c.name()).append(c.hint().isBlank() ? "" : " (" + c.hint() + ")").append(';'));
+            error = b.substring(0, b.length() - 1);
+        }
+        return Result.failed(new RunFigures(null, null, null, failed, error, null));
+    }
+}

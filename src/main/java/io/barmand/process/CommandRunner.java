@@ -1,0 +1,211 @@
+package io.barmand.process;
+
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every external process of barmand: drains stdout and stderr concurrently, enforces a timeout, and on
+ * timeout or thread interrupt kills the process tree (descendants first, SIGTERM then SIGKILL after a grace).
+ * Processes that must outlive us ({@code barman cron}, {@code receive-wal}, {@code pg_receivewal}) are never
+ * killed, even when they turn up among the descendants.
+ */
+public class CommandRunner {
+    private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
+    static final int STDOUT_LIMIT = 32 * 1024 * 1024;
+    static final int TAIL = 8 * 1024;
+
+    private final Clock clock;
+    private final Duration killGrace;
+    private final Map<String, String> extraEnv;
+
+    public CommandRunner(Clock clock, Duration killGrace) {
+        this(clock, killGrace, Map.of());
+    }
+
+    public CommandRunner(Clock clock, Duration killGrace, Map<String, String> extraEnv) {
+        this.clock = clock;
+        this.killGrace = killGrace;
+        this.extraEnv = Map.copyOf(extraEnv);
+    }
+
+    /**
+     * Runs {@code argv} and waits for it, at most {@code timeout}. When the calling thread is interrupted
+     * the process tree is killed, the result says {@code interrupted} and the thread's interrupt flag is set
+     * again.
+     */
+    public CommandResult run(List<String> argv, Duration timeout) {
+        Instant started = clock.instant();
+        long t0 = System.nanoTime();
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().putAll(extraEnv);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new BarmandException(Category.UNAVAILABLE, "cannot start " + argv.get(0) + ": " + e.getMessage(), e);
+        }
+        try {
+            p.getOutputStream().close();
+        } catch (IOException ignored) {
+            // nothing to close
+        }
+        Drainer out = new Drainer(p.getInputStream(), STDOUT_LIMIT, "stdout-" + p.pid());
+        Drainer err = new Drainer(p.getErrorStream(), TAIL, "stderr-" + p.pid());
+        out.start();
+        err.start();
+        boolean timedOut = false;
+        boolean interrupted = false;
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                timedOut = true;
+                log.warn("{} ran past its timeout of {}: killing it", argv, timeout);
+                killTree(p.toHandle(), killGrace);
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+            log.warn("interrupted while running {}: killing it", argv);
+            killTree(p.toHandle(), killGrace);
+        }
+        int exit;
+        try {
+            // after a kill, waiting is bounded by the grace already spent; be safe anyway
+            exit = p.waitFor(killGrace.toMillis() + 5000, TimeUnit.MILLISECONDS) ? p.exitValue() : -1;
+        } catch (InterruptedException e) {
+            interrupted = true;
+            exit = -1;
+        }
+        out.await();
+        err.await();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        return new CommandResult(List.copyOf(argv), exit, out.text(), err.text(), started, took, timedOut, interrupted);
+    }
+
+    /** True for processes barmand must never kill: barman's long-lived WAL streaming and its cron. */
+    public static boolean isProtected(ProcessHandle ph) {
+        ProcessHandle.Info info = ph.info();
+        String cmd = info.commandLine().orElse(info.command().orElse(""));
+        return isProtectedCommandLine(cmd);
+    }
+
+    static boolean isProtectedCommandLine(String cmd) {
+        if (cmd.contains("pg_receivewal") || cmd.contains("pg_receivexlog") || cmd.contains("receive-wal")) {
+            return true;
+        }
+        return cmd.contains("barman") && (cmd.matches(".*\\scron(\\s.*|$)"));
+    }
+
+    /**
+     * Kills a process and its descendants: the descendants are listed before anything is killed (a dead
+     * parent's children are re-parented and no longer found), then SIGTERM to all, then SIGKILL to what is
+     * still alive after {@code grace}. Protected processes are left alone.
+     */
+    public static void killTree(ProcessHandle root, Duration grace) {
+        List<ProcessHandle> victims = new ArrayList<>(root.descendants().toList());
+        victims.add(root);
+        Predicate<ProcessHandle> killable = ph -> !isProtected(ph);
+        List<ProcessHandle> targets = new ArrayList<>();
+        for (ProcessHandle ph : victims) {
+            if (killable.test(ph)) {
+                targets.add(ph);
+            } else {
+                log.info("not killing protected process {} ({})", ph.pid(), ph.info().commandLine().orElse("?"));
+            }
+        }
+        for (ProcessHandle ph : targets) {
+            ph.destroy();
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (ProcessHandle ph : targets) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                try {
+                    ph.onExit().get(left, TimeUnit.NANOSECONDS);
+                } catch (Exception e) {
+                    // still alive, or we are interrupted again: fall through to SIGKILL
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        }
+        for (ProcessHandle ph : targets) {
+            if (ph.isAlive()) {
+                log.warn("process {} ignored SIGTERM for {}: SIGKILL", ph.pid(), grace);
+                ph.destroyForcibly();
+            }
+        }
+    }
+
+    /** Reads a stream to its end on its own thread, keeping the first {@code limit} bytes (stdout) or the tail. */
+    private static final class Drainer extends Thread {
+        private final InputStream in;
+        private final int limit;
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        private boolean tailOnly;
+
+        Drainer(InputStream in, int limit, String name) {
+            super(name);
+            this.in = in;
+            this.limit = limit;
+            this.tailOnly = limit <= TAIL;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            byte[] b = new byte[8192];
+            try (in) {
+                int n;
+                while ((n = in.read(b)) >= 0) {
+                    synchronized (buf) {
+                        if (tailOnly) {
+                            buf.write(b, 0, n);
+                            if (buf.size() > 2 * limit) {
+                                byte[] all = buf.toByteArray();
+                                buf.reset();
+                                buf.write(all, all.length - limit, limit);
+                            }
+                        } else if (buf.size() < limit) {
+                            buf.write(b, 0, Math.min(n, limit - buf.size()));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the process was killed and the pipe closed: keep what we have
+            }
+        }
+
+        void await() {
+            try {
+                join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        String text() {
+            synchronized (buf) {
+                byte[] all = buf.toByteArray();
+                int from = tailOnly && all.length > limit ? all.length - limit : 0;
+                return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.barmand.schedule;
+
+import io.barmand.config.JobKind;
+import org.quartz.DisallowConcurrentExecution;
+
+/** One Quartz job class per job kind (Quartz keys concurrency on the job, so each is a class of its own). */
+public final class Adapters {
+    private Adapters() {
+    }
+
+    @DisallowConcurrentExecution
+    public static class CheckJob extends ServerJob {
+        public CheckJob(JobRunner runner) {
+            super(runner);
+        }
+
+        @Override
+        protected JobKind kind() {
+            return JobKind.CHECK;
+        }
+    }
+
+    @DisallowConcurrentExecution
+    public static class SwitchWalJob extends ServerJob {
+        public SwitchWalJob(JobRunner runner) {
+            super(runner);
+        }
+
+        @Override
+        protected JobKind kind() {
+            return JobKind.SWITCH_WAL;
+        }
+    }
+
+    @DisallowConcurrentExecution
+    public static class BackupJob extends ServerJob {
+        public BackupJob(JobRunner runner) {
+            super(runner);
+        }
+
+        @Override
+        protected JobKind kind() {
+            return JobKind.BACKUP;
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.barmand.schedule;
+
+import io.barmand.config.JobKind;
+import io.barmand.config.JobSettings;
+import io.barmand.config.ServerSettings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.history.RunStore;
+import io.barmand.history.Trigger;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TimeZone;
+import org.quartz.CronExpression;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.JobBuilder;
+import org.quartz.JobDataMap;
+import org.quartz.JobDetail;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
+import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.impl.matchers.EverythingMatcher;
+import org.quartz.listeners.TriggerListenerSupport;
+import org.quartz.spi.JobFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Quartz with a RAMJobStore and its own thread pool: one job per (server, kind) with a cron trigger in the
+ * server's time zone. Misfires do nothing (a fire time that passed while the job was still running is recorded
+ * as skipped); missed fire times across a restart are handled by {@link CatchUp}.
+ */
+public class BarmandScheduler {
+    private static final Logger log = LoggerFactory.getLogger(BarmandScheduler.class);
+    public static final String GROUP_PREFIX = "";
+
+    private final Map<String, ServerSettings> servers;
+    private final JobRegistry registry;
+    private final RunStore store;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final List<JobKey> catchUps = new ArrayList<>();
+    private int scheduled;
+
+    public BarmandScheduler(Map<String, ServerSettings> servers, JobRegistry registry, JobRunner runner, RunStore store,
+                            Clock clock) {
+        this.servers = servers;
+        this.registry = registry;
+        this.store = store;
+        this.clock = clock;
+        Properties p = new Properties();
+        p.setProperty("org.quartz.scheduler.instanceName", "barmand");
+        p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+        p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
+        p.setProperty("org.quartz.threadPool.threadCount",
+                Integer.toString(Math.min(16, Math.max(2, servers.size() * JobKind.values().length))));
+        p.setProperty("org.quartz.threadPool.threadNamePrefix", "barmand-job");
+        p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+        p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
+        try {
+            scheduler = new StdSchedulerFactory(p).getScheduler();
+            scheduler.setJobFactory(jobFactory(runner));
+            scheduler.getListenerManager().addTriggerListener(new MisfireRecorder(), EverythingMatcher.allTriggers());
+        } catch (SchedulerException e) {
+            throw new BarmandException(Category.INTERNAL, "cannot create the Quartz scheduler: " + e.getMessage(), e);
+        }
+    }
+
+    static JobFactory jobFactory(JobRunner runner) {
+        return (bundle, sch) -> {
+            Class<? extends org.quartz.Job> c = bundle.getJobDetail().getJobClass();
+            try {
+                return c.getConstructor(JobRunner.class).newInstance(runner);
+            } catch (ReflectiveOperationException e) {
+                throw new SchedulerException("cannot build job " + c.getName(), e);
+            }
+        };
+    }
+
+    public static JobKey key(String server, JobKind kind) {
+        return JobKey.jobKey(kind.id(), server);
+    }
+
+    /** Registers every enabled job; decides the catch-ups. Call before {@link #start()}. */
+    public int schedule() {
+        Instant now = clock.instant();
+        Optional<Instant> firstStart = store.firstDaemonStart();
+        try {
+            for (ServerSettings s : servers.values()) {
+                for (JobKind kind : registry.kinds()) {
+                    JobSettings js = s.job(kind);
+                    if (js == null || !js.enabled()) {
+                        continue;
+                    }
+                    JobKey key = key(s.name(), kind);
+                    JobDetail jd = JobBuilder.newJob(registry.adapter(kind)).withIdentity(key)
+                            .usingJobData(ServerJob.SERVER, s.name()).storeDurably().build();
+                    org.quartz.Trigger t = TriggerBuilder.newTrigger().withIdentity(TriggerKey.triggerKey(kind.id(), s.name()))
+                            .forJob(jd)
+                            .withSchedule(CronScheduleBuilder.cronSchedule(js.schedule().get())
+                                    .inTimeZone(TimeZone.getTimeZone(s.timezone()))
+                                    .withMisfireHandlingInstructionDoNothing())
+                            .build();
+                    scheduler.addJob(jd, false);
+                    Date first = t.getFireTimeAfter(Date.from(now)) == null ? null : scheduler.scheduleJob(t);
+                    if (first == null) {
+                        log.warn("{} {}: schedule \"{}\" never fires again", s.name(), kind, js.schedule().get());
+                        continue;
+                    }
+                    scheduled++;
+                    log.info("{} {}: \"{}\" ({}), next {}", s.name(), kind, js.schedule().get(), s.timezone(),
+                            first.toInstant());
+                    if (js.catchUp()) {
+                        CronExpression cron = cron(js.schedule().get(), s);
+                        CatchUp.missedFire(cron, now, firstStart, store.since(s.name(), kind.id(),
+                                cron.getTimeBefore(Date.from(now)) == null ? now : cron.getTimeBefore(Date.from(now)).toInstant()))
+                                .ifPresent(fire -> {
+                                    log.warn("{} {}: fire time {} passed while barmand was stopped: catching up now",
+                                            s.name(), kind, fire);
+                                    catchUps.add(key);
+                                });
+                    }
+                }
+            }
+        } catch (SchedulerException e) {
+            throw new BarmandException(Category.INTERNAL, "cannot schedule: " + e.getMessage(), e);
+        }
+        return scheduled;
+    }
+
+    static CronExpression cron(String expr, ServerSettings s) {
+        try {
+            CronExpression c = new CronExpression(expr);
+            c.setTimeZone(TimeZone.getTimeZone(s.timezone()));
+            return c;
+        } catch (ParseException e) {
+            throw new BarmandException(Category.CONFIG, "bad cron expression " + expr + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void start() {
+        try {
+            scheduler.start();
+            for (JobKey k : catchUps) {
+                JobDataMap m = new JobDataMap();
+                m.put(ServerJob.TRIGGER, Trigger.CATCH_UP.word());
+                scheduler.triggerJob(k, m);
+            }
+        } catch (SchedulerException e) {
+            throw new BarmandException(Category.INTERNAL, "cannot start the scheduler: " + e.getMessage(), e);
+        }
+    }
+
+    public List<JobKey> catchUps() {
+        return List.copyOf(catchUps);
+    }
+
+    /** Stops firing (running jobs go on until interrupted). */
+    public void standby() {
+        try {
+            scheduler.standby();
+        } catch (SchedulerException e) {
+            log.warn("scheduler standby: {}", e.getMessage());
+        }
+    }
+
+    public void shutdown() {
+        try {
+            scheduler.shutdown(false);
+        } catch (SchedulerException e) {
+            log.warn("scheduler shutdown: {}", e.getMessage());
+        }
+    }
+
+    /** Records a fire time that Quartz dropped (the job was still running past the misfire threshold). */
+    private final class MisfireRecorder extends TriggerListenerSupport {
+        @Override
+        public String getName() {
+            return "barmand-misfires";
+        }
+
+        @Override
+        public void triggerMisfired(org.quartz.Trigger trigger) {
+            JobKey k = trigger.getJobKey();
+            String reason = "fire time " + (trigger.getNextFireTime() == null ? "?" : trigger.getNextFireTime().toInstant())
+                    + " missed: the previous " + k.getName() + " of " + k.getGroup() + " was still running";
+            try {
+                store.skipped(k.getGroup(), k.getName(), Trigger.SCHEDULED, clock.instant(), reason);
+            } catch (BarmandException e) {
+                log.error("cannot record a misfire: {}", e.getMessage());
+            }
+            log.warn("{} {}: skipped, {}", k.getGroup(), k.getName(), reason);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.barmand.schedule;
+
+import io.barmand.config.JobKind;
+import io.barmand.history.Trigger;
+import org.quartz.Job;
+import org.quartz.JobDataMap;
+import org.quartz.JobExecutionContext;
+
+/**
+ * The thin Quartz side of a job: reads the server and the trigger from the job data and hands over to the
+ * {@link JobRunner}. Subclasses only name their kind; {@code @DisallowConcurrentExecution} sits on each.
+ */
+public abstract class ServerJob implements Job {
+    public static final String SERVER = "server";
+    public static final String TRIGGER = "trigger";
+
+    private final JobRunner runner;
+
+    protected ServerJob(JobRunner runner) {
+        this.runner = runner;
+    }
+
+    protected abstract JobKind kind();
+
+    @Override
+    public void execute(JobExecutionContext ctx) {
+        JobDataMap m = ctx.getMergedJobDataMap();
+        String server = m.getString(SERVER);
+        Trigger trigger = m.containsKey(TRIGGER) ? Trigger.of(m.getString(TRIGGER)) : Trigger.SCHEDULED;
+        runner.run(kind(), server, trigger);
+    }
+}
