@@ -41,3 +41,16 @@ destroy_container() {
   as_root lxc-stop -n "$n" -k >/dev/null 2>&1 || true
   as_root lxc-destroy -n "$n" -f >/dev/null
 }
+
+# ---- commands in the guests, over SSH with the config `vagrant ssh-config` prints (any provider)
+LAB_SSH_CONFIG="$LAB_ROOT/.vagrant/lab-ssh-config"
+lab_ssh_config() {
+  (cd "$LAB_ROOT" && vagrant ssh-config >"$LAB_SSH_CONFIG.tmp" 2>/dev/null) || { rm -f "$LAB_SSH_CONFIG.tmp"; return 1; }
+  mv "$LAB_SSH_CONFIG.tmp" "$LAB_SSH_CONFIG"
+}
+# on HOST CMD ARGS...: ssh joins its arguments into one remote command line, so quote each
+on() { local h=$1; shift; ssh -F "$LAB_SSH_CONFIG" -o BatchMode=yes -o ConnectTimeout=10 "$h" "$(printf '%q ' "$@")"; }
+# psql_on HOST [psql options]: psql as postgres on the host, SQL on stdin
+psql_on() { local h=$1; shift; on "$h" sudo -u postgres psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
+# val HOST SQL: the result, unaligned, tuples only, fields joined by |
+val() { psql_on "$1" -At -F '|' 2>/dev/null <<<"$2"; }

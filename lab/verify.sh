@@ -9,20 +9,7 @@ cd "$LAB_ROOT"
 
 PRIMARY=pg1 STANDBY=pg2 BACKUP=backup SERVER=pg1 STANDBY_SLOT=pg2 BARMAN_SLOT=barman
 
-ssh_cfg=.vagrant/lab-ssh-config
-if ! vagrant ssh-config >"$ssh_cfg.tmp" 2>/dev/null; then
-  rm -f "$ssh_cfg.tmp"
-  echo "verify: FAILED: machines reachable (vagrant ssh-config failed: is the lab up? make up)"
-  exit 1
-fi
-mv "$ssh_cfg.tmp" "$ssh_cfg"
-
-# ssh joins its arguments into one remote command line: quote each
-on() { local h=$1; shift; ssh -F "$ssh_cfg" -o BatchMode=yes -o ConnectTimeout=10 "$h" "$(printf '%q ' "$@")"; }
-# psql on a host as postgres; SQL on stdin; extra psql options as arguments
-psql_on() { local h=$1; shift; on "$h" sudo -u postgres psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
-# one value (unaligned, tuples only)
-val() { psql_on "$1" -At -F '|' 2>/dev/null <<<"$2"; }
+lab_ssh_config || { echo "verify: FAILED: machines reachable (vagrant ssh-config failed: is the lab up? make up)"; exit 1; }
 
 checks=0 failed=""
 check() {   # check NAME CONDITION-COMMAND...

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The lab end to end, from nothing: preflight tests of bad inventories, down, up (box, vagrant up, one
+# provisioning pass), verify, provision again asserting changed=0 on every host, the drill (standby
+# stopped, primary written, standby back and caught up, slot released), down. Prints each phase's time.
+source "$(dirname "$0")/lib.sh"
+cd "$LAB_ROOT"
+t_all=$(date +%s)
+keep=${LAB_KEEP:-0}   # LAB_KEEP=1 leaves the lab up at the end (to look at it)
+
+summary() {
+  local rc=$?
+  echo
+  echo "e2e: phase timings (s):"
+  for p in preflight down-before up verify provision-again drill down-after; do
+    [[ -n ${LAB_T[$p]:-} ]] && printf '  %-16s %s\n' "$p" "${LAB_T[$p]}"
+  done
+  printf '  %-16s %s\n' total $(( $(date +%s) - t_all ))
+  if ((rc == 0)); then echo "e2e: OK"; else echo "e2e: FAILED (exit $rc)"; fi
+}
+trap summary EXIT
+
+phase_start preflight;  bash lab/test-preflight.sh;  phase_end preflight
+phase_start down-before; bash lab/down.sh;           phase_end down-before
+phase_start up;          bash lab/up.sh;             phase_end up
+phase_start verify;      bash lab/verify.sh;         phase_end verify
+
+phase_start provision-again
+bash lab/up.sh
+recap=$(sed -n '/PLAY RECAP/,/^$/p' .vagrant/lab-provision.log | grep -E '^[a-z0-9_.-]+ +:' || true)
+echo "$recap"
+hosts=$(wc -l <<<"$recap")
+bad=$(grep -Ev 'changed=0 .*failed=0' <<<"$recap" || true)
+[[ $hosts -eq 3 && -z $bad ]] || die "second provisioning was not a no-op (expected changed=0 failed=0 on 3 hosts): ${bad:-$hosts hosts}"
+echo "e2e: second provisioning: changed=0 on all $hosts hosts"
+phase_end provision-again
+
+phase_start drill;       bash lab/drill.sh;          phase_end drill
+phase_start verify-after-drill; bash lab/verify.sh >/dev/null || { bash lab/verify.sh | tail -1; die "verify after the drill"; }
+phase_end verify-after-drill
+if [[ $keep == 1 ]]; then
+  log "LAB_KEEP=1: leaving the lab up"
+else
+  phase_start down-after; bash lab/down.sh;          phase_end down-after
+fi
