@@ -5,7 +5,8 @@
 set -euo pipefail
 
 build_pkgs=(openjdk-17-jdk-headless maven postgresql-15 postgresql-client-15 barman barman-cli
-            rsync procps openssh-client openssh-server python3 ca-certificates)
+            rsync procps openssh-client openssh-server python3 ca-certificates
+            awscli zstd)   # offsite tests: an independent S3 client (call /usr/bin/aws) and zstd to unpack
 lab_pkgs=(lxc lxc-templates debootstrap vagrant vagrant-lxc ansible rsync iptables dnsmasq-base
           bridge-utils redir sudo openssh-client curl)
 
