@@ -7,7 +7,8 @@ import java.util.Optional;
 public enum JobKind {
     CHECK("check"),
     SWITCH_WAL("switch-wal"),
-    BACKUP("backup");
+    BACKUP("backup"),
+    RESTORE_TEST("restore-test");
 
     private final String id;
 

@@ -308,4 +308,6 @@ public final class Settings {
     public Duration shutdownTimeout() { return shutdownTimeout; }
     public Duration killGrace() { return killGrace; }
     public Map<String, ServerSettings> servers() { return servers; }
+    /** The validated configuration under the root key, for job kinds that read their own blocks (restore-test). */
+    public Config config() { return effective; }
 }

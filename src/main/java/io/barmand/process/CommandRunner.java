@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,8 +87,9 @@ public class CommandRunner {
             interrupted = true;
             exit = -1;
         }
-        out.await();
-        err.await();
+        long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        out.await(drainDeadline);
+        err.await(drainDeadline);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -113,21 +113,12 @@ public class CommandRunner {
 
     /**
      * Kills a process and its descendants: the descendants are listed before anything is killed (a dead
-     * parent's children are re-parented and no longer found), then SIGTERM to all, then SIGKILL to what is
-     * still alive after {@code grace}. Protected processes are left alone.
+     * parent's children are re-parented and no longer found), then SIGTERM to all, then, after {@code grace},
+     * SIGKILL to what is still alive plus anything the tree spawned meanwhile. Protected processes (and what runs
+     * under them) are left alone.
      */
     public static void killTree(ProcessHandle root, Duration grace) {
-        List<ProcessHandle> victims = new ArrayList<>(root.descendants().toList());
-        victims.add(root);
-        Predicate<ProcessHandle> killable = ph -> !isProtected(ph);
-        List<ProcessHandle> targets = new ArrayList<>();
-        for (ProcessHandle ph : victims) {
-            if (killable.test(ph)) {
-                targets.add(ph);
-            } else {
-                log.info("not killing protected process {} ({})", ph.pid(), ph.info().commandLine().orElse("?"));
-            }
-        }
+        java.util.Set<ProcessHandle> targets = new java.util.LinkedHashSet<>(killable(root));
         for (ProcessHandle ph : targets) {
             ph.destroy();
         }
@@ -137,20 +128,39 @@ public class CommandRunner {
             if (left > 0) {
                 try {
                     ph.onExit().get(left, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
                 } catch (Exception e) {
-                    // still alive, or we are interrupted again: fall through to SIGKILL
-                    if (e instanceof InterruptedException) {
-                        Thread.currentThread().interrupt();
-                    }
+                    // still alive: SIGKILL below
                 }
             }
         }
+        if (root.isAlive()) {
+            targets.addAll(killable(root)); // spawned after the first look
+        }
         for (ProcessHandle ph : targets) {
             if (ph.isAlive()) {
-                log.warn("process {} ignored SIGTERM for {}: SIGKILL", ph.pid(), grace);
+                log.warn("process {} still alive {} after SIGTERM: SIGKILL", ph.pid(), grace);
                 ph.destroyForcibly();
             }
         }
+    }
+
+    /** The root and its descendants, children before parents, without protected processes and their subtrees. */
+    static List<ProcessHandle> killable(ProcessHandle root) {
+        List<ProcessHandle> out = new ArrayList<>();
+        collect(root, out);
+        return out;
+    }
+
+    private static void collect(ProcessHandle ph, List<ProcessHandle> out) {
+        if (isProtected(ph)) {
+            log.info("not killing protected process {} ({})", ph.pid(), ph.info().commandLine().orElse("?"));
+            return;
+        }
+        ph.children().forEach(c -> collect(c, out));
+        out.add(ph);
     }
 
     /** Reads a stream to its end on its own thread, keeping the first {@code limit} bytes (stdout) or the tail. */
@@ -192,9 +202,9 @@ public class CommandRunner {
             }
         }
 
-        void await() {
+        void await(long deadlineNanos) {
             try {
-                join(10_000);
+                join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,0 +1,154 @@
+package io.barmand.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.testing.FakeBarman;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+    @TempDir
+    Path tmp;
+    FakeBarman barman;
+    final ServerCatalog knowsPg1 = (bin, cf, t) -> Set.of("pg1", "pg2");
+
+    @BeforeEach
+    void setUp() {
+        barman = new FakeBarman(tmp.resolve("bin"));
+    }
+
+    Path conf(String body) throws IOException {
+        Path f = tmp.resolve("barmand.conf");
+        Files.writeString(f, "barmand {\n  barman.binary = \"" + barman.script() + "\"\n  state-dir = \"" + tmp
+                + "/state\"\n  control-socket = \"" + tmp + "/c.sock\"\n" + body + "\n}\n");
+        return f;
+    }
+
+    BarmandException configError(Path f) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> Settings.load(f, knowsPg1));
+        assertThat(t).isInstanceOf(BarmandException.class);
+        BarmandException e = (BarmandException) t;
+        assertThat(e.category()).isEqualTo(Category.CONFIG);
+        assertThat(e.exitCode()).isEqualTo(78);
+        return e;
+    }
+
+    @Test
+    void validConfigMergesDefaultsAndOverrides() throws IOException {
+        Settings s = Settings.load(conf("""
+                defaults.switch-wal.schedule = off
+                servers { pg1 { timezone = "Europe/Paris", backup.schedule = "0 30 1 * * ?" }, pg2 {} }
+                """), knowsPg1);
+        assertThat(s.servers()).containsOnlyKeys("pg1", "pg2");
+        ServerSettings pg1 = s.servers().get("pg1");
+        assertThat(pg1.timezone()).isEqualTo(ZoneId.of("Europe/Paris"));
+        assertThat(pg1.job(JobKind.BACKUP).schedule()).contains("0 30 1 * * ?");
+        assertThat(pg1.job(JobKind.BACKUP).timeout()).isEqualTo(Duration.ofHours(6));
+        assertThat(pg1.job(JobKind.BACKUP).catchUp()).isTrue();
+        assertThat(pg1.job(JobKind.SWITCH_WAL).enabled()).isFalse();
+        assertThat(s.servers().get("pg2").job(JobKind.BACKUP).schedule()).contains("0 0 2 * * ?");
+        assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.dump()).contains("pg1").contains("state-dir");
+    }
+
+    @Test
+    void theShippedExampleIsValid() {
+        // conf/barmand.conf with its binary pointed at the fake
+        Path example = Path.of("conf/barmand.conf");
+        assertThat(example).exists();
+        Settings s = Settings.load(example, (bin, cf, t) -> Set.of("pg1"));
+        assertThat(s.servers()).containsOnlyKeys("pg1");
+    }
+
+    @Test
+    void unknownKeyIsNamedWithItsFile() throws IOException {
+        Path f = conf("shutdown-timout = 10s\nservers { pg1 {} }");
+        assertThat(configError(f).getMessage()).contains(f.toString()).contains("barmand.shutdown-timout: unknown key");
+    }
+
+    @Test
+    void unknownKeyInsideAServerBlock() throws IOException {
+        Path f = conf("servers { pg1 { backup.schedul = \"0 0 1 * * ?\" } }");
+        assertThat(configError(f).getMessage()).contains(f + ": barmand.servers.pg1.backup.schedul: unknown key");
+    }
+
+    @Test
+    void badCronIsNamed() throws IOException {
+        Path f = conf("servers { pg1 { check.schedule = \"0 61 * * * ?\" } }");
+        assertThat(configError(f).getMessage()).contains(f + ": barmand.servers.pg1.check.schedule: bad cron expression");
+    }
+
+    @Test
+    void badTimeZoneAndBadDurationAreBothReported() throws IOException {
+        Path f = conf("servers { pg1 { timezone = \"Mars/Olympus\", backup.timeout = \"soon\" } }");
+        String m = configError(f).getMessage();
+        assertThat(m).contains("barmand.servers.pg1.timezone").contains("Mars/Olympus");
+        assertThat(m).contains("backup.timeout");
+    }
+
+    @Test
+    void missingBinaryIsNamed() throws IOException {
+        Path f = tmp.resolve("b.conf");
+        Files.writeString(f, "barmand { barman.binary = \"/nonexistent/barman\", servers { pg1 {} } }");
+        assertThat(configError(f).getMessage()).contains(f + ": barmand.barman.binary: /nonexistent/barman does not exist");
+    }
+
+    @Test
+    void serverUnknownToBarman() throws IOException {
+        Path f = conf("servers { pg9 {} }");
+        assertThat(configError(f).getMessage()).contains(f + ": barmand.servers.pg9: Barman does not know server 'pg9'")
+                .contains("pg1, pg2");
+    }
+
+    @Test
+    void serverListComesFromBarmanJson() throws IOException {
+        barman.answer("list-servers", "list-servers.json", 0);
+        Path f = conf("servers { itpg {}, nosuch {} }");
+        var runner = new io.barmand.process.CommandRunner(java.time.Clock.systemUTC(), Duration.ofSeconds(1));
+        assertThatThrownBy(() -> Settings.load(f, io.barmand.barman.BarmanClient.catalog(runner)))
+                .hasMessageContaining("barmand.servers.nosuch: Barman does not know server 'nosuch' (barman list-servers: itbad, itpg)");
+    }
+
+    @Test
+    void everyProblemIsCollected() throws IOException {
+        Path f = conf("colour = blue\nservers { pg1 { check.schedule = \"bad\", foo = 1 } }");
+        String m = configError(f).getMessage();
+        assertThat(m.lines()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(m).contains("barmand.colour: unknown key").contains("barmand.servers.pg1.foo: unknown key");
+    }
+
+    @Test
+    void wrongTypeIsNamed() throws IOException {
+        Path f = conf("shutdown-timeout = [1, 2]\nservers { pg1 {} }");
+        assertThat(configError(f).getMessage()).contains("shutdown-timeout");
+    }
+
+    @Test
+    void missingFileIsAConfigError() {
+        Path f = tmp.resolve("absent.conf");
+        assertThat(configError(f).getMessage()).contains(f.toString()).contains("cannot read");
+    }
+
+    @Test
+    void syntaxErrorIsAConfigError() throws IOException {
+        Path f = tmp.resolve("broken.conf");
+        Files.writeString(f, "barmand { servers { pg1 { ");
+        assertThat(configError(f).getMessage()).contains(f.toString());
+    }
+
+    @Test
+    void noServersIsAnError() throws IOException {
+        Path f = conf("");
+        assertThat(configError(f).getMessage()).contains("barmand.servers: no server configured");
+    }
+}

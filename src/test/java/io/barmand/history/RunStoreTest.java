@@ -1,0 +1,107 @@
+package io.barmand.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.barmand.error.BarmandException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunStoreTest {
+    @TempDir
+    Path tmp;
+    final Instant t0 = Instant.parse("2026-11-24T01:00:00Z");
+
+    @Test
+    void startThenFinishWithFigures() {
+        try (RunStore s = RunStore.open(tmp, true)) {
+            long id = s.start("pg1", "backup", Trigger.SCHEDULED, t0);
+            assertThat(s.get(id).orElseThrow().outcome()).isEqualTo(Outcome.RUNNING);
+            s.finish(id, Outcome.SUCCESS, t0.plusSeconds(6), 5960,
+                    new RunFigures("20261124T010000", 31457280L, 5279000L, List.of(), null, "copy 5.9s"));
+            RunRecord r = s.get(id).orElseThrow();
+            assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
+            assertThat(r.ended()).isEqualTo(t0.plusSeconds(6));
+            assertThat(r.durationMs()).isEqualTo(5960L);
+            assertThat(r.backupId()).isEqualTo("20261124T010000");
+            assertThat(r.sizeBytes()).isEqualTo(31457280L);
+            assertThat(r.throughputBytesPerSec()).isEqualTo(5279000L);
+            assertThat(r.detail()).isEqualTo("copy 5.9s");
+            assertThat(s.lastSuccessfulBackup("pg1")).contains(r);
+        }
+    }
+
+    @Test
+    void failedChecksRoundTrip() {
+        try (RunStore s = RunStore.open(tmp, true)) {
+            long id = s.start("pg1", "check", Trigger.MANUAL, t0);
+            s.finish(id, Outcome.FAILED, t0, 300, new RunFigures(null, null, null, List.of("postgresql", "wal_archive"), "x", null));
+            assertThat(s.get(id).orElseThrow().failedChecks()).containsExactly("postgresql", "wal_archive");
+        }
+    }
+
+    @Test
+    void survivesReopenAndMarksLeftoverRunsInterrupted() {
+        long id;
+        try (RunStore s = RunStore.open(tmp, true)) {
+            id = s.start("pg1", "backup", Trigger.SCHEDULED, t0);
+        }
+        try (RunStore s = RunStore.open(tmp, true)) {
+            assertThat(s.markRunningInterrupted(t0.plusSeconds(60), "daemon stopped")).isEqualTo(1);
+            RunRecord r = s.get(id).orElseThrow();
+            assertThat(r.outcome()).isEqualTo(Outcome.INTERRUPTED);
+            assertThat(r.error()).isEqualTo("daemon stopped");
+            // a late finish does not overwrite the interrupted record
+            s.finish(id, Outcome.SUCCESS, t0.plusSeconds(61), 1, RunFigures.NONE);
+            assertThat(s.get(id).orElseThrow().outcome()).isEqualTo(Outcome.INTERRUPTED);
+        }
+    }
+
+    @Test
+    void skippedRunsAndFilters() {
+        try (RunStore s = RunStore.open(tmp, true)) {
+            s.skipped("pg1", "check", Trigger.SCHEDULED, t0, "server pg1 busy");
+            s.start("pg2", "check", Trigger.SCHEDULED, t0);
+            long b = s.start("pg1", "backup", Trigger.CATCH_UP, t0.plusSeconds(1));
+            assertThat(s.list(null, null, 10)).extracting(RunRecord::id).startsWith(b);
+            assertThat(s.list("pg1", null, 10)).hasSize(2);
+            assertThat(s.list("pg1", "check", 10)).singleElement().satisfies(r -> {
+                assertThat(r.outcome()).isEqualTo(Outcome.SKIPPED);
+                assertThat(r.error()).isEqualTo("server pg1 busy");
+            });
+            assertThat(s.list(null, null, 1)).hasSize(1);
+            assertThat(s.lastRun("pg1", "check", false)).isEmpty();
+            assertThat(s.lastRun("pg1", "check", true)).isPresent();
+            assertThat(s.since("pg1", "backup", t0)).hasSize(1);
+            assertThat(s.since("pg1", "backup", t0.plusSeconds(2))).isEmpty();
+        }
+    }
+
+    @Test
+    void daemonStarts() {
+        try (RunStore s = RunStore.open(tmp, true)) {
+            assertThat(s.recordDaemonStart(t0, "test")).isEmpty();
+            assertThat(s.recordDaemonStart(t0.plusSeconds(10), "test")).contains(t0);
+            assertThat(s.firstDaemonStart()).contains(t0);
+            assertThat(s.lastDaemonStart()).contains(t0.plusSeconds(10));
+        }
+    }
+
+    @Test
+    void aReaderSeesWhatTheWriterWrote() {
+        try (RunStore w = RunStore.open(tmp, true); RunStore r0 = RunStore.open(tmp, false)) {
+            long id = w.start("pg1", "check", Trigger.SCHEDULED, t0);
+            assertThat(r0.get(id)).isPresent();
+            assertThatThrownBy(() -> r0.start("pg1", "check", Trigger.SCHEDULED, t0)).isInstanceOf(BarmandException.class);
+        }
+    }
+
+    @Test
+    void readingAbsentHistoryIsUnavailable() {
+        assertThatThrownBy(() -> RunStore.open(tmp.resolve("none"), false)).isInstanceOf(BarmandException.class)
+                .hasMessageContaining("no history yet");
+    }
+}
