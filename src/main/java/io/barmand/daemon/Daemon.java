@@ -8,6 +8,10 @@ import io.barmand.jobs.BackupService;
 import io.barmand.jobs.CheckService;
 import io.barmand.jobs.SwitchWalService;
 import io.barmand.process.CommandRunner;
+import io.barmand.restore.CanaryHook;
+import io.barmand.restore.RestoreSettings;
+import io.barmand.restore.RestoreTestJob;
+import io.barmand.restore.RestoreTestService;
 import io.barmand.schedule.Adapters;
 import io.barmand.schedule.BarmandScheduler;
 import io.barmand.schedule.JobRegistry;
@@ -15,6 +19,7 @@ import io.barmand.schedule.JobRunner;
 import io.barmand.schedule.ServerLocks;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +54,7 @@ public final class Daemon {
         if (log.isDebugEnabled()) {
             log.debug("effective configuration:\n{}", settings.dump());
         }
+        Map<String, RestoreSettings> restore = RestoreSettings.load(settings);
         store = RunStore.open(settings.stateDir(), true);
         int marked = store.markRunningInterrupted(clock.instant(), "daemon stopped before the run finished");
         if (marked > 0) {
@@ -58,8 +64,10 @@ public final class Daemon {
         BarmanClient barman = new BarmanClient(cmd, settings.barmanBinary(), settings.barmanConfigFile());
         JobRegistry registry = new JobRegistry()
                 .register(new CheckService(barman), Adapters.CheckJob.class)
-                .register(new SwitchWalService(barman), Adapters.SwitchWalJob.class)
-                .register(new BackupService(barman, settings.servers()), Adapters.BackupJob.class);
+                .register(new CanaryHook(new SwitchWalService(barman), restore, clock), Adapters.SwitchWalJob.class)
+                .register(new CanaryHook(new BackupService(barman, settings.servers()), restore, clock), Adapters.BackupJob.class)
+                .register(new RestoreTestService(barman, cmd, settings.barmanBinary(), settings.barmanConfigFile(), restore, clock),
+                        RestoreTestJob.class);
         runner = new JobRunner(settings.servers(), registry, store, new ServerLocks(), clock);
         scheduler = new BarmandScheduler(settings.servers(), registry, runner, store, clock);
         int jobs = scheduler.schedule();

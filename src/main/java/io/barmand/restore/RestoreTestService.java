@@ -1,0 +1,430 @@
+package io.barmand.restore;
+
+import io.barmand.barman.BarmanClient;
+import io.barmand.barman.BarmanRecords.BackupDetails;
+import io.barmand.barman.BarmanRecords.BackupSummary;
+import io.barmand.config.JobKind;
+import io.barmand.config.JobSettings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.history.RunFigures;
+import io.barmand.process.CommandResult;
+import io.barmand.process.CommandRunner;
+import io.barmand.schedule.JobService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A restore test: `barman recover` of the newest DONE backup (or a configured one) into a scratch folder, a
+ * scratch instance started with barmand's configuration and recovered to the end of the WAL or to a point in
+ * time, then verified through pgjdbc (databases, user tables, row counts, SQL assertions, the RPO canary) and
+ * pg_amcheck. The instance is stopped and its folder removed afterwards, also on failure, timeout or interrupt
+ * (daemon stopping), unless {@code keep-on-failure}.
+ */
+public class RestoreTestService implements JobService {
+    private static final Logger log = LoggerFactory.getLogger(RestoreTestService.class);
+    private static final Pattern PG_CTL_VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)");
+    private static final DateTimeFormatter BARMAN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSXXX");
+    private static final Duration STOP = Duration.ofSeconds(20);
+
+    private final BarmanClient barman;
+    private final CommandRunner runner;
+    private final Path barmanBinary;
+    private final Optional<Path> barmanConfig;
+    private final Map<String, RestoreSettings> restore;
+    private final Clock clock;
+
+    public RestoreTestService(BarmanClient barman, CommandRunner runner, Path barmanBinary, Optional<Path> barmanConfig,
+                              Map<String, RestoreSettings> restore, Clock clock) {
+        this.barman = barman;
+        this.runner = runner;
+        this.barmanBinary = barmanBinary;
+        this.barmanConfig = barmanConfig;
+        this.restore = restore;
+        this.clock = clock;
+    }
+
+    @Override
+    public JobKind kind() {
+        return JobKind.RESTORE_TEST;
+    }
+
+    /** What one test found; turned into the run's figures. */
+    static final class Report {
+        String backupId;
+        Long sizeBytes;
+        Long throughput;
+        final List<String> failed = new ArrayList<>();
+        final Map<String, String> facts = new LinkedHashMap<>();
+        String error;
+
+        void fail(String check, String why) {
+            failed.add(check);
+            if (error == null) {
+                error = check + ": " + why;
+            } else {
+                error = error + "; " + check + ": " + why;
+            }
+        }
+
+        RunFigures figures() {
+            List<String> d = new ArrayList<>();
+            facts.forEach((k, v) -> d.add(k + "=" + v));
+            return new RunFigures(backupId, sizeBytes, throughput, failed, error, d.isEmpty() ? null : String.join(" ", d));
+        }
+    }
+
+    @Override
+    public Result execute(String server, JobSettings js) {
+        RestoreSettings rs = restore.get(server);
+        if (rs == null) {
+            throw new BarmandException(Category.CONFIG, "no restore-test settings for server " + server);
+        }
+        long n0 = System.nanoTime();
+        Instant started = clock.instant();
+        Duration total = js.timeout();
+        Report rep = new Report();
+        rep.facts.put("target", rs.target().toString().replace(' ', ':'));
+        Optional<Instant> targetTime = rs.target().timeAt(started);
+
+        // 1. which backup
+        String id = rs.backupId();
+        if (id.equals("latest")) {
+            List<BackupSummary> l = barman.listBackups(server, left(total, n0));
+            Optional<BackupSummary> newest = l.stream().filter(b -> "DONE".equals(b.status()))
+                    .filter(b -> targetTime.isEmpty() || b.endTimeEpoch() <= targetTime.get().getEpochSecond())
+                    .max(Comparator.comparing(BackupSummary::backupId));
+            if (newest.isEmpty()) {
+                rep.fail("backup", "no DONE backup of " + server + (targetTime.isPresent() ? " ended before " + targetTime.get() : ""));
+                return Result.failed(rep.figures());
+            }
+            id = newest.get().backupId();
+        }
+        rep.backupId = id;
+        BackupDetails d = barman.showBackup(server, id, left(total, n0));
+        if (!"DONE".equals(d.status())) {
+            rep.fail("backup", "backup " + id + " is " + d.status() + ", not DONE");
+            return Result.failed(rep.figures());
+        }
+        rep.sizeBytes = d.sizeBytes();
+
+        // 2. the scratch folder (refusals: not barmand's, port taken, disk short)
+        Scratch sc = new Scratch(rs, runner);
+        try {
+            sc.prepare(d.sizeWithWalsBytes(), Scratch.marker(server, started));
+        } catch (BarmandException e) {
+            if (e.category() != Category.JOB_FAILED) {
+                throw e;
+            }
+            rep.fail("refused", e.getMessage().replaceFirst("^refused: ", ""));
+            return Result.failed(rep.figures());
+        }
+        rep.facts.put("port", Integer.toString(sc.port()));
+        boolean passed = false;
+        try {
+            passed = run(server, rs, sc, id, total, n0, started, targetTime, rep);
+            return passed ? Result.ok(rep.figures()) : Result.failed(rep.figures());
+        } finally {
+            boolean interrupted = Thread.interrupted();
+            if (!passed && rs.keepOnFailure()) {
+                sc.stopInstance(STOP);
+                log.warn("restore test of {} failed: keeping {} for debugging (keep-on-failure)", server, sc.dir());
+            } else {
+                String c = sc.cleanup(STOP);
+                if (c != null) {
+                    rep.fail("cleanup", c);
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private boolean run(String server, RestoreSettings rs, Scratch sc, String id, Duration total, long n0, Instant started,
+                        Optional<Instant> targetTime, Report rep) {
+        // 3. barman recover
+        List<String> argv = new ArrayList<>();
+        argv.add(barmanBinary.toString());
+        barmanConfig.ifPresent(f -> {
+            argv.add("-c");
+            argv.add(f.toString());
+        });
+        argv.add("recover");
+        if (rs.target().pointInTime()) {
+            if (targetTime.isPresent()) {
+                argv.add("--target-time");
+                argv.add(BARMAN_TIME.format(targetTime.get().atOffset(java.time.ZoneOffset.UTC)));
+            } else {
+                argv.add("--target-lsn");
+                argv.add(rs.target().lsn().orElseThrow());
+            }
+            argv.add("--target-action");
+            argv.add("promote");
+        }
+        argv.add(server);
+        argv.add(id);
+        argv.add(sc.dir().toString());
+        long r0 = System.nanoTime();
+        CommandResult rec = runner.run(argv, left(total, n0));
+        check(rec, "barman recover", total);
+        double recoverSecs = (System.nanoTime() - r0) / 1e9;
+        rep.facts.put("recover", secs(recoverSecs));
+        if (!rec.ok()) {
+            rep.fail("recover", "barman recover exit code " + rec.exitCode() + ": " + lastLines(rec.stderrTail() + "\n" + rec.stdout(), 3));
+            return false;
+        }
+        if (rep.sizeBytes != null && recoverSecs > 0) {
+            rep.throughput = (long) (rep.sizeBytes / recoverSecs);
+        }
+        try {
+            Files.writeString(sc.dir().resolve(Scratch.MARKER), Scratch.marker(server, started) + "\n");
+        } catch (java.io.IOException e) {
+            throw new BarmandException(Category.IO, "cannot mark " + sc.dir() + ": " + e.getMessage(), e);
+        }
+        // 4. same major version
+        String version = sc.pgVersion();
+        CommandResult v = runner.run(List.of(rs.pgBinDir().resolve("pg_ctl").toString(), "--version"), Duration.ofSeconds(30));
+        check(v, "pg_ctl --version", total);
+        Matcher m = PG_CTL_VERSION.matcher(v.stdout());
+        String binMajor = m.find() ? m.group(1) : "?";
+        if (!binMajor.equals(version)) {
+            rep.fail("version", "backup is PostgreSQL " + version + " but pg-bin-dir " + rs.pgBinDir() + " is " + binMajor);
+            return false;
+        }
+        // 5. barmand's configuration, start; with hot_standby off the instance accepts connections only once recovered
+        sc.configure();
+        long s0 = System.nanoTime();
+        CommandResult st = sc.start(left(total, n0));
+        check(st, "pg_ctl start", total);
+        if (!st.ok()) {
+            rep.fail("start", "pg_ctl start exit code " + st.exitCode() + ": " + logTail(sc));
+            return false;
+        }
+        rep.facts.put("start", secs((System.nanoTime() - s0) / 1e9));
+        ScratchDb db = new ScratchDb(sc.dir(), sc.port(), rs.superuser());
+        try (Connection c = promoted(db, total, n0)) {
+            double rto = (System.nanoTime() - n0) / 1e9;
+            rep.facts.put("rto", secs(rto));
+            // recovery point reached
+            String replay = ScratchDb.one(c, "SELECT pg_last_xact_replay_timestamp()");
+            String lsn = ScratchDb.one(c, "SELECT pg_last_wal_replay_lsn()");
+            if (replay != null) {
+                rep.facts.put("recovery-point", ScratchDb.one(c,
+                        "SELECT to_char(pg_last_xact_replay_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"));
+            }
+            if (lsn != null) {
+                rep.facts.put("replay-lsn", lsn);
+            }
+            verify(rs, db, c, rep, targetTime);
+        } catch (SQLException e) {
+            rep.fail("connect", e.getMessage() + " (" + logTail(sc) + ")");
+            return false;
+        }
+        checkInterrupted();
+        // 6. pg_amcheck: heap and btree of every database
+        if (rs.verify().amcheck()) {
+            List<String> a = new ArrayList<>(List.of(rs.pgBinDir().resolve("pg_amcheck").toString(), "-h", sc.dir().toString(),
+                    "-p", Integer.toString(sc.port()), "-U", rs.superuser(), "--all", "--install-missing", "--no-password"));
+            a.addAll(rs.verify().amcheckOptions());
+            long a0 = System.nanoTime();
+            CommandResult ar = runner.run(sc.asUser(a), left(total, n0));
+            check(ar, "pg_amcheck", total);
+            rep.facts.put("amcheck", secs((System.nanoTime() - a0) / 1e9));
+            if (!ar.ok()) {
+                rep.fail("amcheck", amcheckFindings(ar));
+            }
+        }
+        return rep.failed.isEmpty();
+    }
+
+    /** Waits until the instance answers and is out of recovery (promoted), within the job's time. */
+    private Connection promoted(ScratchDb db, Duration total, long n0) throws SQLException {
+        SQLException last = null;
+        while (true) {
+            checkInterrupted();
+            if (left(total, n0).compareTo(Duration.ofSeconds(1)) <= 0) {
+                throw new BarmandException(Category.TIMEOUT, "scratch instance not promoted within the timeout of " + total
+                        + (last == null ? "" : ": " + last.getMessage()));
+            }
+            try {
+                Connection c = db.connect("postgres", 10);
+                if ("f".equals(ScratchDb.one(c, "SELECT pg_is_in_recovery()"))) {
+                    return c;
+                }
+                c.close();
+            } catch (SQLException e) {
+                last = e;
+            }
+            sleep(200);
+        }
+    }
+
+    private void verify(RestoreSettings rs, ScratchDb db, Connection c, Report rep, Optional<Instant> targetTime) throws SQLException {
+        List<String> dbs = ScratchDb.column(c, "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1");
+        rep.facts.put("databases", Integer.toString(dbs.size()));
+        long userTables = 0;
+        for (String name : dbs) {
+            try (Connection dc = db.connect(name, 10)) {
+                userTables += Long.parseLong(ScratchDb.one(dc, "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                        + "ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') "
+                        + "AND n.nspname NOT LIKE 'pg_toast%'"));
+            }
+        }
+        rep.facts.put("user-tables", Long.toString(userTables));
+        List<String> rows = new ArrayList<>();
+        for (String t : rs.verify().tables()) {
+            String dbName = t.substring(0, t.indexOf(':'));
+            String[] q = t.substring(t.indexOf(':') + 1).split("\\.", 2);
+            try (Connection dc = db.connect(dbName, 10)) {
+                rows.add(t + "=" + ScratchDb.one(dc, "SELECT count(*) FROM \"" + q[0].replace("\"", "\"\"") + "\".\""
+                        + q[1].replace("\"", "\"\"") + "\""));
+            } catch (SQLException e) {
+                rep.fail("table " + t, e.getMessage());
+            }
+        }
+        if (!rows.isEmpty()) {
+            rep.facts.put("rows", String.join(",", rows));
+        }
+        for (RestoreSettings.Assertion a : rs.verify().assertions()) {
+            try (Connection dc = db.connect(a.database(), 10)) {
+                String got = ScratchDb.one(dc, a.query());
+                if (!a.expect().equals(got)) {
+                    rep.fail("assertion " + a.name(), "expected " + a.expect() + ", got " + got);
+                }
+            } catch (SQLException e) {
+                rep.fail("assertion " + a.name(), e.getMessage());
+            }
+        }
+        if (rs.canary().enabled()) {
+            canary(rs, db, rep, targetTime);
+        }
+    }
+
+    private void canary(RestoreSettings rs, ScratchDb db, Report rep, Optional<Instant> targetTime) {
+        RestoreSettings.Canary k = rs.canary();
+        try (Connection dc = db.connect(k.database(), 10)) {
+            Optional<Canary.Row> newest = Canary.lastAtOrBefore(dc, k, null);
+            if (newest.isEmpty()) {
+                rep.fail("canary", "no canary row in the restored " + k.database() + "." + k.schema() + "." + k.table());
+                return;
+            }
+            Instant now = clock.instant();
+            rep.facts.put("canary-newest", newest.get().writtenAt().toString());
+            if (targetTime.isPresent()) {
+                Instant t = targetTime.get();
+                Optional<Canary.Row> expected = new Canary(k).lastOnPrimaryAtOrBefore(t);
+                long after = Canary.countAfter(dc, k, t);
+                if (expected.isPresent() && !Canary.exists(dc, k, expected.get().id())) {
+                    rep.fail("canary", "the last canary before the target (id " + expected.get().id() + " at "
+                            + expected.get().writtenAt() + ") is missing");
+                }
+                if (after > 0) {
+                    rep.fail("canary", after + " canary row(s) written after the target " + t + " were restored");
+                }
+                rep.facts.put("canary-before-target", Long.toString(Duration.between(newest.get().writtenAt(), t).toSeconds()) + "s");
+            } else {
+                rep.facts.put("canary-age", Duration.between(newest.get().writtenAt(), now).toSeconds() + "s");
+            }
+        } catch (SQLException e) {
+            rep.fail("canary", e.getMessage());
+        } catch (BarmandException e) {
+            rep.fail("canary", e.getMessage());
+        }
+    }
+
+    /** The relations and blocks pg_amcheck names, a few of them. */
+    static String amcheckFindings(CommandResult r) {
+        List<String> found = new ArrayList<>();
+        for (String line : (r.stdout() + "\n" + r.stderrTail()).split("\n")) {
+            String l = line.strip();
+            if (l.startsWith("heap table") || l.startsWith("btree index") || l.startsWith("pg_amcheck: error")
+                    || l.startsWith("ERROR") || l.startsWith("error")) {
+                if (!found.contains(l) && found.size() < 4) {
+                    found.add(l);
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            found.add("exit code " + r.exitCode() + ": " + lastLines(r.stdout() + "\n" + r.stderrTail(), 3));
+        }
+        return String.join(" | ", found);
+    }
+
+    private static String logTail(Scratch sc) {
+        try {
+            return lastLines(Files.readString(sc.dir().resolve("scratch.log")), 3);
+        } catch (java.io.IOException e) {
+            return "no scratch.log";
+        }
+    }
+
+    private static void check(CommandResult r, String what, Duration total) {
+        if (r.interrupted()) {
+            throw new BarmandException(Category.INTERRUPTED, what + " interrupted (daemon stopping)");
+        }
+        if (r.timedOut()) {
+            throw new BarmandException(Category.TIMEOUT, what + ": restore test ran past its timeout of " + total);
+        }
+    }
+
+    private static void checkInterrupted() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new BarmandException(Category.INTERRUPTED, "restore test interrupted (daemon stopping)");
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BarmandException(Category.INTERRUPTED, "restore test interrupted (daemon stopping)");
+        }
+    }
+
+    static String lastLines(String s, int n) {
+        String[] l = s.strip().split("\n");
+        List<String> out = new ArrayList<>();
+        for (int i = Math.max(0, l.length - n); i < l.length; i++) {
+            if (!l[i].isBlank()) {
+                out.add(l[i].strip());
+            }
+        }
+        return String.join(" / ", out);
+    }
+
+    private static String secs(double s) {
+        return String.format(Locale.ROOT, "%.2fs", s);
+    }
+
+    private static Duration left(Duration total, long n0) {
+        Duration d = total.minusNanos(System.nanoTime() - n0);
+        if (d.isNegative() || d.isZero()) {
+            throw new BarmandException(Category.TIMEOUT, "restore test ran past its timeout of " + total);
+        }
+        return d;
+    }
+
+    static Timestamp ts(Instant i) {
+        return Timestamp.from(i);
+    }
+}
