@@ -1,0 +1,214 @@
+package io.barmand.restore;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigUtil;
+import io.barmand.config.Settings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code restore-test} block of one server (defaults overridden by the server's block), read and checked
+ * once at start; every problem names its key. Schedule and timeout are the core's {@code JobSettings}.
+ */
+public record RestoreSettings(String server, String source, String backupId, Target target, Path scratchDir,
+                              String runAs, Path pgBinDir, String superuser, int portFrom, int portTo,
+                              boolean keepOnFailure, double diskMargin, Verify verify, Canary canary) {
+
+    private static final Pattern LSN = Pattern.compile("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}");
+    private static final Pattern TABLE = Pattern.compile("[^:]+:[^.]+\\.[^.]+");
+
+    /** Where recovery stops: the end of the archived WAL, a time, an LSN, or a time relative to the run. */
+    public record Target(String kind, Optional<Instant> time, Optional<String> lsn, Optional<Duration> ago) {
+        public static final Target END = new Target("end-of-wal", Optional.empty(), Optional.empty(), Optional.empty());
+
+        public boolean pointInTime() {
+            return !kind.equals("end-of-wal");
+        }
+
+        /** The target time of this run, if the target is a time. */
+        public Optional<Instant> timeAt(Instant runStart) {
+            return ago.map(runStart::minus).or(() -> time);
+        }
+
+        @Override
+        public String toString() {
+            return switch (kind) {
+                case "time" -> "time " + time.orElseThrow();
+                case "lsn" -> "lsn " + lsn.orElseThrow();
+                case "ago" -> "time now-" + ago.orElseThrow();
+                default -> kind;
+            };
+        }
+    }
+
+    /** A SQL assertion: the first column of the first row of {@code query}, as text, must equal {@code expect}. */
+    public record Assertion(String name, String database, String query, String expect) {
+    }
+
+    /** Tables are "database:schema.table". */
+    public record Verify(boolean amcheck, List<String> amcheckOptions, List<String> tables, List<Assertion> assertions) {
+    }
+
+    public record Canary(boolean enabled, String jdbcUrl, String user, Optional<Path> passwordFile, String database,
+                         String schema, String table, Duration timeout) {
+        public String qualified() {
+            return "\"" + schema.replace("\"", "\"\"") + "\".\"" + table.replace("\"", "\"\"") + "\"";
+        }
+    }
+
+    /** Reads the block of every configured server; throws one CONFIG error listing every problem. */
+    public static Map<String, RestoreSettings> load(Settings settings) {
+        Config root = settings.config();
+        Config defaults = root.getConfig("defaults");
+        List<String> problems = new ArrayList<>();
+        Map<String, RestoreSettings> out = new LinkedHashMap<>();
+        for (String name : settings.servers().keySet()) {
+            String serverPath = "servers." + ConfigUtil.joinPath(name);
+            Config block = root.hasPath(serverPath) ? root.getConfig(serverPath) : defaults;
+            Config c = block.withFallback(defaults).getConfig("restore-test");
+            String key = Settings.ROOT + "." + serverPath + ".restore-test";
+            RestoreSettings rs = parse(name, c, key, settings.file().toString(), problems);
+            if (rs != null) {
+                out.put(name, rs);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new BarmandException(Category.CONFIG, String.join("\n", problems));
+        }
+        return out;
+    }
+
+    static RestoreSettings parse(String server, Config c, String key, String where, List<String> problems) {
+        int before = problems.size();
+        try {
+            String source = c.getString("source");
+            if (source.equals("s3")) {
+                problems.add(where + ": " + key + ".source: \"s3\" is not supported yet (restore tests read from barman)");
+            } else if (!source.equals("barman")) {
+                problems.add(where + ": " + key + ".source: must be \"barman\", is \"" + source + "\"");
+            }
+            String backupId = c.getString("backup-id").trim();
+            if (backupId.isEmpty()) {
+                problems.add(where + ": " + key + ".backup-id: must be \"latest\" or a Barman backup id");
+            }
+            Target target = target(c.getString("target").trim(), key, where, problems);
+            Path scratch = Path.of(c.getString("scratch-dir"));
+            if (!scratch.isAbsolute() || scratch.getNameCount() < 2) {
+                problems.add(where + ": " + key + ".scratch-dir: must be an absolute path at least two levels deep");
+            }
+            String runAs = c.getString("run-as").trim();
+            if (runAs.isEmpty() || runAs.equals("root")) {
+                problems.add(where + ": " + key + ".run-as: must name a non-root OS user (PostgreSQL refuses to run as root)");
+            }
+            Path pgBin = Path.of(c.getString("pg-bin-dir"));
+            for (String tool : List.of("pg_ctl", "pg_amcheck")) {
+                if (!pgBin.resolve(tool).toFile().canExecute()) {
+                    problems.add(where + ": " + key + ".pg-bin-dir: " + pgBin.resolve(tool) + " is missing or not executable");
+                }
+            }
+            String superuser = c.getString("superuser").trim();
+            String range = c.getString("port-range").trim();
+            int from = 0;
+            int to = 0;
+            try {
+                String[] p = range.split("-", 2);
+                from = Integer.parseInt(p[0].trim());
+                to = p.length == 2 ? Integer.parseInt(p[1].trim()) : from;
+                if (from < 1024 || to > 65535 || from > to) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                problems.add(where + ": " + key + ".port-range: must be \"FROM-TO\" (or one port) within 1024-65535, is \"" + range + "\"");
+            }
+            double margin = c.getDouble("disk-margin");
+            if (margin < 1.0) {
+                problems.add(where + ": " + key + ".disk-margin: must be at least 1.0 (free space / backup size with WAL)");
+            }
+            Config v = c.getConfig("verify");
+            List<String> tables = v.getStringList("tables");
+            for (String t : tables) {
+                if (!TABLE.matcher(t).matches()) {
+                    problems.add(where + ": " + key + ".verify.tables: \"" + t + "\" is not \"database:schema.table\"");
+                }
+            }
+            List<Assertion> assertions = new ArrayList<>();
+            int i = 0;
+            for (Config a : v.getConfigList("assertions")) {
+                String ak = key + ".verify.assertions[" + i++ + "]";
+                for (String k : List.of("name", "query", "expect")) {
+                    if (!a.hasPath(k)) {
+                        problems.add(where + ": " + ak + "." + k + ": missing");
+                    }
+                }
+                if (a.hasPath("name") && a.hasPath("query") && a.hasPath("expect")) {
+                    assertions.add(new Assertion(a.getString("name"), a.hasPath("database") ? a.getString("database") : "postgres",
+                            a.getString("query"), a.getString("expect")));
+                }
+            }
+            Verify verify = new Verify(v.getBoolean("amcheck"), v.getStringList("amcheck-options"), tables, assertions);
+            Config k = c.getConfig("canary");
+            String pw = k.getString("password-file");
+            Canary canary = new Canary(k.getBoolean("enabled"), k.getString("jdbc-url"), k.getString("user"),
+                    pw.isBlank() ? Optional.empty() : Optional.of(Path.of(pw)), k.getString("database"),
+                    k.getString("schema"), k.getString("table"), k.getDuration("timeout"));
+            if (canary.enabled()) {
+                if (!canary.jdbcUrl().startsWith("jdbc:postgresql:")) {
+                    problems.add(where + ": " + key + ".canary.jdbc-url: must be a jdbc:postgresql: URL when the canary is enabled");
+                }
+                if (canary.passwordFile().isPresent() && !canary.passwordFile().get().toFile().canRead()) {
+                    problems.add(where + ": " + key + ".canary.password-file: " + pw + " is not readable");
+                }
+            }
+            if (problems.size() > before) {
+                return null;
+            }
+            return new RestoreSettings(server, source, backupId, target, scratch, runAs, pgBin, superuser, from, to,
+                    c.getBoolean("keep-on-failure"), margin, verify, canary);
+        } catch (ConfigException e) {
+            problems.add(where + ": " + key + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    static Target target(String t, String key, String where, List<String> problems) {
+        if (t.equals("end-of-wal")) {
+            return Target.END;
+        }
+        int colon = t.indexOf(':');
+        String kind = colon < 0 ? t : t.substring(0, colon);
+        String val = colon < 0 ? "" : t.substring(colon + 1).trim();
+        try {
+            switch (kind) {
+                case "time":
+                    return new Target("time", Optional.of(OffsetDateTime.parse(val).toInstant()), Optional.empty(), Optional.empty());
+                case "ago":
+                    Duration d = com.typesafe.config.ConfigFactory.parseString("d = " + val).getDuration("d");
+                    return new Target("ago", Optional.empty(), Optional.empty(), Optional.of(d));
+                case "lsn":
+                    if (LSN.matcher(val).matches()) {
+                        return new Target("lsn", Optional.empty(), Optional.of(val), Optional.empty());
+                    }
+                    break;
+                default:
+                    break;
+            }
+        } catch (DateTimeParseException | ConfigException e) {
+            // reported below
+        }
+        problems.add(where + ": " + key + ".target: must be \"end-of-wal\", \"time:2026-11-24T01:00:00Z\" (ISO-8601 with offset), "
+                + "\"ago:30m\" or \"lsn:0/3000060\", is \"" + t + "\"");
+        return Target.END;
+    }
+}
