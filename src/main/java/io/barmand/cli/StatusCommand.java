@@ -58,6 +58,9 @@ final class StatusCommand implements Callable<Integer> {
                 ArrayNode jobs = so.putArray("jobs");
                 for (JobKind k : JobKind.values()) {
                     JobSettings js = ss.job(k);
+                    if (js == null) {
+                        continue;
+                    }
                     Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun(ss.name(), k.id(), true);
                     Instant next = next(js, ss, now);
                     ObjectNode jo = jobs.addObject();

@@ -180,6 +180,9 @@ public final class Settings {
         }
         Map<JobKind, JobSettings> jobs = new EnumMap<>(JobKind.class);
         for (JobKind k : JobKind.values()) {
+            if (!s.hasPath(k.id())) {
+                continue; // a kind configured elsewhere (its own block), not a per-server schedule
+            }
             Config j = s.getConfig(k.id());
             String key = keyPath + "." + k.id();
             String sched = j.getString("schedule").trim();

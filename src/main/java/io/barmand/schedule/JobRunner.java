@@ -53,6 +53,9 @@ public class JobRunner {
         JobService service = registry.service(kind).orElseThrow(() ->
                 new BarmandException(Category.USAGE, "unknown job '" + kind + "'"));
         JobSettings js = ss.job(kind);
+        if (js == null) {
+            throw new BarmandException(Category.USAGE, "job '" + kind + "' is not configured for server '" + server + "'");
+        }
         Instant now = clock.instant();
         if (stopping) {
             long id = store.skipped(server, kind.id(), trigger, now, "daemon stopping");

@@ -1,0 +1,167 @@
+package io.barmand.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.barmand.config.JobKind;
+import io.barmand.config.JobSettings;
+import io.barmand.config.ServerSettings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.history.Outcome;
+import io.barmand.history.RunFigures;
+import io.barmand.history.RunRecord;
+import io.barmand.history.RunStore;
+import io.barmand.history.Trigger;
+import io.barmand.testing.MutableClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobRunnerTest {
+    @TempDir
+    Path tmp;
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T01:00:00Z"));
+    RunStore store;
+    JobRunner runner;
+    final CountDownLatch release = new CountDownLatch(1);
+    final CountDownLatch entered = new CountDownLatch(1);
+
+    /** A backup that blocks until released; a check that succeeds; a switch-wal that waits to be interrupted. */
+    JobRegistry registry() {
+        return new JobRegistry()
+                .register(service(JobKind.BACKUP, () -> {
+                    entered.countDown();
+                    awaitLatch(release);
+                    return JobService.Result.ok(new RunFigures("20261124T010000", 100L, 10L, List.of(), null, null));
+                }), Adapters.BackupJob.class)
+                .register(service(JobKind.CHECK, () -> JobService.Result.failed(
+                        new RunFigures(null, null, null, List.of("wal_archive"), "failed checks: wal_archive", null))),
+                        Adapters.CheckJob.class)
+                .register(service(JobKind.SWITCH_WAL, () -> {
+                    entered.countDown();
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        throw new BarmandException(Category.INTERRUPTED, "interrupted (daemon stopping)");
+                    }
+                    return JobService.Result.ok(RunFigures.NONE);
+                }), Adapters.SwitchWalJob.class);
+    }
+
+    static void awaitLatch(CountDownLatch l) {
+        try {
+            l.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            throw new BarmandException(Category.INTERRUPTED, "interrupted");
+        }
+    }
+
+    static JobService service(JobKind k, java.util.function.Supplier<JobService.Result> body) {
+        return new JobService() {
+            @Override
+            public JobKind kind() {
+                return k;
+            }
+
+            @Override
+            public Result execute(String server, JobSettings settings) {
+                return body.get();
+            }
+        };
+    }
+
+    static ServerSettings server(String name) {
+        Map<JobKind, JobSettings> jobs = new EnumMap<>(JobKind.class);
+        for (JobKind k : JobKind.values()) {
+            jobs.put(k, new JobSettings(k, Optional.of("0 0 2 * * ?"), Duration.ofMinutes(1), k == JobKind.BACKUP,
+                    Duration.ofSeconds(5), false));
+        }
+        return new ServerSettings(name, ZoneOffset.UTC, jobs);
+    }
+
+    @BeforeEach
+    void setUp() {
+        store = RunStore.open(tmp, true);
+        runner = new JobRunner(Map.of("pg1", server("pg1"), "pg2", server("pg2")), registry(), store, new ServerLocks(), clock);
+    }
+
+    @AfterEach
+    void tearDown() {
+        release.countDown();
+        store.close();
+    }
+
+    @Test
+    void aSecondJobOfTheSameServerIsSkippedNotQueued() throws Exception {
+        CompletableFuture<RunRecord> backup = CompletableFuture.supplyAsync(() -> runner.run(JobKind.BACKUP, "pg1", Trigger.SCHEDULED));
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        clock.advance(Duration.ofMinutes(3));
+        RunRecord again = runner.run(JobKind.BACKUP, "pg1", Trigger.MANUAL);
+        RunRecord check = runner.run(JobKind.CHECK, "pg1", Trigger.SCHEDULED);
+        assertThat(again.outcome()).isEqualTo(Outcome.SKIPPED);
+        assertThat(again.trigger()).isEqualTo(Trigger.MANUAL);
+        assertThat(again.error()).matches("server pg1 busy: backup \\(run \\d+\\) running since 2026-11-24T01:00:00Z");
+        assertThat(check.outcome()).isEqualTo(Outcome.SKIPPED);
+        // another server is not held up
+        assertThat(runner.run(JobKind.CHECK, "pg2", Trigger.SCHEDULED).outcome()).isEqualTo(Outcome.FAILED);
+        release.countDown();
+        RunRecord done = backup.get(10, TimeUnit.SECONDS);
+        assertThat(done.outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(done.backupId()).isEqualTo("20261124T010000");
+        assertThat(done.durationMs()).isNotNull();
+        // the lock is free again
+        assertThat(runner.run(JobKind.CHECK, "pg1", Trigger.SCHEDULED).outcome()).isEqualTo(Outcome.FAILED);
+    }
+
+    @Test
+    void failedChecksAreRecorded() {
+        RunRecord r = runner.run(JobKind.CHECK, "pg1", Trigger.MANUAL);
+        assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(r.failedChecks()).containsExactly("wal_archive");
+        assertThat(store.get(r.id()).orElseThrow().failedChecks()).containsExactly("wal_archive");
+    }
+
+    @Test
+    void interruptAllRecordsInterruptedAndRefusesNewRuns() throws Exception {
+        CompletableFuture<RunRecord> sw = CompletableFuture.supplyAsync(() -> runner.run(JobKind.SWITCH_WAL, "pg1", Trigger.SCHEDULED));
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        await().until(() -> runner.runningCount() == 1);
+        runner.interruptAll();
+        assertThat(runner.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        RunRecord r = sw.get(10, TimeUnit.SECONDS);
+        assertThat(r.outcome()).isEqualTo(Outcome.INTERRUPTED);
+        assertThat(r.error()).contains("interrupted");
+        RunRecord late = runner.run(JobKind.CHECK, "pg1", Trigger.SCHEDULED);
+        assertThat(late.outcome()).isEqualTo(Outcome.SKIPPED);
+        assertThat(late.error()).isEqualTo("daemon stopping");
+    }
+
+    @Test
+    void unknownServerIsAUsageError() {
+        assertThatThrownBy(() -> runner.run(JobKind.CHECK, "pg9", Trigger.MANUAL)).isInstanceOf(BarmandException.class)
+                .hasMessageContaining("unknown server 'pg9'")
+                .extracting(e -> ((BarmandException) e).exitCode()).isEqualTo(64);
+    }
+
+    @Test
+    void describeGivesTheFiguresOnOneLine() {
+        release.countDown();
+        RunRecord r = runner.run(JobKind.BACKUP, "pg1", Trigger.CATCH_UP);
+        assertThat(JobRunner.describe(r)).startsWith("run " + r.id() + " pg1 backup (catch-up): success in ")
+                .contains("backup 20261124T010000, 100 B, 10 B/s");
+    }
+}
