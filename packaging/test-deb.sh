@@ -40,7 +40,7 @@ wait_ready() {
   local inv t=0
   while ((t < READY_TIMEOUT)); do
     inv=$(prop InvocationID)
-    if [[ -n $inv ]] && cx journalctl -q -o cat "_SYSTEMD_INVOCATION_ID=$inv" | grep -q '^barmand ready'; then
+    if [[ -n $inv ]] && cx journalctl -q -o cat "_SYSTEMD_INVOCATION_ID=$inv" | grep -q 'barmand ready'; then
       echo "$t"; return 0
     fi
     [[ $(prop ActiveState) == failed ]] && return 1
