@@ -248,6 +248,13 @@ final class Scratch {
         if (!r.ok()) {
             log.warn("pg_ctl stop in {} failed (exit {}): {}", dir, r.exitCode(), r.stderrTail().strip());
         }
+        pm.ifPresent(ph -> {
+            try {
+                ph.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // still there: killed below
+            }
+        });
         pm.filter(ProcessHandle::isAlive).ifPresent(ph -> {
             log.warn("scratch postmaster {} still alive: SIGKILL", ph.pid());
             CommandRunner.killTree(ph, Duration.ofSeconds(2));
