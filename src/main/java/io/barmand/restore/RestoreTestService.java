@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public class RestoreTestService implements JobService {
     private static final Logger log = LoggerFactory.getLogger(RestoreTestService.class);
     private static final Pattern PG_CTL_VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)");
-    private static final DateTimeFormatter BARMAN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSXXX");
+    private static final DateTimeFormatter BARMAN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx");
     private static final Duration STOP = Duration.ofSeconds(20);
 
     private final BarmanClient barman;
