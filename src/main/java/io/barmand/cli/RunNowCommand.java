@@ -28,11 +28,15 @@ final class RunNowCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "JOB", description = "check, switch-wal or backup")
+    @Parameters(index = "0", paramLabel = "JOB", description = "check, switch-wal, backup, restore-test or offsite")
     String job;
 
     @Parameters(index = "1", paramLabel = "SERVER", description = "a server of the configuration")
     String server;
+
+    @Parameters(index = "2", arity = "0..1", paramLabel = "BACKUP_ID",
+            description = "offsite only: the Barman backup to copy (default: the newest DONE backup)")
+    String argument;
 
     @Option(names = "--json", description = "print the run as JSON")
     boolean json;
@@ -40,10 +44,13 @@ final class RunNowCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (JobKind.byId(job).isEmpty()) {
-            throw new BarmandException(Category.USAGE, "unknown job '" + job + "' (check, switch-wal, backup)");
+            throw new BarmandException(Category.USAGE, "unknown job '" + job + "' (check, switch-wal, backup, restore-test, offsite)");
         }
         Settings s = Settings.load(main.configFile(), null);
         ObjectNode req = RunJson.MAPPER.createObjectNode().put("op", "run-now").put("job", job).put("server", server);
+        if (argument != null) {
+            req.put("argument", argument);
+        }
         JsonNode resp = ControlClient.request(s.controlSocket(), req);
         if (!resp.path("ok").asBoolean()) {
             int code = resp.path("exitCode").asInt(Category.INTERNAL.exitCode());

@@ -8,7 +8,8 @@ public enum JobKind {
     CHECK("check"),
     SWITCH_WAL("switch-wal"),
     BACKUP("backup"),
-    RESTORE_TEST("restore-test");
+    RESTORE_TEST("restore-test"),
+    OFFSITE("offsite");
 
     private final String id;
 

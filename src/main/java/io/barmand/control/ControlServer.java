@@ -22,7 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,9 +44,20 @@ public class ControlServer implements AutoCloseable {
     private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
+    private final Map<JobKind, BiConsumer<String, String>> arguments = new ConcurrentHashMap<>();
+
     public ControlServer(Path path, JobRunner runner) {
         this.path = path;
         this.runner = runner;
+    }
+
+    /**
+     * A job that takes an argument on run-now ({"argument":"..."}; offsite: a backup id): the handler gets the
+     * server and the argument just before the run.
+     */
+    public ControlServer argument(JobKind kind, BiConsumer<String, String> handler) {
+        arguments.put(kind, handler);
+        return this;
     }
 
     public void start() {
@@ -122,7 +135,15 @@ public class ControlServer implements AutoCloseable {
                 String job = req.path("job").asText("");
                 String srv = req.path("server").asText("");
                 JobKind kind = JobKind.byId(job).orElseThrow(() ->
-                        new BarmandException(Category.USAGE, "unknown job '" + job + "' (check, switch-wal, backup)"));
+                        new BarmandException(Category.USAGE, "unknown job '" + job + "' (check, switch-wal, backup, restore-test, offsite)"));
+                String arg = req.path("argument").asText("");
+                if (!arg.isEmpty()) {
+                    BiConsumer<String, String> h = arguments.get(kind);
+                    if (h == null) {
+                        throw new BarmandException(Category.USAGE, "job '" + job + "' takes no argument");
+                    }
+                    h.accept(srv, arg);
+                }
                 log.info("run-now {} {} requested", kind, srv);
                 RunRecord r = runner.run(kind, srv, Trigger.MANUAL);
                 ok.set("run", RunJson.toJson(r));

@@ -1,6 +1,7 @@
 package io.barmand.daemon;
 
 import io.barmand.barman.BarmanClient;
+import io.barmand.config.JobKind;
 import io.barmand.config.Settings;
 import io.barmand.control.ControlServer;
 import io.barmand.history.RunStore;
@@ -8,6 +9,12 @@ import io.barmand.jobs.BackupService;
 import io.barmand.jobs.CheckService;
 import io.barmand.jobs.SwitchWalService;
 import io.barmand.process.CommandRunner;
+import io.barmand.offsite.AfterBackup;
+import io.barmand.offsite.BarmanPaths;
+import io.barmand.offsite.OffsiteJob;
+import io.barmand.offsite.OffsiteService;
+import io.barmand.offsite.OffsiteSettings;
+import io.barmand.offsite.S3Store;
 import io.barmand.restore.CanaryHook;
 import io.barmand.restore.RestoreSettings;
 import io.barmand.restore.RestoreTestJob;
@@ -55,6 +62,7 @@ public final class Daemon {
             log.debug("effective configuration:\n{}", settings.dump());
         }
         Map<String, RestoreSettings> restore = RestoreSettings.load(settings);
+        Map<String, OffsiteSettings> offsite = OffsiteSettings.load(settings);
         store = RunStore.open(settings.stateDir(), true);
         int marked = store.markRunningInterrupted(clock.instant(), "daemon stopped before the run finished");
         if (marked > 0) {
@@ -68,11 +76,15 @@ public final class Daemon {
                 .register(new CanaryHook(new BackupService(barman, settings.servers()), restore, clock), Adapters.BackupJob.class)
                 .register(new RestoreTestService(barman, cmd, settings.barmanBinary(), settings.barmanConfigFile(), restore, clock),
                         RestoreTestJob.class);
+        OffsiteService offsiteService = new OffsiteService(offsite, srv -> BarmanPaths.ask(cmd, settings.barmanBinary(),
+                settings.barmanConfigFile(), srv, settings.probeTimeout()), S3Store::new, VERSION, clock);
+        registry.register(offsiteService, OffsiteJob.class);
         runner = new JobRunner(settings.servers(), registry, store, new ServerLocks(), clock);
+        runner.onFinished(new AfterBackup(runner, offsiteService));
         scheduler = new BarmandScheduler(settings.servers(), registry, runner, store, clock);
         int jobs = scheduler.schedule();
         store.recordDaemonStart(clock.instant(), VERSION);
-        control = new ControlServer(settings.controlSocket(), runner);
+        control = new ControlServer(settings.controlSocket(), runner).argument(JobKind.OFFSITE, offsiteService::request);
         control.start();
         scheduler.start();
         log.info("barmand ready: {} servers, {} jobs scheduled, {} catch-up(s), control socket {} ({} ms)",

@@ -2,7 +2,9 @@ package io.barmand.history;
 
 /** What started a run. */
 public enum Trigger {
-    SCHEDULED("scheduled"), MANUAL("manual"), CATCH_UP("catch-up");
+    SCHEDULED("scheduled"), MANUAL("manual"), CATCH_UP("catch-up"),
+    /** the offsite copy that follows a successful backup */
+    AFTER_BACKUP("after-backup");
 
     private final String word;
 

@@ -17,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,7 @@ public class JobRunner {
     private final ServerLocks locks;
     private final Clock clock;
     private final Map<Long, Thread> running = new ConcurrentHashMap<>();
+    private final java.util.List<Consumer<RunRecord>> finished = new CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
     public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunStore store, ServerLocks locks, Clock clock) {
@@ -107,7 +110,22 @@ public class JobRunner {
         }
         RunRecord rec = store.get(id).orElseThrow();
         logOutcome(rec);
+        for (Consumer<RunRecord> l : finished) {
+            try {
+                l.accept(rec);
+            } catch (RuntimeException e) {
+                log.error("run {}: a listener failed", rec.id(), e);
+            }
+        }
         return rec;
+    }
+
+    /**
+     * Called with every finished run (not skipped ones), after the server's lock is released, on the run's thread
+     * (e.g. the offsite copy that follows a successful backup).
+     */
+    public void onFinished(Consumer<RunRecord> listener) {
+        finished.add(listener);
     }
 
     static String describe(RunRecord r) {

@@ -1,0 +1,186 @@
+package io.barmand.offsite;
+
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+
+/**
+ * Copies one Barman backup folder to the bucket: the folder streamed as one tar, compressed, by parallel
+ * multipart upload; then backup.info; then every object checked (size by HEAD, content hashes computed on the
+ * way); then, last, manifest.json. Nothing local is ever deleted.
+ */
+public class BackupCopier {
+    private static final Logger log = LoggerFactory.getLogger(BackupCopier.class);
+
+    /** What a copy did. */
+    public record Copied(String backupId, boolean alreadyThere, Manifest manifest, long millis) {
+    }
+
+    private final S3Store store;
+    private final Layout layout;
+    private final OffsiteSettings s;
+    private final String version;
+    private final Clock clock;
+
+    public BackupCopier(S3Store store, String version, Clock clock) {
+        this.store = store;
+        this.s = store.settings();
+        this.layout = new Layout(s.prefix());
+        this.version = version;
+        this.clock = clock;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    /**
+     * Makes the bucket consistent for {@code server} before anything else: the copy named by the journal (a run
+     * killed in the middle) is cleaned up, and every multipart upload under the server's prefix is aborted
+     * (under the server's lock no upload of ours can be in flight). Returns how many uploads were aborted.
+     */
+    public int recover(String server) {
+        Journal j = new Journal(s.spoolDir(), server);
+        int aborted = 0;
+        Optional<Journal.Entry> e = j.read();
+        if (e.isPresent()) {
+            Journal.Entry en = e.get();
+            log.warn("offsite {}: a copy of backup {} was cut short at {}: cleaning up and redoing it", server,
+                    en.backupId(), en.started());
+            if (en.uploadId() != null && en.key() != null) {
+                store.abortMultipart(en.key(), en.uploadId());
+                aborted++;
+            }
+            if (en.backupId() != null && store.head(layout.manifest(server, en.backupId())).isEmpty()) {
+                store.list(layout.backup(server, en.backupId())).forEach(o -> store.delete(o.key()));
+            }
+            j.clear();
+        }
+        for (MultipartUpload u : store.listMultipartUploads(layout.server(server))) {
+            log.warn("offsite {}: aborting orphaned multipart upload of {} started {}", server, u.key(), u.initiated());
+            store.abortMultipart(u.key(), u.uploadId());
+            aborted++;
+        }
+        cleanSpool(server);
+        return aborted;
+    }
+
+    private void cleanSpool(String server) {
+        Path sp = s.spoolDir().resolve(server);
+        if (Files.isDirectory(sp)) {
+            try (var l = Files.list(sp)) {
+                for (Path p : l.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException ignored) {
+                // retried at the next run
+            }
+        }
+    }
+
+    /** Whether the backup's copy is complete (its manifest is in the bucket). */
+    public boolean copied(String server, String backupId) {
+        return store.head(layout.manifest(server, backupId)).isPresent();
+    }
+
+    public Copied copy(String server, Path backupDir, String backupId) {
+        long t0 = System.nanoTime();
+        if (copied(server, backupId)) {
+            return new Copied(backupId, true, manifest(server, backupId).orElseThrow(), 0);
+        }
+        BackupInfo info;
+        try {
+            info = BackupInfo.read(backupDir.resolve(Layout.BACKUP_INFO));
+        } catch (IOException e) {
+            throw new BarmandException(Category.IO, backupDir + ": cannot read backup.info: " + e.getMessage(), e);
+        }
+        if (!"DONE".equals(info.status())) {
+            throw new BarmandException(Category.JOB_FAILED, "backup " + backupId + " has status " + info.status()
+                    + ", not DONE: not copied");
+        }
+        Journal j = new Journal(s.spoolDir(), server);
+        String key = layout.data(server, backupId, s.codec());
+        j.write(new Journal.Entry(backupId, key, null, clock.instant().toString()));
+        String uploadId = store.createMultipart(key, Map.of("barmand-backup-id", backupId, "barmand-codec", s.codec().word()));
+        j.write(new Journal.Entry(backupId, key, uploadId, clock.instant().toString()));
+        MultipartSink sink;
+        try {
+            sink = new MultipartSink(store, key, uploadId, s.partSize(), s.parallelism(), s.spoolDir().resolve(server));
+        } catch (IOException e) {
+            store.abortMultipart(key, uploadId);
+            throw new BarmandException(Category.IO, s.spoolDir() + ": cannot spool parts: " + e.getMessage(), e);
+        }
+        TarWriter tar;
+        try {
+            try (OutputStream z = Codecs.compress(sink, s.codec(), s.level());
+                 OutputStream buf = new BufferedOutputStream(z, 1 << 20)) {
+                tar = new TarWriter(buf);
+                tar.addTree(backupDir);
+                tar.finish();
+            }
+        } catch (IOException | RuntimeException e) {
+            sink.abort();
+            if (e instanceof BarmandException be) {
+                throw be;
+            }
+            if (e instanceof java.io.InterruptedIOException || Thread.currentThread().isInterrupted()) {
+                throw new BarmandException(Category.INTERRUPTED, "copy of " + backupId + " interrupted (daemon stopping)", e);
+            }
+            throw new BarmandException(Category.IO, "copy of " + backupId + " failed: " + e.getMessage(), e);
+        }
+        // the data object is complete: check it is there with the size we sent
+        List<Manifest.ObjectEntry> objects = new ArrayList<>();
+        checkSize(key, sink.size());
+        objects.add(new Manifest.ObjectEntry(key, sink.size(), sink.sha256(), sink.partCount()));
+        byte[] infoBytes = info.text().getBytes(StandardCharsets.UTF_8);
+        String infoKey = layout.backupInfo(server, backupId);
+        store.put(infoKey, infoBytes, "text/plain", Map.of("sha256", Hashing.sha256Hex(infoBytes)));
+        checkSize(infoKey, infoBytes.length);
+        objects.add(new Manifest.ObjectEntry(infoKey, infoBytes.length, Hashing.sha256Hex(infoBytes), 1));
+        Manifest m = new Manifest(Manifest.FORMAT, server, backupId, version, clock.instant().toString(), s.codec().word(),
+                s.level(), info.beginWal(), info.endWal(), info.timeline(), info.segmentSize(), info.text(), tar.files(), objects);
+        byte[] mj = m.toJson();
+        store.put(layout.manifest(server, backupId), mj, "application/json", Map.of("sha256", Hashing.sha256Hex(mj)));
+        j.clear();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        log.info("offsite {}: backup {} copied: {} files, {} bytes as {} bytes in {} part(s), {} ms", server, backupId,
+                m.files().size(), m.originalBytes(), sink.size(), sink.partCount(), ms);
+        return new Copied(backupId, false, m, ms);
+    }
+
+    private void checkSize(String key, long expected) {
+        HeadObjectResponse h = store.head(key).orElseThrow(() -> new BarmandException(Category.JOB_FAILED,
+                "S3 object " + key + " is missing right after its upload"));
+        if (h.contentLength() != expected) {
+            throw new BarmandException(Category.JOB_FAILED, "S3 object " + key + " has " + h.contentLength()
+                    + " bytes, " + expected + " were sent");
+        }
+    }
+
+    public Optional<Manifest> manifest(String server, String backupId) {
+        return store.getBytes(layout.manifest(server, backupId)).map(Manifest::parse);
+    }
+
+    /** Backup ids with a manifest in the bucket, oldest first. */
+    public List<String> copiedBackups(String server) {
+        String base = layout.base(server);
+        return store.list(base).stream().map(o -> o.key())
+                .filter(k -> k.endsWith("/" + Layout.MANIFEST))
+                .map(k -> k.substring(base.length(), k.length() - Layout.MANIFEST.length() - 1))
+                .sorted().toList();
+    }
+}

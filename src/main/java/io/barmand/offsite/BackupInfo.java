@@ -1,0 +1,62 @@
+package io.barmand.offsite;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Barman's backup.info (key=value lines), the fields the copy needs. */
+record BackupInfo(String text, Map<String, String> fields) {
+    static BackupInfo read(Path file) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    static BackupInfo parse(String text) {
+        Map<String, String> m = new LinkedHashMap<>();
+        try (var r = new java.io.BufferedReader(new StringReader(text))) {
+            for (String l; (l = r.readLine()) != null; ) {
+                int i = l.indexOf('=');
+                if (i > 0) {
+                    m.put(l.substring(0, i).trim(), l.substring(i + 1).trim());
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return new BackupInfo(text, m);
+    }
+
+    String get(String k) {
+        String v = fields.get(k);
+        return v == null || v.equals("None") ? null : v;
+    }
+
+    String status() {
+        return get("status");
+    }
+
+    String beginWal() {
+        return get("begin_wal");
+    }
+
+    String endWal() {
+        return get("end_wal");
+    }
+
+    int timeline() {
+        String t = get("timeline");
+        return t == null ? 1 : Integer.parseInt(t);
+    }
+
+    long segmentSize() {
+        String s = get("xlog_segment_size");
+        return s == null ? 16L << 20 : Long.parseLong(s);
+    }
+
+    String compression() {
+        return get("compression");
+    }
+}

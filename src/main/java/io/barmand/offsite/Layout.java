@@ -1,0 +1,101 @@
+package io.barmand.offsite;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where things go in the bucket (documented in README.md, "Offsite copies"):
+ * <pre>
+ * PREFIX/SERVER/base/BACKUP_ID/data.tar.zst   the backup folder (backup.info + data/...) as one tar, compressed
+ * PREFIX/SERVER/base/BACKUP_ID/backup.info    Barman's backup.info, as is
+ * PREFIX/SERVER/base/BACKUP_ID/manifest.json  written last: every file (size, sha256) and every object
+ * PREFIX/SERVER/wals/TTTTTTTTLLLLLLLL/NAME[.zst]  every WAL segment, .history and .backup file Barman archived
+ * </pre>
+ */
+public final class Layout {
+    public static final String MANIFEST = "manifest.json";
+    public static final String BACKUP_INFO = "backup.info";
+    private static final Pattern SEGMENT = Pattern.compile("([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})");
+    private static final Pattern WAL_FILE = Pattern.compile("[0-9A-F]{24}(\\.[0-9A-F]{8}\\.backup)?|[0-9A-F]{8}\\.history");
+
+    private final String prefix;
+
+    public Layout(String prefix) {
+        String p = prefix == null ? "" : prefix.replaceAll("^/+|/+$", "");
+        this.prefix = p.isEmpty() ? "" : p + "/";
+    }
+
+    public String server(String server) {
+        return prefix + server + "/";
+    }
+
+    public String base(String server) {
+        return server(server) + "base/";
+    }
+
+    public String backup(String server, String backupId) {
+        return base(server) + backupId + "/";
+    }
+
+    public String data(String server, String backupId, OffsiteSettings.Codec codec) {
+        return backup(server, backupId) + "data.tar" + codec.suffix();
+    }
+
+    public String manifest(String server, String backupId) {
+        return backup(server, backupId) + MANIFEST;
+    }
+
+    public String backupInfo(String server, String backupId) {
+        return backup(server, backupId) + BACKUP_INFO;
+    }
+
+    public String wals(String server) {
+        return server(server) + "wals/";
+    }
+
+    /** A WAL file's key: segments and .backup files under their 16-hex folder, .history files under the root. */
+    public String wal(String server, String name, String suffix) {
+        String dir = name.length() >= 16 && !name.endsWith(".history") ? name.substring(0, 16) + "/" : "";
+        return wals(server) + dir + name + suffix;
+    }
+
+    /** The WAL file name of a key under wals/ (suffix stripped), or empty for anything else. */
+    public static Optional<String> walName(String key) {
+        String n = key.substring(key.lastIndexOf('/') + 1);
+        for (OffsiteSettings.Codec c : OffsiteSettings.Codec.values()) {
+            if (!c.suffix().isEmpty() && n.endsWith(c.suffix())) {
+                n = n.substring(0, n.length() - c.suffix().length());
+                break;
+            }
+        }
+        return isWalFile(n) ? Optional.of(n) : Optional.empty();
+    }
+
+    public static boolean isWalFile(String name) {
+        return WAL_FILE.matcher(name).matches();
+    }
+
+    public static boolean isSegment(String name) {
+        return name.length() == 24 && SEGMENT.matcher(name).matches();
+    }
+
+    /** Segment position on its timeline: log * segments-per-log + seg. */
+    public static long segmentIndex(String name, long segmentSize) {
+        Matcher m = SEGMENT.matcher(name);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(name);
+        }
+        long perLog = 0x1_0000_0000L / segmentSize;
+        return Long.parseLong(m.group(2), 16) * perLog + Long.parseLong(m.group(3), 16);
+    }
+
+    public static int timeline(String segment) {
+        return Integer.parseInt(segment.substring(0, 8), 16);
+    }
+
+    public static String segmentName(int timeline, long index, long segmentSize) {
+        long perLog = 0x1_0000_0000L / segmentSize;
+        return String.format("%08X%08X%08X", timeline, index / perLog, index % perLog);
+    }
+}

@@ -1,0 +1,56 @@
+package io.barmand.offsite;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * The manifest of one backup copy, written last: its presence means every object below was uploaded and
+ * checked. {@code files} are the ORIGINAL files of Barman's backup folder (paths relative to it, size,
+ * sha256); {@code objects} are what is in the bucket (key, size and sha256 of the stored bytes).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Manifest(int format, String server, String backupId, String barmandVersion, String created,
+                       String codec, int level, String beginWal, String endWal, int timeline, long segmentSize,
+                       String backupInfo, List<FileEntry> files, List<ObjectEntry> objects) {
+    public static final int FORMAT = 1;
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FileEntry(String path, long size, String sha256) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ObjectEntry(String key, long size, String sha256, int parts) {
+    }
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Manifest parse(byte[] json) {
+        try {
+            return JSON.readValue(json, Manifest.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public long originalBytes() {
+        return files.stream().mapToLong(FileEntry::size).sum();
+    }
+
+    public long storedBytes() {
+        return objects.stream().mapToLong(ObjectEntry::size).sum();
+    }
+}

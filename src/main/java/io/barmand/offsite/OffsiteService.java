@@ -1,0 +1,150 @@
+package io.barmand.offsite;
+
+import io.barmand.config.JobKind;
+import io.barmand.config.JobSettings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.history.RunFigures;
+import io.barmand.schedule.JobService;
+import io.barmand.schedule.Sizes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * The {@code offsite} job of one server: (1) the bucket made consistent (a copy cut short is cleaned up, orphaned
+ * multipart uploads aborted); (2) new WAL copied; (3) the newest DONE backup (or the one asked for) copied unless
+ * its manifest is there; (4) WAL copied again (the backup's last WAL), gaps and lag reported. Runs after each
+ * successful backup, on its own schedule and on {@code barmand run-now offsite SERVER [BACKUP_ID]}.
+ */
+public class OffsiteService implements JobService {
+    private final Map<String, OffsiteSettings> offsite;
+    private final Function<String, BarmanPaths> paths;
+    private final Function<OffsiteSettings, S3Store> stores;
+    private final String version;
+    private final Clock clock;
+    private final Map<String, String> requested = new ConcurrentHashMap<>();
+
+    public OffsiteService(Map<String, OffsiteSettings> offsite, Function<String, BarmanPaths> paths,
+                          Function<OffsiteSettings, S3Store> stores, String version, Clock clock) {
+        this.offsite = offsite;
+        this.paths = paths;
+        this.stores = stores;
+        this.version = version;
+        this.clock = clock;
+    }
+
+    @Override
+    public JobKind kind() {
+        return JobKind.OFFSITE;
+    }
+
+    /** The next run of {@code server} copies {@code backupId} instead of the newest backup (run-now). */
+    public void request(String server, String backupId) {
+        if (!backupId.matches("[0-9]{8}T[0-9]{6}")) {
+            throw new BarmandException(Category.USAGE, "'" + backupId + "' is not a Barman backup id (like 20261124T010203)");
+        }
+        requested.put(server, backupId);
+    }
+
+    public boolean enabled(String server) {
+        OffsiteSettings s = offsite.get(server);
+        return s != null && s.enabled();
+    }
+
+    @Override
+    public Result execute(String server, JobSettings js) {
+        OffsiteSettings s = offsite.get(server);
+        String req = requested.remove(server);
+        if (s == null || !s.enabled()) {
+            return Result.failed(RunFigures.error("offsite copies are not enabled for " + server + " (offsite.enabled = false)"));
+        }
+        BarmanPaths p = paths.apply(server);
+        try (S3Store store = stores.apply(s)) {
+            store.probe();
+            BackupCopier bc = new BackupCopier(store, version, clock);
+            WalCopier wc = new WalCopier(store);
+            int aborted = bc.recover(server);
+            String id = req != null ? req : newestDone(p.basebackups()).orElse(null);
+            long seg = 16L << 20;
+            WalCopier.WalState before = s.walEnabled() ? wc.copy(server, p.wals(), seg) : null;
+            BackupCopier.Copied c = null;
+            if (id != null) {
+                Path dir = p.basebackups().resolve(id);
+                if (!Files.isDirectory(dir)) {
+                    return Result.failed(new RunFigures(id, null, null, List.of(), "backup " + id + " not found in "
+                            + p.basebackups(), null));
+                }
+                c = bc.copy(server, dir, id);
+                seg = c.manifest().segmentSize();
+            }
+            WalCopier.WalState w = s.walEnabled() ? wc.copy(server, p.wals(), seg).after(before) : null;
+            List<String> problems = new ArrayList<>();
+            if (w != null && !w.gaps().isEmpty()) {
+                problems.add("WAL gaps in S3: " + String.join(", ", w.gaps()));
+            }
+            if (w != null && c != null && c.manifest().endWal() != null && w.newestInS3() != null
+                    && w.newestInS3().compareTo(c.manifest().endWal()) < 0) {
+                problems.add("the backup's last WAL " + c.manifest().endWal() + " is not in S3");
+            }
+            String detail = detail(c, w, aborted, s);
+            Long size = c == null ? null : c.manifest().originalBytes();
+            Long rate = c == null || c.alreadyThere() || c.millis() == 0 ? null : c.manifest().originalBytes() * 1000 / c.millis();
+            RunFigures f = new RunFigures(id, size, rate, List.of(), problems.isEmpty() ? null : String.join("; ", problems), detail);
+            return problems.isEmpty() ? Result.ok(f) : Result.failed(f);
+        }
+    }
+
+    static String detail(BackupCopier.Copied c, WalCopier.WalState w, int aborted, OffsiteSettings s) {
+        List<String> parts = new ArrayList<>();
+        if (c == null) {
+            parts.add("no DONE backup to copy");
+        } else if (c.alreadyThere()) {
+            parts.add("backup " + c.backupId() + " already in S3");
+        } else {
+            Manifest m = c.manifest();
+            parts.add(String.format(Locale.ROOT, "backup %s copied: %s as %s %s-%d in %d part(s), %.1fs", c.backupId(),
+                    Sizes.human(m.originalBytes()), Sizes.human(m.storedBytes()), m.codec(), m.level(),
+                    m.objects().get(0).parts(), c.millis() / 1000.0));
+        }
+        if (w != null) {
+            parts.add(w.describe());
+        } else {
+            parts.add("WAL copy off");
+        }
+        if (aborted > 0) {
+            parts.add(aborted + " unfinished multipart upload(s) aborted");
+        }
+        return String.join("; ", parts);
+    }
+
+    /** The newest backup whose backup.info says DONE. */
+    static Optional<String> newestDone(Path basebackups) {
+        if (!Files.isDirectory(basebackups)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> s = Files.list(basebackups)) {
+            return s.filter(d -> d.getFileName().toString().matches("[0-9]{8}T[0-9]{6}"))
+                    .sorted((a, b) -> b.getFileName().compareTo(a.getFileName()))
+                    .filter(d -> {
+                        try {
+                            return "DONE".equals(BackupInfo.read(d.resolve(Layout.BACKUP_INFO)).status());
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .map(d -> d.getFileName().toString()).findFirst();
+        } catch (IOException e) {
+            throw new BarmandException(Category.IO, basebackups + ": " + e.getMessage(), e);
+        }
+    }
+}

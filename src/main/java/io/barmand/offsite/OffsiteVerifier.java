@@ -1,0 +1,166 @@
+package io.barmand.offsite;
+
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+/**
+ * Re-checks a backup copy against its manifest: every object present with its size; with {@code download},
+ * every object read back and hashed, and the tar unpacked in memory so that every original file's size and
+ * SHA-256 are compared too. Also checks the WAL the backup needs and reports gaps in the bucket's WAL.
+ */
+public class OffsiteVerifier {
+    /** The outcome: ok, and one line per problem (naming the object) and per fact. */
+    public record Report(String server, String backupId, boolean ok, List<String> problems, List<String> lines) {
+    }
+
+    private final S3Store store;
+    private final Layout layout;
+
+    public OffsiteVerifier(S3Store store) {
+        this.store = store;
+        this.layout = new Layout(store.settings().prefix());
+    }
+
+    public Report verify(String server, Optional<String> requested, boolean download) {
+        BackupCopier bc = new BackupCopier(store, "verify", java.time.Clock.systemUTC());
+        List<String> copied = bc.copiedBackups(server);
+        String id = requested.orElseGet(() -> copied.isEmpty() ? null : copied.get(copied.size() - 1));
+        List<String> problems = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        if (id == null) {
+            problems.add("no backup of " + server + " has a manifest in s3://" + store.bucket() + "/" + layout.base(server));
+            return new Report(server, null, false, problems, lines);
+        }
+        Optional<Manifest> om = bc.manifest(server, id);
+        if (om.isEmpty()) {
+            problems.add("backup " + id + ": no manifest " + layout.manifest(server, id) + " (the copy is incomplete or absent)");
+            return new Report(server, id, false, problems, lines);
+        }
+        Manifest m = om.get();
+        lines.add("backup " + id + ": manifest of " + m.created() + ", " + m.files().size() + " files, "
+                + m.originalBytes() + " bytes stored as " + m.storedBytes() + " bytes (" + m.codec() + ")");
+        for (Manifest.ObjectEntry o : m.objects()) {
+            Optional<HeadObjectResponse> h = store.head(o.key());
+            if (h.isEmpty()) {
+                problems.add("MISSING " + o.key());
+                continue;
+            }
+            if (h.get().contentLength() != o.size()) {
+                problems.add("SIZE MISMATCH " + o.key() + ": " + h.get().contentLength() + " bytes, manifest says " + o.size());
+                continue;
+            }
+            if (download) {
+                try {
+                    checkContent(m, o, problems);
+                } catch (IOException e) {
+                    problems.add("UNREADABLE " + o.key() + ": " + e.getMessage());
+                }
+            }
+        }
+        lines.add(m.objects().size() + " object(s) checked" + (download ? " by download and SHA-256" : " by size"));
+        // WAL the backup needs, and gaps
+        WalCopier wc = new WalCopier(store);
+        Set<String> wal = wc.inBucket(server);
+        if (m.beginWal() != null && m.endWal() != null) {
+            long seg = m.segmentSize();
+            long from = Layout.segmentIndex(m.beginWal(), seg);
+            long to = Layout.segmentIndex(m.endWal(), seg);
+            int tl = Layout.timeline(m.endWal());
+            for (long i = from; i <= to; i++) {
+                String n = Layout.segmentName(tl, i, seg);
+                if (!wal.contains(n)) {
+                    problems.add("MISSING WAL " + n + " (needed by backup " + id + ")");
+                }
+            }
+        }
+        List<String> gaps = WalCopier.gaps(wal, m.segmentSize());
+        for (String g : gaps) {
+            problems.add("WAL GAP in S3: " + g);
+        }
+        String newest = wal.stream().filter(Layout::isSegment).reduce((a, b) -> b).orElse("none");
+        lines.add("WAL in S3: " + wal.size() + " file(s), newest segment " + newest + (gaps.isEmpty() ? ", no gap" : ""));
+        if (download) {
+            verifyWalContent(server, m, wal, problems);
+        }
+        return new Report(server, id, problems.isEmpty(), problems, lines);
+    }
+
+    private void checkContent(Manifest m, Manifest.ObjectEntry o, List<String> problems) throws IOException {
+        MessageDigest stored = Hashing.sha256();
+        boolean isData = o.key().contains("/data.tar");
+        try (InputStream raw = store.open(o.key()); DigestInputStream in = new DigestInputStream(raw, stored)) {
+            if (isData) {
+                Map<String, Manifest.FileEntry> want = new HashMap<>();
+                m.files().forEach(f -> want.put(f.path(), f));
+                OffsiteSettings.Codec codec = OffsiteSettings.Codec.of(m.codec());
+                try {
+                    TarReader.read(Codecs.decompress(in, codec), (name, size, sha) -> {
+                        Manifest.FileEntry f = want.remove(name);
+                        if (f == null) {
+                            problems.add("UNEXPECTED FILE " + name + " in " + o.key());
+                        } else if (f.size() != size || !f.sha256().equals(sha)) {
+                            problems.add("FILE MISMATCH " + name + " in " + o.key() + ": " + size + " bytes sha256 " + sha
+                                    + ", manifest says " + f.size() + " bytes sha256 " + f.sha256());
+                        }
+                    });
+                } catch (IOException e) {
+                    problems.add("CORRUPT " + o.key() + ": cannot be unpacked (" + e.getMessage() + ")");
+                }
+                for (String missing : want.keySet()) {
+                    problems.add("FILE MISSING " + missing + " in " + o.key());
+                }
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            } else {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+        }
+        String got = Hashing.hex(stored.digest());
+        if (!got.equals(o.sha256())) {
+            problems.add("SHA-256 MISMATCH " + o.key() + ": " + got + ", manifest says " + o.sha256());
+        }
+    }
+
+    private void verifyWalContent(String server, Manifest m, Set<String> wal, List<String> problems) {
+        if (m.beginWal() == null) {
+            return;
+        }
+        for (software.amazon.awssdk.services.s3.model.S3Object o : store.list(layout.wals(server))) {
+            Optional<String> n = Layout.walName(o.key());
+            if (n.isEmpty() || (Layout.isSegment(n.get()) && n.get().compareTo(m.beginWal()) < 0)) {
+                continue;
+            }
+            HeadObjectResponse h = store.head(o.key()).orElse(null);
+            String want = h == null ? null : h.metadata().get("sha256");
+            if (want == null) {
+                problems.add("WAL " + o.key() + ": no sha256 in its metadata");
+                continue;
+            }
+            MessageDigest md = Hashing.sha256();
+            try (InputStream in = store.open(o.key())) {
+                S3Store.drain(in, md);
+            } catch (IOException e) {
+                problems.add("UNREADABLE " + o.key() + ": " + e.getMessage());
+                continue;
+            }
+            String got = Hashing.hex(md.digest());
+            if (!got.equals(want)) {
+                problems.add("SHA-256 MISMATCH " + o.key() + ": " + got + ", its metadata says " + want);
+            }
+        }
+    }
+
+    static BarmandException notConfigured(String server) {
+        return new BarmandException(Category.CONFIG, "offsite is not enabled for server " + server);
+    }
+}

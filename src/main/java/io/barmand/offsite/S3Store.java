@@ -1,0 +1,369 @@
+package io.barmand.offsite;
+
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+/**
+ * The one S3 client of barmand: configured for S3-compatible stores (endpoint override, path-style, checksum
+ * mode as a setting), every call retried with exponential backoff when the failure is transient, and every
+ * failure turned into one clear message (credentials, bucket, endpoint).
+ */
+public class S3Store implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(S3Store.class);
+
+    /** Sleeps between retries; a test passes one that does not wait. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    private final OffsiteSettings s;
+    private final S3Client client;
+    private final Sleeper sleeper;
+
+    public S3Store(OffsiteSettings s) {
+        this(s, d -> Thread.sleep(d.toMillis()));
+    }
+
+    public S3Store(OffsiteSettings s, Sleeper sleeper) {
+        this.s = s;
+        this.sleeper = sleeper;
+        var b = S3Client.builder()
+                .region(Region.of(s.region()))
+                .credentialsProvider(credentials(s))
+                .forcePathStyle(s.pathStyle())
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(Duration.ofMinutes(2)))
+                .requestChecksumCalculation(s.checksumMode() == OffsiteSettings.ChecksumMode.WHEN_SUPPORTED
+                        ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(s.checksumMode() == OffsiteSettings.ChecksumMode.WHEN_SUPPORTED
+                        ? ResponseChecksumValidation.WHEN_SUPPORTED : ResponseChecksumValidation.WHEN_REQUIRED)
+                // barmand retries itself (retries.max, retries.initial-backoff), with a message per failure
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .apiCallAttemptTimeout(s.requestTimeout()));
+        s.endpoint().ifPresent(b::endpointOverride);
+        this.client = b.build();
+    }
+
+    static AwsCredentialsProvider credentials(OffsiteSettings s) {
+        if (s.credentialsFile().isPresent()) {
+            Path f = s.credentialsFile().get();
+            return ProfileCredentialsProvider.builder()
+                    .profileFile(ProfileFile.builder().content(f).type(ProfileFile.Type.CREDENTIALS).build())
+                    .profileName(s.credentialsProfile().isEmpty() ? "default" : s.credentialsProfile())
+                    .build();
+        }
+        return EnvironmentVariableCredentialsProvider.create();
+    }
+
+    public OffsiteSettings settings() {
+        return s;
+    }
+
+    public String bucket() {
+        return s.bucket();
+    }
+
+    // ---- operations, each retried ----
+
+    public void put(String key, Path file, Map<String, String> metadata) {
+        call("upload " + key, () -> {
+            client.putObject(withSse(PutObjectRequest.builder().bucket(s.bucket()).key(key).metadata(metadata)), RequestBody.fromFile(file));
+            return null;
+        });
+    }
+
+    public void put(String key, byte[] bytes, String contentType, Map<String, String> metadata) {
+        call("upload " + key, () -> {
+            client.putObject(withSse(PutObjectRequest.builder().bucket(s.bucket()).key(key).contentType(contentType)
+                    .contentMD5(Hashing.md5Base64(bytes)).metadata(metadata)), RequestBody.fromBytes(bytes));
+            return null;
+        });
+    }
+
+    private PutObjectRequest withSse(PutObjectRequest.Builder b) {
+        s.storageClass().ifPresent(b::storageClass);
+        if (s.sse() != OffsiteSettings.Sse.NONE) {
+            b.serverSideEncryption(ServerSideEncryption.fromValue(s.sse().word()));
+            s.kmsKeyId().ifPresent(b::ssekmsKeyId);
+        }
+        return b.build();
+    }
+
+    /** Size and metadata of an object, or empty when there is none. */
+    public Optional<HeadObjectResponse> head(String key) {
+        return call("check " + key, () -> {
+            try {
+                return Optional.of(client.headObject(r -> r.bucket(s.bucket()).key(key)));
+            } catch (NoSuchKeyException e) {
+                return Optional.empty();
+            } catch (S3Exception e) {
+                if (e.statusCode() == 404 && !"NoSuchBucket".equals(code(e))) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    public Optional<byte[]> getBytes(String key) {
+        return call("download " + key, () -> {
+            try {
+                return Optional.of(client.getObjectAsBytes(r -> r.bucket(s.bucket()).key(key)).asByteArray());
+            } catch (NoSuchKeyException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** Opens an object for reading (not retried: the caller reads it through once). */
+    public ResponseInputStream<GetObjectResponse> open(String key) {
+        return call("download " + key, () -> client.getObject(GetObjectRequest.builder().bucket(s.bucket()).key(key).build()));
+    }
+
+    /** Every object under {@code prefix}. */
+    public List<S3Object> list(String prefix) {
+        return call("list " + prefix, () -> {
+            List<S3Object> out = new ArrayList<>();
+            client.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(s.bucket()).prefix(prefix).build())
+                    .contents().forEach(out::add);
+            return out;
+        });
+    }
+
+    public void delete(String key) {
+        call("delete " + key, () -> client.deleteObject(DeleteObjectRequest.builder().bucket(s.bucket()).key(key).build()));
+    }
+
+    public String createMultipart(String key, Map<String, String> metadata) {
+        return call("start multipart upload of " + key, () -> {
+            CreateMultipartUploadRequest.Builder b = CreateMultipartUploadRequest.builder().bucket(s.bucket()).key(key)
+                    .metadata(metadata).contentType("application/octet-stream");
+            s.storageClass().ifPresent(b::storageClass);
+            if (s.sse() != OffsiteSettings.Sse.NONE) {
+                b.serverSideEncryption(ServerSideEncryption.fromValue(s.sse().word()));
+                s.kmsKeyId().ifPresent(b::ssekmsKeyId);
+            }
+            return client.createMultipartUpload(b.build()).uploadId();
+        });
+    }
+
+    /** Uploads one part from a spooled file with its Content-MD5 (the store checks it); returns the ETag. */
+    public String uploadPart(String key, String uploadId, int partNumber, Path file, String md5Base64) {
+        return call("upload part " + partNumber + " of " + key, () -> client.uploadPart(UploadPartRequest.builder()
+                .bucket(s.bucket()).key(key).uploadId(uploadId).partNumber(partNumber).contentMD5(md5Base64).build(),
+                RequestBody.fromFile(file)).eTag());
+    }
+
+    public void completeMultipart(String key, String uploadId, List<CompletedPart> parts) {
+        call("complete multipart upload of " + key, () -> client.completeMultipartUpload(CompleteMultipartUploadRequest.builder()
+                .bucket(s.bucket()).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)).build()));
+    }
+
+    public void abortMultipart(String key, String uploadId) {
+        call("abort multipart upload of " + key, () -> {
+            try {
+                client.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(s.bucket()).key(key).uploadId(uploadId).build());
+            } catch (S3Exception e) {
+                if (e.statusCode() != 404) {
+                    throw e;
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Multipart uploads started and never completed or aborted, under {@code prefix}. */
+    public List<MultipartUpload> listMultipartUploads(String prefix) {
+        return call("list multipart uploads under " + prefix, () -> {
+            List<MultipartUpload> out = new ArrayList<>();
+            String keyMarker = null;
+            String idMarker = null;
+            while (true) {
+                String km = keyMarker;
+                String im = idMarker;
+                ListMultipartUploadsResponse r = client.listMultipartUploads(b -> b.bucket(s.bucket()).prefix(prefix)
+                        .keyMarker(km).uploadIdMarker(im));
+                out.addAll(r.uploads());
+                if (!Boolean.TRUE.equals(r.isTruncated())) {
+                    return out;
+                }
+                keyMarker = r.nextKeyMarker();
+                idMarker = r.nextUploadIdMarker();
+            }
+        });
+    }
+
+    /** Checks at start that the bucket answers with these credentials. */
+    public void probe() {
+        call("reach bucket " + s.bucket(), () -> client.headBucket(r -> r.bucket(s.bucket())));
+    }
+
+    // ---- retries and messages ----
+
+    <T> T call(String what, Supplier<T> op) {
+        Duration backoff = s.initialBackoff();
+        for (int attempt = 0; ; attempt++) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new BarmandException(Category.INTERRUPTED, what + ": interrupted (daemon stopping)");
+            }
+            try {
+                return op.get();
+            } catch (SdkException e) {
+                Failure f = explain(e, s);
+                if (isInterrupt(e)) {
+                    Thread.currentThread().interrupt();
+                    throw new BarmandException(Category.INTERRUPTED, what + ": interrupted (daemon stopping)", e);
+                }
+                if (!f.transientError() || attempt >= s.retriesMax()) {
+                    String tries = attempt > 0 ? " (after " + (attempt + 1) + " attempts)" : "";
+                    throw new BarmandException(f.category(), "S3 " + what + ": " + f.message() + tries, e);
+                }
+                log.warn("S3 {}: {}; retry {}/{} in {} ms", what, f.message(), attempt + 1, s.retriesMax(), backoff.toMillis());
+                try {
+                    sleeper.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new BarmandException(Category.INTERRUPTED, what + ": interrupted (daemon stopping)", ie);
+                }
+                backoff = backoff.multipliedBy(2);
+                if (backoff.compareTo(Duration.ofMinutes(2)) > 0) {
+                    backoff = Duration.ofMinutes(2);
+                }
+            }
+        }
+    }
+
+    private static boolean isInterrupt(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException
+                    || t instanceof java.io.InterruptedIOException && !(t instanceof SocketTimeoutException)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What a failure means for the admin, whether trying again may help, and its category. */
+    public record Failure(String message, boolean transientError, Category category) {
+    }
+
+    static String code(S3Exception e) {
+        return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    }
+
+    public static Failure explain(SdkException e, OffsiteSettings s) {
+        String where = s.where();
+        if (e instanceof S3Exception se) {
+            String code = code(se);
+            int st = se.statusCode();
+            if ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code) || "InvalidToken".equals(code)
+                    || "ExpiredToken".equals(code) || (st == 403 && code == null)) {
+                return new Failure("the store at " + where + " rejected the credentials (" + (code == null ? "403" : code)
+                        + "): check " + s.credentialsFile().map(p -> "credentials-file " + p)
+                        .orElse("AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"), false, Category.UNAVAILABLE);
+            }
+            if ("AccessDenied".equals(code)) {
+                return new Failure("access denied by " + where + " on bucket '" + s.bucket()
+                        + "': the credentials lack permission (s3:PutObject, GetObject, ListBucket, "
+                        + "ListMultipartUploads, AbortMultipartUpload)", false, Category.UNAVAILABLE);
+            }
+            if ("NoSuchBucket".equals(code) || (st == 404 && code == null && e.getMessage() != null
+                    && e.getMessage().contains("Bucket"))) {
+                return new Failure("bucket '" + s.bucket() + "' does not exist at " + where + " (create it, or fix offsite.bucket)",
+                        false, Category.UNAVAILABLE);
+            }
+            if (st >= 500 || st == 429 || "SlowDown".equals(code) || "RequestTimeout".equals(code)) {
+                return new Failure(where + " answered " + st + (code == null ? "" : " " + code), true, Category.UNAVAILABLE);
+            }
+            return new Failure(where + " answered " + st + (code == null ? "" : " " + code) + ": "
+                    + (se.awsErrorDetails() == null ? se.getMessage() : se.awsErrorDetails().errorMessage()), false,
+                    Category.JOB_FAILED);
+        }
+        if (e instanceof SdkClientException) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ConnectException || t instanceof java.net.NoRouteToHostException) {
+                    return new Failure("the endpoint " + where + " does not answer (" + t.getMessage() + ")", true, Category.UNAVAILABLE);
+                }
+                if (t instanceof UnknownHostException) {
+                    return new Failure("the endpoint " + where + " does not resolve (" + t.getMessage() + ")", true, Category.UNAVAILABLE);
+                }
+                if (t instanceof SocketTimeoutException) {
+                    return new Failure("the endpoint " + where + " timed out (" + t.getMessage() + ")", true, Category.UNAVAILABLE);
+                }
+                if (t instanceof IOException) {
+                    return new Failure("I/O error talking to " + where + ": " + t, true, Category.UNAVAILABLE);
+                }
+            }
+            if (e.getMessage() != null && e.getMessage().contains("Unable to load credentials")) {
+                return new Failure("no credentials: " + s.credentialsFile().map(p -> "credentials-file " + p + " has no usable profile '"
+                        + s.credentialsProfile() + "'").orElse("set offsite.credentials-file or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"),
+                        false, Category.CONFIG);
+            }
+            return new Failure(e.getMessage(), true, Category.UNAVAILABLE);
+        }
+        return new Failure(e.getMessage(), false, Category.JOB_FAILED);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** Reads an object through, for hashing. */
+    public static long drain(InputStream in, java.security.MessageDigest md) throws IOException {
+        byte[] buf = new byte[1 << 16];
+        long n = 0;
+        for (int r; (r = in.read(buf)) > 0; ) {
+            md.update(buf, 0, r);
+            n += r;
+        }
+        return n;
+    }
+}

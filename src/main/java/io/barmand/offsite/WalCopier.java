@@ -1,0 +1,206 @@
+package io.barmand.offsite;
+
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies every WAL file of Barman's archive (segments, .history, .backup) that the bucket does not have yet, one
+ * object per file, compressed with the codec unless Barman compressed it already; each object carries the
+ * SHA-256 of its bytes and of the original in its metadata. Then tells what the bucket holds: newest segment,
+ * lag behind the archive, and gaps.
+ */
+public class WalCopier {
+    private static final Logger log = LoggerFactory.getLogger(WalCopier.class);
+
+    /** Where the WAL copy stands. */
+    public record WalState(int copied, long copiedBytes, String newestInS3, String newestInArchive, int missingInS3,
+                           List<String> gaps) {
+        /** This state, counting also what {@code earlier} copied in the same run. */
+        public WalState after(WalState earlier) {
+            return earlier == null ? this : new WalState(copied + earlier.copied, copiedBytes + earlier.copiedBytes,
+                    newestInS3, newestInArchive, missingInS3, gaps);
+        }
+
+        public String describe() {
+            StringBuilder b = new StringBuilder();
+            b.append("WAL: ").append(copied).append(" copied, newest in S3 ").append(newestInS3 == null ? "none" : newestInS3);
+            b.append(", lag ").append(missingInS3).append(" file(s) behind the archive");
+            if (!gaps.isEmpty()) {
+                b.append(", GAPS in S3: ").append(String.join(", ", gaps));
+            }
+            return b.toString();
+        }
+    }
+
+    private final S3Store store;
+    private final OffsiteSettings s;
+    private final Layout layout;
+
+    public WalCopier(S3Store store) {
+        this.store = store;
+        this.s = store.settings();
+        this.layout = new Layout(s.prefix());
+    }
+
+    /** The WAL files of Barman's archive: name -> path. */
+    static TreeMap<String, Path> archive(Path walsDir) {
+        TreeMap<String, Path> out = new TreeMap<>();
+        if (!Files.isDirectory(walsDir)) {
+            return out;
+        }
+        try (Stream<Path> top = Files.list(walsDir)) {
+            for (Path p : top.toList()) {
+                String n = p.getFileName().toString();
+                if (Files.isDirectory(p) && n.matches("[0-9A-F]{16}")) {
+                    try (Stream<Path> in = Files.list(p)) {
+                        in.filter(Files::isRegularFile).forEach(f -> {
+                            if (Layout.isWalFile(f.getFileName().toString())) {
+                                out.put(f.getFileName().toString(), f);
+                            }
+                        });
+                    }
+                } else if (Files.isRegularFile(p) && Layout.isWalFile(n)) {
+                    out.put(n, p);
+                }
+            }
+        } catch (IOException e) {
+            throw new BarmandException(Category.IO, walsDir + ": cannot list Barman's WAL archive: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** WAL names in the bucket for the server. */
+    public Set<String> inBucket(String server) {
+        Set<String> names = new TreeSet<>();
+        store.list(layout.wals(server)).forEach(o -> Layout.walName(o.key()).ifPresent(names::add));
+        return names;
+    }
+
+    public WalState copy(String server, Path walsDir, long segmentSize) {
+        TreeMap<String, Path> local = archive(walsDir);
+        Set<String> remote = inBucket(server);
+        List<String> todo = new ArrayList<>();
+        for (String n : local.keySet()) {
+            if (!remote.contains(n)) {
+                todo.add(n);
+            }
+        }
+        int copied = 0;
+        long bytes = 0;
+        if (!todo.isEmpty()) {
+            Path spool = s.spoolDir().resolve(server + "-wal");
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(s.parallelism(), todo.size()), r -> {
+                Thread t = new Thread(r, "offsite-wal");
+                t.setDaemon(true);
+                return t;
+            });
+            List<Future<Long>> fs = new ArrayList<>();
+            try {
+                Files.createDirectories(spool);
+                for (String n : todo) {
+                    Path src = local.get(n);
+                    fs.add(pool.submit(() -> upload(server, n, src, spool)));
+                }
+                for (Future<Long> f : fs) {
+                    bytes += f.get();
+                    copied++;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BarmandException(Category.INTERRUPTED, "WAL copy interrupted (daemon stopping)", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof BarmandException be) {
+                    throw be;
+                }
+                throw new BarmandException(Category.IO, "WAL copy failed: " + e.getCause(), e.getCause());
+            } catch (IOException e) {
+                throw new BarmandException(Category.IO, spool + ": " + e.getMessage(), e);
+            } finally {
+                pool.shutdownNow();
+            }
+            remote.addAll(todo);
+            log.info("offsite {}: {} WAL file(s) copied, {} bytes", server, copied, bytes);
+        }
+        String newestLocal = local.keySet().stream().filter(Layout::isSegment).reduce((a, b) -> b).orElse(null);
+        String newestRemote = remote.stream().filter(Layout::isSegment).reduce((a, b) -> b).orElse(null);
+        int missing = (int) local.keySet().stream().filter(n -> !remote.contains(n)).count();
+        return new WalState(copied, bytes, newestRemote, newestLocal, missing, gaps(remote, segmentSize));
+    }
+
+    private long upload(String server, String name, Path src, Path spool) throws IOException {
+        byte[] head = new byte[8];
+        int hn;
+        try (InputStream in = Files.newInputStream(src)) {
+            hn = in.readNBytes(head, 0, head.length);
+        }
+        boolean raw = s.codec() == OffsiteSettings.Codec.NONE || Codecs.alreadyCompressed(head, hn);
+        String suffix = raw ? "" : s.codec().suffix();
+        Path tmp = spool.resolve(name + suffix);
+        MessageDigest orig = Hashing.sha256();
+        MessageDigest stored = Hashing.sha256();
+        try (InputStream in = Files.newInputStream(src);
+             OutputStream o = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), stored);
+             OutputStream c = raw ? o : Codecs.compress(o, s.codec(), s.level())) {
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) {
+                orig.update(buf, 0, r);
+                c.write(buf, 0, r);
+            }
+        }
+        long size = Files.size(tmp);
+        try {
+            store.put(layout.wal(server, name, suffix), tmp, Map.of(
+                    "sha256", Hashing.hex(stored.digest()),
+                    "original-sha256", Hashing.hex(orig.digest()),
+                    "original-size", Long.toString(Files.size(src)),
+                    "codec", raw ? "none" : s.codec().word()));
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return size;
+    }
+
+    /** Missing segments between the first and the last segment of each timeline in {@code names}. */
+    static List<String> gaps(Set<String> names, long segmentSize) {
+        Map<Integer, TreeSet<Long>> byTl = new TreeMap<>();
+        for (String n : names) {
+            if (Layout.isSegment(n)) {
+                byTl.computeIfAbsent(Layout.timeline(n), k -> new TreeSet<>()).add(Layout.segmentIndex(n, segmentSize));
+            }
+        }
+        List<String> out = new ArrayList<>();
+        byTl.forEach((tl, idx) -> {
+            Long prev = null;
+            for (long i : idx) {
+                if (prev != null && i > prev + 1) {
+                    String from = Layout.segmentName(tl, prev + 1, segmentSize);
+                    String to = Layout.segmentName(tl, i - 1, segmentSize);
+                    out.add(from.equals(to) ? from : from + ".." + to);
+                }
+                prev = i;
+            }
+        });
+        return out;
+    }
+}
