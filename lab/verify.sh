@@ -68,6 +68,9 @@ check "standby: pg_is_in_recovery() = t" eq "$(val "$STANDBY" 'SELECT pg_is_in_r
 check "standby: pg_stat_wal_receiver streaming through slot $STANDBY_SLOT" eq \
   "$(val "$STANDBY" 'SELECT status, slot_name FROM pg_stat_wal_receiver')" "streaming|$STANDBY_SLOT"
 
+lag=$(val "$STANDBY" "SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::bigint" || true)
+check "standby: replay lag under 16 MB (${lag:-?} bytes)" test "${lag:-999999999}" -lt $((16 * 1024 * 1024))
+
 section "a row written on $PRIMARY, read back on $STANDBY"
 token="verify-$(date -u +%Y%m%dT%H%M%SZ)-$RANDOM"
 val "$PRIMARY" "CREATE TABLE IF NOT EXISTS lab_verify (id bigserial PRIMARY KEY, token text NOT NULL,
