@@ -221,23 +221,31 @@ public class RestoreTestService implements JobService {
         }
         rep.facts.put("start", secs((System.nanoTime() - s0) / 1e9));
         ScratchDb db = new ScratchDb(sc.dir(), sc.port(), rs.superuser());
-        try (Connection c = promoted(db, total, n0)) {
-            double rto = (System.nanoTime() - n0) / 1e9;
-            rep.facts.put("rto", secs(rto));
-            // recovery point reached
-            String replay = ScratchDb.one(c, "SELECT pg_last_xact_replay_timestamp()");
-            String lsn = ScratchDb.one(c, "SELECT pg_last_wal_replay_lsn()");
-            if (replay != null) {
-                rep.facts.put("recovery-point", ScratchDb.one(c,
-                        "SELECT to_char(pg_last_xact_replay_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"));
+        // JDBC calls do not answer a thread interrupt: they run on a worker, and the job's thread, interrupted
+        // (daemon stopping) or past its timeout, stops the instance in its cleanup, which ends them
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "restore-test-sql-" + server);
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.concurrent.Future<Boolean> sql = worker.submit(() -> sqlChecks(rs, sc, db, total, n0, targetTime, rep));
+        worker.shutdown();
+        try {
+            if (!sql.get(left(total, n0).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return false;
             }
-            if (lsn != null) {
-                rep.facts.put("replay-lsn", lsn);
+        } catch (InterruptedException e) {
+            sql.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new BarmandException(Category.INTERRUPTED, "restore test interrupted (daemon stopping) while querying the scratch instance");
+        } catch (java.util.concurrent.TimeoutException e) {
+            sql.cancel(true);
+            throw new BarmandException(Category.TIMEOUT, "restore test ran past its timeout of " + total + " while querying the scratch instance");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof BarmandException be) {
+                throw be;
             }
-            verify(rs, db, c, rep, targetTime);
-        } catch (SQLException e) {
-            rep.fail("connect", e.getMessage() + " (" + logTail(sc) + ")");
-            return false;
+            throw new BarmandException(Category.INTERNAL, "restore test SQL checks failed: " + e.getCause(), e.getCause());
         }
         checkInterrupted();
         // 6. pg_amcheck: heap and btree of every database
@@ -254,6 +262,30 @@ public class RestoreTestService implements JobService {
             }
         }
         return rep.failed.isEmpty();
+    }
+
+    /** On the worker: waits for the promoted instance, records RTO and recovery point, runs the SQL checks. */
+    private boolean sqlChecks(RestoreSettings rs, Scratch sc, ScratchDb db, Duration total, long n0, Optional<Instant> targetTime,
+                              Report rep) {
+        try (Connection c = promoted(db, total, n0)) {
+            double rto = (System.nanoTime() - n0) / 1e9;
+            rep.facts.put("rto", secs(rto));
+            // recovery point reached
+            String replay = ScratchDb.one(c, "SELECT pg_last_xact_replay_timestamp()");
+            String lsn = ScratchDb.one(c, "SELECT pg_last_wal_replay_lsn()");
+            if (replay != null) {
+                rep.facts.put("recovery-point", ScratchDb.one(c,
+                        "SELECT to_char(pg_last_xact_replay_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"));
+            }
+            if (lsn != null) {
+                rep.facts.put("replay-lsn", lsn);
+            }
+            verify(rs, db, c, rep, targetTime);
+            return true;
+        } catch (SQLException e) {
+            rep.fail("connect", e.getMessage() + " (" + logTail(sc) + ")");
+            return false;
+        }
     }
 
     /** Waits until the instance answers and is out of recovery (promoted), within the job's time. */
