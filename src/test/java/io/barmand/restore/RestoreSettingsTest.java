@@ -1,0 +1,101 @@
+package io.barmand.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.barmand.config.Settings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.testing.FakeBarman;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RestoreSettingsTest {
+    @TempDir
+    Path tmp;
+
+    Settings settings(String restoreBlock) throws IOException {
+        FakeBarman barman = new FakeBarman(tmp.resolve("bin"));
+        Path f = tmp.resolve("barmand.conf");
+        Files.writeString(f, "barmand {\n  barman.binary = \"" + barman.script() + "\"\n  state-dir = \"" + tmp
+                + "/state\"\n  control-socket = \"" + tmp + "/c.sock\"\n"
+                + "  defaults.restore-test { pg-bin-dir = \"" + fakePgBin() + "\" }\n"
+                + "  servers { pg1 { restore-test { " + restoreBlock + " } }, pg2 {} }\n}\n");
+        return Settings.load(f, (bin, cf, t) -> Set.of("pg1", "pg2"));
+    }
+
+    Path fakePgBin() throws IOException {
+        Path bin = tmp.resolve("pgbin");
+        Files.createDirectories(bin);
+        for (String t : new String[] {"pg_ctl", "pg_amcheck"}) {
+            Path p = bin.resolve(t);
+            Files.writeString(p, "#!/bin/sh\n");
+            p.toFile().setExecutable(true);
+        }
+        return bin;
+    }
+
+    @Test
+    void defaultsAndOverrides() throws IOException {
+        Map<String, RestoreSettings> m = RestoreSettings.load(settings("""
+                target = "time:2026-11-24T01:00:00+01:00", port-range = "6000-6010", keep-on-failure = true
+                verify { tables = ["app:public.orders"], assertions = [{ name = n, database = app, query = "SELECT 1", expect = "1" }] }
+                canary { enabled = true, jdbc-url = "jdbc:postgresql://db1:5432/app", user = c }
+                """));
+        RestoreSettings pg1 = m.get("pg1");
+        assertThat(pg1.target().kind()).isEqualTo("time");
+        assertThat(pg1.target().time()).contains(Instant.parse("2026-11-24T00:00:00Z"));
+        assertThat(pg1.portFrom()).isEqualTo(6000);
+        assertThat(pg1.portTo()).isEqualTo(6010);
+        assertThat(pg1.keepOnFailure()).isTrue();
+        assertThat(pg1.verify().assertions()).singleElement().satisfies(a -> assertThat(a.database()).isEqualTo("app"));
+        assertThat(pg1.canary().enabled()).isTrue();
+        assertThat(pg1.canary().qualified()).isEqualTo("\"barmand\".\"canary\"");
+        RestoreSettings pg2 = m.get("pg2");
+        assertThat(pg2.target()).isEqualTo(RestoreSettings.Target.END);
+        assertThat(pg2.backupId()).isEqualTo("latest");
+        assertThat(pg2.scratchDir()).isEqualTo(Path.of("/var/lib/barmand/scratch"));
+        assertThat(pg2.verify().amcheck()).isTrue();
+        assertThat(pg2.canary().enabled()).isFalse();
+        assertThat(pg2.runAs()).isEqualTo("barman");
+    }
+
+    @Test
+    void relativeTarget() throws IOException {
+        RestoreSettings pg1 = RestoreSettings.load(settings("target = \"ago:30m\"")).get("pg1");
+        Instant now = Instant.parse("2026-11-24T02:00:00Z");
+        assertThat(pg1.target().timeAt(now)).contains(Instant.parse("2026-11-24T01:30:00Z"));
+        assertThat(pg1.target().ago()).contains(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void everyProblemNamesItsKey() throws IOException {
+        Settings s = settings("""
+                source = "s3", target = "yesterday", run-as = root, port-range = "80-70", disk-margin = 0.5
+                scratch-dir = "relative", verify.tables = ["orders"], verify.assertions = [{ name = x }]
+                canary { enabled = true, jdbc-url = "postgres://x" }
+                """);
+        Throwable t = catchThrowable(() -> RestoreSettings.load(s));
+        assertThat(t).isInstanceOf(BarmandException.class);
+        assertThat(((BarmandException) t).category()).isEqualTo(Category.CONFIG);
+        String k = "barmand.servers.pg1.restore-test.";
+        assertThat(t.getMessage()).contains(k + "source: \"s3\" is not supported yet", k + "target:", k + "run-as:",
+                k + "port-range:", k + "disk-margin:", k + "scratch-dir:", k + "verify.tables: \"orders\"",
+                k + "verify.assertions[0].query: missing", k + "canary.jdbc-url:");
+        assertThat(t.getMessage()).doesNotContain("pg2");
+    }
+
+    @Test
+    void unknownKeyInTheBlockIsACoreConfigError() {
+        Throwable t = catchThrowable(() -> settings("scratch-folder = \"/x/y\""));
+        assertThat(t).isInstanceOf(BarmandException.class)
+                .hasMessageContaining("barmand.servers.pg1.restore-test.scratch-folder: unknown key");
+    }
+}
