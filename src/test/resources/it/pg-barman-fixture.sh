@@ -112,6 +112,9 @@ barman_up() {
   done
   if [[ -z $ok ]]; then barman_c check itpg >&2 || true; log "barman check itpg never became OK"; exit 1; fi
   log "barman check itpg OK"
+  # leave a little WAL behind: the next `switch-wal --archive` (before a backup) then has a segment to close
+  # (without --force, an idle server has none and barman waits for the whole --archive-timeout)
+  psql_pg -c 'SELECT txid_current()' >/dev/null
 }
 
 case "${1:-up}" in

@@ -111,24 +111,25 @@ public class BarmandScheduler {
                                     .withMisfireHandlingInstructionDoNothing())
                             .build();
                     scheduler.addJob(jd, false);
-                    Date first = t.getFireTimeAfter(Date.from(now)) == null ? null : scheduler.scheduleJob(t);
-                    if (first == null) {
-                        log.warn("{} {}: schedule \"{}\" never fires again", s.name(), kind, js.schedule().get());
-                        continue;
-                    }
-                    scheduled++;
-                    log.info("{} {}: \"{}\" ({}), next {}", s.name(), kind, js.schedule().get(), s.timezone(),
-                            first.toInstant());
                     if (js.catchUp()) {
                         CronExpression cron = cron(js.schedule().get(), s);
-                        CatchUp.missedFire(cron, now, firstStart, store.since(s.name(), kind.id(),
-                                cron.getTimeBefore(Date.from(now)) == null ? now : cron.getTimeBefore(Date.from(now)).toInstant()))
+                        Date before = cron.getTimeBefore(Date.from(now));
+                        CatchUp.missedFire(cron, now, firstStart,
+                                before == null ? List.of() : store.since(s.name(), kind.id(), before.toInstant()))
                                 .ifPresent(fire -> {
                                     log.warn("{} {}: fire time {} passed while barmand was stopped: catching up now",
                                             s.name(), kind, fire);
                                     catchUps.add(key);
                                 });
                     }
+                    if (t.getFireTimeAfter(Date.from(now)) == null) {
+                        log.warn("{} {}: schedule \"{}\" never fires again", s.name(), kind, js.schedule().get());
+                        continue;
+                    }
+                    Date first = scheduler.scheduleJob(t);
+                    scheduled++;
+                    log.info("{} {}: \"{}\" ({}), next {}", s.name(), kind, js.schedule().get(), s.timezone(),
+                            first.toInstant());
                 }
             }
         } catch (SchedulerException e) {

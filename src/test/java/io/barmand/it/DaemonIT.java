@@ -1,0 +1,200 @@
+package io.barmand.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.barmand.it.Barmand.Cli;
+import io.barmand.it.Barmand.Daemon;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged daemon against real PostgreSQL 15 and Barman 3.4 (server itpg, throttled to a few MB/s so that a
+ * backup lasts several seconds; server itbad whose PostgreSQL is absent).
+ */
+@ExtendWith(BarmanFixture.class)
+class DaemonIT {
+    @TempDir
+    Path dir;
+    Path log;
+
+    @BeforeEach
+    void fixture() throws Exception {
+        // a test that killed a backup leaves a FAILED one behind: the fixture deletes it and re-checks
+        BarmanFixture.up();
+        log = dir.resolve("barmand.log");
+    }
+
+    /** A Quartz cron that fires once, at now + {@code seconds} (UTC). */
+    static String onceIn(int seconds) {
+        ZonedDateTime t = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(seconds).withNano(0);
+        return "%d %d %d %d %d ? %d".formatted(t.getSecond(), t.getMinute(), t.getHour(), t.getDayOfMonth(),
+                t.getMonthValue(), t.getYear());
+    }
+
+    static Optional<JsonNode> find(List<JsonNode> runs, String job, String trigger, String outcome) {
+        return runs.stream().filter(r -> r.path("job").asText().equals(job)
+                && (trigger == null || r.path("trigger").asText().equals(trigger))
+                && (outcome == null || r.path("outcome").asText().equals(outcome))).findFirst();
+    }
+
+    static List<String> barmanBackups() throws Exception {
+        Process p = new ProcessBuilder("barman", "-c", BarmanFixture.barmanConf().toString(), "-f", "json", "list-backups", "itpg")
+                .redirectErrorStream(false).start();
+        JsonNode j = Barmand.JSON.readTree(p.getInputStream());
+        p.waitFor();
+        return java.util.stream.StreamSupport.stream(j.path("itpg").spliterator(), false)
+                .map(b -> b.path("backup_id").asText() + " " + b.path("status").asText()).toList();
+    }
+
+    @Test
+    void aScheduledBackupIsTakenAndRecorded() throws Exception {
+        Path conf = BarmanFixture.barmandConf(dir, "servers { itpg { backup.schedule = \"" + onceIn(6) + "\" } }");
+        try (Daemon d = Daemon.start(conf, log)) {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    find(Barmand.history(conf), "backup", "scheduled", null).filter(r -> !r.path("outcome").asText().equals("running")).isPresent());
+            JsonNode r = find(Barmand.history(conf), "backup", "scheduled", null).orElseThrow();
+            assertThat(r.path("outcome").asText()).as("run %s\n%s", r, d.logText()).isEqualTo("success");
+            String id = r.path("backupId").asText();
+            assertThat(id).matches("\\d{8}T\\d{6}");
+            assertThat(r.path("sizeBytes").asLong()).isGreaterThan(1_000_000L);
+            assertThat(r.path("throughputBytesPerSec").asLong()).isPositive();
+            assertThat(r.path("durationMs").asLong()).isPositive();
+            assertThat(barmanBackups()).contains(id + " DONE");
+            assertThat(d.logText()).containsPattern("run \\d+ itpg backup \\(scheduled\\): success in [0-9.]+s, backup " + id);
+            Cli status = Barmand.cli("status", "--config", conf.toString());
+            assertThat(status.exit()).isZero();
+            assertThat(status.out()).contains("itpg: last backup " + id);
+        }
+    }
+
+    @Test
+    void aFailingCheckIsRecordedWithTheNamesOfTheFailedChecks() throws Exception {
+        Path conf = BarmanFixture.barmandConf(dir, "servers { itpg {}, itbad { check.schedule = \"0/2 * * * * ?\" } }");
+        try (Daemon d = Daemon.start(conf, log)) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    find(Barmand.history(conf), "check", "scheduled", "failed").isPresent());
+            JsonNode r = find(Barmand.history(conf), "check", "scheduled", "failed").orElseThrow();
+            assertThat(r.path("server").asText()).isEqualTo("itbad");
+            List<String> failed = java.util.stream.StreamSupport.stream(r.path("failedChecks").spliterator(), false)
+                    .map(JsonNode::asText).toList();
+            assertThat(failed).contains("postgresql", "wal_archive");
+            Cli now = Barmand.cli("run-now", "check", "itbad", "--config", conf.toString());
+            assertThat(now.exit()).as(now.out() + now.err()).isEqualTo(1);
+            assertThat(now.out()).contains("failed").contains("postgresql");
+            Cli ok = Barmand.cli("run-now", "check", "itpg", "--config", conf.toString());
+            assertThat(ok.exit()).as(ok.out() + ok.err()).isZero();
+            assertThat(d.logText()).contains("itbad check (scheduled): failed");
+        }
+    }
+
+    @Test
+    void anOverlappingRunIsSkippedNotQueued() throws Exception {
+        Path conf = BarmanFixture.barmandConf(dir, "servers { itpg {} }");
+        try (Daemon d = Daemon.start(conf, log)) {
+            Process first = Barmand.startCli(dir.resolve("first.out"), "run-now", "backup", "itpg", "--config", conf.toString());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    find(Barmand.history(conf), "backup", "manual", "running").isPresent());
+            Cli second = Barmand.cli("run-now", "backup", "itpg", "--config", conf.toString());
+            assertThat(second.exit()).as(second.out() + second.err()).isEqualTo(75);
+            assertThat(second.out()).contains("skipped").contains("server itpg busy: backup");
+            Cli check = Barmand.cli("run-now", "check", "itpg", "--config", conf.toString());
+            assertThat(check.exit()).isEqualTo(75);
+            assertThat(first.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+            assertThat(first.exitValue()).as(Files.readString(dir.resolve("first.out"))).isZero();
+            List<JsonNode> runs = Barmand.history(conf);
+            assertThat(runs).filteredOn(r -> r.path("outcome").asText().equals("skipped")).hasSize(2)
+                    .allSatisfy(r -> assertThat(r.path("error").asText()).startsWith("server itpg busy: backup"));
+            assertThat(runs).filteredOn(r -> r.path("job").asText().equals("backup")
+                    && r.path("outcome").asText().equals("success")).hasSize(1);
+        }
+    }
+
+    @Test
+    void aBackupMissedWhileStoppedIsCaughtUpAfterRestartOnce() throws Exception {
+        String cron = onceIn(12);
+        Path conf = BarmanFixture.barmandConf(dir, "servers { itpg { backup.schedule = \"" + cron + "\" } }");
+        ZonedDateTime fire = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(12);
+        try (Daemon d = Daemon.start(conf, log)) {
+            assertThat(d.stop(Duration.ofSeconds(30))).isIn(0, 143);
+        }
+        // the fire time passes while barmand is stopped
+        await().atMost(Duration.ofSeconds(30)).until(() -> ZonedDateTime.now(ZoneOffset.UTC).isAfter(fire.plusSeconds(1)));
+        assertThat(find(Barmand.history(conf), "backup", null, null)).isEmpty();
+        try (Daemon d = Daemon.start(conf, dir.resolve("barmand-2.log"))) {
+            assertThat(d.logText()).contains("1 catch-up(s)");
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                    find(Barmand.history(conf), "backup", "catch-up", null).filter(r -> !r.path("outcome").asText().equals("running")).isPresent());
+            JsonNode r = find(Barmand.history(conf), "backup", "catch-up", null).orElseThrow();
+            assertThat(r.path("outcome").asText()).as("%s\n%s", r, d.logText()).isEqualTo("success");
+            assertThat(barmanBackups()).contains(r.path("backupId").asText() + " DONE");
+            d.stop(Duration.ofSeconds(30));
+        }
+        // and once only: another restart has nothing to catch up
+        try (Daemon d = Daemon.start(conf, dir.resolve("barmand-3.log"))) {
+            assertThat(d.logText()).contains("0 catch-up(s)");
+        }
+        assertThat(Barmand.history(conf)).filteredOn(r -> r.path("job").asText().equals("backup")).hasSize(1);
+    }
+
+    @Test
+    void sigtermDuringABackupKillsBarmanRecordsInterruptedAndSparesReceiveWal() throws Exception {
+        Path conf = BarmanFixture.barmandConf(dir, "servers { itpg {} }");
+        String home = BarmanFixture.BASE.resolve("home/itpg").toString();
+        assertThat(Barmand.processes("receive-wal itpg", BarmanFixture.barmanConf().toString())).isNotEmpty();
+        Daemon d = Daemon.start(conf, log);
+        Process client;
+        try {
+            client = Barmand.startCli(dir.resolve("client.out"), "run-now", "backup", "itpg", "--config", conf.toString());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                    !Barmand.processes("pg_basebackup", home).isEmpty());
+            long t0 = System.nanoTime();
+            int exit = d.stop(Duration.ofSeconds(40));
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(exit).isEqualTo(143);
+            assertThat(took).isLessThan(Duration.ofSeconds(40));
+            System.out.println("SIGTERM during backup: daemon exited in " + took.toMillis() + " ms");
+        } finally {
+            d.close();
+        }
+        assertThat(Barmand.processes("pg_basebackup", home)).isEmpty();
+        assertThat(Barmand.processes("backup --wait itpg", BarmanFixture.barmanConf().toString())).isEmpty();
+        assertThat(Barmand.processes("receive-wal itpg", BarmanFixture.barmanConf().toString())).as("receive-wal survives").isNotEmpty();
+        JsonNode r = find(Barmand.history(conf), "backup", "manual", null).orElseThrow();
+        assertThat(r.path("outcome").asText()).isEqualTo("interrupted");
+        assertThat(r.path("ended").isNull()).isFalse();
+        assertThat(client.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(client.exitValue()).isIn(75, 69);
+        assertThat(d.logText()).contains("barmand stopped");
+    }
+
+    @Test
+    void aBadConfigIsRejectedWithExit78NamingKeyAndFile() throws Exception {
+        record Case(String body, String expected) {
+        }
+        List<Case> cases = List.of(
+                new Case("servers { itpg { backup.schedul = \"0 0 1 * * ?\" } }", "barmand.servers.itpg.backup.schedul: unknown key"),
+                new Case("servers { itpg { check.schedule = \"0 0 25 * * ?\" } }", "barmand.servers.itpg.check.schedule: bad cron expression"),
+                new Case("servers { itpg {}, nosuch {} }", "barmand.servers.nosuch: Barman does not know server 'nosuch'"),
+                new Case("barman.binary = \"/usr/local/bin/no-barman\"\nservers { itpg {} }", "barmand.barman.binary: /usr/local/bin/no-barman does not exist"));
+        for (Case c : cases) {
+            Path conf = BarmanFixture.barmandConf(dir, c.body());
+            for (String cmd : List.of("check-config", "run")) {
+                Cli r = Barmand.cli(cmd, "--config", conf.toString());
+                assertThat(r.exit()).as("%s with %s: %s", cmd, c.body(), r.err()).isEqualTo(78);
+                assertThat(r.err()).contains(conf + ": " + c.expected());
+            }
+        }
+        assertThat(Files.exists(dir.resolve("state/history.db"))).as("nothing ran").isFalse();
+    }
+}
