@@ -139,7 +139,10 @@ public class CommandRunner {
         if (root.isAlive()) {
             targets.addAll(killable(root)); // spawned after the first look
         }
-        for (ProcessHandle ph : targets) {
+        // SIGKILL parents first: a parent that sees its child die first could still spawn the next command
+        List<ProcessHandle> topDown = new ArrayList<>(targets);
+        java.util.Collections.reverse(topDown);
+        for (ProcessHandle ph : topDown) {
             if (ph.isAlive()) {
                 log.warn("process {} still alive {} after SIGTERM: SIGKILL", ph.pid(), grace);
                 ph.destroyForcibly();
