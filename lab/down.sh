@@ -5,12 +5,12 @@
 source "$(dirname "$0")/lib.sh"
 cd "$LAB_ROOT"
 
-# They are destroyed anyway: kill them at once (vagrant-lxc would halt each gracefully, ~20 s apiece)
-for c in $(lab_containers); do as_root lxc-stop -n "$c" -k >/dev/null 2>&1 & done
+# They are destroyed anyway: kill and remove them all at once (vagrant-lxc would halt each gracefully,
+# ~20 s apiece, then remove them one after the other); then let Vagrant forget them.
+for c in $(lab_containers); do destroy_container "$c" & done
 wait
 if [[ -d .vagrant/machines ]]; then
-  vagrant destroy -f || log "vagrant destroy failed; removing the containers directly"
+  vagrant destroy -f >/dev/null || log "vagrant destroy failed; its state is removed below"
 fi
-for c in $(lab_containers); do destroy_container "$c"; done
 rm -rf .vagrant/machines .vagrant/provisioners .vagrant/lab-*
 log "lab is down"
