@@ -107,7 +107,16 @@ public class RestoreTestService implements JobService {
 
         // 1. which backup
         String id = rs.backupId();
-        if (id.equals("latest")) {
+        BackupDetails d = null;
+        if (id.equals("latest") && targetTime.isEmpty()) {
+            // one Barman call instead of two: Barman resolves "latest" itself; anything but DONE falls back to the list
+            BackupDetails latest = barman.showBackup(server, "latest", left(total, n0));
+            if ("DONE".equals(latest.status()) && latest.backupId() != null) {
+                d = latest;
+                id = latest.backupId();
+            }
+        }
+        if (d == null && id.equals("latest")) {
             List<BackupSummary> l = barman.listBackups(server, left(total, n0));
             Optional<BackupSummary> newest = l.stream().filter(b -> "DONE".equals(b.status()))
                     .filter(b -> targetTime.isEmpty() || b.endTimeEpoch() <= targetTime.get().getEpochSecond())
@@ -119,12 +128,15 @@ public class RestoreTestService implements JobService {
             id = newest.get().backupId();
         }
         rep.backupId = id;
-        BackupDetails d = barman.showBackup(server, id, left(total, n0));
+        if (d == null) {
+            d = barman.showBackup(server, id, left(total, n0));
+        }
         if (!"DONE".equals(d.status())) {
             rep.fail("backup", "backup " + id + " is " + d.status() + ", not DONE");
             return Result.failed(rep.figures());
         }
         rep.sizeBytes = d.sizeBytes();
+        rep.facts.put("lookup", secs((System.nanoTime() - n0) / 1e9));
 
         // 2. the scratch folder (refusals: not barmand's, port taken, disk short)
         Scratch sc = new Scratch(rs, runner);
@@ -148,7 +160,10 @@ public class RestoreTestService implements JobService {
                 sc.stopInstance(STOP);
                 log.warn("restore test of {} failed: keeping {} for debugging (keep-on-failure)", server, sc.dir());
             } else {
+                long c0 = System.nanoTime();
                 String c = sc.cleanup(STOP);
+                log.info("restore test of {}: scratch instance stopped and {} removed in {}", server, sc.dir(),
+                        secs((System.nanoTime() - c0) / 1e9));
                 if (c != null) {
                     rep.fail("cleanup", c);
                 }
@@ -280,7 +295,9 @@ public class RestoreTestService implements JobService {
             if (lsn != null) {
                 rep.facts.put("replay-lsn", lsn);
             }
+            long v0 = System.nanoTime();
             verify(rs, db, c, rep, targetTime);
+            rep.facts.put("sql", secs((System.nanoTime() - v0) / 1e9));
             return true;
         } catch (SQLException e) {
             rep.fail("connect", e.getMessage() + " (" + logTail(sc) + ")");
@@ -306,7 +323,7 @@ public class RestoreTestService implements JobService {
             } catch (SQLException e) {
                 last = e;
             }
-            sleep(200);
+            sleep(50);
         }
     }
 

@@ -248,17 +248,33 @@ final class Scratch {
         if (!r.ok()) {
             log.warn("pg_ctl stop in {} failed (exit {}): {}", dir, r.exitCode(), r.stderrTail().strip());
         }
-        pm.ifPresent(ph -> {
+        long deadline = System.nanoTime() + (r.ok() ? 1_000_000_000L : 5_000_000_000L);
+        while (pm.isPresent() && running(pm.get()) && System.nanoTime() < deadline) {
             try {
-                ph.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // still there: killed below
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
-        });
-        pm.filter(ProcessHandle::isAlive).ifPresent(ph -> {
+        }
+        pm.filter(Scratch::running).ifPresent(ph -> {
             log.warn("scratch postmaster {} still alive: SIGKILL", ph.pid());
             CommandRunner.killTree(ph, Duration.ofSeconds(2));
         });
+    }
+
+    /** Alive and not a zombie (a stopped postmaster is reparented to a PID 1 that may never reap it). */
+    static boolean running(ProcessHandle ph) {
+        if (!ph.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(ph.pid()), "stat"));
+            int close = stat.lastIndexOf(')');
+            return close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The postmaster running on this folder, by postmaster.pid, checked against its command line. */
