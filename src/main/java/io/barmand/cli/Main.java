@@ -46,6 +46,11 @@ public final class Main implements Runnable {
     }
 
     public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line (exception handler, exit codes); tests set its out and err. */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             int code;
@@ -59,8 +64,14 @@ public final class Main implements Runnable {
             }
             return code;
         });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("barmand: " + ex.getMessage());
+            c.usage(c.getErr());
+            return Category.USAGE.exitCode();
+        });
         cl.setExitCodeExceptionMapper(t -> t instanceof BarmandException be ? be.exitCode() : Category.INTERNAL.exitCode());
-        return cl.execute(args);
+        return cl;
     }
 
     /** An error for humans on stderr; under journald each line carries priority err. */

@@ -1,0 +1,155 @@
+package io.barmand.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.barmand.history.Outcome;
+import io.barmand.history.RunFigures;
+import io.barmand.history.RunJson;
+import io.barmand.history.RunStore;
+import io.barmand.history.Trigger;
+import io.barmand.testing.FakeBarman;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+    @TempDir
+    Path tmp;
+    Path conf;
+    FakeBarman fake;
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fake = new FakeBarman(tmp.resolve("bin")).answer("list-servers", "list-servers.json", 0);
+        conf = tmp.resolve("barmand.conf");
+        Files.writeString(conf, """
+                barmand {
+                  barman.binary = "%s"
+                  state-dir = "%s"
+                  control-socket = "%s"
+                  servers { itpg { backup.schedule = "0 30 1 * * ?" } }
+                }
+                """.formatted(fake.script(), tmp.resolve("state"), tmp.resolve("c.sock")));
+    }
+
+    int run(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    void seed() {
+        Instant t = Instant.parse("2025-11-24T01:30:00Z");
+        try (RunStore s = RunStore.open(tmp.resolve("state"), true)) {
+            s.recordDaemonStart(t.minusSeconds(3600), "test");
+            long b = s.start("itpg", "backup", Trigger.SCHEDULED, t);
+            s.finish(b, Outcome.SUCCESS, t.plusSeconds(8), 8123,
+                    new RunFigures("20261124T013000", 23191918L, 2956231L, List.of(), null, "copy 7.8s"));
+            long c = s.start("itpg", "check", Trigger.MANUAL, t.plusSeconds(60));
+            s.finish(c, Outcome.FAILED, t.plusSeconds(61), 300,
+                    new RunFigures(null, null, null, List.of("wal_archive"), "failed checks: wal_archive", null));
+            s.skipped("itpg", "check", Trigger.SCHEDULED, t.plusSeconds(2), "server itpg busy: backup (run 1) running since x");
+        }
+    }
+
+    @Test
+    void historyJsonFollowsTheContract() throws Exception {
+        seed();
+        assertThat(run("history", "--config", conf.toString(), "--json")).isZero();
+        JsonNode a = RunJson.MAPPER.readTree(out.toString());
+        assertThat(a.isArray()).isTrue();
+        assertThat(a).hasSize(3);
+        JsonNode newest = a.get(0);
+        assertThat(newest.path("outcome").asText()).isEqualTo("skipped");
+        JsonNode backup = a.get(2);
+        List<String> fields = new java.util.ArrayList<>();
+        backup.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("id", "server", "job", "trigger", "started", "ended", "outcome", "durationMs",
+                "backupId", "sizeBytes", "throughputBytesPerSec", "failedChecks", "error", "detail");
+        assertThat(backup.path("backupId").asText()).isEqualTo("20261124T013000");
+        assertThat(backup.path("sizeBytes").asLong()).isEqualTo(23191918L);
+        assertThat(backup.path("started").asText()).isEqualTo("2025-11-24T01:30:00Z");
+        assertThat(backup.path("error").isNull()).isTrue();
+        assertThat(a.get(1).path("failedChecks").get(0).asText()).isEqualTo("wal_archive");
+    }
+
+    @Test
+    void historyFiltersAndText() {
+        seed();
+        assertThat(run("history", "--config", conf.toString(), "--server", "itpg", "--job", "backup")).isZero();
+        assertThat(out.toString()).contains("ID  SERVER  JOB").contains("20261124T013000 22.1 MiB 2.8 MiB/s")
+                .doesNotContain("wal_archive");
+        out.getBuffer().setLength(0);
+        assertThat(run("history", "--config", conf.toString(), "--limit", "1")).isZero();
+        assertThat(out.toString().lines()).hasSize(2);
+    }
+
+    @Test
+    void historyWithoutAStoreIsEmpty() throws Exception {
+        assertThat(run("history", "--config", conf.toString(), "--json")).isZero();
+        assertThat(RunJson.MAPPER.readTree(out.toString())).isEmpty();
+    }
+
+    @Test
+    void statusShowsLastRunsNextFireAndLastBackup() throws Exception {
+        seed();
+        assertThat(run("status", "--config", conf.toString())).isZero();
+        assertThat(out.toString()).contains("itpg    backup").contains("0 30 1 * * ?").contains("success")
+                .contains("itpg: last backup 20261124T013000 (22.1 MiB), finished 2025-11-24 01:30:08Z");
+        out.getBuffer().setLength(0);
+        assertThat(run("status", "--config", conf.toString(), "--json")).isZero();
+        JsonNode s = RunJson.MAPPER.readTree(out.toString()).path("servers").get(0);
+        assertThat(s.path("server").asText()).isEqualTo("itpg");
+        assertThat(s.path("lastBackup").path("backupId").asText()).isEqualTo("20261124T013000");
+        assertThat(s.path("lastBackup").path("ageSeconds").asLong()).isGreaterThanOrEqualTo(0);
+        JsonNode check = s.path("jobs").get(0);
+        assertThat(check.path("job").asText()).isEqualTo("check");
+        assertThat(check.path("lastRun").path("outcome").asText()).isEqualTo("skipped");
+        assertThat(check.path("nextFire").asText()).isNotEmpty();
+    }
+
+    @Test
+    void checkConfigPrintsTheEffectiveConfig() {
+        assertThat(run("check-config", "--config", conf.toString())).isZero();
+        assertThat(out.toString()).contains("OK, 1 server(s): itpg").contains("itpg");
+    }
+
+    @Test
+    void aBadConfigExits78NamingFileAndKey() throws Exception {
+        Files.writeString(conf, Files.readString(conf).replace("servers {", "colour = red\n  servers {"));
+        assertThat(run("check-config", "--config", conf.toString())).isEqualTo(78);
+        assertThat(err.toString()).contains("barmand: " + conf + ": barmand.colour: unknown key");
+    }
+
+    @Test
+    void runNowWithoutADaemonExits69() {
+        assertThat(run("run-now", "check", "itpg", "--config", conf.toString())).isEqualTo(69);
+        assertThat(err.toString()).contains("not reachable");
+    }
+
+    @Test
+    void usageErrorsExit64() {
+        assertThat(run("run-now", "restore-everything", "itpg", "--config", conf.toString())).isEqualTo(64);
+        assertThat(run("history", "--limit", "many")).isEqualTo(64);
+        assertThat(run()).isEqualTo(64);
+    }
+
+    @Test
+    void runNowExitCodes() {
+        assertThat(RunNowCommand.exitCode(Outcome.SUCCESS)).isZero();
+        assertThat(RunNowCommand.exitCode(Outcome.FAILED)).isEqualTo(1);
+        assertThat(RunNowCommand.exitCode(Outcome.SKIPPED)).isEqualTo(75);
+        assertThat(RunNowCommand.exitCode(Outcome.INTERRUPTED)).isEqualTo(75);
+    }
+}
