@@ -56,7 +56,15 @@ final class Tables {
         } else if (r.error() != null) {
             p.add(r.error().length() > 90 ? r.error().substring(0, 90) + "..." : r.error());
         }
-        if (p.isEmpty() && r.detail() != null) {
+        if ("restore-test".equals(r.job()) && r.detail() != null) {
+            // RTO, recovery point and canary age of a restore test (io.barmand.restore records them as key=value)
+            for (String kv : r.detail().split(" ")) {
+                if (kv.startsWith("rto=") || kv.startsWith("recovery-point=") || kv.startsWith("canary-age=")
+                        || kv.startsWith("canary-before-target=") || kv.startsWith("target=")) {
+                    p.add(kv);
+                }
+            }
+        } else if (p.isEmpty() && r.detail() != null) {
             p.add(r.detail());
         }
         return String.join(" ", p);

@@ -153,7 +153,6 @@ public class RestoreTestService implements JobService {
         boolean passed = false;
         try {
             passed = run(server, rs, sc, id, total, n0, started, targetTime, rep);
-            return passed ? Result.ok(rep.figures()) : Result.failed(rep.figures());
         } finally {
             boolean interrupted = Thread.interrupted();
             if (!passed && rs.keepOnFailure()) {
@@ -162,8 +161,7 @@ public class RestoreTestService implements JobService {
             } else {
                 long c0 = System.nanoTime();
                 String c = sc.cleanup(STOP);
-                log.info("restore test of {}: scratch instance stopped and {} removed in {}", server, sc.dir(),
-                        secs((System.nanoTime() - c0) / 1e9));
+                rep.facts.put("cleanup", secs((System.nanoTime() - c0) / 1e9));
                 if (c != null) {
                     rep.fail("cleanup", c);
                 }
@@ -172,6 +170,7 @@ public class RestoreTestService implements JobService {
                 Thread.currentThread().interrupt();
             }
         }
+        return passed ? Result.ok(rep.figures()) : Result.failed(rep.figures());
     }
 
     private boolean run(String server, RestoreSettings rs, Scratch sc, String id, Duration total, long n0, Instant started,
