@@ -37,6 +37,7 @@ phase_end provision-again
 phase_start drill;       bash lab/drill.sh;          phase_end drill
 phase_start verify-after-drill; bash lab/verify.sh >/dev/null || { bash lab/verify.sh | tail -1; die "verify after the drill"; }
 phase_end verify-after-drill
+phase_start deb; if compgen -G "target/barmand_*_all.deb" >/dev/null; then bash packaging/test-deb.sh "${LAB_PREFIX}backup"; else log "no target/barmand_*_all.deb: packaging/test-deb.sh skipped"; fi; phase_end deb
 if [[ $keep == 1 ]]; then
   log "LAB_KEEP=1: leaving the lab up"
 else
