@@ -402,10 +402,15 @@ public class RestoreTestService implements JobService {
     /** The relations and blocks pg_amcheck names, a few of them. */
     static String amcheckFindings(CommandResult r) {
         List<String> found = new ArrayList<>();
-        for (String line : (r.stdout() + "\n" + r.stderrTail()).split("\n")) {
-            String l = line.strip();
-            if (l.startsWith("heap table") || l.startsWith("btree index") || l.startsWith("pg_amcheck: error")
-                    || l.startsWith("ERROR") || l.startsWith("error")) {
+        String[] lines = (r.stdout() + "\n" + r.stderrTail()).split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String l = lines[i].strip();
+            if ((l.startsWith("heap table") || l.startsWith("btree index")) && l.endsWith(":") && i + 1 < lines.length
+                    && lines[i + 1].startsWith(" ")) {
+                // pg_amcheck names the relation (and block), then says what is wrong on the next, indented line
+                l = l + " " + lines[++i].strip().replaceAll("\\s+", " ");
+            }
+            if (l.startsWith("heap table") || l.startsWith("btree index") || l.startsWith("pg_amcheck: error")) {
                 if (!found.contains(l) && found.size() < 4) {
                     found.add(l);
                 }
