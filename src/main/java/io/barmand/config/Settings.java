@@ -287,6 +287,11 @@ public final class Settings {
                 .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
     }
 
+    /** The same on one line (JSON), for the log. */
+    public String dumpOneLine() {
+        return ConfigFactory.empty().withValue(ROOT, mask(effective.root())).root().render(ConfigRenderOptions.concise());
+    }
+
     private static ConfigValue mask(ConfigObject o) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : o.entrySet()) {

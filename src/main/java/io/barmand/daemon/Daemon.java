@@ -58,9 +58,7 @@ public final class Daemon {
     public void start() {
         long t0 = System.nanoTime();
         log.info("barmand {} starting, pid {}, config {}", VERSION, ProcessHandle.current().pid(), settings.file());
-        if (log.isDebugEnabled()) {
-            log.debug("effective configuration:\n{}", settings.dump());
-        }
+        log.info("effective configuration (secrets masked): {}", settings.dumpOneLine());
         Map<String, RestoreSettings> restore = RestoreSettings.load(settings);
         Map<String, OffsiteSettings> offsite = OffsiteSettings.load(settings);
         store = RunStore.open(settings.stateDir(), true);
