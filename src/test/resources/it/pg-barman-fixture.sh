@@ -61,6 +61,8 @@ cluster_up() {
   if ! pg_lsclusters -h | awk '{print $1"/"$2}' | grep -qx "15/$CLUSTER"; then
     log "creating cluster 15/$CLUSTER on port $PORT"
     pg_createcluster 15 "$CLUSTER" -p "$PORT" >/dev/null
+    # Barman's files of an earlier cluster carry another system id ("systemid coherence" would fail)
+    rm -rf "$BASE/home/itpg"
   fi
   local etc=/etc/postgresql/15/$CLUSTER
   # least privilege: peer authentication mapped from OS user barman to the two database roles
