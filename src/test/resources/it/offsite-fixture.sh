@@ -51,6 +51,15 @@ CONF
 
 barman_up() {
   local id st
+  # the shared cluster was recreated by another suite (purge): this server's backups and WAL belong to a cluster
+  # that no longer exists, and Barman refuses it ("systemid coherence"). Start this test server afresh.
+  local chk
+  chk=$(barman_c check "$SERVER" 2>&1 || true)
+  if grep -q 'systemid coherence: FAILED' <<<"$chk"; then
+    log "cluster recreated: resetting $SERVER"
+    barman_c receive-wal --stop "$SERVER" >/dev/null 2>&1 || true
+    for _ in 1 2 3 4 5; do rm -rf "${BASE:?}/home/$SERVER" 2>/dev/null && break; sleep 1; done
+  fi
   while read -r _ id _ st _; do
     case "$st" in FAILED|STARTED) barman_c delete "$SERVER" "$id" >/dev/null 2>&1 || true ;; esac
   done < <(barman_c list-backups "$SERVER" 2>/dev/null | awk '{print $1, $2, $3, $NF}')
