@@ -98,6 +98,28 @@ class BarmandSchedulerTest {
     }
 
     @Test
+    void aFireTimeBlockedByTheRunningJobIsRecordedSkippedNotQueued() {
+        // every second, but one backup lasts 7 s: Quartz holds the trigger (@DisallowConcurrentExecution), and once
+        // past the misfire threshold (5 s) drops it (do nothing), which barmand records as skipped
+        Env e = env(Map.of("itpg", server("itpg", null, null, "* * * * * ?")));
+        e.fake().sleep("backup", 7);
+        try {
+            e.scheduler().schedule();
+            e.scheduler().start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> e.store().list("itpg", "backup", 50).stream()
+                    .anyMatch(r -> r.outcome() == Outcome.SKIPPED));
+            RunRecord skipped = e.store().list("itpg", "backup", 50).stream().filter(r -> r.outcome() == Outcome.SKIPPED)
+                    .findFirst().orElseThrow();
+            assertThat(skipped.error()).contains("missed: the previous backup of itpg was still running");
+            assertThat(e.store().list("itpg", "backup", 50)).filteredOn(r -> r.outcome() == Outcome.RUNNING).hasSizeLessThanOrEqualTo(1);
+        } finally {
+            e.scheduler().standby();
+            e.scheduler().shutdown();
+            e.store().close();
+        }
+    }
+
+    @Test
     void aBackupMissedWhileStoppedIsCaughtUpOnceAfterStart() {
         Env e = env(Map.of("itpg", server("itpg", null, null, "0 0 2 * * ?")));
         try {
