@@ -91,6 +91,20 @@ final class StatusCommand implements Callable<Integer> {
                     so.putNull("lastBackup");
                     backups.add(ss.name() + ": no backup recorded by barmand");
                 }
+                // offsite: the last finished copy run names the backup in S3, the newest WAL there and the lag
+                Optional<RunRecord> lo = store == null ? Optional.empty() : store.lastRun(ss.name(), JobKind.OFFSITE.id(), false);
+                if (lo.isPresent() && lo.get().outcome() != io.barmand.history.Outcome.RUNNING) {
+                    RunRecord o = lo.get();
+                    ObjectNode oo = so.putObject("lastOffsite");
+                    oo.put("runId", o.id());
+                    oo.put("outcome", o.outcome().word());
+                    oo.put("backupId", o.backupId());
+                    oo.put("detail", o.detail());
+                    oo.put("error", o.error());
+                    backups.add(ss.name() + ": offsite (run " + o.id() + ", " + o.outcome().word() + ", "
+                            + Tables.time(o.ended() == null ? o.started() : o.ended()) + "): "
+                            + (o.detail() != null ? o.detail() : "") + (o.error() != null ? " error: " + o.error() : ""));
+                }
             }
             if (json) {
                 spec.commandLine().getOut().println(RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
