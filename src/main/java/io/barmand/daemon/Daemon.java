@@ -38,8 +38,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-    public static final String VERSION = Daemon.class.getPackage().getImplementationVersion() == null
-            ? "dev" : Daemon.class.getPackage().getImplementationVersion();
+    public static final String VERSION = version();
+
+    /** The Maven version, from the pom.properties that Maven puts in the jar ("dev" when run from classes). */
+    static String version() {
+        try (var in = Daemon.class.getResourceAsStream("/META-INF/maven/io.barmand/barmand/pom.properties")) {
+            if (in == null) {
+                return "dev";
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version", "dev");
+        } catch (java.io.IOException e) {
+            return "dev";
+        }
+    }
 
     private final Settings settings;
     private final Clock clock;
