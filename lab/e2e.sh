@@ -11,7 +11,7 @@ summary() {
   local rc=$?
   echo
   echo "e2e: phase timings (s):"
-  for p in preflight down-before up verify provision-again drill verify-after-drill down-after; do
+  for p in preflight down-before up verify provision-again drill verify-after-drill deb down-after; do
     [[ -n ${LAB_T[$p]:-} ]] && printf '  %-16s %s\n' "$p" "${LAB_T[$p]}"
   done
   printf '  %-16s %s\n' total $(( $(date +%s) - t_all ))
