@@ -15,7 +15,8 @@ final class Codecs {
 
     static OutputStream compress(OutputStream out, OffsiteSettings.Codec codec, int level) throws IOException {
         return switch (codec) {
-            case ZSTD -> new ZstdOutputStreamNoFinalizer(out, level);
+            // with its content checksum, so that `zstd -d` itself refuses a corrupted download
+            case ZSTD -> new ZstdOutputStreamNoFinalizer(out, level).setChecksum(true);
             case GZIP -> new GZIPOutputStream(out, 1 << 16) {
                 {
                     def.setLevel(level);
