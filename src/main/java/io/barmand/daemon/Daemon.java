@@ -91,13 +91,15 @@ public final class Daemon {
                 settings.barmanConfigFile(), srv, settings.probeTimeout()), S3Store::new, VERSION, clock);
         registry.register(offsiteService, OffsiteJob.class);
         runner = new JobRunner(settings.servers(), registry, store, new ServerLocks(), clock);
-        runner.onFinished(new AfterBackup(runner, offsiteService));
+        AfterBackup afterBackup = new AfterBackup(runner, offsiteService);
+        runner.onFinished(afterBackup);
         scheduler = new BarmandScheduler(settings.servers(), registry, runner, store, clock);
         int jobs = scheduler.schedule();
         store.recordDaemonStart(clock.instant(), VERSION);
         control = new ControlServer(settings.controlSocket(), runner).argument(JobKind.OFFSITE, offsiteService::request);
         control.start();
         scheduler.start();
+        afterBackup.resumeUnfinished();
         log.info("barmand ready: {} servers, {} jobs scheduled, {} catch-up(s), control socket {} ({} ms)",
                 settings.servers().size(), jobs, scheduler.catchUps().size(), settings.controlSocket(),
                 Duration.ofNanos(System.nanoTime() - t0).toMillis());

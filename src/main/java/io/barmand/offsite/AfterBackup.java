@@ -30,6 +30,14 @@ public final class AfterBackup implements Consumer<RunRecord> {
         this.service = service;
     }
 
+    /** Redoes, one after the other, the copies a previous barmand left unfinished (killed, even with -9). */
+    public void resumeUnfinished() {
+        for (String server : service.unfinished()) {
+            log.warn("{}: the last offsite copy was cut short: redoing it", server);
+            exec.submit(() -> runner.run(JobKind.OFFSITE, server, Trigger.CATCH_UP));
+        }
+    }
+
     @Override
     public void accept(RunRecord r) {
         if (!JobKind.BACKUP.id().equals(r.job()) || r.outcome() != Outcome.SUCCESS || !service.enabled(r.server())) {

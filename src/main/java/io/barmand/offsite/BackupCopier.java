@@ -51,12 +51,13 @@ public class BackupCopier {
     /**
      * Makes the bucket consistent for {@code server} before anything else: the copy named by the journal (a run
      * killed in the middle) is cleaned up, and every multipart upload under the server's prefix is aborted
-     * (under the server's lock no upload of ours can be in flight). Returns how many uploads were aborted.
+     * (under the server's lock no upload of ours can be in flight).
      */
-    public int recover(String server) {
+    public Recovery recover(String server) {
         Journal j = new Journal(s.spoolDir(), server);
         int aborted = 0;
         Optional<Journal.Entry> e = j.read();
+        String interrupted = null;
         if (e.isPresent()) {
             Journal.Entry en = e.get();
             log.warn("offsite {}: a copy of backup {} was cut short at {}: cleaning up and redoing it", server,
@@ -67,6 +68,7 @@ public class BackupCopier {
             }
             if (en.backupId() != null && store.head(layout.manifest(server, en.backupId())).isEmpty()) {
                 store.list(layout.backup(server, en.backupId())).forEach(o -> store.delete(o.key()));
+                interrupted = en.backupId();
             }
             j.clear();
         }
@@ -76,20 +78,30 @@ public class BackupCopier {
             aborted++;
         }
         cleanSpool(server);
-        return aborted;
+        return new Recovery(aborted, interrupted);
+    }
+
+    /** What {@link #recover} did: uploads aborted, and the backup whose copy was cut short (to redo), if any. */
+    public record Recovery(int aborted, String interruptedBackup) {
     }
 
     private void cleanSpool(String server) {
-        Path sp = s.spoolDir().resolve(server);
-        if (Files.isDirectory(sp)) {
-            try (var l = Files.list(sp)) {
-                for (Path p : l.toList()) {
-                    Files.deleteIfExists(p);
+        for (Path sp : List.of(s.spoolDir().resolve(server), s.spoolDir().resolve(server + "-wal"))) {
+            if (Files.isDirectory(sp)) {
+                try (var l = Files.list(sp)) {
+                    for (Path p : l.toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (IOException ignored) {
+                    // retried at the next run
                 }
-            } catch (IOException ignored) {
-                // retried at the next run
             }
         }
+    }
+
+    /** Whether a copy of {@code server} was cut short (its journal is still there). */
+    public static boolean unfinished(OffsiteSettings s, String server) {
+        return new Journal(s.spoolDir(), server).read().isPresent();
     }
 
     /** Whether the backup's copy is complete (its manifest is in the bucket). */

@@ -56,6 +56,12 @@ public class OffsiteService implements JobService {
         requested.put(server, backupId);
     }
 
+    /** Servers whose last copy was cut short (daemon killed): the daemon redoes them right after start. */
+    public List<String> unfinished() {
+        return offsite.entrySet().stream().filter(e -> e.getValue().enabled() && BackupCopier.unfinished(e.getValue(), e.getKey()))
+                .map(Map.Entry::getKey).sorted().toList();
+    }
+
     public boolean enabled(String server) {
         OffsiteSettings s = offsite.get(server);
         return s != null && s.enabled();
@@ -73,11 +79,19 @@ public class OffsiteService implements JobService {
             store.probe();
             BackupCopier bc = new BackupCopier(store, version, clock);
             WalCopier wc = new WalCopier(store);
-            int aborted = bc.recover(server);
+            BackupCopier.Recovery rec = bc.recover(server);
+            int aborted = rec.aborted();
             String id = req != null ? req : newestDone(p.basebackups()).orElse(null);
+            // a copy cut short is redone first (when Barman still has that backup), then the one asked for
+            String redo = rec.interruptedBackup() != null && !rec.interruptedBackup().equals(id)
+                    && Files.isDirectory(p.basebackups().resolve(rec.interruptedBackup())) ? rec.interruptedBackup() : null;
             long seg = 16L << 20;
             WalCopier.WalState before = s.walEnabled() ? wc.copy(server, p.wals(), seg) : null;
             BackupCopier.Copied c = null;
+            BackupCopier.Copied redone = null;
+            if (redo != null) {
+                redone = bc.copy(server, p.basebackups().resolve(redo), redo);
+            }
             if (id != null) {
                 Path dir = p.basebackups().resolve(id);
                 if (!Files.isDirectory(dir)) {
@@ -96,7 +110,7 @@ public class OffsiteService implements JobService {
                     && w.newestInS3().compareTo(c.manifest().endWal()) < 0) {
                 problems.add("the backup's last WAL " + c.manifest().endWal() + " is not in S3");
             }
-            String detail = detail(c, w, aborted, s);
+            String detail = (redone != null ? "cut-short copy of " + redo + " redone; " : "") + detail(c, w, aborted, s);
             Long size = c == null ? null : c.manifest().originalBytes();
             Long rate = c == null || c.alreadyThere() || c.millis() == 0 ? null : c.manifest().originalBytes() * 1000 / c.millis();
             RunFigures f = new RunFigures(id, size, rate, List.of(), problems.isEmpty() ? null : String.join("; ", problems), detail);

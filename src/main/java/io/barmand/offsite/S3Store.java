@@ -322,8 +322,10 @@ public class S3Store implements AutoCloseable {
             if (st >= 500 || st == 429 || "SlowDown".equals(code) || "RequestTimeout".equals(code)) {
                 return new Failure(where + " answered " + st + (code == null ? "" : " " + code), true, Category.UNAVAILABLE);
             }
+            String hint = st == 400 && s.checksumMode() == OffsiteSettings.ChecksumMode.WHEN_SUPPORTED
+                    ? " (this store may not take the SDK's checksum trailers: set offsite.checksum-mode = \"when-required\")" : "";
             return new Failure(where + " answered " + st + (code == null ? "" : " " + code) + ": "
-                    + (se.awsErrorDetails() == null ? se.getMessage() : se.awsErrorDetails().errorMessage()), false,
+                    + (se.awsErrorDetails() == null ? se.getMessage() : se.awsErrorDetails().errorMessage()) + hint, false,
                     Category.JOB_FAILED);
         }
         if (e instanceof SdkClientException) {
