@@ -92,6 +92,15 @@ SQL
 
 barman_up() {
   local id st
+  # the shared cluster was re-created (pg-barman-fixture.sh purge): our backups belong to another system
+  local out
+  out=$(barman_c check "$SERVER" 2>/dev/null || true)
+  if grep -q "systemid coherence: FAILED" <<<"$out"; then
+    log "$CLUSTER has a new system id: dropping $SERVER's backups and WAL in $BASE/home"
+    barman_c receive-wal --stop "$SERVER" >/dev/null 2>&1 || true
+    sleep 2
+    rm -rf "${BASE:?}/home/$SERVER"
+  fi
   while read -r _ id _ st _; do
     case "$st" in FAILED|STARTED) barman_c delete "$SERVER" "$id" >/dev/null 2>&1 || true ;; esac
   done < <(barman_c list-backups "$SERVER" 2>/dev/null | awk '{print $1, $2, $3, $NF}')

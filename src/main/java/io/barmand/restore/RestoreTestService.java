@@ -110,10 +110,17 @@ public class RestoreTestService implements JobService {
         BackupDetails d = null;
         if (id.equals("latest") && targetTime.isEmpty()) {
             // one Barman call instead of two: Barman resolves "latest" itself; anything but DONE falls back to the list
-            BackupDetails latest = barman.showBackup(server, "latest", left(total, n0));
-            if ("DONE".equals(latest.status()) && latest.backupId() != null) {
-                d = latest;
-                id = latest.backupId();
+            try {
+                BackupDetails latest = barman.showBackup(server, "latest", left(total, n0));
+                if ("DONE".equals(latest.status()) && latest.backupId() != null) {
+                    d = latest;
+                    id = latest.backupId();
+                }
+            } catch (BarmandException e) {
+                if (e.category() != Category.JOB_FAILED) {
+                    throw e;
+                }
+                // no backup at all, or Barman's latest is not DONE: the list below says which
             }
         }
         if (d == null && id.equals("latest")) {
@@ -424,7 +431,15 @@ public class RestoreTestService implements JobService {
 
     private static String logTail(Scratch sc) {
         try {
-            return lastLines(Files.readString(sc.dir().resolve("scratch.log")), 3);
+            String log = Files.readString(sc.dir().resolve("scratch.log"));
+            // what went wrong is in the FATAL/PANIC/ERROR lines (with their CONTEXT), not in the shutdown that follows
+            List<String> bad = new ArrayList<>();
+            for (String l : log.split("\n")) {
+                if (l.matches(".*\\b(FATAL|PANIC|ERROR|CONTEXT):.*") && !bad.contains(l.replaceFirst("^.*?\\] ", ""))) {
+                    bad.add(l.replaceFirst("^.*?\\] ", ""));
+                }
+            }
+            return bad.isEmpty() ? lastLines(log, 3) : lastLines(String.join("\n", bad), 3);
         } catch (java.io.IOException e) {
             return "no scratch.log";
         }

@@ -46,6 +46,10 @@ class RestoreTestIT {
 
     @BeforeEach
     void dirs() throws IOException {
+        if (RestoreFixture.barman().listBackups(RestoreFixture.SERVER, java.time.Duration.ofMinutes(1)).stream()
+                .noneMatch(b -> "DONE".equals(b.status()))) {
+            RestoreFixture.backup();
+        }
         dir = Files.createTempDirectory(Path.of("/var/tmp"), "barmand-restore-it-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         scratch = dir.resolve("scratch");
@@ -89,7 +93,8 @@ class RestoreTestIT {
     @Test
     void damagedDataPageFailsAndNamesIt() throws IOException {
         RestoreFixture.psql(DB, "DROP TABLE IF EXISTS damaged");
-        RestoreFixture.psql(DB, "CREATE TABLE damaged (id int, v text)");
+        // no autovacuum: WAL replay touching the damaged page would fail the start instead of pg_amcheck (see below)
+        RestoreFixture.psql(DB, "CREATE TABLE damaged (id int, v text) WITH (autovacuum_enabled = false)");
         RestoreFixture.psql(DB, "INSERT INTO damaged SELECT g, repeat('x', 100) FROM generate_series(1, 2000) g");
         RestoreFixture.psql(DB, "CHECKPOINT");
         String rel = RestoreFixture.psql(DB, "SELECT pg_relation_filepath('damaged')");
@@ -161,6 +166,15 @@ class RestoreTestIT {
     }
 
     @Test
+    void noBackupYetFailsNamingIt() throws IOException {
+        Settings s = RestoreFixture.settings(dir, block("backup-id = \"20200101T000000\""));
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(
+                () -> RestoreFixture.service(s).execute(RestoreFixture.SERVER, RestoreFixture.job(s)));
+        assertThat(t).isInstanceOf(BarmandException.class).hasMessageContaining("20200101T000000");
+        assertThat(scratch.resolve(RestoreFixture.SERVER)).doesNotExist();
+    }
+
+    @Test
     void foreignScratchFolderIsRefusedAndLeftAlone() throws IOException {
         Path foreign = scratch.resolve(RestoreFixture.SERVER);
         Files.createDirectories(foreign);
@@ -197,7 +211,9 @@ class RestoreTestIT {
 
     @Test
     void timeoutStopsAndRemovesTheScratchInstance() throws IOException {
-        Settings s = RestoreFixture.settings(dir, block("timeout = 4s"));
+        // the instance is up and a query hangs when the timeout strikes
+        Settings s = RestoreFixture.settings(dir, block("timeout = 10s\n"
+                + "verify.assertions = [{ name = slow, query = \"SELECT pg_sleep(60)::text\", expect = \"\" }]"));
         assertThatThrownBy(() -> RestoreFixture.service(s).execute(RestoreFixture.SERVER, RestoreFixture.job(s)))
                 .isInstanceOfSatisfying(BarmandException.class, e -> assertThat(e.category()).isEqualTo(Category.TIMEOUT));
         assertThat(scratch.resolve(RestoreFixture.SERVER)).doesNotExist();
