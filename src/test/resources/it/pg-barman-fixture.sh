@@ -100,7 +100,13 @@ barman_up() {
   # "failed backups" until it is deleted
   local id st
   while read -r _ id _ st _; do
-    case "$st" in FAILED|STARTED) log "deleting $st backup $id"; barman_c delete itpg "$id" >/dev/null 2>&1 || true ;; esac
+    case "$st" in
+      FAILED) log "deleting FAILED backup $id"; barman_c delete itpg "$id" >/dev/null 2>&1 || true ;;
+      STARTED)  # only when no backup runs (a concurrent test run may be taking it)
+        if ! pgrep -f "barman -c $CONF .*backup.* itpg" >/dev/null; then
+          log "deleting STARTED backup $id"; barman_c delete itpg "$id" >/dev/null 2>&1 || true
+        fi ;;
+    esac
   done < <(barman_c list-backups itpg 2>/dev/null | awk '{print $1, $2, $3, $NF}')
   barman_c receive-wal --create-slot itpg >/dev/null 2>&1 || true   # "already exists" on a second run
   local ok=""
@@ -118,6 +124,11 @@ barman_up() {
   # (without --force, an idle server has none and barman waits for the whole --archive-timeout)
   psql_pg -c 'SELECT txid_current()' >/dev/null
 }
+
+# one fixture at a time (the restore and offsite fixtures call this one too)
+mkdir -p "$(dirname "$BASE")"
+exec 8>"$BASE.fixture.lock"
+flock -w 600 8 || { log "another pg-barman-fixture.sh holds $BASE.fixture.lock"; exit 75; }
 
 case "${1:-up}" in
   up)   write_conf; cluster_up; barman_up; echo "$CONF" ;;

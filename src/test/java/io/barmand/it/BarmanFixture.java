@@ -16,14 +16,28 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * (idempotent: creates or restarts the cluster "barmandit" on port 5499, writes the Barman config, runs barman
  * cron so that receive-wal streams, deletes backups cut short by earlier tests, waits until barman check is OK).
  */
-public class BarmanFixture implements BeforeAllCallback {
+public class BarmanFixture implements BeforeAllCallback, org.junit.jupiter.api.extension.AfterAllCallback {
     public static final Path SCRIPT = Path.of("src/test/resources/it/pg-barman-fixture.sh");
     public static final Path BASE = Path.of("/var/tmp/barmandit");
     private static volatile Path barmanConf;
 
+    /** Test classes that drive server itpg take this lock, so that two test runs on one host take turns. */
+    public static final Path CLASS_LOCK = Path.of("/var/tmp/barmandit.itpg-tests.lock");
+    private java.nio.channels.FileChannel lockChannel;
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        lockChannel = java.nio.channels.FileChannel.open(CLASS_LOCK, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        lockChannel.lock(); // blocks while another run's test class holds it
         up();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (lockChannel != null) {
+            lockChannel.close(); // releases the lock
+        }
     }
 
     /** Runs the fixture; returns Barman's config file. */
