@@ -94,6 +94,8 @@ public class CommandRunner {
             Thread.currentThread().interrupt();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        log.debug("{} -> exit {} in {} ms{}{}", argv, exit, took.toMillis(), timedOut ? " (timed out)" : "",
+                interrupted ? " (interrupted)" : "");
         return new CommandResult(List.copyOf(argv), exit, out.text(), err.text(), started, took, timedOut, interrupted);
     }
 
