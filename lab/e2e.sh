@@ -14,6 +14,7 @@ summary() {
   for p in preflight down-before up verify provision-again drill verify-after-drill deb down-after; do
     [[ -n ${LAB_T[$p]:-} ]] && printf '  %-16s %s\n' "$p" "${LAB_T[$p]}"
   done
+  [[ -n $LAB_PHASE ]] && printf '  %-16s %s (failed here)\n' "$LAB_PHASE" $(( $(date +%s) - LAB_T0[$LAB_PHASE] ))
   printf '  %-16s %s\n' total $(( $(date +%s) - t_all ))
   if ((rc == 0)); then echo "e2e: OK"; else echo "e2e: FAILED (exit $rc)"; fi
 }

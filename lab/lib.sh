@@ -16,9 +16,10 @@ log() { printf '%s %s\n' "[$(date -u +%H:%M:%S)] ${0##*/}:" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # wall-clock timing of phases, printed by the caller
-declare -A LAB_T=()
-phase_start() { LAB_T[$1]=$(date +%s); log "== $1"; }
-phase_end() { local d=$(( $(date +%s) - LAB_T[$1] )); LAB_T[$1]=$d; log "== $1 done in ${d}s"; }
+declare -A LAB_T=() LAB_T0=()      # LAB_T: seconds each finished phase took
+LAB_PHASE=""                        # the phase running now (the failing one, on an early exit)
+phase_start() { LAB_T0[$1]=$(date +%s); LAB_PHASE=$1; log "== $1"; }
+phase_end() { LAB_T[$1]=$(( $(date +%s) - LAB_T0[$1] )); LAB_PHASE=""; log "== $1 done in ${LAB_T[$1]}s"; }
 
 # containers named like ours (barmand-*) that exist on this machine
 lab_containers() { as_root lxc-ls -1 2>/dev/null | grep -E "^${LAB_PREFIX}($(IFS='|'; echo "${LAB_MACHINES[*]}"))\$" || true; }
