@@ -16,8 +16,14 @@ up: deps build box lab-up verify
 deps:
 	bash lab/host-deps.sh all
 
-# the daemon's jar and .deb, without tests (make test runs them)
-build:
+# the daemon's jar and .deb, without tests (make test runs them); rebuilt only when a source changed, so that a
+# second `make up` installs the same .deb and the playbook reports changed=0
+DEB := target/barmand_$(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml)_all.deb
+SOURCES := pom.xml $(shell find src/main conf systemd packaging -type f 2>/dev/null)
+
+build: $(DEB)
+
+$(DEB): $(SOURCES)
 	$(MVN) -q -DskipTests package
 
 box:
