@@ -24,7 +24,12 @@ import java.util.regex.Pattern;
  */
 public record RestoreSettings(String server, String source, String backupId, Target target, Path scratchDir,
                               String runAs, Path pgBinDir, String superuser, int portFrom, int portTo,
-                              boolean keepOnFailure, double diskMargin, Verify verify, Canary canary) {
+                              boolean keepOnFailure, double diskMargin, Verify verify, Canary canary,
+                              Optional<ScratchHost> scratchHost) {
+
+    /** A scratch host reached over SSH as {@code user} with {@code keyFile}; its host key must be in {@code knownHosts}. */
+    public record ScratchHost(String host, int port, String user, Path keyFile, Path knownHosts) {
+    }
 
     private static final Pattern LSN = Pattern.compile("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}");
     private static final Pattern TABLE = Pattern.compile("[^:]+:[^.]+\\.[^.]+");
@@ -171,11 +176,32 @@ public record RestoreSettings(String server, String source, String backupId, Tar
                     problems.add(where + ": " + key + ".canary.password-file: " + pw + " is not readable");
                 }
             }
+            Config sh = c.getConfig("scratch-host");
+            Optional<ScratchHost> scratchHost = Optional.empty();
+            if (!sh.getString("host").isBlank()) {
+                String kf = sh.getString("key-file");
+                String kh = sh.getString("known-hosts");
+                if (kf.isBlank() || !Path.of(kf).toFile().canRead()) {
+                    problems.add(where + ": " + key + ".scratch-host.key-file: must name a readable private key file, is \"" + kf + "\"");
+                }
+                if (kh.isBlank() || !Path.of(kh).toFile().canRead()) {
+                    problems.add(where + ": " + key + ".scratch-host.known-hosts: must name a readable known_hosts file holding the "
+                            + "scratch host's key (it is never accepted unseen), is \"" + kh + "\"");
+                }
+                int sp = sh.getInt("port");
+                if (sp < 1 || sp > 65535) {
+                    problems.add(where + ": " + key + ".scratch-host.port: must be 1-65535");
+                }
+                if (sh.getString("user").isBlank()) {
+                    problems.add(where + ": " + key + ".scratch-host.user: must not be empty");
+                }
+                scratchHost = Optional.of(new ScratchHost(sh.getString("host"), sp, sh.getString("user"), Path.of(kf), Path.of(kh)));
+            }
             if (problems.size() > before) {
                 return null;
             }
             return new RestoreSettings(server, source, backupId, target, scratch, runAs, pgBin, superuser, from, to,
-                    c.getBoolean("keep-on-failure"), margin, verify, canary);
+                    c.getBoolean("keep-on-failure"), margin, verify, canary, scratchHost);
         } catch (ConfigException e) {
             problems.add(where + ": " + key + ": " + e.getMessage());
             return null;

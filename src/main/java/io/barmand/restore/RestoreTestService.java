@@ -146,10 +146,11 @@ public class RestoreTestService implements JobService {
         rep.facts.put("lookup", secs((System.nanoTime() - n0) / 1e9));
 
         // 2. the scratch folder (refusals: not barmand's, port taken, disk short)
-        Scratch sc = new Scratch(rs, runner);
+        Instance sc = rs.scratchHost().isPresent() ? new RemoteScratch(rs) : new Scratch(rs, runner);
         try {
             sc.prepare(d.sizeWithWalsBytes(), Scratch.marker(server, started));
         } catch (BarmandException e) {
+            sc.close();
             if (e.category() != Category.JOB_FAILED) {
                 throw e;
             }
@@ -173,6 +174,7 @@ public class RestoreTestService implements JobService {
                     rep.fail("cleanup", c);
                 }
             }
+            sc.close();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -180,7 +182,7 @@ public class RestoreTestService implements JobService {
         return passed ? Result.ok(rep.figures()) : Result.failed(rep.figures());
     }
 
-    private boolean run(String server, RestoreSettings rs, Scratch sc, String id, Duration total, long n0, Instant started,
+    private boolean run(String server, RestoreSettings rs, Instance sc, String id, Duration total, long n0, Instant started,
                         Optional<Instant> targetTime, Report rep) {
         // 3. barman recover
         List<String> argv = new ArrayList<>();
@@ -201,6 +203,7 @@ public class RestoreTestService implements JobService {
             argv.add("--target-action");
             argv.add("promote");
         }
+        argv.addAll(sc.recoverOptions());
         argv.add(server);
         argv.add(id);
         argv.add(sc.dir().toString());
@@ -216,14 +219,10 @@ public class RestoreTestService implements JobService {
         if (rep.sizeBytes != null && recoverSecs > 0) {
             rep.throughput = (long) (rep.sizeBytes / recoverSecs);
         }
-        try {
-            Files.writeString(sc.dir().resolve(Scratch.MARKER), Scratch.marker(server, started) + "\n");
-        } catch (java.io.IOException e) {
-            throw new BarmandException(Category.IO, "cannot mark " + sc.dir() + ": " + e.getMessage(), e);
-        }
+        sc.mark(Scratch.marker(server, started));
         // 4. same major version
         String version = sc.pgVersion();
-        CommandResult v = runner.run(List.of(rs.pgBinDir().resolve("pg_ctl").toString(), "--version"), Duration.ofSeconds(30));
+        CommandResult v = sc.tool(List.of(rs.pgBinDir().resolve("pg_ctl").toString(), "--version"), Duration.ofSeconds(30));
         check(v, "pg_ctl --version", total);
         Matcher m = PG_CTL_VERSION.matcher(v.stdout());
         String binMajor = m.find() ? m.group(1) : "?";
@@ -241,7 +240,7 @@ public class RestoreTestService implements JobService {
             return false;
         }
         rep.facts.put("start", secs((System.nanoTime() - s0) / 1e9));
-        ScratchDb db = new ScratchDb(sc.dir(), sc.port(), rs.superuser());
+        ScratchDb db = sc.db(rs.superuser());
         // JDBC calls do not answer a thread interrupt: they run on a worker, and the job's thread, interrupted
         // (daemon stopping) or past its timeout, stops the instance in its cleanup, which ends them
         java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -275,7 +274,7 @@ public class RestoreTestService implements JobService {
                     "-p", Integer.toString(sc.port()), "-U", rs.superuser(), "--all", "--install-missing", "--no-password"));
             a.addAll(rs.verify().amcheckOptions());
             long a0 = System.nanoTime();
-            CommandResult ar = runner.run(sc.asUser(a), left(total, n0));
+            CommandResult ar = sc.tool(a, left(total, n0));
             check(ar, "pg_amcheck", total);
             rep.facts.put("amcheck", secs((System.nanoTime() - a0) / 1e9));
             if (!ar.ok()) {
@@ -286,7 +285,7 @@ public class RestoreTestService implements JobService {
     }
 
     /** On the worker: waits for the promoted instance, records RTO and recovery point, runs the SQL checks. */
-    private boolean sqlChecks(RestoreSettings rs, Scratch sc, ScratchDb db, Duration total, long n0, Optional<Instant> targetTime,
+    private boolean sqlChecks(RestoreSettings rs, Instance sc, ScratchDb db, Duration total, long n0, Optional<Instant> targetTime,
                               Report rep) {
         try (Connection c = promoted(db, total, n0)) {
             double rto = (System.nanoTime() - n0) / 1e9;
@@ -429,9 +428,9 @@ public class RestoreTestService implements JobService {
         return String.join(" | ", found);
     }
 
-    private static String logTail(Scratch sc) {
-        try {
-            String log = Files.readString(sc.dir().resolve("scratch.log"));
+    private static String logTail(Instance sc) {
+        {
+            String log = sc.log();
             // what went wrong is in the FATAL/PANIC/ERROR lines (with their CONTEXT), not in the shutdown that follows
             List<String> bad = new ArrayList<>();
             for (String l : log.split("\n")) {
@@ -439,9 +438,7 @@ public class RestoreTestService implements JobService {
                     bad.add(l.replaceFirst("^.*?\\] ", ""));
                 }
             }
-            return bad.isEmpty() ? lastLines(log, 3) : lastLines(String.join("\n", bad), 3);
-        } catch (java.io.IOException e) {
-            return "no scratch.log";
+            return log.isBlank() ? "no scratch.log" : bad.isEmpty() ? lastLines(log, 3) : lastLines(String.join("\n", bad), 3);
         }
     }
 

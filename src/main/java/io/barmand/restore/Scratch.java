@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * backup's pg_ctl, and removed afterwards. Every process goes through the {@link CommandRunner}; when barmand
  * runs as root they run as {@code run-as} through runuser.
  */
-final class Scratch {
+final class Scratch implements Instance {
     private static final Logger log = LoggerFactory.getLogger(Scratch.class);
     static final String MARKER = ".barmand-scratch";
     /** Settings that must hold whatever barman or the primary's postgresql.auto.conf says. */
@@ -61,12 +61,48 @@ final class Scratch {
         this.root = "root".equals(System.getProperty("user.name"));
     }
 
-    Path dir() {
+    @Override
+    public Path dir() {
         return dir;
     }
 
-    int port() {
+    @Override
+    public int port() {
         return port;
+    }
+
+    @Override
+    public List<String> recoverOptions() {
+        return List.of();
+    }
+
+    @Override
+    public void mark(String marker) {
+        try {
+            Files.writeString(dir.resolve(MARKER), marker + "\n");
+            chown(dir.resolve(MARKER));
+        } catch (IOException e) {
+            throw new BarmandException(Category.IO, "cannot mark " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public CommandResult tool(List<String> argv, Duration timeout) {
+        return runner.run(asUser(argv), timeout);
+    }
+
+    @Override
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("scratch.log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public ScratchDb db(String superuser) {
+        return new ScratchDb(dir, port, superuser);
     }
 
     /** argv run as {@code run-as} when barmand is root, as itself otherwise. */
@@ -83,7 +119,8 @@ final class Scratch {
      * Refuses a folder that is not barmand's; clears a folder barmand left behind (a crash, keep-on-failure), first
      * stopping an instance still running there; creates the folder, marked, owned by run-as, mode 0700.
      */
-    void prepare(long neededBytes, String runInfo) {
+    @Override
+    public void prepare(long neededBytes, String runInfo) {
         try {
             if (!Files.isDirectory(rs.scratchDir())) {
                 Files.createDirectories(rs.scratchDir());
@@ -156,7 +193,8 @@ final class Scratch {
     }
 
     /** The recovered cluster's major version (PG_VERSION). */
-    String pgVersion() {
+    @Override
+    public String pgVersion() {
         try {
             return Files.readString(dir.resolve("PG_VERSION")).strip();
         } catch (IOException e) {
@@ -168,25 +206,46 @@ final class Scratch {
      * Writes postgresql.conf, pg_hba.conf and pg_ident.conf, and strips from postgresql.auto.conf every setting
      * barmand must decide (barman's restore_command and recovery targets stay).
      */
-    void configure() {
+    @Override
+    public void configure() {
         try {
             Path auto = dir.resolve("postgresql.auto.conf");
-            List<String> kept = new ArrayList<>();
             if (Files.exists(auto)) {
-                for (String line : Files.readAllLines(auto)) {
-                    String k = line.strip().split("[\\s=]", 2)[0].toLowerCase(Locale.ROOT);
-                    if (FORCED.contains(k)) {
-                        kept.add("# barmand scratch: " + line);
-                    } else {
-                        kept.add(line);
-                    }
-                }
-                Files.write(auto, kept);
+                Files.write(auto, rewriteAuto(Files.readAllLines(auto)));
             }
-            String conf = String.join("\n",
+            Files.writeString(dir.resolve("postgresql.conf"), conf(dir, port, rs.server(), "''"));
+            Files.writeString(dir.resolve("pg_hba.conf"), HBA_LOCAL);
+            Files.writeString(dir.resolve("pg_ident.conf"), "");
+            for (String f : List.of("postgresql.conf", "pg_hba.conf", "pg_ident.conf", "postgresql.auto.conf")) {
+                if (Files.exists(dir.resolve(f))) {
+                    chown(dir.resolve(f));
+                }
+            }
+        } catch (IOException e) {
+            throw new BarmandException(Category.IO, "cannot write the scratch configuration in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static final String HBA_LOCAL = "# written by barmand: only the instance's own socket, in a folder only its owner can enter\n"
+            + "local all all trust\n";
+
+    /** postgresql.auto.conf with every setting barmand decides commented out (restore_command, targets stay). */
+    static List<String> rewriteAuto(List<String> lines) {
+        List<String> kept = new ArrayList<>();
+        for (String line : lines) {
+            String k = line.strip().split("[\\s=]", 2)[0].toLowerCase(Locale.ROOT);
+            kept.add(FORCED.contains(k) ? "# barmand scratch: " + line : line);
+        }
+        return kept;
+    }
+
+    /** The scratch instance's postgresql.conf. */
+    static String conf(Path dir, int port, String server, String listen) {
+        {
+            return String.join("\n",
                     "# written by barmand for a restore test: a scratch instance reachable only through its own socket",
                     "port = " + port,
-                    "listen_addresses = ''",
+                    "listen_addresses = " + listen,
                     "unix_socket_directories = '" + dir.toString().replace("'", "''") + "'",
                     "unix_socket_permissions = 0700",
                     "hba_file = '" + dir.resolve("pg_hba.conf").toString().replace("'", "''") + "'",
@@ -206,28 +265,16 @@ final class Scratch {
                     "max_parallel_workers = 2",
                     "ssl = off",
                     "logging_collector = off",
-                    "cluster_name = 'barmand-scratch-" + rs.server() + "'",
+                    "cluster_name = 'barmand-scratch-" + server + "'",
                     "synchronous_standby_names = ''",
                     "shared_preload_libraries = ''",
                     "");
-            Files.writeString(dir.resolve("postgresql.conf"), conf);
-            Files.writeString(dir.resolve("pg_hba.conf"),
-                    "# written by barmand: only the instance's own socket, in a folder only its owner can enter\n"
-                            + "local all all trust\n");
-            Files.writeString(dir.resolve("pg_ident.conf"), "");
-            for (String f : List.of("postgresql.conf", "pg_hba.conf", "pg_ident.conf", "postgresql.auto.conf")) {
-                if (Files.exists(dir.resolve(f))) {
-                    chown(dir.resolve(f));
-                }
-            }
-            // subscriptions of the primary must not connect anywhere: max_logical_replication_workers = 0 above
-        } catch (IOException e) {
-            throw new BarmandException(Category.IO, "cannot write the scratch configuration in " + dir + ": " + e.getMessage(), e);
         }
     }
 
     /** pg_ctl start -w; recovery with hot_standby off ends before the instance accepts connections. */
-    CommandResult start(Duration timeout) {
+    @Override
+    public CommandResult start(Duration timeout) {
         long secs = Math.max(5, timeout.toSeconds());
         return runner.run(asUser(List.of(rs.pgBinDir().resolve("pg_ctl").toString(), "start", "-w", "-t", Long.toString(secs),
                 "-D", dir.toString(), "-l", dir.resolve("scratch.log").toString())), timeout.plusSeconds(10));
@@ -237,7 +284,8 @@ final class Scratch {
      * Stops whatever instance runs in the folder: pg_ctl stop -m immediate, and if a postmaster is still there
      * afterwards (pg_ctl missing, timed out), SIGKILL it. Must run with the thread's interrupt flag cleared.
      */
-    void stopInstance(Duration timeout) {
+    @Override
+    public void stopInstance(Duration timeout) {
         Path pid = dir.resolve("postmaster.pid");
         if (!Files.exists(pid)) {
             return;
@@ -295,7 +343,8 @@ final class Scratch {
     }
 
     /** Stops the instance and removes the folder; never throws (a cleanup must not hide the test's outcome). */
-    String cleanup(Duration stopTimeout) {
+    @Override
+    public String cleanup(Duration stopTimeout) {
         try {
             stopInstance(stopTimeout);
             deleteTree(dir);

@@ -25,7 +25,8 @@ class ScratchTest {
         return new RestoreSettings("pg1", "barman", "latest", RestoreSettings.Target.END, tmp.resolve("scratch"), "nobody",
                 Path.of("/usr/lib/postgresql/15/bin"), "postgres", from, to, false, margin,
                 new RestoreSettings.Verify(true, List.of(), List.of(), List.of()),
-                new RestoreSettings.Canary(false, "", "", Optional.empty(), "postgres", "barmand", "canary", Duration.ofSeconds(5)));
+                new RestoreSettings.Canary(false, "", "", Optional.empty(), "postgres", "barmand", "canary", Duration.ofSeconds(5)),
+                Optional.empty());
     }
 
     Scratch scratch(RestoreSettings rs) {
