@@ -84,7 +84,10 @@ public record RestoreSettings(String server, String source, String backupId, Tar
             Config block = root.hasPath(serverPath) ? root.getConfig(serverPath) : defaults;
             Config c = block.withFallback(defaults).getConfig("restore-test");
             String key = Settings.ROOT + "." + serverPath + ".restore-test";
-            RestoreSettings rs = parse(name, c, key, settings.file().toString(), problems);
+            // a backup host may lack the server binaries: they are required only where restore tests are scheduled
+            // (a run-now without them fails the run, naming them)
+            boolean scheduled = settings.servers().get(name).job(io.barmand.config.JobKind.RESTORE_TEST).enabled();
+            RestoreSettings rs = parse(name, c, key, settings.file().toString(), problems, scheduled);
             if (rs != null) {
                 out.put(name, rs);
             }
@@ -96,6 +99,10 @@ public record RestoreSettings(String server, String source, String backupId, Tar
     }
 
     static RestoreSettings parse(String server, Config c, String key, String where, List<String> problems) {
+        return parse(server, c, key, where, problems, true);
+    }
+
+    static RestoreSettings parse(String server, Config c, String key, String where, List<String> problems, boolean checkBinaries) {
         int before = problems.size();
         try {
             String source = c.getString("source");
@@ -118,7 +125,7 @@ public record RestoreSettings(String server, String source, String backupId, Tar
                 problems.add(where + ": " + key + ".run-as: must name a non-root OS user (PostgreSQL refuses to run as root)");
             }
             Path pgBin = Path.of(c.getString("pg-bin-dir"));
-            for (String tool : List.of("pg_ctl", "pg_amcheck")) {
+            for (String tool : checkBinaries && c.getString("scratch-host.host").isBlank() ? List.of("pg_ctl", "pg_amcheck") : List.<String>of()) {
                 if (!pgBin.resolve(tool).toFile().canExecute()) {
                     problems.add(where + ": " + key + ".pg-bin-dir: " + pgBin.resolve(tool) + " is missing or not executable");
                 }

@@ -145,6 +145,14 @@ public class RestoreTestService implements JobService {
         rep.sizeBytes = d.sizeBytes();
         rep.facts.put("lookup", secs((System.nanoTime() - n0) / 1e9));
 
+        if (rs.scratchHost().isEmpty()) {
+            for (String tool : List.of("pg_ctl", "pg_amcheck")) {
+                if (!Files.isExecutable(rs.pgBinDir().resolve(tool))) {
+                    rep.fail("binaries", rs.pgBinDir().resolve(tool) + " is missing (pg-bin-dir: install the PostgreSQL server package of the backup's major version)");
+                    return Result.failed(rep.figures());
+                }
+            }
+        }
         // 2. the scratch folder (refusals: not barmand's, port taken, disk short)
         Instance sc = rs.scratchHost().isPresent() ? new RemoteScratch(rs) : new Scratch(rs, runner);
         try {

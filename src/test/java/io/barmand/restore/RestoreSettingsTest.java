@@ -93,6 +93,15 @@ class RestoreSettingsTest {
     }
 
     @Test
+    void binariesAreRequiredOnlyWhereRestoreTestsAreScheduled() throws IOException {
+        String missing = "pg-bin-dir = \"" + tmp.resolve("nowhere") + "\"";
+        assertThat(RestoreSettings.load(settings(missing)).get("pg1").pgBinDir()).isEqualTo(tmp.resolve("nowhere"));
+        Settings s = settings(missing + ", schedule = \"0 0 5 ? * SUN\"");
+        assertThat(catchThrowable(() -> RestoreSettings.load(s)))
+                .hasMessageContaining("barmand.servers.pg1.restore-test.pg-bin-dir: " + tmp.resolve("nowhere/pg_ctl"));
+    }
+
+    @Test
     void unknownKeyInTheBlockIsACoreConfigError() {
         Throwable t = catchThrowable(() -> settings("scratch-folder = \"/x/y\""));
         assertThat(t).isInstanceOf(BarmandException.class)
