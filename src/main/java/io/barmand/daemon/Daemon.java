@@ -85,7 +85,8 @@ public final class Daemon {
                 .register(new CheckService(barman), Adapters.CheckJob.class)
                 .register(new CanaryHook(new SwitchWalService(barman), restore, clock), Adapters.SwitchWalJob.class)
                 .register(new CanaryHook(new BackupService(barman, settings.servers()), restore, clock), Adapters.BackupJob.class)
-                .register(new RestoreTestService(barman, cmd, settings.barmanBinary(), settings.barmanConfigFile(), restore, clock),
+                .register(new RestoreTestService(barman, cmd, settings.barmanBinary(), settings.barmanConfigFile(), restore, clock,
+                        offsite, S3Store::new),
                         RestoreTestJob.class);
         OffsiteService offsiteService = new OffsiteService(offsite, srv -> BarmanPaths.ask(cmd, settings.barmanBinary(),
                 settings.barmanConfigFile(), srv, settings.probeTimeout()), S3Store::new, VERSION, clock);

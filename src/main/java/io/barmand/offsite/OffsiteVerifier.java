@@ -3,13 +3,8 @@ package io.barmand.offsite;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import java.io.IOException;
-import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -97,65 +92,15 @@ public class OffsiteVerifier {
     }
 
     private void checkContent(Manifest m, Manifest.ObjectEntry o, List<String> problems) throws IOException {
-        MessageDigest stored = Hashing.sha256();
-        boolean isData = o.key().contains("/data.tar");
-        try (InputStream raw = store.open(o.key()); DigestInputStream in = new DigestInputStream(raw, stored)) {
-            if (isData) {
-                Map<String, Manifest.FileEntry> want = new HashMap<>();
-                m.files().forEach(f -> want.put(f.path(), f));
-                OffsiteSettings.Codec codec = OffsiteSettings.Codec.of(m.codec());
-                try {
-                    TarReader.read(Codecs.decompress(in, codec), (name, size, sha) -> {
-                        Manifest.FileEntry f = want.remove(name);
-                        if (f == null) {
-                            problems.add("UNEXPECTED FILE " + name + " in " + o.key());
-                        } else if (f.size() != size || !f.sha256().equals(sha)) {
-                            problems.add("FILE MISMATCH " + name + " in " + o.key() + ": " + size + " bytes sha256 " + sha
-                                    + ", manifest says " + f.size() + " bytes sha256 " + f.sha256());
-                        }
-                    });
-                } catch (IOException e) {
-                    problems.add("CORRUPT " + o.key() + ": cannot be unpacked (" + e.getMessage() + ")");
-                }
-                for (String missing : want.keySet()) {
-                    problems.add("FILE MISSING " + missing + " in " + o.key());
-                }
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-            } else {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-            }
-        }
-        String got = Hashing.hex(stored.digest());
-        if (!got.equals(o.sha256())) {
-            problems.add("SHA-256 MISMATCH " + o.key() + ": " + got + ", manifest says " + o.sha256());
-        }
+        new S3Download(store).object(m, o, null, problems);
     }
 
     private void verifyWalContent(String server, Manifest m, Set<String> wal, List<String> problems) {
-        if (m.beginWal() == null) {
-            return;
-        }
-        for (software.amazon.awssdk.services.s3.model.S3Object o : store.list(layout.wals(server))) {
-            Optional<String> n = Layout.walName(o.key());
-            if (n.isEmpty() || (Layout.isSegment(n.get()) && n.get().compareTo(m.beginWal()) < 0)) {
-                continue;
-            }
-            HeadObjectResponse h = store.head(o.key()).orElse(null);
-            String want = h == null ? null : h.metadata().get("sha256");
-            if (want == null) {
-                problems.add("WAL " + o.key() + ": no sha256 in its metadata");
-                continue;
-            }
-            MessageDigest md = Hashing.sha256();
-            try (InputStream in = store.open(o.key())) {
-                S3Store.drain(in, md);
-            } catch (IOException e) {
-                problems.add("UNREADABLE " + o.key() + ": " + e.getMessage());
-                continue;
-            }
-            String got = Hashing.hex(md.digest());
-            if (!got.equals(want)) {
-                problems.add("SHA-256 MISMATCH " + o.key() + ": " + got + ", its metadata says " + want);
+        S3Download dl = new S3Download(store);
+        for (software.amazon.awssdk.services.s3.model.S3Object o : dl.walObjects(server, m)) {
+            String problem = dl.wal(o.key(), null);
+            if (problem != null) {
+                problems.add(problem);
             }
         }
     }

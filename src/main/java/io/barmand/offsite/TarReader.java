@@ -6,20 +6,37 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-/** Reads the tar {@link TarWriter} writes (ustar + pax path/size), hashing each regular file. */
+/**
+ * Reads the tar {@link TarWriter} writes (ustar + pax path/size/linkpath), hashing each regular file and, with a
+ * {@link Sink}, writing it out as it goes.
+ */
 final class TarReader {
     interface Visitor {
         void file(String name, long size, String sha256) throws IOException;
+    }
+
+    /** Where entries go when unpacking: a file's output (null = only hashed), directories and symlinks. */
+    interface Sink {
+        java.io.OutputStream file(String name) throws IOException;
+
+        void directory(String name) throws IOException;
+
+        void symlink(String name, String target) throws IOException;
     }
 
     private TarReader() {
     }
 
     static void read(InputStream in, Visitor v) throws IOException {
+        read(in, v, null);
+    }
+
+    static void read(InputStream in, Visitor v, Sink sink) throws IOException {
         byte[] h = new byte[512];
         byte[] buf = new byte[1 << 16];
         String paxPath = null;
         Long paxSize = null;
+        String paxLink = null;
         while (true) {
             if (in.readNBytes(h, 0, 512) < 512) {
                 throw new EOFException("tar ends without its end blocks");
@@ -55,6 +72,8 @@ final class TarReader {
                             paxPath = val;
                         } else if (k.equals("size")) {
                             paxSize = Long.parseLong(val);
+                        } else if (k.equals("linkpath")) {
+                            paxLink = val;
                         }
                     }
                 }
@@ -66,21 +85,39 @@ final class TarReader {
             if (paxSize != null) {
                 size = paxSize;
             }
+            String link = paxLink != null ? paxLink : str(h, 157, 100);
             paxPath = null;
             paxSize = null;
+            paxLink = null;
             if (type == '0' || type == 0) {
                 MessageDigest md = Hashing.sha256();
                 long left = size;
-                while (left > 0) {
-                    int r = in.read(buf, 0, (int) Math.min(buf.length, left));
-                    if (r < 0) {
-                        throw new EOFException("tar cut short in " + name);
+                java.io.OutputStream out = sink == null ? null : sink.file(name);
+                try {
+                    while (left > 0) {
+                        int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+                        if (r < 0) {
+                            throw new EOFException("tar cut short in " + name);
+                        }
+                        md.update(buf, 0, r);
+                        if (out != null) {
+                            out.write(buf, 0, r);
+                        }
+                        left -= r;
                     }
-                    md.update(buf, 0, r);
-                    left -= r;
+                } finally {
+                    if (out != null) {
+                        out.close();
+                    }
                 }
                 skip(in, pad(size));
                 v.file(name, size, Hashing.hex(md.digest()));
+            } else if (type == '5' && sink != null) {
+                sink.directory(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+                skip(in, size + pad(size));
+            } else if (type == '2' && sink != null) {
+                sink.symlink(name, link);
+                skip(in, size + pad(size));
             } else {
                 skip(in, size + pad(size));
             }

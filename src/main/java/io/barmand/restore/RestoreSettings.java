@@ -88,6 +88,11 @@ public record RestoreSettings(String server, String source, String backupId, Tar
             // (a run-now without them fails the run, naming them)
             boolean scheduled = settings.servers().get(name).job(io.barmand.config.JobKind.RESTORE_TEST).enabled();
             RestoreSettings rs = parse(name, c, key, settings.file().toString(), problems, scheduled);
+            if (rs != null && rs.source().equals("s3") && !block.withFallback(defaults).getBoolean("offsite.enabled")) {
+                problems.add(settings.file() + ": " + key + ".source: \"s3\" reads the server's offsite copy, but "
+                        + Settings.ROOT + "." + serverPath + ".offsite.enabled is false (set it, with the offsite bucket)");
+                rs = null;
+            }
             if (rs != null) {
                 out.put(name, rs);
             }
@@ -106,10 +111,11 @@ public record RestoreSettings(String server, String source, String backupId, Tar
         int before = problems.size();
         try {
             String source = c.getString("source");
-            if (source.equals("s3")) {
-                problems.add(where + ": " + key + ".source: \"s3\" is not supported yet (restore tests read from barman)");
-            } else if (!source.equals("barman")) {
-                problems.add(where + ": " + key + ".source: must be \"barman\", is \"" + source + "\"");
+            if (!source.equals("barman") && !source.equals("s3")) {
+                problems.add(where + ": " + key + ".source: must be \"barman\" or \"s3\", is \"" + source + "\"");
+            } else if (source.equals("s3") && !c.getString("scratch-host.host").isBlank()) {
+                problems.add(where + ": " + key + ".source: \"s3\" restores on this host only, not on scratch-host "
+                        + c.getString("scratch-host.host"));
             }
             String backupId = c.getString("backup-id").trim();
             if (backupId.isEmpty()) {

@@ -8,9 +8,15 @@ import io.barmand.config.JobSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.history.RunFigures;
+import io.barmand.offsite.Layout;
+import io.barmand.offsite.Manifest;
+import io.barmand.offsite.OffsiteSettings;
+import io.barmand.offsite.S3Download;
+import io.barmand.offsite.S3Store;
 import io.barmand.process.CommandResult;
 import io.barmand.process.CommandRunner;
 import io.barmand.schedule.JobService;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +58,22 @@ public class RestoreTestService implements JobService {
     private final Optional<Path> barmanConfig;
     private final Map<String, RestoreSettings> restore;
     private final Clock clock;
+    private final Map<String, OffsiteSettings> offsite;
+    private final Function<OffsiteSettings, S3Store> stores;
+    /** Inside the scratch folder: the WAL downloaded from S3, read by the restore_command. */
+    static final String S3_WAL = "barmand-s3-wal";
 
     public RestoreTestService(BarmanClient barman, CommandRunner runner, Path barmanBinary, Optional<Path> barmanConfig,
                               Map<String, RestoreSettings> restore, Clock clock) {
+        this(barman, runner, barmanBinary, barmanConfig, restore, clock, Map.of(), S3Store::new);
+    }
+
+    /** With the servers' offsite settings, for {@code source = "s3"}. */
+    public RestoreTestService(BarmanClient barman, CommandRunner runner, Path barmanBinary, Optional<Path> barmanConfig,
+                              Map<String, RestoreSettings> restore, Clock clock, Map<String, OffsiteSettings> offsite,
+                              Function<OffsiteSettings, S3Store> stores) {
+        this.offsite = offsite;
+        this.stores = stores;
         this.barman = barman;
         this.runner = runner;
         this.barmanBinary = barmanBinary;
@@ -107,42 +127,56 @@ public class RestoreTestService implements JobService {
 
         // 1. which backup
         String id = rs.backupId();
-        BackupDetails d = null;
-        if (id.equals("latest") && targetTime.isEmpty()) {
-            // one Barman call instead of two: Barman resolves "latest" itself; anything but DONE falls back to the list
-            try {
-                BackupDetails latest = barman.showBackup(server, "latest", left(total, n0));
-                if ("DONE".equals(latest.status()) && latest.backupId() != null) {
-                    d = latest;
-                    id = latest.backupId();
-                }
-            } catch (BarmandException e) {
-                if (e.category() != Category.JOB_FAILED) {
-                    throw e;
-                }
-                // no backup at all, or Barman's latest is not DONE: the list below says which
-            }
-        }
-        if (d == null && id.equals("latest")) {
-            List<BackupSummary> l = barman.listBackups(server, left(total, n0));
-            Optional<BackupSummary> newest = l.stream().filter(b -> "DONE".equals(b.status()))
-                    .filter(b -> targetTime.isEmpty() || b.endTimeEpoch() <= targetTime.get().getEpochSecond())
-                    .max(Comparator.comparing(BackupSummary::backupId));
-            if (newest.isEmpty()) {
-                rep.fail("backup", "no DONE backup of " + server + (targetTime.isPresent() ? " ended before " + targetTime.get() : ""));
+        long need;
+        if (rs.source().equals("s3")) {
+            rep.facts.put("source", "s3");
+            S3Pick pick = s3Lookup(server, rs, targetTime, rep, total, n0);
+            if (pick == null) {
                 return Result.failed(rep.figures());
             }
-            id = newest.get().backupId();
+            id = pick.manifest().backupId();
+            rep.backupId = id;
+            rep.sizeBytes = pick.manifest().originalBytes();
+            need = pick.manifest().originalBytes() + pick.walBytes();
+        } else {
+            BackupDetails d = null;
+            if (id.equals("latest") && targetTime.isEmpty()) {
+                // one Barman call instead of two: Barman resolves "latest" itself; anything but DONE falls back to the list
+                try {
+                    BackupDetails latest = barman.showBackup(server, "latest", left(total, n0));
+                    if ("DONE".equals(latest.status()) && latest.backupId() != null) {
+                        d = latest;
+                        id = latest.backupId();
+                    }
+                } catch (BarmandException e) {
+                    if (e.category() != Category.JOB_FAILED) {
+                        throw e;
+                    }
+                    // no backup at all, or Barman's latest is not DONE: the list below says which
+                }
+            }
+            if (d == null && id.equals("latest")) {
+                List<BackupSummary> l = barman.listBackups(server, left(total, n0));
+                Optional<BackupSummary> newest = l.stream().filter(b -> "DONE".equals(b.status()))
+                        .filter(b -> targetTime.isEmpty() || b.endTimeEpoch() <= targetTime.get().getEpochSecond())
+                        .max(Comparator.comparing(BackupSummary::backupId));
+                if (newest.isEmpty()) {
+                    rep.fail("backup", "no DONE backup of " + server + (targetTime.isPresent() ? " ended before " + targetTime.get() : ""));
+                    return Result.failed(rep.figures());
+                }
+                id = newest.get().backupId();
+            }
+            rep.backupId = id;
+            if (d == null) {
+                d = barman.showBackup(server, id, left(total, n0));
+            }
+            if (!"DONE".equals(d.status())) {
+                rep.fail("backup", "backup " + id + " is " + d.status() + ", not DONE");
+                return Result.failed(rep.figures());
+            }
+            rep.sizeBytes = d.sizeBytes();
+            need = d.sizeWithWalsBytes();
         }
-        rep.backupId = id;
-        if (d == null) {
-            d = barman.showBackup(server, id, left(total, n0));
-        }
-        if (!"DONE".equals(d.status())) {
-            rep.fail("backup", "backup " + id + " is " + d.status() + ", not DONE");
-            return Result.failed(rep.figures());
-        }
-        rep.sizeBytes = d.sizeBytes();
         rep.facts.put("lookup", secs((System.nanoTime() - n0) / 1e9));
 
         if (rs.scratchHost().isEmpty()) {
@@ -156,7 +190,7 @@ public class RestoreTestService implements JobService {
         // 2. the scratch folder (refusals: not barmand's, port taken, disk short)
         Instance sc = rs.scratchHost().isPresent() ? new RemoteScratch(rs) : new Scratch(rs, runner);
         try {
-            sc.prepare(d.sizeWithWalsBytes(), Scratch.marker(server, started));
+            sc.prepare(need, Scratch.marker(server, started));
         } catch (BarmandException e) {
             sc.close();
             if (e.category() != Category.JOB_FAILED) {
@@ -192,37 +226,47 @@ public class RestoreTestService implements JobService {
 
     private boolean run(String server, RestoreSettings rs, Instance sc, String id, Duration total, long n0, Instant started,
                         Optional<Instant> targetTime, Report rep) {
-        // 3. barman recover
-        List<String> argv = new ArrayList<>();
-        argv.add(barmanBinary.toString());
-        barmanConfig.ifPresent(f -> {
-            argv.add("-c");
-            argv.add(f.toString());
-        });
-        argv.add("recover");
-        if (rs.target().pointInTime()) {
-            if (targetTime.isPresent()) {
-                argv.add("--target-time");
-                argv.add(BARMAN_TIME.format(targetTime.get().atOffset(java.time.ZoneOffset.UTC)));
-            } else {
-                argv.add("--target-lsn");
-                argv.add(rs.target().lsn().orElseThrow());
+        // 3. barman recover, or the copy in S3 downloaded, checked and unpacked, with its WAL
+        double recoverSecs;
+        if (rs.source().equals("s3")) {
+            long r0 = System.nanoTime();
+            if (!fromS3(server, id, rs, sc, targetTime, rep, total, n0)) {
+                return false;
             }
-            argv.add("--target-action");
-            argv.add("promote");
-        }
-        argv.addAll(sc.recoverOptions());
-        argv.add(server);
-        argv.add(id);
-        argv.add(sc.dir().toString());
-        long r0 = System.nanoTime();
-        CommandResult rec = runner.run(argv, left(total, n0));
-        check(rec, "barman recover", total);
-        double recoverSecs = (System.nanoTime() - r0) / 1e9;
-        rep.facts.put("recover", secs(recoverSecs));
-        if (!rec.ok()) {
-            rep.fail("recover", "barman recover exit code " + rec.exitCode() + ": " + lastLines(rec.stderrTail() + "\n" + rec.stdout(), 3));
-            return false;
+            recoverSecs = (System.nanoTime() - r0) / 1e9;
+            rep.facts.put("download", secs(recoverSecs));
+        } else {
+            List<String> argv = new ArrayList<>();
+            argv.add(barmanBinary.toString());
+            barmanConfig.ifPresent(f -> {
+                argv.add("-c");
+                argv.add(f.toString());
+            });
+            argv.add("recover");
+            if (rs.target().pointInTime()) {
+                if (targetTime.isPresent()) {
+                    argv.add("--target-time");
+                    argv.add(BARMAN_TIME.format(targetTime.get().atOffset(java.time.ZoneOffset.UTC)));
+                } else {
+                    argv.add("--target-lsn");
+                    argv.add(rs.target().lsn().orElseThrow());
+                }
+                argv.add("--target-action");
+                argv.add("promote");
+            }
+            argv.addAll(sc.recoverOptions());
+            argv.add(server);
+            argv.add(id);
+            argv.add(sc.dir().toString());
+            long r0 = System.nanoTime();
+            CommandResult rec = runner.run(argv, left(total, n0));
+            check(rec, "barman recover", total);
+            recoverSecs = (System.nanoTime() - r0) / 1e9;
+            rep.facts.put("recover", secs(recoverSecs));
+            if (!rec.ok()) {
+                rep.fail("recover", "barman recover exit code " + rec.exitCode() + ": " + lastLines(rec.stderrTail() + "\n" + rec.stdout(), 3));
+                return false;
+            }
         }
         if (rep.sizeBytes != null && recoverSecs > 0) {
             rep.throughput = (long) (rep.sizeBytes / recoverSecs);
@@ -290,6 +334,121 @@ public class RestoreTestService implements JobService {
             }
         }
         return rep.failed.isEmpty();
+    }
+
+    /** The copy to restore from S3 and the size of the WAL that goes with it. */
+    record S3Pick(Manifest manifest, long walBytes) {
+    }
+
+    private OffsiteSettings offsiteOf(String server) {
+        OffsiteSettings os = offsite.get(server);
+        if (os == null || !os.enabled()) {
+            throw new BarmandException(Category.CONFIG, "restore-test.source = \"s3\" but offsite is not enabled for server " + server
+                    + " (barmand.servers." + server + ".offsite.enabled)");
+        }
+        return os;
+    }
+
+    /** The newest copy with a manifest (or the configured one), ended before a target time; null when there is none. */
+    private S3Pick s3Lookup(String server, RestoreSettings rs, Optional<Instant> targetTime, Report rep, Duration total, long n0) {
+        OffsiteSettings os = offsiteOf(server);
+        left(total, n0);
+        try (S3Store store = stores.apply(os)) {
+            S3Download dl = new S3Download(store);
+            boolean latest = rs.backupId().equals("latest");
+            Optional<Manifest> m = dl.pick(server, rs.backupId(), latest ? targetTime : Optional.empty());
+            if (m.isEmpty()) {
+                rep.fail("backup", (latest ? "no copy of " + server + " with a manifest.json"
+                        + (targetTime.isPresent() ? " ended before " + targetTime.get() : "")
+                        : "backup " + rs.backupId() + " has no manifest.json (the copy is incomplete or absent)")
+                        + " in s3://" + os.bucket() + "/" + new Layout(os.prefix()).base(server));
+                return null;
+            }
+            long wal = dl.walObjects(server, m.get()).stream().mapToLong(o -> o.size()).sum();
+            return new S3Pick(m.get(), wal);
+        }
+    }
+
+    /**
+     * Downloads the copy into the scratch folder, checking every object and file against the manifest as it
+     * streams, then the WAL from the backup's begin WAL on (each against its sha256) into a folder beside it, and
+     * writes the recovery settings: restore_command reading that folder, the target, recovery.signal.
+     */
+    private boolean fromS3(String server, String id, RestoreSettings rs, Instance sc, Optional<Instant> targetTime, Report rep,
+                           Duration total, long n0) {
+        OffsiteSettings os = offsiteOf(server);
+        Path dir = sc.dir();
+        Path walDir = dir.resolve(S3_WAL);
+        List<String> problems = new ArrayList<>();
+        long bytes = 0;
+        int walFiles = 0;
+        try (S3Store store = stores.apply(os)) {
+            S3Download dl = new S3Download(store);
+            Optional<Manifest> om = dl.pick(server, id, Optional.empty());
+            if (om.isEmpty()) {
+                rep.fail("download", "backup " + id + ": manifest.json is gone from s3://" + os.bucket());
+                return false;
+            }
+            Manifest m = om.get();
+            for (Manifest.ObjectEntry o : m.objects()) {
+                checkInterrupted();
+                left(total, n0);
+                bytes += dl.object(m, o, dir, problems);
+            }
+            if (problems.isEmpty()) {
+                Files.createDirectories(walDir);
+                java.util.Set<String> names = new java.util.HashSet<>();
+                for (software.amazon.awssdk.services.s3.model.S3Object o : dl.walObjects(server, m)) {
+                    checkInterrupted();
+                    left(total, n0);
+                    String name = Layout.walName(o.key()).orElseThrow();
+                    String p = dl.wal(o.key(), walDir.resolve(name));
+                    if (p != null) {
+                        problems.add(p);
+                    }
+                    names.add(name);
+                    bytes += o.size();
+                    walFiles++;
+                }
+                // the WAL the backup itself needs to be consistent
+                if (m.beginWal() != null && m.endWal() != null) {
+                    for (long i = Layout.segmentIndex(m.beginWal(), m.segmentSize()); i <= Layout.segmentIndex(m.endWal(), m.segmentSize()); i++) {
+                        String n = Layout.segmentName(Layout.timeline(m.endWal()), i, m.segmentSize());
+                        if (!names.contains(n)) {
+                            problems.add("MISSING WAL " + n + " (needed by backup " + id + ")");
+                        }
+                    }
+                }
+            }
+            rep.facts.put("downloaded", Long.toString(bytes));
+            rep.facts.put("wal-files", Integer.toString(walFiles));
+            if (!problems.isEmpty()) {
+                rep.fail("download", (problems.size() > 3 ? problems.size() + " problems: " : "")
+                        + String.join(" | ", problems.subList(0, Math.min(3, problems.size()))));
+                return false;
+            }
+            List<String> conf = new ArrayList<>();
+            conf.add("# barmand restore test from S3: the WAL downloaded from s3://" + os.bucket());
+            conf.add("restore_command = 'cp \"" + walDir.toString().replace("'", "''") + "/%f\" \"%p\"'");
+            if (rs.target().pointInTime()) {
+                if (targetTime.isPresent()) {
+                    conf.add("recovery_target_time = '" + BARMAN_TIME.format(targetTime.get().atOffset(java.time.ZoneOffset.UTC)) + "'");
+                } else {
+                    conf.add("recovery_target_lsn = '" + rs.target().lsn().orElseThrow() + "'");
+                }
+                conf.add("recovery_target_action = 'promote'");
+            }
+            Files.write(dir.resolve("postgresql.auto.conf"), conf, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(dir.resolve("recovery.signal"), "");
+            if (sc instanceof Scratch local) {
+                local.chownTree();
+            }
+            return true;
+        } catch (IOException e) {
+            rep.fail("download", "cannot write into " + dir + ": " + e.getMessage());
+            return false;
+        }
     }
 
     /** On the worker: waits for the promoted instance, records RTO and recovery point, runs the SQL checks. */

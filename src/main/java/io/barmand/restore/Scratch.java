@@ -398,6 +398,18 @@ final class Scratch implements Instance {
         }
     }
 
+    /** Everything in the folder owned by run-as (when barmand is root): files barmand itself wrote there. */
+    void chownTree() throws IOException {
+        if (!root) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                chown(p);
+            }
+        }
+    }
+
     private void chown(Path p) throws IOException {
         if (!root) {
             return;

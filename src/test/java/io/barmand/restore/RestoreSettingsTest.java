@@ -22,12 +22,16 @@ class RestoreSettingsTest {
     Path tmp;
 
     Settings settings(String restoreBlock) throws IOException {
+        return server("restore-test { " + restoreBlock + " }");
+    }
+
+    Settings server(String pg1) throws IOException {
         FakeBarman barman = new FakeBarman(tmp.resolve("bin"));
         Path f = tmp.resolve("barmand.conf");
         Files.writeString(f, "barmand {\n  barman.binary = \"" + barman.script() + "\"\n  state-dir = \"" + tmp
                 + "/state\"\n  control-socket = \"" + tmp + "/c.sock\"\n"
                 + "  defaults.restore-test { pg-bin-dir = \"" + fakePgBin() + "\" }\n"
-                + "  servers { pg1 { restore-test { " + restoreBlock + " } }, pg2 {} }\n}\n");
+                + "  servers { pg1 { " + pg1 + " }, pg2 {} }\n}\n");
         return Settings.load(f, (bin, cf, t) -> Set.of("pg1", "pg2"));
     }
 
@@ -78,7 +82,7 @@ class RestoreSettingsTest {
     @Test
     void everyProblemNamesItsKey() throws IOException {
         Settings s = settings("""
-                source = "s3", target = "yesterday", run-as = root, port-range = "80-70", disk-margin = 0.5
+                source = "ftp", target = "yesterday", run-as = root, port-range = "80-70", disk-margin = 0.5
                 scratch-dir = "relative", verify.tables = ["orders"], verify.assertions = [{ name = x }]
                 canary { enabled = true, jdbc-url = "postgres://x" }
                 """);
@@ -86,10 +90,23 @@ class RestoreSettingsTest {
         assertThat(t).isInstanceOf(BarmandException.class);
         assertThat(((BarmandException) t).category()).isEqualTo(Category.CONFIG);
         String k = "barmand.servers.pg1.restore-test.";
-        assertThat(t.getMessage()).contains(k + "source: \"s3\" is not supported yet", k + "target:", k + "run-as:",
+        assertThat(t.getMessage()).contains(k + "source: must be \"barman\" or \"s3\", is \"ftp\"", k + "target:", k + "run-as:",
                 k + "port-range:", k + "disk-margin:", k + "scratch-dir:", k + "verify.tables: \"orders\"",
                 k + "verify.assertions[0].query: missing", k + "canary.jdbc-url:");
         assertThat(t.getMessage()).doesNotContain("pg2");
+    }
+
+    @Test
+    void s3SourceNeedsTheServersOffsiteCopy() throws IOException {
+        Settings without = settings("source = \"s3\"");
+        assertThat(catchThrowable(() -> RestoreSettings.load(without))).isInstanceOf(BarmandException.class)
+                .hasMessageContaining("barmand.servers.pg1.restore-test.source: \"s3\" reads the server's offsite copy, but "
+                        + "barmand.servers.pg1.offsite.enabled is false");
+        Settings with = server("restore-test { source = \"s3\" }, offsite { enabled = true, bucket = \"b\" }");
+        assertThat(RestoreSettings.load(with).get("pg1").source()).isEqualTo("s3");
+        Settings remote = server("restore-test { source = \"s3\", scratch-host.host = \"h\" }, offsite { enabled = true, bucket = \"b\" }");
+        assertThat(catchThrowable(() -> RestoreSettings.load(remote)))
+                .hasMessageContaining("barmand.servers.pg1.restore-test.source: \"s3\" restores on this host only");
     }
 
     @Test

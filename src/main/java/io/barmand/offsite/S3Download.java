@@ -1,0 +1,269 @@
+package io.barmand.offsite;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Reading a backup copy back, checked while it streams: the shared part of {@code offsite verify --download}
+ * (read through, nothing written) and of the restore test with {@code source = "s3"} (unpacked into a folder).
+ * The stored bytes of every object are hashed against the manifest, every file of the tar against its size and
+ * SHA-256 in the manifest, every WAL object against the sha256 of its metadata.
+ */
+public final class S3Download {
+    private final S3Store store;
+    private final Layout layout;
+
+    public S3Download(S3Store store) {
+        this.store = store;
+        this.layout = new Layout(store.settings().prefix());
+    }
+
+    /**
+     * The manifest of the copy to restore: {@code requested} ("latest" = the newest copy with a manifest; with
+     * {@code endedBy}, the newest that ended at or before it), empty when there is none.
+     */
+    public Optional<Manifest> pick(String server, String requested, Optional<Instant> endedBy) {
+        BackupCopier bc = new BackupCopier(store, "restore-test", java.time.Clock.systemUTC());
+        if (!requested.equals("latest")) {
+            return bc.manifest(server, requested);
+        }
+        List<String> copied = bc.copiedBackups(server);
+        for (int i = copied.size() - 1; i >= 0; i--) {
+            Optional<Manifest> m = bc.manifest(server, copied.get(i));
+            if (m.isPresent() && (endedBy.isEmpty() || endedAtOrBefore(m.get(), endedBy.get()))) {
+                return m;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean endedAtOrBefore(Manifest m, Instant t) {
+        String end = BackupInfo.parse(m.backupInfo() == null ? "" : m.backupInfo()).get("end_time");
+        if (end == null) {
+            return false;
+        }
+        try {
+            return !OffsetDateTime.parse(end.replace(' ', 'T')).toInstant().isAfter(t);
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Reads one object of the copy through. The data tar is unpacked as it streams: every file compared with the
+     * manifest and, with {@code into}, the backup's {@code data/} written there ({@code backup.info} is only
+     * checked; anything else, a tablespace, is reported as not restorable). Problems name the object, a wrong
+     * SHA-256 of the stored bytes first. Returns the bytes downloaded.
+     */
+    public long object(Manifest m, Manifest.ObjectEntry o, Path into, List<String> problems) throws IOException {
+        MessageDigest stored = Hashing.sha256();
+        boolean isData = o.key().contains("/data.tar");
+        List<String> found = new ArrayList<>();
+        long[] count = {0};
+        try (InputStream raw = store.open(o.key()); DigestInputStream in = new DigestInputStream(counting(raw, count), stored)) {
+            if (isData) {
+                Map<String, Manifest.FileEntry> want = new HashMap<>();
+                m.files().forEach(f -> want.put(f.path(), f));
+                OffsiteSettings.Codec codec = OffsiteSettings.Codec.of(m.codec());
+                boolean corrupt = false;
+                try {
+                    TarReader.read(Codecs.decompress(in, codec), (name, size, sha) -> {
+                        Manifest.FileEntry f = want.remove(name);
+                        if (f == null) {
+                            found.add("UNEXPECTED FILE " + name + " in " + o.key());
+                        } else if (f.size() != size || !f.sha256().equals(sha)) {
+                            found.add("FILE MISMATCH " + name + " in " + o.key() + ": " + size + " bytes sha256 " + sha
+                                    + ", manifest says " + f.size() + " bytes sha256 " + f.sha256());
+                        }
+                    }, into == null ? null : new Unpack(into, o.key(), found));
+                } catch (IOException e) {
+                    corrupt = true;
+                    found.add("CORRUPT " + o.key() + ": cannot be unpacked (" + e.getMessage() + ")");
+                }
+                if (corrupt && !want.isEmpty()) {
+                    found.add("FILES MISSING: " + want.size() + " file(s) of the manifest not read from " + o.key());
+                } else {
+                    for (String missing : want.keySet()) {
+                        found.add("FILE MISSING " + missing + " in " + o.key());
+                    }
+                }
+            }
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        String got = Hashing.hex(stored.digest());
+        if (!got.equals(o.sha256())) {
+            problems.add("SHA-256 MISMATCH " + o.key() + ": " + got + ", manifest says " + o.sha256());
+        }
+        problems.addAll(found);
+        return count[0];
+    }
+
+    private static InputStream counting(InputStream in, long[] count) {
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    count[0]++;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    count[0] += n;
+                }
+                return n;
+            }
+        };
+    }
+
+    /** The backup's data/ under {@code into}; nothing outside it. */
+    private static final class Unpack implements TarReader.Sink {
+        private final Path into;
+        private final String key;
+        private final List<String> problems;
+
+        Unpack(Path into, String key, List<String> problems) {
+            this.into = into.toAbsolutePath().normalize();
+            this.key = key;
+            this.problems = problems;
+        }
+
+        private Path target(String name) {
+            if (name.equals(Layout.BACKUP_INFO) || name.equals("data")) {
+                return null;
+            }
+            if (!name.startsWith("data/")) {
+                problems.add("NOT RESTORABLE " + name + " in " + key + ": only the backup's data/ is restored (tablespaces are not supported)");
+                return null;
+            }
+            Path p = into.resolve(name.substring("data/".length())).normalize();
+            if (!p.startsWith(into)) {
+                problems.add("UNSAFE PATH " + name + " in " + key);
+                return null;
+            }
+            return p;
+        }
+
+        @Override
+        public OutputStream file(String name) throws IOException {
+            Path p = target(name);
+            if (p == null) {
+                return null;
+            }
+            Files.createDirectories(p.getParent());
+            return new java.io.BufferedOutputStream(Files.newOutputStream(p), 1 << 16);
+        }
+
+        @Override
+        public void directory(String name) throws IOException {
+            Path p = target(name);
+            if (p != null) {
+                Files.createDirectories(p);
+            }
+        }
+
+        @Override
+        public void symlink(String name, String linkTarget) throws IOException {
+            Path p = target(name);
+            if (p != null) {
+                problems.add("NOT RESTORABLE symlink " + name + " -> " + linkTarget + " in " + key + " (tablespaces are not supported)");
+            }
+        }
+    }
+
+    /**
+     * The WAL objects that go with backup {@code m}: every .history and .backup file and every segment from the
+     * backup's begin WAL on, in name order.
+     */
+    public List<S3Object> walObjects(String server, Manifest m) {
+        List<S3Object> out = new ArrayList<>();
+        if (m.beginWal() == null) {
+            return out;
+        }
+        for (S3Object o : store.list(layout.wals(server))) {
+            Optional<String> n = Layout.walName(o.key());
+            if (n.isEmpty() || (Layout.isSegment(n.get()) && n.get().compareTo(m.beginWal()) < 0)) {
+                continue;
+            }
+            out.add(o);
+        }
+        return out;
+    }
+
+    /**
+     * Reads a WAL object through and checks it against the sha256 of its metadata; with {@code out}, writes the
+     * WAL file itself there (barmand's compression undone, and Barman's own gzip or zstd too). Returns the
+     * problem, or null.
+     */
+    public String wal(String key, Path out) {
+        HeadObjectResponse h = store.head(key).orElse(null);
+        String want = h == null ? null : h.metadata().get("sha256");
+        if (want == null) {
+            return "WAL " + key + ": no sha256 in its metadata";
+        }
+        MessageDigest md = Hashing.sha256();
+        try (InputStream raw = store.open(key); DigestInputStream in = new DigestInputStream(raw, md)) {
+            if (out != null) {
+                String problem = writeWal(key, in, out);
+                if (problem != null) {
+                    return problem;
+                }
+            }
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            return "UNREADABLE " + key + ": " + e.getMessage();
+        }
+        String got = Hashing.hex(md.digest());
+        if (!got.equals(want)) {
+            return "SHA-256 MISMATCH " + key + ": " + got + ", its metadata says " + want;
+        }
+        return null;
+    }
+
+    private static String writeWal(String key, InputStream in, Path out) throws IOException {
+        InputStream s = in;
+        for (OffsiteSettings.Codec c : OffsiteSettings.Codec.values()) {
+            if (!c.suffix().isEmpty() && key.endsWith(c.suffix())) {
+                s = Codecs.decompress(in, c);
+                break;
+            }
+        }
+        BufferedInputStream b = new BufferedInputStream(s, 1 << 16);
+        b.mark(8);
+        byte[] head = b.readNBytes(8);
+        b.reset();
+        InputStream plain = b;
+        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            plain = Codecs.decompress(b, OffsiteSettings.Codec.GZIP);
+        } else if (head.length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
+                && (head[3] & 0xff) == 0xfd) {
+            plain = Codecs.decompress(b, OffsiteSettings.Codec.ZSTD);
+        } else if (Codecs.alreadyCompressed(head, head.length)) {
+            return "WAL " + key + ": compressed by Barman in a format barmand cannot unpack (only gzip and zstd)";
+        }
+        try (OutputStream o = Files.newOutputStream(out)) {
+            plain.transferTo(o);
+        }
+        return null;
+    }
+}

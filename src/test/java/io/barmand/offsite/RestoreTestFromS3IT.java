@@ -1,0 +1,134 @@
+package io.barmand.offsite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.barmand.barman.BarmanClient;
+import io.barmand.config.JobKind;
+import io.barmand.config.Settings;
+import io.barmand.history.RunFigures;
+import io.barmand.process.CommandResult;
+import io.barmand.process.CommandRunner;
+import io.barmand.restore.RestoreSettings;
+import io.barmand.restore.RestoreTestService;
+import io.barmand.schedule.JobService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.gaul.s3proxy.junit.S3ProxyExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * The restore test with {@code source = "s3"}: a real Barman backup of "itoffsite" (PostgreSQL 15, Barman 3.4)
+ * copied by the offsite job to S3Proxy, then restored by the restore-test service from the bucket alone (objects
+ * and WAL checked against their SHA-256 while they stream), started, promoted and verified. The rows written
+ * after the backup come from the WAL in S3. A damaged object fails the test before anything starts.
+ */
+class RestoreTestFromS3IT {
+    static final String ACCESS = "s3restore-it";
+    static final String SECRET = "s3restore-it-secret";
+    static final String SERVER = "itoffsite";
+    static final CommandRunner RUN = new CommandRunner(Clock.systemUTC(), Duration.ofSeconds(3));
+
+    @RegisterExtension
+    static final S3ProxyExtension S3 = S3ProxyExtension.builder().withCredentials(ACCESS, SECRET).build();
+
+    static String run(Duration timeout, String... argv) {
+        CommandResult r = RUN.run(List.of(argv), timeout);
+        assertThat(r.ok()).as("%s: exit %s\n%s\n%s", String.join(" ", argv), r.exitCode(), r.stdout(), r.stderrTail()).isTrue();
+        return r.stdout().strip();
+    }
+
+    static String psql(String sql) {
+        return run(Duration.ofMinutes(1), "runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+                "-p", "5499", "-d", "postgres", "-c", sql);
+    }
+
+    @Test
+    void restoreTestFromTheCopyInS3WithItsWal() throws Exception {
+        String up = run(Duration.ofMinutes(5), "bash", Path.of("src/test/resources/it/offsite-fixture.sh").toAbsolutePath().toString(), "up");
+        Path conf = Path.of(up.lines().reduce((a, b) -> b).orElseThrow().strip());
+        Path work = Path.of("/var/tmp/barmandit-offsite/s3restore-" + System.currentTimeMillis());
+        Files.createDirectories(work);
+        run(Duration.ofSeconds(10), "chmod", "0755", work.toString());
+        Path scratch = work.resolve("scratch");
+        try {
+            psql("DROP TABLE IF EXISTS s3restore_proof; CREATE TABLE s3restore_proof (id int, note text);"
+                    + " INSERT INTO s3restore_proof SELECT g, 'before' FROM generate_series(1, 1000) g");
+            String backup = run(Duration.ofMinutes(5), "barman", "-c", conf.toString(), "-f", "json", "backup", "--wait", SERVER);
+            String id = new ObjectMapper().readTree(backup).path("backup_id").asText();
+            assertThat(id).matches("[0-9]{8}T[0-9]{6}");
+            // rows after the backup: only the WAL in S3 can bring them back
+            psql("INSERT INTO s3restore_proof SELECT g, 'after' FROM generate_series(1001, 1500) g");
+            String wal = psql("SELECT pg_walfile_name(pg_current_wal_lsn())");
+            psql("SELECT pg_switch_wal()");
+            BarmanPaths paths = BarmanPaths.ask(RUN, Path.of("/usr/bin/barman"), Optional.of(conf), SERVER, Duration.ofMinutes(1));
+            Path archived = paths.wals().resolve(wal.substring(0, 16)).resolve(wal);
+            for (int i = 0; i < 120 && !Files.exists(archived); i++) {
+                RUN.run(List.of("barman", "-c", conf.toString(), "-q", "cron"), Duration.ofMinutes(1));
+                Thread.sleep(500);
+            }
+            assertThat(archived).as("WAL %s archived by Barman", wal).exists();
+
+            // the copy, as the daemon's offsite job does it
+            S3Test.raw(S3.getUri(), ACCESS, SECRET).createBucket(b -> b.bucket("backups"));
+            Path creds = S3Test.credentials(work, ACCESS, SECRET);
+            OffsiteSettings s = OffsiteSettings.forEndpoint(S3.getUri(), "backups", "proof", work.resolve("spool"))
+                    .withCredentialsFile(creds);
+            OffsiteService copy = new OffsiteService(Map.of(SERVER, s), srv -> paths, S3Store::new, "it", Clock.systemUTC());
+            copy.request(SERVER, id);
+            JobService.Result c = copy.execute(SERVER, null);
+            assertThat(c.success()).as(String.valueOf(c.figures())).isTrue();
+
+            // the restore test, configured as an operator would, reading S3 only
+            Path f = work.resolve("barmand.conf");
+            Files.writeString(f, "barmand {\n"
+                    + "  barman.config-file = \"" + conf + "\"\n"
+                    + "  state-dir = \"" + work.resolve("state") + "\"\n"
+                    + "  control-socket = \"" + work.resolve("control.sock") + "\"\n"
+                    + "  servers { " + SERVER + " {\n"
+                    + "    offsite { enabled = true, endpoint = \"" + S3.getUri() + "\", bucket = backups, prefix = proof,\n"
+                    + "              credentials-file = \"" + creds + "\", spool-dir = \"" + work.resolve("spool") + "\" }\n"
+                    + "    restore-test { source = \"s3\", scratch-dir = \"" + scratch + "\", timeout = 10m, port-range = \"54380-54399\"\n"
+                    + "      verify.tables = [\"postgres:public.s3restore_proof\"]\n"
+                    + "      verify.assertions = [{ name = after-backup, query = \"SELECT count(*) FROM s3restore_proof WHERE note = 'after'\","
+                    + " expect = \"500\" }] }\n"
+                    + "  } }\n}\n");
+            Settings settings = Settings.load(f, null);
+            RestoreTestService svc = new RestoreTestService(new BarmanClient(RUN, settings.barmanBinary(), settings.barmanConfigFile()),
+                    RUN, settings.barmanBinary(), settings.barmanConfigFile(), RestoreSettings.load(settings), Clock.systemUTC(),
+                    OffsiteSettings.load(settings), S3Store::new);
+            JobService.Result r = svc.execute(SERVER, settings.servers().get(SERVER).job(JobKind.RESTORE_TEST));
+            RunFigures fig = r.figures();
+            System.out.println("restore test from s3: " + fig);
+            assertThat(r.success()).as(String.valueOf(fig)).isTrue();
+            assertThat(fig.backupId()).isEqualTo(id);
+            assertThat(fig.failedChecks()).isEmpty();
+            assertThat(fig.detail()).contains("source=s3", "downloaded=", "download=", "rto=", "amcheck=",
+                    "postgres:public.s3restore_proof=1500");
+            assertThat(fig.detail()).doesNotContain("recover=");
+            long downloaded = Long.parseLong(fig.detail().replaceFirst(".*downloaded=(\\d+).*", "$1"));
+            assertThat(downloaded).isGreaterThan(0);
+            assertThat(scratch.resolve(SERVER)).doesNotExist();
+
+            // a damaged data object: refused while it streams, nothing started
+            String dataKey = new Layout("proof").data(SERVER, id, OffsiteSettings.Codec.ZSTD);
+            S3Test.raw(S3.getUri(), ACCESS, SECRET).putObject(b -> b.bucket("backups").key(dataKey),
+                    RequestBody.fromBytes("not a backup".getBytes()));
+            JobService.Result bad = svc.execute(SERVER, settings.servers().get(SERVER).job(JobKind.RESTORE_TEST));
+            System.out.println("damaged copy: " + bad.figures());
+            assertThat(bad.success()).isFalse();
+            assertThat(bad.figures().failedChecks()).containsExactly("download");
+            assertThat(bad.figures().error()).contains("SHA-256 MISMATCH " + dataKey);
+            assertThat(scratch.resolve(SERVER)).doesNotExist();
+        } finally {
+            RUN.run(List.of("rm", "-rf", work.toString()), Duration.ofMinutes(2));
+        }
+    }
+}
