@@ -10,6 +10,9 @@ import io.barmand.error.Category;
 import io.barmand.history.Outcome;
 import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
+import io.barmand.restore.RestoreSettings;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,21 +38,30 @@ final class RunNowCommand implements Callable<Integer> {
     String server;
 
     @Parameters(index = "2", arity = "0..1", paramLabel = "BACKUP_ID",
-            description = "offsite only: the Barman backup to copy (default: the newest DONE backup)")
+            description = "offsite only: the Barman backup to copy (default: the newest DONE backup; restore-test: use --backup-id)")
     String argument;
 
     @Option(names = "--json", description = "print the run as JSON")
     boolean json;
+
+    @Option(names = "--target", paramLabel = "TARGET", description = "restore-test only: where recovery stops for this run "
+            + "(as restore-test.target: end-of-wal, time:2026-11-24T01:00:00Z, ago:30m, lsn:0/3000060)")
+    String target;
+
+    @Option(names = "--backup-id", paramLabel = "ID", description = "restore-test only: the backup to test for this run "
+            + "(latest or a Barman backup id)")
+    String backupId;
 
     @Override
     public Integer call() throws Exception {
         if (JobKind.byId(job).isEmpty()) {
             throw new BarmandException(Category.USAGE, "unknown job '" + job + "' (check, switch-wal, backup, restore-test, offsite)");
         }
+        String arg = argument(JobKind.byId(job).orElseThrow());
         Settings s = Settings.load(main.configFile(), null);
         ObjectNode req = RunJson.MAPPER.createObjectNode().put("op", "run-now").put("job", job).put("server", server);
-        if (argument != null) {
-            req.put("argument", argument);
+        if (arg != null) {
+            req.put("argument", arg);
         }
         JsonNode resp = ControlClient.request(s.controlSocket(), req);
         if (!resp.path("ok").asBoolean()) {
@@ -65,6 +77,36 @@ final class RunNowCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return exitCode(r.outcome());
+    }
+
+    /** The control request's "argument", checked here so that a bad one exits 64 without asking the daemon. */
+    String argument(JobKind kind) {
+        if (kind != JobKind.RESTORE_TEST) {
+            if (target != null || backupId != null) {
+                throw new BarmandException(Category.USAGE, "--target and --backup-id are for run-now restore-test only, not " + job);
+            }
+            return argument;
+        }
+        if (argument != null) {
+            throw new BarmandException(Category.USAGE, "restore-test takes the backup as --backup-id ID, not as '" + argument + "'");
+        }
+        List<String> words = new ArrayList<>();
+        if (target != null) {
+            // no form of a target has meaningful whitespace ("ago:30 m" = "ago:30m"); the argument is space-separated
+            String t = target.replaceAll("\\s+", "");
+            if (RestoreSettings.parseTarget(t).isEmpty()) {
+                throw new BarmandException(Category.USAGE, "--target: must be " + RestoreSettings.TARGET_FORMS + ", is \"" + target + "\"");
+            }
+            words.add("target=" + t);
+        }
+        if (backupId != null) {
+            if (!RestoreSettings.backupId(backupId)) {
+                throw new BarmandException(Category.USAGE, "--backup-id: must be \"latest\" or a Barman backup id "
+                        + "(like 20261124T010203), is \"" + backupId + "\"");
+            }
+            words.add("backup-id=" + backupId);
+        }
+        return words.isEmpty() ? null : String.join(" ", words);
     }
 
     static int exitCode(Outcome o) {

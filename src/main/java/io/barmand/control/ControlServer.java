@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's control socket (AF_UNIX stream, mode 0660). One JSON request line, one JSON response line:
- * {"op":"run-now","job":"backup","server":"pg1"} -> {"ok":true,"run":{...}} once the run has finished,
+ * {"op":"run-now","job":"backup","server":"pg1"} -> {"ok":true,"run":{...}} once the run has finished
+ * (offsite and restore-test also take "argument", see {@link #argument}),
  * or {"ok":false,"category":"usage","exitCode":64,"error":"..."}. {"op":"ping"} -> {"ok":true}.
  */
 public class ControlServer implements AutoCloseable {
@@ -52,8 +53,9 @@ public class ControlServer implements AutoCloseable {
     }
 
     /**
-     * A job that takes an argument on run-now ({"argument":"..."}; offsite: a backup id): the handler gets the
-     * server and the argument just before the run.
+     * A job that takes an argument on run-now ({"argument":"..."}; offsite: a backup id; restore-test:
+     * "target=T backup-id=ID", either or both): the handler gets the server and the argument just before the run,
+     * on the thread that then runs it.
      */
     public ControlServer argument(JobKind kind, BiConsumer<String, String> handler) {
         arguments.put(kind, handler);
@@ -144,7 +146,7 @@ public class ControlServer implements AutoCloseable {
                     }
                     h.accept(srv, arg);
                 }
-                log.info("run-now {} {} requested", kind, srv);
+                log.info("run-now {} {} requested{}", kind, srv, arg.isEmpty() ? "" : " (" + arg + ")");
                 RunRecord r = runner.run(kind, srv, Trigger.MANUAL);
                 ok.set("run", RunJson.toJson(r));
                 return ok;

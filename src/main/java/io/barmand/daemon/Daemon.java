@@ -81,13 +81,13 @@ public final class Daemon {
         }
         CommandRunner cmd = new CommandRunner(clock, settings.killGrace());
         BarmanClient barman = new BarmanClient(cmd, settings.barmanBinary(), settings.barmanConfigFile());
+        RestoreTestService restoreService = new RestoreTestService(barman, cmd, settings.barmanBinary(),
+                settings.barmanConfigFile(), restore, clock, offsite, S3Store::new);
         JobRegistry registry = new JobRegistry()
                 .register(new CheckService(barman), Adapters.CheckJob.class)
                 .register(new CanaryHook(new SwitchWalService(barman), restore, clock), Adapters.SwitchWalJob.class)
                 .register(new CanaryHook(new BackupService(barman, settings.servers()), restore, clock), Adapters.BackupJob.class)
-                .register(new RestoreTestService(barman, cmd, settings.barmanBinary(), settings.barmanConfigFile(), restore, clock,
-                        offsite, S3Store::new),
-                        RestoreTestJob.class);
+                .register(restoreService, RestoreTestJob.class);
         OffsiteService offsiteService = new OffsiteService(offsite, srv -> BarmanPaths.ask(cmd, settings.barmanBinary(),
                 settings.barmanConfigFile(), srv, settings.probeTimeout()), S3Store::new, VERSION, clock);
         registry.register(offsiteService, OffsiteJob.class);
@@ -97,7 +97,8 @@ public final class Daemon {
         scheduler = new BarmandScheduler(settings.servers(), registry, runner, store, clock);
         int jobs = scheduler.schedule();
         store.recordDaemonStart(clock.instant(), VERSION);
-        control = new ControlServer(settings.controlSocket(), runner).argument(JobKind.OFFSITE, offsiteService::request);
+        control = new ControlServer(settings.controlSocket(), runner).argument(JobKind.OFFSITE, offsiteService::request)
+                .argument(JobKind.RESTORE_TEST, restoreService::request);
         control.start();
         scheduler.start();
         afterBackup.resumeUnfinished();

@@ -221,6 +221,28 @@ public record RestoreSettings(String server, String source, String backupId, Tar
         }
     }
 
+    /** The accepted forms of {@code target} (config key and {@code run-now restore-test --target}). */
+    public static final String TARGET_FORMS = "\"end-of-wal\", \"time:2026-11-24T01:00:00Z\" (ISO-8601 with offset), "
+            + "\"ago:30m\" or \"lsn:0/3000060\"";
+
+    /** A Barman backup id as {@code backup-id} (config key and {@code run-now restore-test --backup-id}) accepts. */
+    public static boolean backupId(String id) {
+        return id.equals("latest") || id.matches("[0-9]{8}T[0-9]{6}");
+    }
+
+    /** These settings with another target and backup id, for one run ({@code run-now restore-test --target/--backup-id}). */
+    public RestoreSettings forRun(String otherBackupId, Target otherTarget) {
+        return new RestoreSettings(server, source, otherBackupId, otherTarget, scratchDir, runAs, pgBinDir, superuser,
+                portFrom, portTo, keepOnFailure, diskMargin, verify, canary, scratchHost);
+    }
+
+    /** Parses a target as the config key {@code target} takes it; empty when it is none of {@link #TARGET_FORMS}. */
+    public static Optional<Target> parseTarget(String t) {
+        List<String> problems = new ArrayList<>();
+        Target target = target(t.trim(), "", "", problems);
+        return problems.isEmpty() ? Optional.of(target) : Optional.empty();
+    }
+
     static Target target(String t, String key, String where, List<String> problems) {
         if (t.equals("end-of-wal")) {
             return Target.END;
@@ -246,8 +268,7 @@ public record RestoreSettings(String server, String source, String backupId, Tar
         } catch (DateTimeParseException | ConfigException e) {
             // reported below
         }
-        problems.add(where + ": " + key + ".target: must be \"end-of-wal\", \"time:2026-11-24T01:00:00Z\" (ISO-8601 with offset), "
-                + "\"ago:30m\" or \"lsn:0/3000060\", is \"" + t + "\"");
+        problems.add(where + ": " + key + ".target: must be " + TARGET_FORMS + ", is \"" + t + "\"");
         return Target.END;
     }
 }

@@ -60,6 +60,16 @@ public class RestoreTestService implements JobService {
     private final Clock clock;
     private final Map<String, OffsiteSettings> offsite;
     private final Function<OffsiteSettings, S3Store> stores;
+    /**
+     * A run-now's target/backup id for its own run only. run-now runs the job on the control client's thread
+     * ({@link io.barmand.schedule.JobRunner#run} is synchronous), so the request is kept per thread: a scheduled run
+     * never sees it, and a run-now that is skipped (server busy) leaves nothing behind for a later run.
+     */
+    private final ThreadLocal<Requested> requested = new ThreadLocal<>();
+
+    private record Requested(String server, Optional<RestoreSettings.Target> target, Optional<String> backupId) {
+    }
+
     /** Inside the scratch folder: the WAL downloaded from S3, read by the restore_command. */
     static final String S3_WAL = "barmand-s3-wal";
 
@@ -85,6 +95,34 @@ public class RestoreTestService implements JobService {
     @Override
     public JobKind kind() {
         return JobKind.RESTORE_TEST;
+    }
+
+    /**
+     * The run-now argument ({@code barmand run-now restore-test SERVER --target T --backup-id ID}): space-separated
+     * {@code target=T} and/or {@code backup-id=ID}, overriding the configured ones for the next run of
+     * {@code server} on this thread only. Throws USAGE naming the option and the accepted forms.
+     */
+    public void request(String server, String argument) {
+        Optional<RestoreSettings.Target> target = Optional.empty();
+        Optional<String> backupId = Optional.empty();
+        for (String word : argument.trim().split("\\s+")) {
+            if (word.startsWith("target=")) {
+                String t = word.substring("target=".length());
+                target = Optional.of(RestoreSettings.parseTarget(t).orElseThrow(() -> new BarmandException(Category.USAGE,
+                        "--target: must be " + RestoreSettings.TARGET_FORMS + ", is \"" + t + "\"")));
+            } else if (word.startsWith("backup-id=")) {
+                String id = word.substring("backup-id=".length());
+                if (!RestoreSettings.backupId(id)) {
+                    throw new BarmandException(Category.USAGE, "--backup-id: must be \"latest\" or a Barman backup id "
+                            + "(like 20261124T010203), is \"" + id + "\"");
+                }
+                backupId = Optional.of(id);
+            } else {
+                throw new BarmandException(Category.USAGE, "restore-test takes target=TARGET and backup-id=ID "
+                        + "(--target, --backup-id), not '" + word + "'");
+            }
+        }
+        requested.set(new Requested(server, target, backupId));
     }
 
     /** What one test found; turned into the run's figures. */
@@ -115,8 +153,13 @@ public class RestoreTestService implements JobService {
     @Override
     public Result execute(String server, JobSettings js) {
         RestoreSettings rs = restore.get(server);
+        Requested req = requested.get();
+        requested.remove();
         if (rs == null) {
             throw new BarmandException(Category.CONFIG, "no restore-test settings for server " + server);
+        }
+        if (req != null && req.server().equals(server)) {
+            rs = rs.forRun(req.backupId().orElse(rs.backupId()), req.target().orElse(rs.target()));
         }
         long n0 = System.nanoTime();
         Instant started = clock.instant();

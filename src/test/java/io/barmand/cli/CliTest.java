@@ -146,6 +146,36 @@ class CliTest {
     }
 
     @Test
+    void runNowRestoreTestOptionsAreCheckedBeforeAskingTheDaemon() {
+        // no daemon here: 69 would mean the options passed
+        assertThat(run("run-now", "restore-test", "itpg", "--target", "yesterday", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("--target: must be", "end-of-wal", "time:2026-11-24T01:00:00Z", "ago:30m",
+                "lsn:0/3000060", "\"yesterday\"");
+        assertThat(run("run-now", "restore-test", "itpg", "--target", "lsn:0/zz", "--config", conf.toString())).isEqualTo(64);
+        assertThat(run("run-now", "restore-test", "itpg", "--backup-id", "last", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("--backup-id: must be \"latest\" or a Barman backup id");
+        assertThat(run("run-now", "restore-test", "itpg", "20261124T010203", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("--backup-id ID");
+        assertThat(run("run-now", "backup", "itpg", "--target", "end-of-wal", "--config", conf.toString())).isEqualTo(64);
+        assertThat(run("run-now", "offsite", "itpg", "--backup-id", "20261124T010203", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("--target and --backup-id are for run-now restore-test only, not offsite");
+        for (String t : List.of("end-of-wal", "time:2026-11-24T01:00:00Z", "ago:30m", "ago: 30 m", "lsn:0/3000060")) {
+            assertThat(run("run-now", "restore-test", "itpg", "--target", t, "--backup-id", "latest",
+                    "--config", conf.toString())).as(t).isEqualTo(69);
+        }
+    }
+
+    @Test
+    void runNowRestoreTestArgument() {
+        RunNowCommand c = new RunNowCommand();
+        c.job = "restore-test";
+        assertThat(c.argument(io.barmand.config.JobKind.RESTORE_TEST)).isNull();
+        c.target = "ago: 30m";
+        c.backupId = "20261124T010203";
+        assertThat(c.argument(io.barmand.config.JobKind.RESTORE_TEST)).isEqualTo("target=ago:30m backup-id=20261124T010203");
+    }
+
+    @Test
     void runNowExitCodes() {
         assertThat(RunNowCommand.exitCode(Outcome.SUCCESS)).isZero();
         assertThat(RunNowCommand.exitCode(Outcome.FAILED)).isEqualTo(1);
