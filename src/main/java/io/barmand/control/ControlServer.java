@@ -22,9 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The daemon's control socket (AF_UNIX stream, mode 0660). One JSON request line, one JSON response line:
  * {"op":"run-now","job":"backup","server":"pg1"} -> {"ok":true,"run":{...}} once the run has finished
- * (offsite and restore-test also take "argument", see {@link #argument}),
+ * (offsite and restore-test also take "argument": offsite a backup id, restore-test "target=T backup-id=ID",
+ * checked by the job's service before anything is recorded, and used for that run only),
  * or {"ok":false,"category":"usage","exitCode":64,"error":"..."}. {"op":"ping"} -> {"ok":true}.
  */
 public class ControlServer implements AutoCloseable {
@@ -45,21 +44,9 @@ public class ControlServer implements AutoCloseable {
     private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private final Map<JobKind, BiConsumer<String, String>> arguments = new ConcurrentHashMap<>();
-
     public ControlServer(Path path, JobRunner runner) {
         this.path = path;
         this.runner = runner;
-    }
-
-    /**
-     * A job that takes an argument on run-now ({"argument":"..."}; offsite: a backup id; restore-test:
-     * "target=T backup-id=ID", either or both): the handler gets the server and the argument just before the run,
-     * on the thread that then runs it.
-     */
-    public ControlServer argument(JobKind kind, BiConsumer<String, String> handler) {
-        arguments.put(kind, handler);
-        return this;
     }
 
     public void start() {
@@ -139,15 +126,8 @@ public class ControlServer implements AutoCloseable {
                 JobKind kind = JobKind.byId(job).orElseThrow(() ->
                         new BarmandException(Category.USAGE, "unknown job '" + job + "' (check, switch-wal, backup, restore-test, offsite)"));
                 String arg = req.path("argument").asText("");
-                if (!arg.isEmpty()) {
-                    BiConsumer<String, String> h = arguments.get(kind);
-                    if (h == null) {
-                        throw new BarmandException(Category.USAGE, "job '" + job + "' takes no argument");
-                    }
-                    h.accept(srv, arg);
-                }
                 log.info("run-now {} {} requested{}", kind, srv, arg.isEmpty() ? "" : " (" + arg + ")");
-                RunRecord r = runner.run(kind, srv, Trigger.MANUAL);
+                RunRecord r = runner.run(kind, srv, Trigger.MANUAL, arg);
                 ok.set("run", RunJson.toJson(r));
                 return ok;
             }

@@ -1,7 +1,6 @@
 package io.barmand.daemon;
 
 import io.barmand.barman.BarmanClient;
-import io.barmand.config.JobKind;
 import io.barmand.config.Settings;
 import io.barmand.control.ControlServer;
 import io.barmand.history.RunStore;
@@ -97,8 +96,7 @@ public final class Daemon {
         scheduler = new BarmandScheduler(settings.servers(), registry, runner, store, clock);
         int jobs = scheduler.schedule();
         store.recordDaemonStart(clock.instant(), VERSION);
-        control = new ControlServer(settings.controlSocket(), runner).argument(JobKind.OFFSITE, offsiteService::request)
-                .argument(JobKind.RESTORE_TEST, restoreService::request);
+        control = new ControlServer(settings.controlSocket(), runner);
         control.start();
         scheduler.start();
         afterBackup.resumeUnfinished();

@@ -44,11 +44,7 @@ public final class AfterBackup implements Consumer<RunRecord> {
             return;
         }
         log.info("{}: backup {} done, offsite copy follows", r.server(), r.backupId());
-        exec.submit(() -> {
-            if (r.backupId() != null) {
-                service.request(r.server(), r.backupId());
-            }
-            runner.run(JobKind.OFFSITE, r.server(), Trigger.AFTER_BACKUP);
-        });
+        exec.submit(() -> runner.run(JobKind.OFFSITE, r.server(), Trigger.AFTER_BACKUP,
+                r.backupId() == null ? "" : r.backupId()));
     }
 }

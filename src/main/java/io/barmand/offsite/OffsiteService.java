@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -32,7 +31,6 @@ public class OffsiteService implements JobService {
     private final Function<OffsiteSettings, S3Store> stores;
     private final String version;
     private final Clock clock;
-    private final Map<String, String> requested = new ConcurrentHashMap<>();
 
     public OffsiteService(Map<String, OffsiteSettings> offsite, Function<String, BarmanPaths> paths,
                           Function<OffsiteSettings, S3Store> stores, String version, Clock clock) {
@@ -48,12 +46,12 @@ public class OffsiteService implements JobService {
         return JobKind.OFFSITE;
     }
 
-    /** The next run of {@code server} copies {@code backupId} instead of the newest backup (run-now). */
-    public void request(String server, String backupId) {
-        if (!backupId.matches("[0-9]{8}T[0-9]{6}")) {
+    /** The run-now argument: a backup id to copy instead of the newest backup ("" = the newest). */
+    @Override
+    public void checkArgument(String backupId) {
+        if (!backupId.isEmpty() && !backupId.matches("[0-9]{8}T[0-9]{6}")) {
             throw new BarmandException(Category.USAGE, "'" + backupId + "' is not a Barman backup id (like 20261124T010203)");
         }
-        requested.put(server, backupId);
     }
 
     /** Servers whose last copy was cut short (daemon killed): the daemon redoes them right after start. */
@@ -69,8 +67,14 @@ public class OffsiteService implements JobService {
 
     @Override
     public Result execute(String server, JobSettings js) {
+        return execute(server, js, "");
+    }
+
+    @Override
+    public Result execute(String server, JobSettings js, String backupId) {
+        checkArgument(backupId);
         OffsiteSettings s = offsite.get(server);
-        String req = requested.remove(server);
+        String req = backupId.isEmpty() ? null : backupId;
         if (s == null || !s.enabled()) {
             return Result.failed(RunFigures.error("offsite copies are not enabled for " + server + " (offsite.enabled = false)"));
         }

@@ -65,9 +65,8 @@ public class RestoreTestService implements JobService {
      * ({@link io.barmand.schedule.JobRunner#run} is synchronous), so the request is kept per thread: a scheduled run
      * never sees it, and a run-now that is skipped (server busy) leaves nothing behind for a later run.
      */
-    private final ThreadLocal<Requested> requested = new ThreadLocal<>();
-
-    private record Requested(String server, Optional<RestoreSettings.Target> target, Optional<String> backupId) {
+    /** A run-now argument: the target and backup id asked for this run only. */
+    private record Requested(Optional<RestoreSettings.Target> target, Optional<String> backupId) {
     }
 
     /** Inside the scratch folder: the WAL downloaded from S3, read by the restore_command. */
@@ -97,15 +96,20 @@ public class RestoreTestService implements JobService {
         return JobKind.RESTORE_TEST;
     }
 
+    @Override
+    public void checkArgument(String argument) {
+        parse(argument);
+    }
+
     /**
      * The run-now argument ({@code barmand run-now restore-test SERVER --target T --backup-id ID}): space-separated
-     * {@code target=T} and/or {@code backup-id=ID}, overriding the configured ones for the next run of
-     * {@code server} on this thread only. Throws USAGE naming the option and the accepted forms.
+     * {@code target=T} and/or {@code backup-id=ID}, overriding the configured ones for that run only; "" = none.
+     * Throws USAGE naming the option and the accepted forms.
      */
-    public void request(String server, String argument) {
+    private static Requested parse(String argument) {
         Optional<RestoreSettings.Target> target = Optional.empty();
         Optional<String> backupId = Optional.empty();
-        for (String word : argument.trim().split("\\s+")) {
+        for (String word : argument.isBlank() ? new String[0] : argument.trim().split("\\s+")) {
             if (word.startsWith("target=")) {
                 String t = word.substring("target=".length());
                 target = Optional.of(RestoreSettings.parseTarget(t).orElseThrow(() -> new BarmandException(Category.USAGE,
@@ -122,7 +126,7 @@ public class RestoreTestService implements JobService {
                         + "(--target, --backup-id), not '" + word + "'");
             }
         }
-        requested.set(new Requested(server, target, backupId));
+        return new Requested(target, backupId);
     }
 
     /** What one test found; turned into the run's figures. */
@@ -152,13 +156,17 @@ public class RestoreTestService implements JobService {
 
     @Override
     public Result execute(String server, JobSettings js) {
+        return execute(server, js, "");
+    }
+
+    @Override
+    public Result execute(String server, JobSettings js, String argument) {
         RestoreSettings rs = restore.get(server);
-        Requested req = requested.get();
-        requested.remove();
+        Requested req = parse(argument);
         if (rs == null) {
             throw new BarmandException(Category.CONFIG, "no restore-test settings for server " + server);
         }
-        if (req != null && req.server().equals(server)) {
+        if (req.target().isPresent() || req.backupId().isPresent()) {
             rs = rs.forRun(req.backupId().orElse(rs.backupId()), req.target().orElse(rs.target()));
         }
         long n0 = System.nanoTime();

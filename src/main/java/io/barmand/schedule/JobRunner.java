@@ -48,6 +48,14 @@ public class JobRunner {
     }
 
     public RunRecord run(JobKind kind, String server, Trigger trigger) {
+        return run(kind, server, trigger, "");
+    }
+
+    /**
+     * Runs one job now, with an argument for this run only ("" = none): refused with USAGE before anything is
+     * recorded when the job does not accept it.
+     */
+    public RunRecord run(JobKind kind, String server, Trigger trigger, String argument) {
         ServerSettings ss = servers.get(server);
         if (ss == null) {
             throw new BarmandException(Category.USAGE, "unknown server '" + server + "' (configured: "
@@ -59,6 +67,7 @@ public class JobRunner {
         if (js == null) {
             throw new BarmandException(Category.USAGE, "job '" + kind + "' is not configured for server '" + server + "'");
         }
+        service.checkArgument(argument);
         Instant now = clock.instant();
         if (stopping) {
             long id = store.skipped(server, kind.id(), trigger, now, "daemon stopping");
@@ -87,7 +96,7 @@ public class JobRunner {
         RunFigures figures;
         try {
             log.info("run {} {} {} ({}): started", id, server, kind, trigger.word());
-            JobService.Result r = service.execute(server, js);
+            JobService.Result r = service.execute(server, js, argument);
             outcome = r.success() ? Outcome.SUCCESS : Outcome.FAILED;
             figures = r.figures();
         } catch (BarmandException e) {

@@ -17,6 +17,23 @@ public interface JobService {
      */
     Result execute(String server, JobSettings settings);
 
+    /**
+     * Checks a run-now argument before any run is recorded (offsite: a backup id; restore-test: target and backup
+     * id). Jobs that take none refuse one. Throws {@link io.barmand.error.BarmandException} (USAGE) naming it.
+     */
+    default void checkArgument(String argument) {
+        if (!argument.isEmpty()) {
+            throw new io.barmand.error.BarmandException(io.barmand.error.Category.USAGE,
+                    "job '" + kind() + "' takes no argument");
+        }
+    }
+
+    /** Runs with a run-now argument, already accepted by {@link #checkArgument}; "" = none. */
+    default Result execute(String server, JobSettings settings, String argument) {
+        checkArgument(argument);
+        return execute(server, settings);
+    }
+
     /** A finished run: success or not, and its figures. */
     record Result(boolean success, RunFigures figures) {
         public static Result ok(RunFigures f) {

@@ -80,8 +80,7 @@ class OffsiteRestoreIT {
             OffsiteSettings s = OffsiteSettings.forEndpoint(S3.getUri(), "backups", "proof", work.resolve("spool"))
                     .withCredentialsFile(S3Test.credentials(work, ACCESS, SECRET));
             OffsiteService svc = new OffsiteService(Map.of(SERVER, s), srv -> paths, S3Store::new, "it", Clock.systemUTC());
-            svc.request(SERVER, id);
-            var r = svc.execute(SERVER, null);
+            var r = svc.execute(SERVER, null, id);
             assertThat(r.success()).as(String.valueOf(r.figures())).isTrue();
             assertThat(r.figures().detail()).contains("backup " + id + " copied");
 

@@ -82,8 +82,7 @@ class RestoreTestFromS3IT {
             OffsiteSettings s = OffsiteSettings.forEndpoint(S3.getUri(), "backups", "proof", work.resolve("spool"))
                     .withCredentialsFile(creds);
             OffsiteService copy = new OffsiteService(Map.of(SERVER, s), srv -> paths, S3Store::new, "it", Clock.systemUTC());
-            copy.request(SERVER, id);
-            JobService.Result c = copy.execute(SERVER, null);
+            JobService.Result c = copy.execute(SERVER, null, id);
             assertThat(c.success()).as(String.valueOf(c.figures())).isTrue();
 
             // the restore test, configured as an operator would, reading S3 only

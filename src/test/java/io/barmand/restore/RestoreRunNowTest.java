@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.barmand.barman.BarmanClient;
-import io.barmand.config.JobKind;
 import io.barmand.config.Settings;
 import io.barmand.control.ControlClient;
 import io.barmand.control.ControlServer;
@@ -55,7 +54,7 @@ class RestoreRunNowTest {
         store = RunStore.open(tmp.resolve("state"), true);
         JobRunner runner = new JobRunner(s.servers(), new JobRegistry().register(service, RestoreTestJob.class), store,
                 new ServerLocks(), clock);
-        control = new ControlServer(socket, runner).argument(JobKind.RESTORE_TEST, service::request);
+        control = new ControlServer(socket, runner);
         control.start();
     }
 

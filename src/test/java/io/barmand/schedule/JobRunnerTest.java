@@ -164,4 +164,46 @@ class JobRunnerTest {
         assertThat(JobRunner.describe(r)).startsWith("run " + r.id() + " pg1 backup (catch-up): success in ")
                 .contains("backup 20261124T010000, 100 B, 10 B/s");
     }
+
+    @Test
+    void aRunNowArgumentReachesOnlyItsOwnRunAndIsRefusedByJobsThatTakeNone() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JobService withArgument = new JobService() {
+            @Override
+            public JobKind kind() {
+                return JobKind.OFFSITE;
+            }
+
+            @Override
+            public void checkArgument(String argument) {
+                if (!argument.isEmpty() && !argument.matches("[0-9]{8}T[0-9]{6}")) {
+                    throw new BarmandException(Category.USAGE, "not a backup id: " + argument);
+                }
+            }
+
+            @Override
+            public Result execute(String server, JobSettings settings) {
+                return execute(server, settings, "");
+            }
+
+            @Override
+            public Result execute(String server, JobSettings settings, String argument) {
+                seen.add(argument);
+                return Result.ok(RunFigures.NONE);
+            }
+        };
+        runner = new JobRunner(Map.of("pg1", server("pg1")), registry().register(withArgument, Adapters.CheckJob.class),
+                store, new ServerLocks(), clock);
+
+        assertThat(runner.run(JobKind.OFFSITE, "pg1", Trigger.MANUAL, "20261124T010203").outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(runner.run(JobKind.OFFSITE, "pg1", Trigger.SCHEDULED).outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(seen).containsExactly("20261124T010203", "");
+
+        int before = store.list("pg1", null, 100).size();
+        assertThatThrownBy(() -> runner.run(JobKind.OFFSITE, "pg1", Trigger.MANUAL, "yesterday"))
+                .isInstanceOf(BarmandException.class).hasMessageContaining("not a backup id: yesterday");
+        assertThatThrownBy(() -> runner.run(JobKind.CHECK, "pg1", Trigger.MANUAL, "20261124T010203"))
+                .isInstanceOf(BarmandException.class).hasMessageContaining("job 'check' takes no argument");
+        assertThat(store.list("pg1", null, 100)).hasSize(before);
+    }
 }
