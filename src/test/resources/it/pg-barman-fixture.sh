@@ -75,6 +75,11 @@ barman_up() {
   psql_pg -c 'SELECT txid_current()' >/dev/null
 }
 
+fixture_down() {
+  [[ -f $CONF ]] && pkill -u barman -f "barman -c $CONF receive-wal" || true
+  pg_lsclusters -h | awk -v c="$CLUSTER" '$2==c' | grep -q . && pg_ctlcluster 15 "$CLUSTER" stop -m fast || true
+}
+
 # one fixture at a time (the restore and offsite fixtures call this one too)
 mkdir -p "$(dirname "$BASE")"
 exec 8>"$BASE.fixture.lock"
@@ -83,11 +88,10 @@ flock -w 600 8 || { log "another pg-barman-fixture.sh holds $BASE.fixture.lock";
 case "${1:-up}" in
   up)   write_conf; itpg_cluster_up; barman_up; echo "$CONF" ;;
   env)  echo "$CONF" ;;
-  down)
-    [[ -f $CONF ]] && pkill -u barman -f "barman -c $CONF receive-wal" || true
-    pg_lsclusters -h | awk -v c="$CLUSTER" '$2==c' | grep -q . && pg_ctlcluster 15 "$CLUSTER" stop -m fast || true ;;
+  down) fixture_down ;;
   purge)
-    "$0" down || true
+    # not "$0 down": a second process would wait for the lock this one holds
+    fixture_down
     pg_lsclusters -h | awk -v c="$CLUSTER" '$2==c' | grep -q . && pg_dropcluster 15 "$CLUSTER" || true
     rm -rf "$BASE" ;;
   *) echo "usage: $0 up|down|purge|env" >&2; exit 64 ;;
