@@ -53,7 +53,8 @@ cluster_up() {
   fi
   if ! pg_lsclusters -h | awk -v c="$cluster" '$2==c {print $4}' | grep -q online; then
     log "starting cluster 15/$cluster"
-    pg_ctlcluster 15 "$cluster" start
+    # fd 8 is pg-barman-fixture.sh's lock: a server that inherited it would hold the lock for its whole life
+    pg_ctlcluster 15 "$cluster" start 8>&-
   fi
   for _ in $(seq 1 60); do runuser -u postgres -- pg_isready -q -p "$PORT" && break; sleep 0.5; done
   psql_pg <<'SQL'
