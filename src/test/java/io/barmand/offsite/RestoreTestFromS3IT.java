@@ -1,5 +1,8 @@
 package io.barmand.offsite;
 
+import static io.barmand.offsite.ItShell.RUN;
+import static io.barmand.offsite.ItShell.psql;
+import static io.barmand.offsite.ItShell.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,21 +37,9 @@ class RestoreTestFromS3IT {
     static final String ACCESS = "s3restore-it";
     static final String SECRET = "s3restore-it-secret";
     static final String SERVER = "itoffsite";
-    static final CommandRunner RUN = new CommandRunner(Clock.systemUTC(), Duration.ofSeconds(3));
 
     @RegisterExtension
     static final S3ProxyExtension S3 = S3ProxyExtension.builder().withCredentials(ACCESS, SECRET).build();
-
-    static String run(Duration timeout, String... argv) {
-        CommandResult r = RUN.run(List.of(argv), timeout);
-        assertThat(r.ok()).as("%s: exit %s\n%s\n%s", String.join(" ", argv), r.exitCode(), r.stdout(), r.stderrTail()).isTrue();
-        return r.stdout().strip();
-    }
-
-    static String psql(String sql) {
-        return run(Duration.ofMinutes(1), "runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
-                "-p", "5499", "-d", "postgres", "-c", sql);
-    }
 
     @Test
     void restoreTestFromTheCopyInS3WithItsWal() throws Exception {
