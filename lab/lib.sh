@@ -43,6 +43,21 @@ destroy_container() {
   as_root lxc-destroy -n "$n" -f >/dev/null
 }
 
+# whether Vagrant knows the machine's SSH address and a command runs there
+machine_answers() {
+  local m=$1 cfg="$LAB_ROOT/.vagrant/lab-ssh-$1"
+  (cd "$LAB_ROOT" && vagrant ssh-config "$m" >"$cfg" 2>/dev/null) &&
+    ssh -F "$cfg" -o BatchMode=yes -o ConnectTimeout=10 "$m" true </dev/null >/dev/null 2>&1
+}
+
+# destroy a machine, whatever state it is in, and make Vagrant forget it (its next `up` creates it afresh)
+forget_machine() {
+  local m=$1
+  (cd "$LAB_ROOT" && vagrant destroy -f "$m" >/dev/null 2>&1) || true
+  destroy_container "${LAB_PREFIX}$m"
+  rm -rf "$LAB_ROOT/.vagrant/machines/$m/lxc"
+}
+
 # ---- commands in the guests, over SSH with the config `vagrant ssh-config` prints (any provider)
 LAB_SSH_CONFIG="$LAB_ROOT/.vagrant/lab-ssh-config"
 lab_ssh_config() {

@@ -24,8 +24,35 @@ for m in "${LAB_MACHINES[@]}"; do
   fi
 done
 
+# The machines boot in parallel. Vagrant gives up on a machine whose container has no DHCP address after
+# fetch_ip_tries x 3 s (the Vagrantfile waits 2 min); a start can still fail (seen: "There was an error executing
+# lxc-info" under load, or a container left half-made by a killed run). Then the machines that do not answer
+# are destroyed and started afresh, at most LAB_UP_TRIES attempts in all, each named in the output.
+tries=${LAB_UP_TRIES:-3}
 phase_start vagrant-up
-vagrant up --provider=lxc --no-provision
+mkdir -p .vagrant
+attempt=1
+: >.vagrant/lab-up-retried   # the machines started afresh, one line each (e2e's drill reads it)
+while :; do
+  set +e
+  vagrant up --provider=lxc --no-provision 2>&1 | tee .vagrant/lab-up.log
+  rc=${PIPESTATUS[0]}
+  set -e
+  ((rc == 0)) && break
+  failed=()
+  for m in "${LAB_MACHINES[@]}"; do machine_answers "$m" || failed+=("$m"); done
+  ((attempt < tries)) || die "vagrant up failed $attempt times (exit $rc); not up: ${failed[*]:-none}; log: .vagrant/lab-up.log"
+  if ((${#failed[@]} == 0)); then
+    log "vagrant up exited $rc but every machine answers: running it again (attempt $((attempt + 1)) of $tries)"
+  fi
+  for m in "${failed[@]}"; do
+    log "$m: did not come up (attempt $attempt of $tries): destroying it to start it afresh"
+    forget_machine "$m"
+    echo "$m" >>.vagrant/lab-up-retried
+  done
+  attempt=$((attempt + 1))
+done
+LAB_UP_ATTEMPTS=$attempt
 phase_end vagrant-up
 
 phase_start provision
@@ -38,4 +65,4 @@ phase_end provision
 ((rc == 0)) || die "provisioning failed (exit $rc); log: .vagrant/lab-provision.log"
 log "PLAY RECAP:"
 sed -n '/PLAY RECAP/,/^$/p' .vagrant/lab-provision.log | sed 1d | sed '/^$/d' >&2
-log "timings: vagrant-up ${LAB_T[vagrant-up]}s, provision ${LAB_T[provision]}s"
+log "timings: vagrant-up ${LAB_T[vagrant-up]}s ($LAB_UP_ATTEMPTS attempt(s)), provision ${LAB_T[provision]}s"
