@@ -113,7 +113,7 @@ final class RunNowCommand implements Callable<Integer> {
         return switch (o) {
             case SUCCESS -> 0;
             case FAILED -> Category.JOB_FAILED.exitCode();
-            case SKIPPED, INTERRUPTED, RUNNING -> Category.BUSY.exitCode();
+            case SKIPPED, INTERRUPTED, RUNNING, QUEUED -> Category.BUSY.exitCode();
         };
     }
 }

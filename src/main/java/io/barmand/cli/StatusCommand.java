@@ -93,7 +93,7 @@ final class StatusCommand implements Callable<Integer> {
                 }
                 // offsite: the last finished copy run names the backup in S3, the newest WAL there and the lag
                 Optional<RunRecord> lo = store == null ? Optional.empty() : store.lastRun(ss.name(), JobKind.OFFSITE.id(), false);
-                if (lo.isPresent() && lo.get().outcome() != io.barmand.history.Outcome.RUNNING) {
+                if (lo.isPresent() && !lo.get().outcome().open()) {
                     RunRecord o = lo.get();
                     ObjectNode oo = so.putObject("lastOffsite");
                     oo.put("runId", o.id());

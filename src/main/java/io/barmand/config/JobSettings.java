@@ -10,9 +10,15 @@ import java.util.Optional;
  * @param catchUp run once after start when a fire time passed while the daemon was down (backup)
  * @param archiveTimeout switch-wal: how long barman waits for the WAL to be archived
  * @param force switch-wal: pass --force (Barman 3.4 then needs a superuser: it issues CHECKPOINT)
+ * @param retry how a failed run is tried again (backup)
  */
 public record JobSettings(JobKind kind, Optional<String> schedule, Duration timeout, boolean catchUp,
-                          Duration archiveTimeout, boolean force) {
+                          Duration archiveTimeout, boolean force, RetryPolicy retry) {
+    public JobSettings(JobKind kind, Optional<String> schedule, Duration timeout, boolean catchUp, Duration archiveTimeout,
+                       boolean force) {
+        this(kind, schedule, timeout, catchUp, archiveTimeout, force, RetryPolicy.NONE);
+    }
+
     public boolean enabled() {
         return schedule.isPresent();
     }

@@ -47,6 +47,7 @@ public final class Settings {
     private final Duration shutdownTimeout;
     private final Duration killGrace;
     private final Map<String, ServerSettings> servers;
+    private final SchedulerSettings scheduler;
     private final Config effective;
 
     private Settings(Path file, Config c, Map<String, ServerSettings> servers) {
@@ -61,6 +62,8 @@ public final class Settings {
         this.shutdownTimeout = c.getDuration("shutdown-timeout");
         this.killGrace = c.getDuration("kill-grace");
         this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
+        this.scheduler = new SchedulerSettings(c.getInt("scheduler.threads"), c.getDuration("scheduler.misfire-threshold"),
+                c.getInt("scheduler.max-heavy-runs"), c.getInt("scheduler.max-light-runs"));
     }
 
     /**
@@ -100,9 +103,12 @@ public final class Settings {
         }
         Config c = merged.getConfig(ROOT);
         // scalar settings
-        for (String d : List.of("barman.probe-timeout", "shutdown-timeout", "kill-grace")) {
+        for (String d : List.of("barman.probe-timeout", "shutdown-timeout", "kill-grace", "scheduler.misfire-threshold")) {
             duration(where, c, d, problems);
         }
+        range(where, c, "scheduler.threads", 1, 64, ROOT, problems);
+        range(where, c, "scheduler.max-heavy-runs", 1, 64, ROOT, problems);
+        range(where, c, "scheduler.max-light-runs", 1, 256, ROOT, problems);
         Path binary = Path.of(c.getString("barman.binary"));
         if (!Files.isRegularFile(binary)) {
             problems.add(where + ": " + ROOT + ".barman.binary: " + binary + " does not exist");
@@ -201,7 +207,13 @@ public final class Settings {
             Duration archiveTimeout = j.hasPath("archive-timeout") ? duration(where, j, "archive-timeout", problems, key) : Duration.ZERO;
             boolean catchUp = j.hasPath("catch-up") && j.getBoolean("catch-up");
             boolean force = j.hasPath("force") && j.getBoolean("force");
-            jobs.put(k, new JobSettings(k, schedule, timeout, catchUp, archiveTimeout, force));
+            RetryPolicy retry = RetryPolicy.NONE;
+            if (j.hasPath("retry")) {
+                int max = range(where, j, "retry.max", 0, 10, key, problems);
+                Duration after = duration(where, j, "retry.after", problems, key);
+                retry = new RetryPolicy(max, after);
+            }
+            jobs.put(k, new JobSettings(k, schedule, timeout, catchUp, archiveTimeout, force, retry));
         }
         return zone == null ? null : new ServerSettings(name, zone, jobs);
     }
@@ -220,6 +232,20 @@ public final class Settings {
         } catch (ConfigException e) {
             problems.add(where + ": " + prefix + "." + path + ": " + e.getMessage());
             return Duration.ofSeconds(1);
+        }
+    }
+
+    private static int range(String where, Config c, String path, int min, int max, String prefix, List<String> problems) {
+        try {
+            int v = c.getInt(path);
+            if (v < min || v > max) {
+                problems.add(where + ": " + prefix + "." + path + ": must be between " + min + " and " + max + ", is " + v
+                        + line(c.getValue(path).origin()));
+            }
+            return v;
+        } catch (ConfigException e) {
+            problems.add(where + ": " + prefix + "." + path + ": " + e.getMessage());
+            return min;
         }
     }
 
@@ -316,6 +342,7 @@ public final class Settings {
     public Duration shutdownTimeout() { return shutdownTimeout; }
     public Duration killGrace() { return killGrace; }
     public Map<String, ServerSettings> servers() { return servers; }
+    public SchedulerSettings scheduler() { return scheduler; }
     /** The validated configuration under the root key, for job kinds that read their own blocks (restore-test). */
     public Config config() { return effective; }
 }

@@ -8,7 +8,6 @@ import io.barmand.jobs.BackupService;
 import io.barmand.jobs.CheckService;
 import io.barmand.jobs.SwitchWalService;
 import io.barmand.process.CommandRunner;
-import io.barmand.offsite.AfterBackup;
 import io.barmand.offsite.BarmanPaths;
 import io.barmand.offsite.OffsiteJob;
 import io.barmand.offsite.OffsiteService;
@@ -22,7 +21,9 @@ import io.barmand.schedule.Adapters;
 import io.barmand.schedule.BarmandScheduler;
 import io.barmand.schedule.JobRegistry;
 import io.barmand.schedule.JobRunner;
-import io.barmand.schedule.ServerLocks;
+import io.barmand.config.JobKind;
+import io.barmand.history.Trigger;
+import io.barmand.schedule.RunRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -90,16 +91,24 @@ public final class Daemon {
         OffsiteService offsiteService = new OffsiteService(offsite, srv -> BarmanPaths.ask(cmd, settings.barmanBinary(),
                 settings.barmanConfigFile(), srv, settings.probeTimeout()), S3Store::new, VERSION, clock);
         registry.register(offsiteService, OffsiteJob.class);
-        runner = new JobRunner(settings.servers(), registry, store, new ServerLocks(), clock);
-        AfterBackup afterBackup = new AfterBackup(runner, offsiteService);
-        runner.onFinished(afterBackup);
-        scheduler = new BarmandScheduler(settings.servers(), registry, runner, store, clock);
+        runner = new JobRunner(settings.servers(), registry, store, settings.scheduler(), clock);
+        // the offsite copy of each new backup: queued like any run once the backup has succeeded
+        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, offsiteService::enabled);
+        scheduler = new BarmandScheduler(settings.servers(), registry, runner, store, settings.scheduler(), clock);
         int jobs = scheduler.schedule();
         store.recordDaemonStart(clock.instant(), VERSION);
         control = new ControlServer(settings.controlSocket(), runner);
         control.start();
         scheduler.start();
-        afterBackup.resumeUnfinished();
+        // copies a previous barmand left unfinished (killed, even with -9) are redone
+        for (String server : offsiteService.unfinished()) {
+            log.warn("{}: the last offsite copy was cut short: redoing it", server);
+            runner.submitRecorded(RunRequest.of(JobKind.OFFSITE, server, Trigger.CATCH_UP));
+        }
+        int retries = runner.resumeRetries();
+        if (retries > 0) {
+            log.warn("{} retry(ies) of failed runs left pending by a previous barmand re-armed", retries);
+        }
         log.info("barmand ready: {} servers, {} jobs scheduled, {} catch-up(s), control socket {} ({} ms)",
                 settings.servers().size(), jobs, scheduler.catchUps().size(), settings.controlSocket(),
                 Duration.ofNanos(System.nanoTime() - t0).toMillis());

@@ -1,8 +1,13 @@
 package io.barmand.history;
 
-/** How a run ended (or that it is still running). */
+/** How a run ended (or that it waits for its turn, or is still running). */
 public enum Outcome {
-    RUNNING, SUCCESS, FAILED, SKIPPED, INTERRUPTED;
+    QUEUED, RUNNING, SUCCESS, FAILED, SKIPPED, INTERRUPTED;
+
+    /** Not ended yet: queued or running. */
+    public boolean open() {
+        return this == QUEUED || this == RUNNING;
+    }
 
     public String word() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -32,6 +32,9 @@ public final class RunJson {
         r.failedChecks().forEach(fc::add);
         o.put("error", r.error());
         o.put("detail", r.detail());
+        o.put("requested", r.requested().toString());
+        o.put("waitedMs", r.waitedMs());
+        o.put("attempt", r.attempt());
         return o;
     }
 
@@ -49,7 +52,9 @@ public final class RunJson {
                 o.path("ended").isNull() || o.path("ended").isMissingNode() ? null : Instant.parse(o.path("ended").asText()),
                 Outcome.of(o.path("outcome").asText()), longOrNull(o, "durationMs"), textOrNull(o, "backupId"),
                 longOrNull(o, "sizeBytes"), longOrNull(o, "throughputBytesPerSec"), fc, textOrNull(o, "error"),
-                textOrNull(o, "detail"));
+                textOrNull(o, "detail"),
+                o.hasNonNull("requested") ? Instant.parse(o.path("requested").asText()) : null, longOrNull(o, "waitedMs"),
+                o.path("attempt").asInt(1));
     }
 
     private static Long longOrNull(JsonNode o, String f) {

@@ -27,11 +27,13 @@ import org.sqlite.SQLiteConfig;
  */
 public class RunStore implements AutoCloseable {
     public static final String FILE = "history.db";
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Connection conn;
     private final Path file;
+    /** the schema of the file: a read-only CLI may meet a v1 file that no v2 daemon has migrated yet */
+    private int schema = SCHEMA_VERSION;
 
     private RunStore(Path file, Connection conn) {
         this.file = file;
@@ -58,6 +60,10 @@ public class RunStore implements AutoCloseable {
             RunStore s = new RunStore(f, c);
             if (writable) {
                 s.migrate();
+            } else {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                    s.schema = rs.next() ? rs.getInt(1) : 0;
+                }
             }
             return s;
         } catch (SQLException | IOException e) {
@@ -89,6 +95,24 @@ public class RunStore implements AutoCloseable {
                           id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL, pid INTEGER, version TEXT)""");
                 st.executeUpdate("PRAGMA user_version = 1");
             }
+            if (v < 2) {
+                // v2: runs wait in a queue (outcome 'queued'); when each was asked for, how long it waited, which attempt
+                conn.setAutoCommit(false);
+                try {
+                    st.executeUpdate("ALTER TABLE runs ADD COLUMN requested TEXT");
+                    st.executeUpdate("ALTER TABLE runs ADD COLUMN waited_ms INTEGER");
+                    st.executeUpdate("ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1");
+                    st.executeUpdate("UPDATE runs SET requested = started, waited_ms = 0 WHERE requested IS NULL");
+                    st.executeUpdate("CREATE INDEX IF NOT EXISTS runs_outcome ON runs(outcome)");
+                    st.executeUpdate("PRAGMA user_version = 2");
+                    conn.commit();
+                } catch (SQLException e) {
+                    conn.rollback();
+                    throw e;
+                } finally {
+                    conn.setAutoCommit(true);
+                }
+            }
         }
     }
 
@@ -96,20 +120,57 @@ public class RunStore implements AutoCloseable {
         return file;
     }
 
-    /** Records the start of a run; returns its id. */
+    /** Records the start of a run that did not wait; returns its id. */
     public synchronized long start(String server, String job, Trigger trigger, Instant started) {
-        return insert(server, job, trigger, started, null, Outcome.RUNNING, null, RunFigures.NONE);
+        return insert(server, job, trigger, started, null, Outcome.RUNNING, null, RunFigures.NONE, 0L, 1);
     }
 
-    /** Records a run that did not happen (server busy, misfire): started = ended. */
+    /** Records a run that waits for its turn (outcome queued, requested = started = {@code at}); returns its id. */
+    public synchronized long queue(String server, String job, Trigger trigger, Instant at, int attempt) {
+        return insert(server, job, trigger, at, null, Outcome.QUEUED, null, RunFigures.NONE, null, attempt);
+    }
+
+    /** A queued run starts: outcome running, started = {@code at}, with how long it waited. False if it is not queued. */
+    public synchronized boolean begin(long id, Instant at, long waitedMs) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "UPDATE runs SET outcome='running', started=?, waited_ms=? WHERE id=? AND outcome='queued'")) {
+            ps.setString(1, at.toString());
+            ps.setLong(2, waitedMs);
+            ps.setLong(3, id);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw io("record the start of run " + id, e);
+        }
+    }
+
+    /** Records a run that did not happen (its kind already running or queued, daemon stopping): started = ended. */
     public synchronized long skipped(String server, String job, Trigger trigger, Instant at, String reason) {
-        return insert(server, job, trigger, at, at, Outcome.SKIPPED, 0L, RunFigures.error(reason));
+        return skipped(server, job, trigger, at, reason, 1);
+    }
+
+    public synchronized long skipped(String server, String job, Trigger trigger, Instant at, String reason, int attempt) {
+        return insert(server, job, trigger, at, at, Outcome.SKIPPED, 0L, RunFigures.error(reason), 0L, attempt);
+    }
+
+    /** A queued run that will not start after all (daemon stopping): skipped, with the reason and its wait. */
+    public synchronized void dequeue(long id, Instant at, long waitedMs, String reason) {
+        try (PreparedStatement ps = conn.prepareStatement("UPDATE runs SET outcome='skipped', ended=?, duration_ms=0,"
+                + " waited_ms=?, error=? WHERE id=? AND outcome='queued'")) {
+            ps.setString(1, at.toString());
+            ps.setLong(2, waitedMs);
+            ps.setString(3, reason);
+            ps.setLong(4, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw io("record run " + id + " as skipped", e);
+        }
     }
 
     private long insert(String server, String job, Trigger trigger, Instant started, Instant ended, Outcome outcome,
-                        Long durationMs, RunFigures f) {
+                        Long durationMs, RunFigures f, Long waitedMs, int attempt) {
         String sql = "INSERT INTO runs(server, job, trigger, started, ended, outcome, duration_ms, backup_id, size_bytes,"
-                + " throughput, failed_checks, error, detail, pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+                + " throughput, failed_checks, error, detail, pid, requested, waited_ms, attempt)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
         try (PreparedStatement ps = conn.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, server);
             ps.setString(2, job);
@@ -120,6 +181,9 @@ public class RunStore implements AutoCloseable {
             setLong(ps, 7, durationMs);
             figures(ps, 8, f);
             ps.setLong(14, ProcessHandle.current().pid());
+            ps.setString(15, started.toString());
+            setLong(ps, 16, waitedMs);
+            ps.setInt(17, attempt);
             ps.executeUpdate();
             try (ResultSet rs = ps.getGeneratedKeys()) {
                 rs.next();
@@ -133,7 +197,7 @@ public class RunStore implements AutoCloseable {
     /** Records the end of a run. A run already ended (e.g. marked interrupted at shutdown) is not changed. */
     public synchronized void finish(long id, Outcome outcome, Instant ended, long durationMs, RunFigures f) {
         String sql = "UPDATE runs SET outcome=?, ended=?, duration_ms=?, backup_id=?, size_bytes=?, throughput=?,"
-                + " failed_checks=?, error=?, detail=? WHERE id=? AND outcome='running'";
+                + " failed_checks=?, error=?, detail=? WHERE id=? AND outcome IN ('running','queued')";
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setString(1, outcome.word());
             ps.setString(2, ended.toString());
@@ -167,13 +231,20 @@ public class RunStore implements AutoCloseable {
         }
     }
 
-    /** Marks every run still `running` as interrupted (a previous daemon died, or this one is stopping). */
+    /**
+     * Marks every run still `running` as interrupted, and every run still `queued` as skipped (it never started):
+     * a previous daemon died, or this one is stopping. Returns how many runs it marked.
+     */
     public synchronized int markRunningInterrupted(Instant at, String reason) {
         try (PreparedStatement ps = conn.prepareStatement("UPDATE runs SET outcome='interrupted', ended=?,"
-                + " error=COALESCE(error, ?) WHERE outcome='running'")) {
+                + " error=COALESCE(error, ?) WHERE outcome='running'");
+             PreparedStatement pq = conn.prepareStatement("UPDATE runs SET outcome='skipped', ended=?, duration_ms=0,"
+                     + " error=COALESCE(error, ?) WHERE outcome='queued'")) {
             ps.setString(1, at.toString());
             ps.setString(2, reason);
-            return ps.executeUpdate();
+            pq.setString(1, at.toString());
+            pq.setString(2, reason + " (queued, never started)");
+            return ps.executeUpdate() + pq.executeUpdate();
         } catch (SQLException e) {
             throw io("mark unfinished runs", e);
         }
@@ -268,7 +339,7 @@ public class RunStore implements AutoCloseable {
         }
     }
 
-    private static RunRecord row(ResultSet rs) throws SQLException {
+    private RunRecord row(ResultSet rs) throws SQLException {
         String fc = rs.getString("failed_checks");
         List<String> failed;
         try {
@@ -281,7 +352,9 @@ public class RunStore implements AutoCloseable {
                 Trigger.of(rs.getString("trigger")), Instant.parse(rs.getString("started")),
                 ended == null ? null : Instant.parse(ended), Outcome.of(rs.getString("outcome")),
                 getLong(rs, "duration_ms"), rs.getString("backup_id"), getLong(rs, "size_bytes"),
-                getLong(rs, "throughput"), failed, rs.getString("error"), rs.getString("detail"));
+                getLong(rs, "throughput"), failed, rs.getString("error"), rs.getString("detail"),
+                schema < 2 || rs.getString("requested") == null ? null : Instant.parse(rs.getString("requested")),
+                schema < 2 ? Long.valueOf(0) : getLong(rs, "waited_ms"), schema < 2 ? 1 : rs.getInt("attempt"));
     }
 
     private static Long getLong(ResultSet rs, String col) throws SQLException {

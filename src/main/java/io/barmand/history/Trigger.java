@@ -4,7 +4,9 @@ package io.barmand.history;
 public enum Trigger {
     SCHEDULED("scheduled"), MANUAL("manual"), CATCH_UP("catch-up"),
     /** the offsite copy that follows a successful backup */
-    AFTER_BACKUP("after-backup");
+    AFTER_BACKUP("after-backup"),
+    /** another attempt of a failed run, per the job's retry policy */
+    RETRY("retry");
 
     private final String word;
 

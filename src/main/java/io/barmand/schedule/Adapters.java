@@ -3,7 +3,11 @@ package io.barmand.schedule;
 import io.barmand.config.JobKind;
 import org.quartz.DisallowConcurrentExecution;
 
-/** One Quartz job class per job kind (Quartz keys concurrency on the job, so each is a class of its own). */
+/**
+ * One Quartz job class per job kind. Each only hands its run to the {@link JobRunner}'s queue and returns, so
+ * {@code @DisallowConcurrentExecution} (kept: a fire never runs twice at once) costs nothing; the runner's
+ * {@link ConflictRules} decide what may run together.
+ */
 public final class Adapters {
     private Adapters() {
     }

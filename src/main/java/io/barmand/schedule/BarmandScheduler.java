@@ -2,6 +2,7 @@ package io.barmand.schedule;
 
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
+import io.barmand.config.SchedulerSettings;
 import io.barmand.config.ServerSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
@@ -35,9 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Quartz with a RAMJobStore and its own thread pool: one job per (server, kind) with a cron trigger in the
- * server's time zone. Misfires do nothing (a fire time that passed while the job was still running is recorded
- * as skipped); missed fire times across a restart are handled by {@link CatchUp}.
+ * Quartz with a RAMJobStore and its own thread pool ({@code scheduler.threads}): one job per (server, kind) with a
+ * cron trigger in the server's time zone. A fire only hands the run to the {@link JobRunner}'s queue, so Quartz's
+ * threads are free again at once; a fire time Quartz could not hand over within {@code scheduler.misfire-threshold}
+ * is recorded as skipped. Missed fire times across a restart are handled by {@link CatchUp}.
  */
 public class BarmandScheduler {
     private static final Logger log = LoggerFactory.getLogger(BarmandScheduler.class);
@@ -52,7 +54,7 @@ public class BarmandScheduler {
     private int scheduled;
 
     public BarmandScheduler(Map<String, ServerSettings> servers, JobRegistry registry, JobRunner runner, RunStore store,
-                            Clock clock) {
+                            SchedulerSettings limits, Clock clock) {
         this.servers = servers;
         this.registry = registry;
         this.store = store;
@@ -61,11 +63,10 @@ public class BarmandScheduler {
         p.setProperty("org.quartz.scheduler.instanceName", "barmand");
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
-        p.setProperty("org.quartz.threadPool.threadCount",
-                Integer.toString(Math.min(16, Math.max(2, servers.size() * JobKind.values().length))));
+        p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(limits.threads()));
         p.setProperty("org.quartz.threadPool.threadNamePrefix", "barmand-job");
         p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-        p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
+        p.setProperty("org.quartz.jobStore.misfireThreshold", Long.toString(limits.misfireThreshold().toMillis()));
         try {
             scheduler = new StdSchedulerFactory(p).getScheduler();
             scheduler.setJobFactory(jobFactory(runner));
@@ -193,7 +194,7 @@ public class BarmandScheduler {
         public void triggerMisfired(org.quartz.Trigger trigger) {
             JobKey k = trigger.getJobKey();
             String reason = "fire time " + (trigger.getNextFireTime() == null ? "?" : trigger.getNextFireTime().toInstant())
-                    + " missed: the previous " + k.getName() + " of " + k.getGroup() + " was still running";
+                    + " missed: Quartz could not hand it over in time (all scheduler.threads busy, or the clock jumped)";
             try {
                 store.skipped(k.getGroup(), k.getName(), Trigger.SCHEDULED, clock.instant(), reason);
             } catch (BarmandException e) {

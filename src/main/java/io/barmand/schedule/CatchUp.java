@@ -32,7 +32,7 @@ public final class CatchUp {
         }
         boolean completedSince = runsSinceNewestFirst.stream()
                 .anyMatch(r -> !r.started().isBefore(fire)
-                        && (r.outcome() == Outcome.SUCCESS || r.outcome() == Outcome.FAILED || r.outcome() == Outcome.RUNNING));
+                        && (r.outcome() == Outcome.SUCCESS || r.outcome() == Outcome.FAILED || r.outcome().open()));
         return completedSince ? Optional.empty() : Optional.of(fire);
     }
 }

@@ -2,6 +2,8 @@ package io.barmand.schedule;
 
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
+import io.barmand.config.RetryPolicy;
+import io.barmand.config.SchedulerSettings;
 import io.barmand.config.ServerSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
@@ -13,19 +15,35 @@ import io.barmand.history.Trigger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one job of one server under the server's lock and records it: start (running), then the outcome with its
- * figures; a busy server gives a `skipped` run at once (never a queued one). Every path into a job (Quartz, run-now,
- * catch-up) goes through here, so that locks and history hold.
+ * The one path of every run (Quartz, run-now, catch-up, chained runs, retries): checks the request, applies the
+ * {@link ConflictRules}, records the run (queued, running, its outcome and figures), runs it on a thread of its own
+ * and, once it has ended, starts the runs chained after it and the retry its policy asks for.
+ *
+ * <p>A run whose kind is already running or queued for its server is recorded {@code skipped} at once (a chained
+ * run or a retry instead waits behind a running one of its kind). Every other run is queued, recorded
+ * {@code queued}, and starts as soon as nothing it conflicts with runs on its server and a slot of its class is free
+ * (heavy: backups, copies, restore tests; light: check, switch-wal), the waiting ones in order of priority, then of
+ * arrival; its record then says how long it waited.
  */
 public class JobRunner {
     private static final Logger log = LoggerFactory.getLogger("io.barmand.run");
@@ -33,18 +51,76 @@ public class JobRunner {
     private final Map<String, ServerSettings> servers;
     private final JobRegistry registry;
     private final RunStore store;
-    private final ServerLocks locks;
+    private final int maxHeavy;
+    private final int maxLight;
     private final Clock clock;
-    private final Map<Long, Thread> running = new ConcurrentHashMap<>();
-    private final java.util.List<Consumer<RunRecord>> finished = new CopyOnWriteArrayList<>();
+    private final Delays delays;
+    private final ExecutorService exec;
+    private final Object lock = new Object();
+    /** waiting runs, in the order they may start: priority, then arrival (guarded by lock) */
+    private final List<Ticket> queue = new ArrayList<>();
+    /** runs started and not yet ended, by run id (guarded by lock) */
+    private final Map<Long, Ticket> active = new HashMap<>();
+    private int heavyRunning;
+    private int lightRunning;
+    private long arrivals;
+    private final List<Consumer<RunRecord>> finished = new CopyOnWriteArrayList<>();
+    private final List<Chain> chains = new CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
-    public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunStore store, ServerLocks locks, Clock clock) {
+    private static final Comparator<Ticket> ORDER = Comparator.<Ticket>comparingInt(t -> ConflictRules.priority(t.req.kind()))
+            .thenComparingLong(t -> t.arrival);
+
+    private static final class Ticket {
+        final RunRequest req;
+        final JobService service;
+        final JobSettings settings;
+        final long id;
+        final Instant requested;
+        final long arrival;
+        final CompletableFuture<RunRecord> done = new CompletableFuture<>();
+        volatile Thread thread;
+        volatile Instant started;
+
+        Ticket(RunRequest req, JobService service, JobSettings settings, long id, Instant requested, long arrival) {
+            this.req = req;
+            this.service = service;
+            this.settings = settings;
+            this.id = id;
+            this.requested = requested;
+            this.arrival = arrival;
+        }
+    }
+
+    /** A run of {@code then} queued after each successful run of {@code after}, for the servers that want it. */
+    private record Chain(JobKind after, JobKind then, Predicate<String> forServer) {
+    }
+
+    public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunStore store, SchedulerSettings limits,
+                     Clock clock) {
+        this(servers, registry, store, limits, clock, Delays.threaded());
+    }
+
+    public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunStore store, SchedulerSettings limits,
+                     Clock clock, Delays delays) {
         this.servers = servers;
         this.registry = registry;
         this.store = store;
-        this.locks = locks;
+        this.maxHeavy = limits.maxHeavyRuns();
+        this.maxLight = limits.maxLightRuns();
         this.clock = clock;
+        this.delays = delays;
+        AtomicInteger n = new AtomicInteger();
+        this.exec = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "barmand-run-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Runs {@code then} (argument: the backup id of the run before) after every successful {@code after}. */
+    public void chain(JobKind after, JobKind then, Predicate<String> forServer) {
+        chains.add(new Chain(after, then, forServer));
     }
 
     public RunRecord run(JobKind kind, String server, Trigger trigger) {
@@ -52,73 +128,179 @@ public class JobRunner {
     }
 
     /**
-     * Runs one job now, with an argument for this run only ("" = none): refused with USAGE before anything is
-     * recorded when the job does not accept it.
+     * Runs one job and waits for its record (run-now, tests). A bad request (unknown server or job, an argument
+     * the job refuses) is a USAGE error before anything is recorded.
      */
     public RunRecord run(JobKind kind, String server, Trigger trigger, String argument) {
-        ServerSettings ss = servers.get(server);
+        CompletableFuture<RunRecord> f = submit(new RunRequest(kind, server, trigger, argument, 1));
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BarmandException(Category.INTERRUPTED, "interrupted while waiting for the " + kind + " of " + server);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re
+                    : new BarmandException(Category.INTERNAL, String.valueOf(e.getCause()), e.getCause());
+        }
+    }
+
+    /**
+     * Asks for a run; returns at once with its record to come (already there for a skipped run). Throws USAGE, with
+     * nothing recorded, for a request that names an unknown server or job or an argument the job refuses.
+     */
+    public CompletableFuture<RunRecord> submit(RunRequest r) {
+        ServerSettings ss = servers.get(r.server());
         if (ss == null) {
-            throw new BarmandException(Category.USAGE, "unknown server '" + server + "' (configured: "
+            throw new BarmandException(Category.USAGE, "unknown server '" + r.server() + "' (configured: "
                     + String.join(", ", servers.keySet()) + ")");
         }
-        JobService service = registry.service(kind).orElseThrow(() ->
-                new BarmandException(Category.USAGE, "unknown job '" + kind + "'"));
-        JobSettings js = ss.job(kind);
+        JobService service = registry.service(r.kind()).orElseThrow(() ->
+                new BarmandException(Category.USAGE, "unknown job '" + r.kind() + "'"));
+        JobSettings js = ss.job(r.kind());
         if (js == null) {
-            throw new BarmandException(Category.USAGE, "job '" + kind + "' is not configured for server '" + server + "'");
+            throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is not configured for server '" + r.server() + "'");
         }
-        service.checkArgument(argument);
-        Instant now = clock.instant();
-        if (stopping) {
-            long id = store.skipped(server, kind.id(), trigger, now, "daemon stopping");
-            return store.get(id).orElseThrow();
+        service.checkArgument(r.argument());
+        synchronized (lock) {
+            Instant now = clock.instant();
+            String busy = stopping ? "daemon stopping" : sameKind(r);
+            if (busy != null) {
+                long id = store.skipped(r.server(), r.kind().id(), r.trigger(), now, busy, r.attempt());
+                RunRecord rec = store.get(id).orElseThrow();
+                log.warn("run {} {} {} ({}): skipped, {}", id, r.server(), r.kind(), r.trigger().word(), busy);
+                return CompletableFuture.completedFuture(rec);
+            }
+            long id = store.queue(r.server(), r.kind().id(), r.trigger(), now, r.attempt());
+            Ticket t = new Ticket(r, service, js, id, now, arrivals++);
+            queue.add(t);
+            queue.sort(ORDER);
+            dispatch(now);
+            if (t.started == null) {
+                log.info("run {} {} {} ({}): queued, {}", id, r.server(), r.kind(), r.trigger().word(), waitingFor(t));
+            }
+            return t.done;
         }
-        Optional<ServerLocks.Holder> busy = locks.tryAcquire(server, kind, -1, now);
-        if (busy.isPresent()) {
-            ServerLocks.Holder h = busy.get();
-            String reason = "server " + server + " busy: " + h.job() + (h.runId() > 0 ? " (run " + h.runId() + ")" : "")
-                    + " running since " + h.since();
-            long id = store.skipped(server, kind.id(), trigger, now, reason);
-            log.warn("run {} {} {} ({}): skipped, {}", id, server, kind, trigger.word(), reason);
-            return store.get(id).orElseThrow();
+    }
+
+    /** Why {@code r} must be skipped (its kind already running or queued for its server), or null. */
+    private String sameKind(RunRequest r) {
+        for (Ticket q : queue) {
+            if (q.req.server().equals(r.server()) && q.req.kind() == r.kind()) {
+                return "server " + r.server() + " busy: " + r.kind() + " (run " + q.id + ") queued since " + q.requested;
+            }
         }
-        long id;
-        try {
-            id = store.start(server, kind.id(), trigger, now);
-        } catch (RuntimeException e) {
-            locks.release(server);
-            throw e;
+        if (r.queuesBehindItsKind()) {
+            return null;
         }
-        locks.annotate(server, id);
-        running.put(id, Thread.currentThread());
+        for (Ticket a : active.values()) {
+            if (a.req.server().equals(r.server()) && a.req.kind() == r.kind()) {
+                return "server " + r.server() + " busy: " + r.kind() + " (run " + a.id + ") running since " + a.started;
+            }
+        }
+        return null;
+    }
+
+    /** Starts every queued run that may start now (under lock). */
+    private void dispatch(Instant now) {
+        for (Iterator<Ticket> it = queue.iterator(); it.hasNext(); ) {
+            Ticket t = it.next();
+            if (blockedBy(t) != null) {
+                continue;
+            }
+            it.remove();
+            long waited = Math.max(0, Duration.between(t.requested, now).toMillis());
+            t.started = now;
+            store.begin(t.id, now, waited);
+            active.put(t.id, t);
+            if (ConflictRules.heavy(t.req.kind())) {
+                heavyRunning++;
+            } else {
+                lightRunning++;
+            }
+            exec.execute(() -> execute(t, waited));
+        }
+    }
+
+    /** What keeps a queued run from starting now, or null (under lock). */
+    private String blockedBy(Ticket t) {
+        for (Ticket a : active.values()) {
+            if (a.req.server().equals(t.req.server()) && ConflictRules.conflict(t.req.kind(), a.req.kind())) {
+                return "waiting for " + a.req.kind() + " run " + a.id + " of " + a.req.server();
+            }
+        }
+        if (ConflictRules.heavy(t.req.kind())) {
+            if (heavyRunning >= maxHeavy) {
+                return "waiting for a slot: " + heavyRunning + " of scheduler.max-heavy-runs = " + maxHeavy + " heavy runs busy";
+            }
+        } else if (lightRunning >= maxLight) {
+            return "waiting for a slot: " + lightRunning + " of scheduler.max-light-runs = " + maxLight + " light runs busy";
+        }
+        return null;
+    }
+
+    private String waitingFor(Ticket t) {
+        String b = blockedBy(t);
+        return b != null ? b : "waiting behind runs of higher priority";
+    }
+
+    private void execute(Ticket t, long waitedMs) {
+        t.thread = Thread.currentThread();
+        RunRequest r = t.req;
         long t0 = System.nanoTime();
         Outcome outcome;
         RunFigures figures;
         try {
-            log.info("run {} {} {} ({}): started", id, server, kind, trigger.word());
-            JobService.Result r = service.execute(server, js, argument);
-            outcome = r.success() ? Outcome.SUCCESS : Outcome.FAILED;
-            figures = r.figures();
+            if (stopping) {
+                throw new BarmandException(Category.INTERRUPTED, "interrupted (daemon stopping) before it began");
+            }
+            log.info("run {} {} {} ({}{}): started{}", t.id, r.server(), r.kind(), r.trigger().word(),
+                    r.attempt() > 1 ? ", attempt " + r.attempt() : "",
+                    waitedMs >= 1000 ? String.format(Locale.ROOT, " after waiting %.1fs", waitedMs / 1000.0) : "");
+            JobService.Result res = t.service.execute(r.server(), t.settings, r.argument());
+            outcome = res.success() ? Outcome.SUCCESS : Outcome.FAILED;
+            figures = res.figures();
         } catch (BarmandException e) {
             outcome = e.category() == Category.INTERRUPTED ? Outcome.INTERRUPTED : Outcome.FAILED;
             figures = RunFigures.error(e.getMessage());
         } catch (RuntimeException e) {
-            log.error("run {} {} {}: unexpected error", id, server, kind, e);
+            log.error("run {} {} {}: unexpected error", t.id, r.server(), r.kind(), e);
             outcome = Outcome.FAILED;
             figures = RunFigures.error("internal error: " + e);
         } finally {
-            running.remove(id);
-            // a run interrupted by shutdown must not leave the flag set for Quartz's worker thread
+            t.thread = null;
+            // a run interrupted by shutdown must not leave the flag set for the pool's thread
             Thread.interrupted();
         }
         long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+        RunRecord rec;
         try {
-            store.finish(id, outcome, clock.instant(), ms, figures);
+            store.finish(t.id, outcome, clock.instant(), ms, figures);
+            rec = store.get(t.id).orElseThrow();
+        } catch (RuntimeException e) {
+            log.error("run {} {} {}: cannot record its end: {}", t.id, r.server(), r.kind(), e.getMessage());
+            t.done.completeExceptionally(e);
+            return;
         } finally {
-            locks.release(server);
+            synchronized (lock) {
+                active.remove(t.id);
+                if (ConflictRules.heavy(r.kind())) {
+                    heavyRunning--;
+                } else {
+                    lightRunning--;
+                }
+                if (!stopping) {
+                    dispatch(clock.instant());
+                }
+                lock.notifyAll();
+            }
         }
-        RunRecord rec = store.get(id).orElseThrow();
         logOutcome(rec);
+        t.done.complete(rec);
+        afterwards(rec, t);
+    }
+
+    /** Listeners, chained runs and the retry, once a run has ended. */
+    private void afterwards(RunRecord rec, Ticket t) {
         for (Consumer<RunRecord> l : finished) {
             try {
                 l.accept(rec);
@@ -126,13 +308,79 @@ public class JobRunner {
                 log.error("run {}: a listener failed", rec.id(), e);
             }
         }
-        return rec;
+        if (rec.outcome() == Outcome.SUCCESS) {
+            for (Chain c : chains) {
+                if (c.after() == t.req.kind() && c.forServer().test(rec.server())) {
+                    log.info("{}: {} {} done, {} follows", rec.server(), t.req.kind(),
+                            rec.backupId() == null ? "run " + rec.id() : rec.backupId(), c.then());
+                    submitRecorded(new RunRequest(c.then(), rec.server(), Trigger.AFTER_BACKUP,
+                            rec.backupId() == null ? "" : rec.backupId(), 1));
+                }
+            }
+        } else if (rec.outcome() == Outcome.FAILED) {
+            RetryPolicy p = t.settings.retry();
+            if (p.allowsAnotherAfter(t.req.attempt()) && !stopping) {
+                retryLater(t.req, rec.id(), p.after());
+            } else if (p.max() > 0) {
+                log.error("run {} {} {}: attempt {} failed, no retry left (retry.max = {})", rec.id(), rec.server(),
+                        rec.job(), t.req.attempt(), p.max());
+            }
+        }
+    }
+
+    private void retryLater(RunRequest failed, long failedRunId, Duration after) {
+        RunRequest next = new RunRequest(failed.kind(), failed.server(), Trigger.RETRY, failed.argument(), failed.attempt() + 1);
+        log.warn("run {} {} {}: attempt {} failed; attempt {} in {}", failedRunId, failed.server(), failed.kind(),
+                failed.attempt(), next.attempt(), after);
+        delays.after(after, () -> {
+            Optional<RunRecord> newest = store.lastRun(failed.server(), failed.kind().id(), false);
+            if (newest.isPresent() && newest.get().id() != failedRunId) {
+                log.info("{} {}: retry of run {} not needed, run {} came since ({})", failed.server(), failed.kind(),
+                        failedRunId, newest.get().id(), newest.get().outcome().word());
+                return;
+            }
+            submitRecorded(next);
+        });
     }
 
     /**
-     * Called with every finished run (not skipped ones), after the server's lock is released, on the run's thread
-     * (e.g. the offsite copy that follows a successful backup).
+     * Re-arms the retries a previous barmand left pending: the newest run of each job with a retry policy that
+     * failed with attempts left is tried again its `after` past its end (at once when that has passed).
      */
+    public int resumeRetries() {
+        int n = 0;
+        for (ServerSettings ss : servers.values()) {
+            for (JobKind k : registry.kinds()) {
+                JobSettings js = ss.job(k);
+                if (js == null || !js.enabled() || js.retry().max() == 0) {
+                    continue;
+                }
+                Optional<RunRecord> last = store.lastRun(ss.name(), k.id(), false);
+                if (last.isEmpty() || last.get().outcome() != Outcome.FAILED || !js.retry().allowsAnotherAfter(last.get().attempt())
+                        || last.get().ended() == null) {
+                    continue;
+                }
+                RunRecord f = last.get();
+                Duration left = Duration.between(clock.instant(), f.ended().plus(js.retry().after()));
+                RunRequest failed = new RunRequest(k, ss.name(), f.trigger(), "", f.attempt());
+                retryLater(failed, f.id(), left.isNegative() ? Duration.ZERO : left);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Submits a run that nobody waits for; a request that cannot be taken is recorded skipped, naming why. */
+    public void submitRecorded(RunRequest r) {
+        try {
+            submit(r);
+        } catch (BarmandException e) {
+            long id = store.skipped(r.server(), r.kind().id(), r.trigger(), clock.instant(), e.getMessage(), r.attempt());
+            log.error("run {} {} {} ({}): cannot run: {}", id, r.server(), r.kind(), r.trigger().word(), e.getMessage());
+        }
+    }
+
+    /** Called with every run that ran (not skipped ones), after its record is complete, on the run's thread. */
     public void onFinished(Consumer<RunRecord> listener) {
         finished.add(listener);
     }
@@ -140,9 +388,16 @@ public class JobRunner {
     static String describe(RunRecord r) {
         StringBuilder b = new StringBuilder();
         b.append("run ").append(r.id()).append(' ').append(r.server()).append(' ').append(r.job())
-                .append(" (").append(r.trigger().word()).append("): ").append(r.outcome().word());
+                .append(" (").append(r.trigger().word());
+        if (r.attempt() > 1) {
+            b.append(", attempt ").append(r.attempt());
+        }
+        b.append("): ").append(r.outcome().word());
         if (r.durationMs() != null) {
             b.append(" in ").append(String.format(Locale.ROOT, "%.1fs", r.durationMs() / 1000.0));
+        }
+        if (r.waitedMs() != null && r.waitedMs() >= 1000) {
+            b.append(String.format(Locale.ROOT, " after waiting %.1fs", r.waitedMs() / 1000.0));
         }
         if (r.backupId() != null) {
             b.append(", backup ").append(r.backupId());
@@ -173,29 +428,75 @@ public class JobRunner {
         }
     }
 
-    /** Stop accepting runs and interrupt the running ones (their commands are killed by the runner). */
+    /**
+     * Stops accepting runs: pending retries are dropped (re-armed at the next start), queued runs are recorded
+     * skipped with how long they waited, running ones are interrupted (their commands killed by the runner).
+     */
     public void interruptAll() {
         stopping = true;
-        running.forEach((id, t) -> {
-            log.warn("interrupting run {} (daemon stopping)", id);
-            t.interrupt();
-        });
+        delays.shutdown();
+        List<Ticket> dropped;
+        List<Thread> threads = new ArrayList<>();
+        synchronized (lock) {
+            Instant now = clock.instant();
+            dropped = new ArrayList<>(queue);
+            queue.clear();
+            for (Ticket t : dropped) {
+                long waited = Math.max(0, Duration.between(t.requested, now).toMillis());
+                store.dequeue(t.id, now, waited, "daemon stopping: queued since " + t.requested + ", never started");
+            }
+            active.forEach((id, t) -> {
+                Thread th = t.thread;
+                if (th != null) {
+                    log.warn("interrupting run {} (daemon stopping)", id);
+                    threads.add(th);
+                }
+            });
+        }
+        threads.forEach(Thread::interrupt);
+        for (Ticket t : dropped) {
+            RunRecord rec = store.get(t.id).orElseThrow();
+            logOutcome(rec);
+            t.done.complete(rec);
+        }
     }
 
+    /** Waits until no run is running, at most {@code max}; true if none is. */
     public boolean awaitIdle(Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
-        while (!running.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return running.isEmpty();
+        synchronized (lock) {
+            while (!active.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return active.isEmpty();
+                }
             }
+            return true;
         }
-        return running.isEmpty();
     }
 
     public int runningCount() {
-        return running.size();
+        synchronized (lock) {
+            return active.size();
+        }
+    }
+
+    public int queuedCount() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
+    /** Heavy runs running now (never above scheduler.max-heavy-runs). */
+    public int heavyRunning() {
+        synchronized (lock) {
+            return heavyRunning;
+        }
     }
 }

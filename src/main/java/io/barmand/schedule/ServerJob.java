@@ -7,8 +7,9 @@ import org.quartz.JobDataMap;
 import org.quartz.JobExecutionContext;
 
 /**
- * The thin Quartz side of a job: reads the server and the trigger from the job data and hands over to the
- * {@link JobRunner}. Subclasses only name their kind; {@code @DisallowConcurrentExecution} sits on each.
+ * The thin Quartz side of a job: reads the server and the trigger from the job data and hands the run to the
+ * {@link JobRunner}, which queues it by its conflict rules; the Quartz thread returns at once. Subclasses only name
+ * their kind.
  */
 public abstract class ServerJob implements Job {
     public static final String SERVER = "server";
@@ -27,6 +28,6 @@ public abstract class ServerJob implements Job {
         JobDataMap m = ctx.getMergedJobDataMap();
         String server = m.getString(SERVER);
         Trigger trigger = m.containsKey(TRIGGER) ? Trigger.of(m.getString(TRIGGER)) : Trigger.SCHEDULED;
-        runner.run(kind(), server, trigger);
+        runner.submitRecorded(RunRequest.of(kind(), server, trigger));
     }
 }

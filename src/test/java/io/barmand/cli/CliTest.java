@@ -76,7 +76,8 @@ class CliTest {
         List<String> fields = new java.util.ArrayList<>();
         backup.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("id", "server", "job", "trigger", "started", "ended", "outcome", "durationMs",
-                "backupId", "sizeBytes", "throughputBytesPerSec", "failedChecks", "error", "detail");
+                "backupId", "sizeBytes", "throughputBytesPerSec", "failedChecks", "error", "detail", "requested", "waitedMs",
+                "attempt");
         assertThat(backup.path("backupId").asText()).isEqualTo("20261124T013000");
         assertThat(backup.path("sizeBytes").asLong()).isEqualTo(23191918L);
         assertThat(backup.path("started").asText()).isEqualTo("2025-11-24T01:30:00Z");

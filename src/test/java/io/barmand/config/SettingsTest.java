@@ -120,6 +120,28 @@ class SettingsTest {
     }
 
     @Test
+    void schedulerLimitsAndTheBackupRetryPolicyHaveTheirDefaults() throws IOException {
+        Settings s = Settings.load(conf("servers { pg1 {}, pg2 { backup.retry { max = 0 } } }"), knowsPg1);
+        assertThat(s.scheduler()).isEqualTo(new SchedulerSettings(4, Duration.ofSeconds(60), 2, 8));
+        assertThat(s.servers().get("pg1").job(JobKind.BACKUP).retry()).isEqualTo(new RetryPolicy(2, Duration.ofMinutes(30)));
+        assertThat(s.servers().get("pg2").job(JobKind.BACKUP).retry().max()).isZero();
+        assertThat(s.servers().get("pg1").job(JobKind.CHECK).retry()).isEqualTo(RetryPolicy.NONE);
+    }
+
+    @Test
+    void badSchedulerLimitsAndRetryAreAllNamed() throws IOException {
+        Path f = conf("""
+                scheduler { max-heavy-runs = 0, threads = 100 }
+                servers { pg1 { backup.retry { max = 11, after = -5m } } }
+                """);
+        String m = configError(f).getMessage();
+        assertThat(m).contains("barmand.scheduler.max-heavy-runs: must be between 1 and 64, is 0 (line 5)")
+                .contains("barmand.scheduler.threads: must be between 1 and 64, is 100")
+                .contains("barmand.servers.pg1.backup.retry.max: must be between 0 and 10, is 11")
+                .contains("barmand.servers.pg1.backup.retry.after: must be positive");
+    }
+
+    @Test
     void everyProblemIsCollected() throws IOException {
         Path f = conf("colour = blue\nservers { pg1 { check.schedule = \"bad\", foo = 1 } }");
         String m = configError(f).getMessage();

@@ -104,4 +104,69 @@ class RunStoreTest {
         assertThatThrownBy(() -> RunStore.open(tmp.resolve("none"), false)).isInstanceOf(BarmandException.class)
                 .hasMessageContaining("no history yet");
     }
+
+    @Test
+    void aQueuedRunBeginsWithItsWaitAndAStopMarksWhatNeverStarted() {
+        try (RunStore s = RunStore.open(tmp, true)) {
+            long q = s.queue("pg1", "backup", Trigger.SCHEDULED, t0, 2);
+            RunRecord queued = s.get(q).orElseThrow();
+            assertThat(queued.outcome()).isEqualTo(Outcome.QUEUED);
+            assertThat(queued.requested()).isEqualTo(t0);
+            assertThat(queued.waitedMs()).isNull();
+            assertThat(queued.attempt()).isEqualTo(2);
+            assertThat(s.begin(q, t0.plusSeconds(90), 90_000)).isTrue();
+            assertThat(s.begin(q, t0.plusSeconds(91), 1)).as("begins once").isFalse();
+            RunRecord begun = s.get(q).orElseThrow();
+            assertThat(begun.outcome()).isEqualTo(Outcome.RUNNING);
+            assertThat(begun.started()).isEqualTo(t0.plusSeconds(90));
+            assertThat(begun.requested()).isEqualTo(t0);
+            assertThat(begun.waitedMs()).isEqualTo(90_000L);
+            long never = s.queue("pg2", "offsite", Trigger.AFTER_BACKUP, t0, 1);
+            assertThat(s.markRunningInterrupted(t0.plusSeconds(100), "daemon stopped before the run finished")).isEqualTo(2);
+            assertThat(s.get(q).orElseThrow().outcome()).isEqualTo(Outcome.INTERRUPTED);
+            RunRecord skipped = s.get(never).orElseThrow();
+            assertThat(skipped.outcome()).isEqualTo(Outcome.SKIPPED);
+            assertThat(skipped.error()).isEqualTo("daemon stopped before the run finished (queued, never started)");
+        }
+    }
+
+    @Test
+    void aVersion1HistoryIsMigratedAndStillReadByAReadOnlyCli() throws Exception {
+        Path f = tmp.resolve(RunStore.FILE);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + f);
+             java.sql.Statement st = c.createStatement()) {
+            // the schema barmand 1 wrote
+            st.executeUpdate("""
+                    CREATE TABLE runs (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      server TEXT NOT NULL, job TEXT NOT NULL, trigger TEXT NOT NULL,
+                      started TEXT NOT NULL, ended TEXT, outcome TEXT NOT NULL,
+                      duration_ms INTEGER, backup_id TEXT, size_bytes INTEGER, throughput INTEGER,
+                      failed_checks TEXT, error TEXT, detail TEXT, pid INTEGER)""");
+            st.executeUpdate("CREATE TABLE daemon_starts (id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL,"
+                    + " pid INTEGER, version TEXT)");
+            st.executeUpdate("INSERT INTO runs(server, job, trigger, started, ended, outcome, duration_ms) VALUES"
+                    + " ('pg1','backup','scheduled','2026-11-24T01:00:00Z','2026-11-24T01:00:06Z','success',6000)");
+            st.executeUpdate("PRAGMA user_version = 1");
+        }
+        try (RunStore ro = RunStore.open(tmp, false)) {
+            RunRecord r = ro.list(null, null, 10).get(0);
+            assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
+            assertThat(r.attempt()).isEqualTo(1);
+            assertThat(r.requested()).isEqualTo(t0);
+        }
+        try (RunStore s = RunStore.open(tmp, true)) {
+            RunRecord r = s.list(null, null, 10).get(0);
+            assertThat(r.requested()).isEqualTo(t0);
+            assertThat(r.waitedMs()).isZero();
+            assertThat(r.attempt()).isEqualTo(1);
+            long id = s.queue("pg1", "backup", Trigger.RETRY, t0.plusSeconds(60), 2);
+            assertThat(s.get(id).orElseThrow().attempt()).isEqualTo(2);
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + f);
+             java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+        }
+    }
 }

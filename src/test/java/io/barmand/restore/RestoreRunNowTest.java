@@ -14,7 +14,6 @@ import io.barmand.history.RunStore;
 import io.barmand.process.CommandRunner;
 import io.barmand.schedule.JobRegistry;
 import io.barmand.schedule.JobRunner;
-import io.barmand.schedule.ServerLocks;
 import io.barmand.testing.FakeBarman;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +52,7 @@ class RestoreRunNowTest {
                 fake.script(), s.barmanConfigFile(), RestoreSettings.load(s), clock);
         store = RunStore.open(tmp.resolve("state"), true);
         JobRunner runner = new JobRunner(s.servers(), new JobRegistry().register(service, RestoreTestJob.class), store,
-                new ServerLocks(), clock);
+                io.barmand.testing.Limits.DEFAULTS, clock);
         control = new ControlServer(socket, runner);
         control.start();
     }

@@ -52,8 +52,9 @@ class BarmandSchedulerTest {
                 .register(new SwitchWalService(client), Adapters.SwitchWalJob.class)
                 .register(new BackupService(client, servers), Adapters.BackupJob.class);
         RunStore store = RunStore.open(tmp.resolve("state"), true);
-        JobRunner runner = new JobRunner(servers, reg, store, new ServerLocks(), Clock.systemUTC());
-        return new Env(new BarmandScheduler(servers, reg, runner, store, Clock.systemUTC()), store, fake);
+        JobRunner runner = new JobRunner(servers, reg, store, io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC());
+        return new Env(new BarmandScheduler(servers, reg, runner, store, io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC()),
+                store, fake);
     }
 
     @Test
@@ -98,11 +99,11 @@ class BarmandSchedulerTest {
     }
 
     @Test
-    void aFireTimeBlockedByTheRunningJobIsRecordedSkippedNotQueued() {
-        // every second, but one backup lasts 7 s: Quartz holds the trigger (@DisallowConcurrentExecution), and once
-        // past the misfire threshold (5 s) drops it (do nothing), which barmand records as skipped
+    void aFireTimeThatMeetsARunningBackupOfItsServerIsRecordedSkipped() {
+        // every second, but the first backup holds on: each fire time meanwhile is skipped (its kind is running),
+        // never a second backup of the server at once
         Env e = env(Map.of("itpg", server("itpg", null, null, "* * * * * ?")));
-        e.fake().sleep("backup", 7);
+        e.fake().hold("backup");
         try {
             e.scheduler().schedule();
             e.scheduler().start();
@@ -110,9 +111,11 @@ class BarmandSchedulerTest {
                     .anyMatch(r -> r.outcome() == Outcome.SKIPPED));
             RunRecord skipped = e.store().list("itpg", "backup", 50).stream().filter(r -> r.outcome() == Outcome.SKIPPED)
                     .findFirst().orElseThrow();
-            assertThat(skipped.error()).contains("missed: the previous backup of itpg was still running");
-            assertThat(e.store().list("itpg", "backup", 50)).filteredOn(r -> r.outcome() == Outcome.RUNNING).hasSizeLessThanOrEqualTo(1);
+            assertThat(skipped.error()).matches("server itpg busy: backup \\(run \\d+\\) running since .*");
+            assertThat(e.store().list("itpg", "backup", 50)).filteredOn(r -> r.outcome() == Outcome.RUNNING).hasSize(1);
+            assertThat(e.fake().holding("backup")).isEqualTo(1);
         } finally {
+            e.fake().release("backup");
             e.scheduler().standby();
             e.scheduler().shutdown();
             e.store().close();
@@ -139,8 +142,8 @@ class BarmandSchedulerTest {
         Map<String, ServerSettings> servers = Map.of("itpg", server("itpg", null, null, "0 0 2 * * ?"));
         BarmandScheduler s2 = new BarmandScheduler(servers, new JobRegistry().register(
                 new BackupService(null, servers), Adapters.BackupJob.class),
-                new JobRunner(servers, new JobRegistry(), again.store(), new ServerLocks(), Clock.systemUTC()),
-                again.store(), Clock.systemUTC());
+                new JobRunner(servers, new JobRegistry(), again.store(), io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC()),
+                again.store(), io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC());
         try {
             s2.schedule();
             assertThat(s2.catchUps()).isEmpty();

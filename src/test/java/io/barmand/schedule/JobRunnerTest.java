@@ -96,7 +96,7 @@ class JobRunnerTest {
     @BeforeEach
     void setUp() {
         store = RunStore.open(tmp, true);
-        runner = new JobRunner(Map.of("pg1", server("pg1"), "pg2", server("pg2")), registry(), store, new ServerLocks(), clock);
+        runner = new JobRunner(Map.of("pg1", server("pg1"), "pg2", server("pg2")), registry(), store, io.barmand.testing.Limits.DEFAULTS, clock);
     }
 
     @AfterEach
@@ -106,7 +106,7 @@ class JobRunnerTest {
     }
 
     @Test
-    void aSecondJobOfTheSameServerIsSkippedNotQueued() throws Exception {
+    void aSecondRunOfTheSameKindIsSkippedWhileACheckOfTheServerRunsAtOnce() throws Exception {
         CompletableFuture<RunRecord> backup = CompletableFuture.supplyAsync(() -> runner.run(JobKind.BACKUP, "pg1", Trigger.SCHEDULED));
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         clock.advance(Duration.ofMinutes(3));
@@ -115,16 +115,18 @@ class JobRunnerTest {
         assertThat(again.outcome()).isEqualTo(Outcome.SKIPPED);
         assertThat(again.trigger()).isEqualTo(Trigger.MANUAL);
         assertThat(again.error()).matches("server pg1 busy: backup \\(run \\d+\\) running since 2026-11-24T01:00:00Z");
-        assertThat(check.outcome()).isEqualTo(Outcome.SKIPPED);
-        // another server is not held up
+        // a check never waits for a backup of its server
+        assertThat(check.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(check.waitedMs()).isZero();
         assertThat(runner.run(JobKind.CHECK, "pg2", Trigger.SCHEDULED).outcome()).isEqualTo(Outcome.FAILED);
         release.countDown();
         RunRecord done = backup.get(10, TimeUnit.SECONDS);
         assertThat(done.outcome()).isEqualTo(Outcome.SUCCESS);
         assertThat(done.backupId()).isEqualTo("20261124T010000");
         assertThat(done.durationMs()).isNotNull();
-        // the lock is free again
-        assertThat(runner.run(JobKind.CHECK, "pg1", Trigger.SCHEDULED).outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(done.attempt()).isEqualTo(1);
+        // the kind is free again
+        assertThat(runner.run(JobKind.BACKUP, "pg1", Trigger.MANUAL).outcome()).isEqualTo(Outcome.SUCCESS);
     }
 
     @Test
@@ -193,7 +195,7 @@ class JobRunnerTest {
             }
         };
         runner = new JobRunner(Map.of("pg1", server("pg1")), registry().register(withArgument, Adapters.CheckJob.class),
-                store, new ServerLocks(), clock);
+                store, io.barmand.testing.Limits.DEFAULTS, clock);
 
         assertThat(runner.run(JobKind.OFFSITE, "pg1", Trigger.MANUAL, "20261124T010203").outcome()).isEqualTo(Outcome.SUCCESS);
         assertThat(runner.run(JobKind.OFFSITE, "pg1", Trigger.SCHEDULED).outcome()).isEqualTo(Outcome.SUCCESS);

@@ -27,6 +27,11 @@ public final class FakeBarman {
                     cmd=$1
                     echo "$@" >> "$dir/calls.log"
                     if [ -f "$dir/$cmd.sleep" ]; then sleep "$(cat "$dir/$cmd.sleep")"; fi
+                    if [ -f "$dir/$cmd.hold" ]; then
+                      echo "$$" >> "$dir/$cmd.entered"
+                      while [ ! -f "$dir/$cmd.release" ]; do sleep 0.05; done
+                      echo "$$" >> "$dir/$cmd.left"
+                    fi
                     if [ -f "$dir/$cmd.json" ]; then cat "$dir/$cmd.json"; fi
                     if [ -f "$dir/$cmd.stderr" ]; then cat "$dir/$cmd.stderr" >&2; fi
                     exit "$(cat "$dir/$cmd.exit" 2>/dev/null || echo 0)"
@@ -74,6 +79,40 @@ public final class FakeBarman {
             throw new UncheckedIOException(e);
         }
         return this;
+    }
+
+    /** `barman CMD` waits, once it has logged its call, until {@link #release} (a check that takes as long as wanted). */
+    public FakeBarman hold(String cmd) {
+        try {
+            Files.deleteIfExists(dir.resolve(cmd + ".release"));
+            Files.writeString(dir.resolve(cmd + ".hold"), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    public FakeBarman release(String cmd) {
+        try {
+            Files.writeString(dir.resolve(cmd + ".release"), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** How many `barman CMD` are inside their hold now (entered and not left). */
+    public int holding(String cmd) {
+        return lines(cmd + ".entered") - lines(cmd + ".left");
+    }
+
+    private int lines(String f) {
+        try {
+            Path p = dir.resolve(f);
+            return Files.exists(p) ? Files.readAllLines(p).size() : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public List<String> calls() {

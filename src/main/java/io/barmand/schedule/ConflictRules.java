@@ -1,0 +1,52 @@
+package io.barmand.schedule;
+
+import io.barmand.config.JobKind;
+import java.util.Collection;
+import java.util.Optional;
+
+/**
+ * Which runs of one server may go on at once, following what Barman itself allows:
+ * <ul>
+ *   <li>two runs of the same kind of one server never overlap (a second one is skipped, or queued behind the first
+ *       when it is a chained run or a retry);</li>
+ *   <li>{@code check} and {@code switch-wal} are light: they never wait for, and never hold up, a backup, an offsite
+ *       copy or a restore test (Barman runs {@code check} and {@code switch-wal} during a backup);</li>
+ *   <li>backups, offsite copies and restore tests of one server may run side by side (a backup writes a new backup
+ *       folder; a copy and a restore test read finished ones), but they are heavy: at most
+ *       {@code scheduler.max-heavy-runs} of them run at once on the host, the others wait in the queue, backups
+ *       first;</li>
+ *   <li>a run that deletes backups (retention, to come) waits for every run that reads or writes them.</li>
+ * </ul>
+ */
+public final class ConflictRules {
+    private ConflictRules() {
+    }
+
+    /** Heavy runs count against the host-wide bound. */
+    public static boolean heavy(JobKind k) {
+        return switch (k) {
+            case BACKUP, OFFSITE, RESTORE_TEST -> true;
+            case CHECK, SWITCH_WAL -> false;
+        };
+    }
+
+    /** Lower runs first among those that wait: backups, then copies, then restore tests; light runs never wait. */
+    public static int priority(JobKind k) {
+        return switch (k) {
+            case CHECK, SWITCH_WAL -> 0;
+            case BACKUP -> 1;
+            case OFFSITE -> 2;
+            case RESTORE_TEST -> 3;
+        };
+    }
+
+    /** Whether a run of {@code a} and one of {@code b}, of the same server, must not run at the same time. */
+    public static boolean conflict(JobKind a, JobKind b) {
+        return a == b;
+    }
+
+    /** The first running kind that keeps {@code k} from starting on its server, if any. */
+    public static Optional<JobKind> blocker(JobKind k, Collection<JobKind> runningOnServer) {
+        return runningOnServer.stream().filter(r -> conflict(k, r)).findFirst();
+    }
+}
