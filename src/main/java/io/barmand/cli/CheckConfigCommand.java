@@ -23,8 +23,6 @@ final class CheckConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Settings s = Settings.load(main.configFile(), BarmanClient.catalog(new CommandRunner(Clock.systemUTC(), Duration.ofSeconds(5))));
-        io.barmand.offsite.OffsiteSettings.load(s);
-        io.barmand.restore.RestoreSettings.load(s);
         spec.commandLine().getOut().println("# " + s.file() + ": OK, " + s.servers().size() + " server(s): "
                 + String.join(", ", s.servers().keySet()));
         spec.commandLine().getOut().print(s.dump());

@@ -3,7 +3,7 @@ package io.barmand.cli;
 import io.barmand.config.Settings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
-import io.barmand.offsite.OffsiteSettings;
+import io.barmand.config.OffsiteSettings;
 import io.barmand.offsite.OffsiteVerifier;
 import io.barmand.offsite.S3Store;
 import java.io.PrintWriter;
@@ -56,7 +56,7 @@ final class OffsiteCommand implements Runnable {
         @Override
         public Integer call() {
             Settings s = Settings.load(parent.main.configFile(), null);
-            Map<String, OffsiteSettings> all = OffsiteSettings.load(s);
+            Map<String, OffsiteSettings> all = s.offsite();
             OffsiteSettings os = all.get(server);
             if (os == null) {
                 throw new BarmandException(Category.USAGE, "unknown server '" + server + "' (configured: "

@@ -10,7 +10,7 @@ import io.barmand.error.Category;
 import io.barmand.history.Outcome;
 import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
-import io.barmand.restore.RestoreSettings;
+import io.barmand.config.RestoreSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

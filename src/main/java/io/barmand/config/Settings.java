@@ -48,6 +48,7 @@ public final class Settings {
     private final Duration killGrace;
     private final Map<String, ServerSettings> servers;
     private final SchedulerSettings scheduler;
+    private final Duration historyKeep;
     private final Config effective;
 
     private Settings(Path file, Config c, Map<String, ServerSettings> servers) {
@@ -62,6 +63,7 @@ public final class Settings {
         this.shutdownTimeout = c.getDuration("shutdown-timeout");
         this.killGrace = c.getDuration("kill-grace");
         this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
+        this.historyKeep = c.getDuration("history.keep");
         this.scheduler = new SchedulerSettings(c.getInt("scheduler.threads"), c.getDuration("scheduler.misfire-threshold"),
                 c.getInt("scheduler.max-heavy-runs"), c.getInt("scheduler.max-light-runs"));
     }
@@ -103,7 +105,8 @@ public final class Settings {
         }
         Config c = merged.getConfig(ROOT);
         // scalar settings
-        for (String d : List.of("barman.probe-timeout", "shutdown-timeout", "kill-grace", "scheduler.misfire-threshold")) {
+        for (String d : List.of("barman.probe-timeout", "shutdown-timeout", "kill-grace", "scheduler.misfire-threshold",
+                "history.keep")) {
             duration(where, c, d, problems);
         }
         range(where, c, "scheduler.threads", 1, 64, ROOT, problems);
@@ -124,6 +127,7 @@ public final class Settings {
                 problems.add(where + ": " + ROOT + "." + p + ": must be an absolute path");
             }
         }
+        Path stateDir = Path.of(c.getString("state-dir"));
         // servers: each block = defaults overridden by the block
         Config defaults = c.getConfig("defaults");
         Map<String, ServerSettings> servers = new LinkedHashMap<>();
@@ -145,7 +149,7 @@ public final class Settings {
                 }
                 continue;
             }
-            ServerSettings ss = server(where, keyPath, name, s, problems);
+            ServerSettings ss = server(where, keyPath, name, s, stateDir, problems);
             if (ss != null) {
                 servers.put(name, ss);
             }
@@ -153,7 +157,10 @@ public final class Settings {
         if (serversObj.isEmpty()) {
             problems.add(where + ": " + ROOT + ".servers: no server configured: add one block per Barman server");
         }
-        if (problems.isEmpty() && catalog != null) {
+        // Barman's servers are asked for whenever the binary is there, so that an unknown server is reported with
+        // the file's other problems, not in a later round
+        if (catalog != null && Files.isExecutable(binary) && Files.isRegularFile(binary)
+                && (cf.isBlank() || Files.isReadable(Path.of(cf)))) {
             Set<String> known;
             try {
                 known = catalog.knownServers(binary, cf.isBlank() ? Optional.empty() : Optional.of(Path.of(cf)),
@@ -176,7 +183,8 @@ public final class Settings {
         return new Settings(file, c, servers);
     }
 
-    private static ServerSettings server(String where, String keyPath, String name, Config s, List<String> problems) {
+    private static ServerSettings server(String where, String keyPath, String name, Config s, Path stateDir,
+                                         List<String> problems) {
         ZoneId zone = null;
         String tz = s.getString("timezone");
         try {
@@ -215,7 +223,28 @@ public final class Settings {
             }
             jobs.put(k, new JobSettings(k, schedule, timeout, catchUp, archiveTimeout, force, retry));
         }
-        return zone == null ? null : new ServerSettings(name, zone, jobs);
+        // the blocks of offsite and restore-test, whose problems join the others ("FILE: key: what")
+        List<String> offsiteProblems = new ArrayList<>();
+        OffsiteSettings offsite = OffsiteSettings.read(s, keyPath, stateDir, offsiteProblems);
+        offsiteProblems.forEach(p -> problems.add(where + ": " + p));
+        JobSettings offsiteJob = jobs.get(JobKind.OFFSITE);
+        if (offsite != null && !offsite.enabled() && offsiteJob != null && offsiteJob.enabled()) {
+            problems.add(where + ": " + keyPath + ".offsite.schedule: is set but offsite.enabled = false"
+                    + line(s.getValue("offsite.schedule").origin()));
+        }
+        JobSettings restoreJob = jobs.get(JobKind.RESTORE_TEST);
+        // a backup host may lack the server binaries: they are required only where restore tests are scheduled
+        // (a run-now without them fails the run, naming them)
+        RestoreSettings restore = RestoreSettings.parse(name, s.getConfig("restore-test"), keyPath + ".restore-test",
+                where, problems, restoreJob != null && restoreJob.enabled());
+        if (restore != null && restore.source().equals("s3") && !s.getBoolean("offsite.enabled")) {
+            problems.add(where + ": " + keyPath + ".restore-test.source: \"s3\" reads the server's offsite copy, but "
+                    + keyPath + ".offsite.enabled is false (set it, with the offsite bucket)"
+                    + line(s.getValue("restore-test.source").origin()));
+            restore = null;
+        }
+        return zone == null || offsite == null || restore == null ? null
+                : new ServerSettings(name, zone, jobs, offsite, restore);
     }
 
     private static Duration duration(String where, Config c, String path, List<String> problems) {
@@ -343,6 +372,20 @@ public final class Settings {
     public Duration killGrace() { return killGrace; }
     public Map<String, ServerSettings> servers() { return servers; }
     public SchedulerSettings scheduler() { return scheduler; }
-    /** The validated configuration under the root key, for job kinds that read their own blocks (restore-test). */
-    public Config config() { return effective; }
+    /** How long ended runs stay in the history. */
+    public Duration historyKeep() { return historyKeep; }
+
+    /** The offsite block of every server, by name. */
+    public Map<String, OffsiteSettings> offsite() {
+        Map<String, OffsiteSettings> m = new LinkedHashMap<>();
+        servers.forEach((n, s) -> m.put(n, s.offsite()));
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** The restore-test block of every server, by name. */
+    public Map<String, RestoreSettings> restore() {
+        Map<String, RestoreSettings> m = new LinkedHashMap<>();
+        servers.forEach((n, s) -> m.put(n, s.restore()));
+        return Collections.unmodifiableMap(m);
+    }
 }

@@ -11,10 +11,10 @@ import io.barmand.process.CommandRunner;
 import io.barmand.offsite.BarmanPaths;
 import io.barmand.offsite.OffsiteJob;
 import io.barmand.offsite.OffsiteService;
-import io.barmand.offsite.OffsiteSettings;
+import io.barmand.config.OffsiteSettings;
 import io.barmand.offsite.S3Store;
 import io.barmand.restore.CanaryHook;
-import io.barmand.restore.RestoreSettings;
+import io.barmand.config.RestoreSettings;
 import io.barmand.restore.RestoreTestJob;
 import io.barmand.restore.RestoreTestService;
 import io.barmand.schedule.Adapters;
@@ -62,6 +62,12 @@ public final class Daemon {
     private BarmandScheduler scheduler;
     private ControlServer control;
     private volatile boolean stopping;
+    private final java.util.concurrent.ScheduledExecutorService housekeeping =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "barmand-housekeeping");
+                t.setDaemon(true);
+                return t;
+            });
 
     public Daemon(Settings settings, Clock clock) {
         this.settings = settings;
@@ -72,13 +78,15 @@ public final class Daemon {
         long t0 = System.nanoTime();
         log.info("barmand {} starting, pid {}, config {}", VERSION, ProcessHandle.current().pid(), settings.file());
         log.info("effective configuration (secrets masked): {}", settings.dumpOneLine());
-        Map<String, RestoreSettings> restore = RestoreSettings.load(settings);
-        Map<String, OffsiteSettings> offsite = OffsiteSettings.load(settings);
+        Map<String, RestoreSettings> restore = settings.restore();
+        Map<String, OffsiteSettings> offsite = settings.offsite();
         store = RunStore.open(settings.stateDir(), true);
         int marked = store.markRunningInterrupted(clock.instant(), "daemon stopped before the run finished");
         if (marked > 0) {
-            log.warn("{} run(s) left running by a previous barmand recorded as interrupted", marked);
+            log.warn("{} run(s) left running or queued by a previous barmand recorded as interrupted or skipped", marked);
         }
+        prune();
+        housekeeping.scheduleAtFixedRate(this::prune, 1, 1, java.util.concurrent.TimeUnit.DAYS);
         CommandRunner cmd = new CommandRunner(clock, settings.killGrace());
         BarmanClient barman = new BarmanClient(cmd, settings.barmanBinary(), settings.barmanConfigFile());
         RestoreTestService restoreService = new RestoreTestService(barman, cmd, settings.barmanBinary(),
@@ -112,6 +120,18 @@ public final class Daemon {
         log.info("barmand ready: {} servers, {} jobs scheduled, {} catch-up(s), control socket {} ({} ms)",
                 settings.servers().size(), jobs, scheduler.catchUps().size(), settings.controlSocket(),
                 Duration.ofNanos(System.nanoTime() - t0).toMillis());
+    }
+
+    /** Deletes the runs that ended more than history.keep ago; a failure is logged, never fatal. */
+    private void prune() {
+        try {
+            int n = store.prune(clock.instant().minus(settings.historyKeep()));
+            if (n > 0) {
+                log.info("history: {} run(s) older than history.keep = {} deleted", n, settings.historyKeep());
+            }
+        } catch (RuntimeException e) {
+            log.error("history: pruning failed: {}", e.getMessage());
+        }
     }
 
     /** Blocks until {@link #stop()} has completed. */
@@ -149,6 +169,7 @@ public final class Daemon {
             if (scheduler != null) {
                 scheduler.shutdown();
             }
+            housekeeping.shutdownNow();
             if (store != null) {
                 store.close();
             }

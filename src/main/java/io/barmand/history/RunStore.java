@@ -296,6 +296,80 @@ public class RunStore implements AutoCloseable {
         return l.stream().findFirst();
     }
 
+    /** The newest run of a job of a server that ended with {@code outcome} ("the last backup that succeeded"). */
+    public synchronized Optional<RunRecord> last(String server, String job, Outcome outcome) {
+        return query("SELECT * FROM runs WHERE server=? AND job=? AND outcome=? ORDER BY id DESC LIMIT 1", server, job,
+                outcome.word()).stream().findFirst();
+    }
+
+    /** The last {@code n} runs of a job of a server that ended with {@code outcome}, newest first (a trend). */
+    public synchronized List<RunRecord> lastN(String server, String job, Outcome outcome, int n) {
+        return query("SELECT * FROM runs WHERE server=? AND job=? AND outcome=? ORDER BY id DESC LIMIT ?", server, job,
+                outcome.word(), n);
+    }
+
+    /**
+     * Every run asked for in [{@code from}, {@code to}), oldest first (the report's window). Rows are found by id
+     * order, then filtered by parsed instants: ISO-8601 text compares right only at equal precision.
+     */
+    public synchronized List<RunRecord> window(Instant from, Instant to) {
+        Long first = firstIdFrom(from);
+        if (first == null) {
+            return List.of();
+        }
+        return query("SELECT * FROM runs WHERE id >= ? ORDER BY id ASC", first).stream()
+                .filter(r -> !r.requested().isBefore(from) && r.requested().isBefore(to)).toList();
+    }
+
+    /** The smallest id of a run requested at or after {@code from} (ids grow with time), by binary search. */
+    private Long firstIdFrom(Instant from) {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT min(id), max(id) FROM runs")) {
+            if (!rs.next() || rs.getObject(1) == null) {
+                return null;
+            }
+            long lo = rs.getLong(1);
+            long hi = rs.getLong(2) + 1;
+            while (lo < hi) {
+                long mid = lo + (hi - lo) / 2;
+                Optional<Instant> at = requestedAtOrAfter(mid);
+                if (at.isEmpty() || !at.get().isBefore(from.minusSeconds(3600))) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return lo;
+        } catch (SQLException e) {
+            throw io("read the history", e);
+        }
+    }
+
+    /** The requested time of the first run with id >= {@code id}. */
+    private Optional<Instant> requestedAtOrAfter(long id) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(schema < 2
+                ? "SELECT started FROM runs WHERE id >= ? ORDER BY id LIMIT 1"
+                : "SELECT COALESCE(requested, started) FROM runs WHERE id >= ? ORDER BY id LIMIT 1")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(Instant.parse(rs.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Deletes the runs that ended before {@code before} (history.keep); never one still queued or running. Returns
+     * how many it deleted.
+     */
+    public synchronized int prune(Instant before) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "DELETE FROM runs WHERE ended IS NOT NULL AND ended < ? AND outcome NOT IN ('queued','running')")) {
+            ps.setString(1, before.toString());
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw io("prune the history", e);
+        }
+    }
+
     public synchronized Optional<RunRecord> lastSuccessfulBackup(String server) {
         return query("SELECT * FROM runs WHERE server=? AND job='backup' AND outcome='success' ORDER BY id DESC LIMIT 1",
                 server).stream().findFirst();

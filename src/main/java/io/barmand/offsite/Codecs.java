@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.config.OffsiteSettings;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import java.io.IOException;

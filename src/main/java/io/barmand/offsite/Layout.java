@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.config.OffsiteSettings;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

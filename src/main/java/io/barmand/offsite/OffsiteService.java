@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.config.OffsiteSettings;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
 import io.barmand.error.BarmandException;

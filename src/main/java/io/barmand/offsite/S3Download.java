@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.config.OffsiteSettings;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

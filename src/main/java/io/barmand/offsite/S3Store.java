@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.config.OffsiteSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import java.io.IOException;

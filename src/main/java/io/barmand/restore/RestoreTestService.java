@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.config.RestoreSettings;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.BackupDetails;
 import io.barmand.barman.BarmanRecords.BackupSummary;
@@ -10,7 +11,7 @@ import io.barmand.error.Category;
 import io.barmand.history.RunFigures;
 import io.barmand.offsite.Layout;
 import io.barmand.offsite.Manifest;
-import io.barmand.offsite.OffsiteSettings;
+import io.barmand.config.OffsiteSettings;
 import io.barmand.offsite.S3Download;
 import io.barmand.offsite.S3Store;
 import io.barmand.process.CommandResult;

@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.config.RestoreSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.process.CommandResult;

@@ -134,6 +134,29 @@ class CliTest {
     }
 
     @Test
+    void checkConfigReportsEveryProblemOfTheFileAtOnce() throws Exception {
+        // a bad cron, offsite on without a bucket, a bad restore target and a server Barman does not know
+        Files.writeString(conf, """
+                barmand {
+                  barman.binary = "%s"
+                  state-dir = "%s"
+                  control-socket = "%s"
+                  servers {
+                    itpg { backup.schedule = "0 0 2 * *", offsite.enabled = true, restore-test.target = "yesterday" }
+                    nosuch {}
+                  }
+                }
+                """.formatted(fake.script(), tmp.resolve("state"), tmp.resolve("c.sock")));
+        assertThat(run("check-config", "--config", conf.toString())).isEqualTo(78);
+        String e = err.toString();
+        assertThat(e).contains(conf + ": barmand.servers.itpg.backup.schedule: bad cron expression \"0 0 2 * *\"")
+                .contains(conf + ": barmand.servers.itpg.offsite.bucket: must be set when offsite.enabled = true")
+                .contains(conf + ": barmand.servers.itpg.restore-test.target:")
+                .contains(conf + ": barmand.servers.nosuch: Barman does not know server 'nosuch'");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
     void runNowWithoutADaemonExits69() {
         assertThat(run("run-now", "check", "itpg", "--config", conf.toString())).isEqualTo(69);
         assertThat(err.toString()).contains("not reachable");

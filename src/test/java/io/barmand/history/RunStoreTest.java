@@ -169,4 +169,34 @@ class RunStoreTest {
             assertThat(rs.getInt(1)).isEqualTo(2);
         }
     }
+
+    @Test
+    void theQueriesThatComeNextAndPruning() {
+        try (RunStore s = RunStore.open(tmp, true)) {
+            for (int day = 0; day < 10; day++) {
+                Instant t = t0.plus(java.time.Duration.ofDays(day));
+                long b = s.start("pg1", "backup", Trigger.SCHEDULED, t);
+                s.finish(b, day % 3 == 0 ? Outcome.FAILED : Outcome.SUCCESS, t.plusSeconds(60), 60_000 + day,
+                        RunFigures.NONE);
+                long c = s.start("pg2", "check", Trigger.SCHEDULED, t.plusSeconds(5));
+                s.finish(c, Outcome.SUCCESS, t.plusSeconds(6), 1000, RunFigures.NONE);
+            }
+            long open = s.queue("pg1", "backup", Trigger.MANUAL, t0.minusSeconds(999), 1);
+            // the newest with an outcome, and a trend of the last N
+            assertThat(s.last("pg1", "backup", Outcome.FAILED).orElseThrow().durationMs()).isEqualTo(60_009L);
+            assertThat(s.lastN("pg1", "backup", Outcome.SUCCESS, 3)).extracting(RunRecord::durationMs)
+                    .containsExactly(60_008L, 60_007L, 60_005L);
+            // a window of two days: its runs, oldest first
+            List<RunRecord> w = s.window(t0.plus(java.time.Duration.ofDays(2)), t0.plus(java.time.Duration.ofDays(4)));
+            assertThat(w).extracting(r -> r.server() + " " + r.job() + " " + r.requested()).containsExactly(
+                    "pg1 backup 2026-11-26T01:00:00Z", "pg2 check 2026-11-26T01:00:05Z",
+                    "pg1 backup 2026-11-27T01:00:00Z", "pg2 check 2026-11-27T01:00:05Z");
+            assertThat(s.window(t0.plus(java.time.Duration.ofDays(30)), t0.plus(java.time.Duration.ofDays(31)))).isEmpty();
+            // prune: what ended before day 5, never the queued run
+            assertThat(s.prune(t0.plus(java.time.Duration.ofDays(5)))).isEqualTo(10);
+            assertThat(s.list(null, null, 100)).hasSize(11).anyMatch(r -> r.id() == open);
+            assertThat(s.list(null, null, 100)).filteredOn(r -> r.id() != open)
+                    .allMatch(r -> !r.ended().isBefore(t0.plus(java.time.Duration.ofDays(5))));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.config.OffsiteSettings;
 import static io.barmand.offsite.ItShell.RUN;
 import static io.barmand.offsite.ItShell.psql;
 import static io.barmand.offsite.ItShell.run;

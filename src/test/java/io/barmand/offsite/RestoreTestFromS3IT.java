@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.config.OffsiteSettings;
 import static io.barmand.offsite.ItShell.RUN;
 import static io.barmand.offsite.ItShell.psql;
 import static io.barmand.offsite.ItShell.run;
@@ -12,7 +13,7 @@ import io.barmand.config.Settings;
 import io.barmand.history.RunFigures;
 import io.barmand.process.CommandResult;
 import io.barmand.process.CommandRunner;
-import io.barmand.restore.RestoreSettings;
+import io.barmand.config.RestoreSettings;
 import io.barmand.restore.RestoreTestService;
 import io.barmand.schedule.JobService;
 import java.nio.file.Files;
@@ -92,8 +93,8 @@ class RestoreTestFromS3IT {
                     + "  } }\n}\n");
             Settings settings = Settings.load(f, null);
             RestoreTestService svc = new RestoreTestService(new BarmanClient(RUN, settings.barmanBinary(), settings.barmanConfigFile()),
-                    RUN, settings.barmanBinary(), settings.barmanConfigFile(), RestoreSettings.load(settings), Clock.systemUTC(),
-                    OffsiteSettings.load(settings), S3Store::new);
+                    RUN, settings.barmanBinary(), settings.barmanConfigFile(), settings.restore(), Clock.systemUTC(),
+                    settings.offsite(), S3Store::new);
             JobService.Result r = svc.execute(SERVER, settings.servers().get(SERVER).job(JobKind.RESTORE_TEST));
             RunFigures fig = r.figures();
             System.out.println("restore test from s3: " + fig);

@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.config.RestoreSettings;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.BackupOutcome;
 import io.barmand.config.JobKind;
@@ -96,7 +97,7 @@ final class RestoreFixture {
     }
 
     static RestoreTestService service(Settings s) {
-        Map<String, RestoreSettings> rs = RestoreSettings.load(s);
+        Map<String, RestoreSettings> rs = s.restore();
         return new RestoreTestService(barman(), RUNNER, s.barmanBinary(), s.barmanConfigFile(), rs, Clock.systemUTC());
     }
 

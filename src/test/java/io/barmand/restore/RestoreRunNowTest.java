@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.config.RestoreSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,7 +50,7 @@ class RestoreRunNowTest {
         Clock clock = Clock.systemUTC();
         CommandRunner cmd = new CommandRunner(clock, Duration.ofSeconds(1));
         RestoreTestService service = new RestoreTestService(new BarmanClient(cmd, fake.script(), s.barmanConfigFile()), cmd,
-                fake.script(), s.barmanConfigFile(), RestoreSettings.load(s), clock);
+                fake.script(), s.barmanConfigFile(), s.restore(), clock);
         store = RunStore.open(tmp.resolve("state"), true);
         JobRunner runner = new JobRunner(s.servers(), new JobRegistry().register(service, RestoreTestJob.class), store,
                 io.barmand.testing.Limits.DEFAULTS, clock);

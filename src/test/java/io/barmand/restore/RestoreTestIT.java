@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.config.RestoreSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -134,7 +135,7 @@ class RestoreTestIT {
         String canary = "canary { enabled = true, jdbc-url = \"jdbc:postgresql://127.0.0.1:" + RestoreFixture.PG_PORT + "/" + DB
                 + "\", user = barmand_canary, password-file = \"" + pw + "\", database = " + DB + " }\n";
         Settings s0 = RestoreFixture.settings(dir, block(canary));
-        Map<String, RestoreSettings> rs = RestoreSettings.load(s0);
+        Map<String, RestoreSettings> rs = s0.restore();
         // a backup and a switch-wal through the canary hook, as the daemon wires them
         JobService backup = new CanaryHook(new BackupService(RestoreFixture.barman(), s0.servers()), rs, Clock.systemUTC());
         JobService switchWal = new CanaryHook(new SwitchWalService(RestoreFixture.barman()), rs, Clock.systemUTC());

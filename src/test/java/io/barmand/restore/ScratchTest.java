@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.config.RestoreSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 

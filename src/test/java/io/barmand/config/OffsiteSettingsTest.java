@@ -1,4 +1,4 @@
-package io.barmand.offsite;
+package io.barmand.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,7 +47,7 @@ class OffsiteSettingsTest {
         Files.setPosixFilePermissions(creds, PosixFilePermissions.fromString("rw-r-----"));
         Settings s = Settings.load(conf("enabled = true, bucket = b1, endpoint = \"http://127.0.0.1:9000\", credentials-file = \""
                 + creds + "\", schedule = \"0 * * * * ?\""), null);
-        Map<String, OffsiteSettings> m = OffsiteSettings.load(s);
+        Map<String, OffsiteSettings> m = s.offsite();
         OffsiteSettings o = m.get("pg1");
         assertThat(o.enabled()).isTrue();
         assertThat(o.partSize()).isEqualTo(64L << 20);
@@ -64,10 +64,10 @@ class OffsiteSettingsTest {
         Path creds = dir.resolve("creds");
         Files.writeString(creds, "[default]\n");
         Files.setPosixFilePermissions(creds, PosixFilePermissions.fromString("rw-r--r--"));
-        Settings s = Settings.load(conf("enabled = true, endpoint = \"ftp://x\", credentials-file = \"" + creds + "\", "
+        Path f = conf("enabled = true, endpoint = \"ftp://x\", credentials-file = \"" + creds + "\", "
                 + "checksum-mode = sometimes, compression { codec = zstd, level = 25 }, part-size = 8MiB, "
-                + "max-backup-size = 1TiB, parallelism = 0, sse = rot13"), null);
-        assertThatThrownBy(() -> OffsiteSettings.load(s)).isInstanceOf(BarmandException.class)
+                + "max-backup-size = 1TiB, parallelism = 0, sse = rot13");
+        assertThatThrownBy(() -> Settings.load(f, null)).isInstanceOf(BarmandException.class)
                 .satisfies(e -> assertThat(((BarmandException) e).category()).isEqualTo(Category.CONFIG))
                 .hasMessageContaining("barmand.servers.pg1.offsite.bucket: must be set when offsite.enabled = true")
                 .hasMessageContaining("barmand.servers.pg1.offsite.endpoint: must be an http:// or https:// URL")
@@ -81,8 +81,8 @@ class OffsiteSettingsTest {
 
     @Test
     void aScheduleWithoutEnabledIsRefused() throws Exception {
-        Settings s = Settings.load(conf("schedule = \"0 * * * * ?\""), null);
-        assertThatThrownBy(() -> OffsiteSettings.load(s)).hasMessageContaining(
+        Path f = conf("schedule = \"0 * * * * ?\"");
+        assertThatThrownBy(() -> Settings.load(f, null)).hasMessageContaining(
                 "barmand.servers.pg1.offsite.schedule: is set but offsite.enabled = false");
     }
 

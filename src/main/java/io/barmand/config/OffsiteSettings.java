@@ -1,4 +1,4 @@
-package io.barmand.offsite;
+package io.barmand.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -266,31 +266,6 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
             problems.add(k + key + ": " + e.getMessage());
             return Duration.ofSeconds(1);
         }
-    }
-
-    /**
-     * The offsite settings of every configured server, from the validated configuration (root {@code barmand}).
-     * Throws one CONFIG error listing every problem.
-     */
-    public static Map<String, OffsiteSettings> load(io.barmand.config.Settings settings) {
-        Config c = settings.config();
-        Config defaults = c.getConfig("defaults");
-        List<String> problems = new ArrayList<>();
-        Map<String, OffsiteSettings> out = new LinkedHashMap<>();
-        for (String name : settings.servers().keySet()) {
-            Config s = c.getConfig("servers").getConfig(com.typesafe.config.ConfigUtil.quoteString(name)).withFallback(defaults);
-            OffsiteSettings os = read(s, "barmand.servers." + name, settings.stateDir(), problems);
-            if (os != null) {
-                if (!os.enabled() && settings.servers().get(name).job(io.barmand.config.JobKind.OFFSITE).enabled()) {
-                    problems.add("barmand.servers." + name + ".offsite.schedule: is set but offsite.enabled = false");
-                }
-                out.put(name, os);
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new BarmandException(Category.CONFIG, settings.file() + ": " + String.join("\n" + settings.file() + ": ", problems));
-        }
-        return out;
     }
 
     /** Settings for tests and tools: an S3-compatible endpoint, path-style, zstd level 1. */

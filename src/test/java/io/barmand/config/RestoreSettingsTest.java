@@ -1,4 +1,4 @@
-package io.barmand.restore;
+package io.barmand.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -48,11 +48,11 @@ class RestoreSettingsTest {
 
     @Test
     void defaultsAndOverrides() throws IOException {
-        Map<String, RestoreSettings> m = RestoreSettings.load(settings("""
+        Map<String, RestoreSettings> m = (settings("""
                 target = "time:2026-11-24T01:00:00+01:00", port-range = "6000-6010", keep-on-failure = true
                 verify { tables = ["app:public.orders"], assertions = [{ name = n, database = app, query = "SELECT 1", expect = "1" }] }
                 canary { enabled = true, jdbc-url = "jdbc:postgresql://db1:5432/app", user = c }
-                """));
+                """)).restore();
         RestoreSettings pg1 = m.get("pg1");
         assertThat(pg1.target().kind()).isEqualTo("time");
         assertThat(pg1.target().time()).contains(Instant.parse("2026-11-24T00:00:00Z"));
@@ -73,7 +73,7 @@ class RestoreSettingsTest {
 
     @Test
     void relativeTarget() throws IOException {
-        RestoreSettings pg1 = RestoreSettings.load(settings("target = \"ago:30m\"")).get("pg1");
+        RestoreSettings pg1 = settings("target = \"ago:30m\"").restore().get("pg1");
         Instant now = Instant.parse("2026-11-24T02:00:00Z");
         assertThat(pg1.target().timeAt(now)).contains(Instant.parse("2026-11-24T01:30:00Z"));
         assertThat(pg1.target().ago()).contains(Duration.ofMinutes(30));
@@ -81,12 +81,11 @@ class RestoreSettingsTest {
 
     @Test
     void everyProblemNamesItsKey() throws IOException {
-        Settings s = settings("""
+        Throwable t = catchThrowable(() -> settings("""
                 source = "ftp", target = "yesterday", run-as = root, port-range = "80-70", disk-margin = 0.5
                 scratch-dir = "relative", verify.tables = ["orders"], verify.assertions = [{ name = x }]
                 canary { enabled = true, jdbc-url = "postgres://x" }
-                """);
-        Throwable t = catchThrowable(() -> RestoreSettings.load(s));
+                """));
         assertThat(t).isInstanceOf(BarmandException.class);
         assertThat(((BarmandException) t).category()).isEqualTo(Category.CONFIG);
         String k = "barmand.servers.pg1.restore-test.";
@@ -98,23 +97,20 @@ class RestoreSettingsTest {
 
     @Test
     void s3SourceNeedsTheServersOffsiteCopy() throws IOException {
-        Settings without = settings("source = \"s3\"");
-        assertThat(catchThrowable(() -> RestoreSettings.load(without))).isInstanceOf(BarmandException.class)
+        assertThat(catchThrowable(() -> settings("source = \"s3\""))).isInstanceOf(BarmandException.class)
                 .hasMessageContaining("barmand.servers.pg1.restore-test.source: \"s3\" reads the server's offsite copy, but "
                         + "barmand.servers.pg1.offsite.enabled is false");
         Settings with = server("restore-test { source = \"s3\" }, offsite { enabled = true, bucket = \"b\" }");
-        assertThat(RestoreSettings.load(with).get("pg1").source()).isEqualTo("s3");
-        Settings remote = server("restore-test { source = \"s3\", scratch-host.host = \"h\" }, offsite { enabled = true, bucket = \"b\" }");
-        assertThat(catchThrowable(() -> RestoreSettings.load(remote)))
+        assertThat(with.restore().get("pg1").source()).isEqualTo("s3");
+        assertThat(catchThrowable(() -> server("restore-test { source = \"s3\", scratch-host.host = \"h\" }, offsite { enabled = true, bucket = \"b\" }")))
                 .hasMessageContaining("barmand.servers.pg1.restore-test.source: \"s3\" restores on this host only");
     }
 
     @Test
     void binariesAreRequiredOnlyWhereRestoreTestsAreScheduled() throws IOException {
         String missing = "pg-bin-dir = \"" + tmp.resolve("nowhere") + "\"";
-        assertThat(RestoreSettings.load(settings(missing)).get("pg1").pgBinDir()).isEqualTo(tmp.resolve("nowhere"));
-        Settings s = settings(missing + ", schedule = \"0 0 5 ? * SUN\"");
-        assertThat(catchThrowable(() -> RestoreSettings.load(s)))
+        assertThat(settings(missing).restore().get("pg1").pgBinDir()).isEqualTo(tmp.resolve("nowhere"));
+        assertThat(catchThrowable(() -> settings(missing + ", schedule = \"0 0 5 ? * SUN\"")))
                 .hasMessageContaining("barmand.servers.pg1.restore-test.pg-bin-dir: " + tmp.resolve("nowhere/pg_ctl"));
     }
 

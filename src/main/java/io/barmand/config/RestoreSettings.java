@@ -1,9 +1,8 @@
-package io.barmand.restore;
+package io.barmand.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigUtil;
-import io.barmand.config.Settings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import java.nio.file.Path;
@@ -71,36 +70,6 @@ public record RestoreSettings(String server, String source, String backupId, Tar
         public String qualified() {
             return "\"" + schema.replace("\"", "\"\"") + "\".\"" + table.replace("\"", "\"\"") + "\"";
         }
-    }
-
-    /** Reads the block of every configured server; throws one CONFIG error listing every problem. */
-    public static Map<String, RestoreSettings> load(Settings settings) {
-        Config root = settings.config();
-        Config defaults = root.getConfig("defaults");
-        List<String> problems = new ArrayList<>();
-        Map<String, RestoreSettings> out = new LinkedHashMap<>();
-        for (String name : settings.servers().keySet()) {
-            String serverPath = "servers." + ConfigUtil.joinPath(name);
-            Config block = root.hasPath(serverPath) ? root.getConfig(serverPath) : defaults;
-            Config c = block.withFallback(defaults).getConfig("restore-test");
-            String key = Settings.ROOT + "." + serverPath + ".restore-test";
-            // a backup host may lack the server binaries: they are required only where restore tests are scheduled
-            // (a run-now without them fails the run, naming them)
-            boolean scheduled = settings.servers().get(name).job(io.barmand.config.JobKind.RESTORE_TEST).enabled();
-            RestoreSettings rs = parse(name, c, key, settings.file().toString(), problems, scheduled);
-            if (rs != null && rs.source().equals("s3") && !block.withFallback(defaults).getBoolean("offsite.enabled")) {
-                problems.add(settings.file() + ": " + key + ".source: \"s3\" reads the server's offsite copy, but "
-                        + Settings.ROOT + "." + serverPath + ".offsite.enabled is false (set it, with the offsite bucket)");
-                rs = null;
-            }
-            if (rs != null) {
-                out.put(name, rs);
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new BarmandException(Category.CONFIG, String.join("\n", problems));
-        }
-        return out;
     }
 
     static RestoreSettings parse(String server, Config c, String key, String where, List<String> problems) {
