@@ -9,7 +9,7 @@ import io.barmand.config.Settings;
 import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
 import io.barmand.history.RunStore;
-import io.barmand.schedule.Sizes;
+import io.barmand.history.Sizes;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.barmand.cli;
 
 import io.barmand.history.RunRecord;
-import io.barmand.schedule.Sizes;
+import io.barmand.history.Sizes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -56,13 +56,10 @@ final class Tables {
         } else if (r.error() != null) {
             p.add(r.error().length() > 90 ? r.error().substring(0, 90) + "..." : r.error());
         }
-        if ("restore-test".equals(r.job()) && r.detail() != null) {
-            // RTO, recovery point and canary age of a restore test (io.barmand.restore records them as key=value)
-            for (String kv : r.detail().split(" ")) {
-                if (kv.startsWith("rto=") || kv.startsWith("recovery-point=") || kv.startsWith("canary-age=")
-                        || kv.startsWith("canary-before-target=") || kv.startsWith("target=")) {
-                    p.add(kv);
-                }
+        if ("restore-test".equals(r.job()) && !r.facts().isEmpty()) {
+            // the facts an admin looks for first: target, RTO, recovery point and canary age
+            for (String name : List.of("target", "rto", "recovery-point", "canary-age", "canary-before-target")) {
+                r.facts().get(name).ifPresent(f -> p.add(name + "=" + f.text()));
             }
         } else if (p.isEmpty() && r.detail() != null) {
             p.add(r.detail());

@@ -35,6 +35,7 @@ public final class RunJson {
         o.put("requested", r.requested().toString());
         o.put("waitedMs", r.waitedMs());
         o.put("attempt", r.attempt());
+        o.set("facts", r.facts().toJson());
         return o;
     }
 
@@ -54,7 +55,7 @@ public final class RunJson {
                 longOrNull(o, "sizeBytes"), longOrNull(o, "throughputBytesPerSec"), fc, textOrNull(o, "error"),
                 textOrNull(o, "detail"),
                 o.hasNonNull("requested") ? Instant.parse(o.path("requested").asText()) : null, longOrNull(o, "waitedMs"),
-                o.path("attempt").asInt(1));
+                o.path("attempt").asInt(1), Facts.fromJson(o.get("facts")));
     }
 
     private static Long longOrNull(JsonNode o, String f) {

@@ -96,12 +96,15 @@ public class RunStore implements AutoCloseable {
                 st.executeUpdate("PRAGMA user_version = 1");
             }
             if (v < 2) {
-                // v2: runs wait in a queue (outcome 'queued'); when each was asked for, how long it waited, which attempt
+                // v2: runs wait in a queue (outcome 'queued'); when each was asked for, how long it waited, which
+                // attempt; and the typed facts of each run
                 conn.setAutoCommit(false);
                 try {
                     st.executeUpdate("ALTER TABLE runs ADD COLUMN requested TEXT");
                     st.executeUpdate("ALTER TABLE runs ADD COLUMN waited_ms INTEGER");
                     st.executeUpdate("ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1");
+                    // typed facts of the run, JSON: {"rto": {"unit": "seconds", "value": 1.71}, ...} (Facts)
+                    st.executeUpdate("ALTER TABLE runs ADD COLUMN facts TEXT");
                     st.executeUpdate("UPDATE runs SET requested = started, waited_ms = 0 WHERE requested IS NULL");
                     st.executeUpdate("CREATE INDEX IF NOT EXISTS runs_outcome ON runs(outcome)");
                     st.executeUpdate("PRAGMA user_version = 2");
@@ -169,8 +172,8 @@ public class RunStore implements AutoCloseable {
     private long insert(String server, String job, Trigger trigger, Instant started, Instant ended, Outcome outcome,
                         Long durationMs, RunFigures f, Long waitedMs, int attempt) {
         String sql = "INSERT INTO runs(server, job, trigger, started, ended, outcome, duration_ms, backup_id, size_bytes,"
-                + " throughput, failed_checks, error, detail, pid, requested, waited_ms, attempt)"
-                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+                + " throughput, failed_checks, error, detail, pid, requested, waited_ms, attempt, facts)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
         try (PreparedStatement ps = conn.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, server);
             ps.setString(2, job);
@@ -184,6 +187,7 @@ public class RunStore implements AutoCloseable {
             ps.setString(15, started.toString());
             setLong(ps, 16, waitedMs);
             ps.setInt(17, attempt);
+            ps.setString(18, f.facts().toStored());
             ps.executeUpdate();
             try (ResultSet rs = ps.getGeneratedKeys()) {
                 rs.next();
@@ -197,13 +201,14 @@ public class RunStore implements AutoCloseable {
     /** Records the end of a run. A run already ended (e.g. marked interrupted at shutdown) is not changed. */
     public synchronized void finish(long id, Outcome outcome, Instant ended, long durationMs, RunFigures f) {
         String sql = "UPDATE runs SET outcome=?, ended=?, duration_ms=?, backup_id=?, size_bytes=?, throughput=?,"
-                + " failed_checks=?, error=?, detail=? WHERE id=? AND outcome IN ('running','queued')";
+                + " failed_checks=?, error=?, detail=?, facts=? WHERE id=? AND outcome IN ('running','queued')";
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setString(1, outcome.word());
             ps.setString(2, ended.toString());
             ps.setLong(3, durationMs);
             figures(ps, 4, f);
-            ps.setLong(10, id);
+            ps.setString(10, f.facts().toStored());
+            ps.setLong(11, id);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw io("record the end of run " + id, e);
@@ -428,7 +433,17 @@ public class RunStore implements AutoCloseable {
                 getLong(rs, "duration_ms"), rs.getString("backup_id"), getLong(rs, "size_bytes"),
                 getLong(rs, "throughput"), failed, rs.getString("error"), rs.getString("detail"),
                 schema < 2 || rs.getString("requested") == null ? null : Instant.parse(rs.getString("requested")),
-                schema < 2 ? Long.valueOf(0) : getLong(rs, "waited_ms"), schema < 2 ? 1 : rs.getInt("attempt"));
+                schema < 2 ? Long.valueOf(0) : getLong(rs, "waited_ms"), schema < 2 ? 1 : rs.getInt("attempt"),
+                schema < 2 ? Facts.NONE : facts(rs.getString("facts")));
+    }
+
+    /** Stored facts; a row whose facts cannot be read keeps its other columns (a note in the facts says why). */
+    private static Facts facts(String stored) {
+        try {
+            return Facts.fromStored(stored);
+        } catch (IllegalArgumentException e) {
+            return Facts.builder().text("unreadable-facts", e.getMessage()).build();
+        }
     }
 
     private static Long getLong(ResultSet rs, String col) throws SQLException {

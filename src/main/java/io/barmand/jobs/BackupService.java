@@ -57,8 +57,11 @@ public class BackupService implements JobService {
             return Result.ok(new RunFigures(b.backupId(), null, null, List.of(), null, "show-backup failed: " + e.getMessage()));
         }
         String detail = String.format(java.util.Locale.ROOT, "copy %.1fs, %s with WALs", d.copyTimeSeconds(),
-                io.barmand.schedule.Sizes.human(d.sizeWithWalsBytes()));
-        return Result.ok(new RunFigures(b.backupId(), d.sizeBytes(), d.throughputBytesPerSec(), List.of(), null, detail));
+                io.barmand.history.Sizes.human(d.sizeWithWalsBytes()));
+        io.barmand.history.Facts facts = io.barmand.history.Facts.builder().bytes("size", d.sizeBytes())
+                .bytes("size-with-wals", d.sizeWithWalsBytes()).seconds("copy", d.copyTimeSeconds())
+                .bytes("throughput-per-second", d.throughputBytesPerSec()).build();
+        return Result.ok(new RunFigures(b.backupId(), d.sizeBytes(), d.throughputBytesPerSec(), List.of(), null, detail, facts));
     }
 
     private static void checkInterrupted() {

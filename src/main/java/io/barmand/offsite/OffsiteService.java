@@ -5,9 +5,10 @@ import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
+import io.barmand.history.Facts;
 import io.barmand.history.RunFigures;
 import io.barmand.schedule.JobService;
-import io.barmand.schedule.Sizes;
+import io.barmand.history.Sizes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,9 +119,39 @@ public class OffsiteService implements JobService {
             String detail = (redone != null ? "cut-short copy of " + redo + " redone; " : "") + detail(c, w, aborted, s);
             Long size = c == null ? null : c.manifest().originalBytes();
             Long rate = c == null || c.alreadyThere() || c.millis() == 0 ? null : c.manifest().originalBytes() * 1000 / c.millis();
-            RunFigures f = new RunFigures(id, size, rate, List.of(), problems.isEmpty() ? null : String.join("; ", problems), detail);
+            RunFigures f = new RunFigures(id, size, rate, List.of(), problems.isEmpty() ? null : String.join("; ", problems), detail,
+                    facts(c, w, aborted, redone));
             return problems.isEmpty() ? Result.ok(f) : Result.failed(f);
         }
+    }
+
+    /**
+     * The run's facts: the copied backup (already in S3 or copied: bytes read and stored, parts, seconds), the WAL
+     * (segments and bytes copied, newest in S3 and in Barman's archive, missing, gaps), the cleanup.
+     */
+    static Facts facts(BackupCopier.Copied c, WalCopier.WalState w, int aborted, BackupCopier.Copied redone) {
+        Facts.Builder b = Facts.builder();
+        if (c != null) {
+            b.text("backup", c.backupId()).text("backup-copy", c.alreadyThere() ? "already-in-s3" : "copied");
+            if (!c.alreadyThere()) {
+                Manifest m = c.manifest();
+                b.bytes("backup-bytes", m.originalBytes()).bytes("stored-bytes", m.storedBytes())
+                        .count("parts", m.objects().get(0).parts()).seconds("copy", c.millis() / 1000.0)
+                        .text("codec", m.codec() + "-" + m.level());
+            }
+        }
+        if (redone != null) {
+            b.text("redone", redone.backupId());
+        }
+        if (w != null) {
+            b.count("wal-copied", w.copied()).bytes("wal-copied-bytes", w.copiedBytes()).text("wal-newest-s3", w.newestInS3())
+                    .text("wal-newest-archive", w.newestInArchive()).count("wal-missing-in-s3", w.missingInS3())
+                    .count("wal-gaps", w.gaps().size());
+        }
+        if (aborted > 0) {
+            b.count("aborted-uploads", aborted);
+        }
+        return b.build();
     }
 
     static String detail(BackupCopier.Copied c, WalCopier.WalState w, int aborted, OffsiteSettings s) {

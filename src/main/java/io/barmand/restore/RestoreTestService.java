@@ -8,6 +8,7 @@ import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
+import io.barmand.history.Facts;
 import io.barmand.history.RunFigures;
 import io.barmand.offsite.Layout;
 import io.barmand.offsite.Manifest;
@@ -136,7 +137,7 @@ public class RestoreTestService implements JobService {
         Long sizeBytes;
         Long throughput;
         final List<String> failed = new ArrayList<>();
-        final Map<String, String> facts = new LinkedHashMap<>();
+        final Facts.Builder facts = Facts.builder();
         String error;
 
         void fail(String check, String why) {
@@ -148,10 +149,10 @@ public class RestoreTestService implements JobService {
             }
         }
 
+        /** The figures; {@code detail} is the text of the facts (the runner's one formatter). */
         RunFigures figures() {
-            List<String> d = new ArrayList<>();
-            facts.forEach((k, v) -> d.add(k + "=" + v));
-            return new RunFigures(backupId, sizeBytes, throughput, failed, error, d.isEmpty() ? null : String.join(" ", d));
+            Facts f = facts.build();
+            return new RunFigures(backupId, sizeBytes, throughput, failed, error, f.isEmpty() ? null : f.toText(), f);
         }
     }
 
@@ -174,14 +175,14 @@ public class RestoreTestService implements JobService {
         Instant started = clock.instant();
         Duration total = js.timeout();
         Report rep = new Report();
-        rep.facts.put("target", rs.target().toString().replace(' ', ':'));
+        rep.facts.text("target", rs.target().toString().replace(' ', ':'));
         Optional<Instant> targetTime = rs.target().timeAt(started);
 
         // 1. which backup
         String id = rs.backupId();
         long need;
         if (rs.source().equals("s3")) {
-            rep.facts.put("source", "s3");
+            rep.facts.text("source", "s3");
             S3Pick pick = s3Lookup(server, rs, targetTime, rep, total, n0);
             if (pick == null) {
                 return Result.failed(rep.figures());
@@ -229,7 +230,7 @@ public class RestoreTestService implements JobService {
             rep.sizeBytes = d.sizeBytes();
             need = d.sizeWithWalsBytes();
         }
-        rep.facts.put("lookup", secs((System.nanoTime() - n0) / 1e9));
+        rep.facts.seconds("lookup", (System.nanoTime() - n0) / 1e9);
 
         if (rs.scratchHost().isEmpty()) {
             for (String tool : List.of("pg_ctl", "pg_amcheck")) {
@@ -251,7 +252,7 @@ public class RestoreTestService implements JobService {
             rep.fail("refused", e.getMessage().replaceFirst("^refused: ", ""));
             return Result.failed(rep.figures());
         }
-        rep.facts.put("port", Integer.toString(sc.port()));
+        rep.facts.count("port", sc.port());
         boolean passed = false;
         try {
             passed = run(server, rs, sc, id, total, n0, started, targetTime, rep);
@@ -263,7 +264,7 @@ public class RestoreTestService implements JobService {
             } else {
                 long c0 = System.nanoTime();
                 String c = sc.cleanup(STOP);
-                rep.facts.put("cleanup", secs((System.nanoTime() - c0) / 1e9));
+                rep.facts.seconds("cleanup", (System.nanoTime() - c0) / 1e9);
                 if (c != null) {
                     rep.fail("cleanup", c);
                 }
@@ -286,7 +287,7 @@ public class RestoreTestService implements JobService {
                 return false;
             }
             recoverSecs = (System.nanoTime() - r0) / 1e9;
-            rep.facts.put("download", secs(recoverSecs));
+            rep.facts.seconds("download", recoverSecs);
         } else {
             List<String> argv = new ArrayList<>();
             argv.add(barmanBinary.toString());
@@ -314,7 +315,7 @@ public class RestoreTestService implements JobService {
             CommandResult rec = runner.run(argv, left(total, n0));
             check(rec, "barman recover", total);
             recoverSecs = (System.nanoTime() - r0) / 1e9;
-            rep.facts.put("recover", secs(recoverSecs));
+            rep.facts.seconds("recover", recoverSecs);
             if (!rec.ok()) {
                 rep.fail("recover", "barman recover exit code " + rec.exitCode() + ": " + lastLines(rec.stderrTail() + "\n" + rec.stdout(), 3));
                 return false;
@@ -343,7 +344,7 @@ public class RestoreTestService implements JobService {
             rep.fail("start", "pg_ctl start exit code " + st.exitCode() + ": " + logTail(sc));
             return false;
         }
-        rep.facts.put("start", secs((System.nanoTime() - s0) / 1e9));
+        rep.facts.seconds("start", (System.nanoTime() - s0) / 1e9);
         ScratchDb db = sc.db(rs.superuser());
         // JDBC calls do not answer a thread interrupt: they run on a worker, and the job's thread, interrupted
         // (daemon stopping) or past its timeout, stops the instance in its cleanup, which ends them
@@ -380,7 +381,7 @@ public class RestoreTestService implements JobService {
             long a0 = System.nanoTime();
             CommandResult ar = sc.tool(a, left(total, n0));
             check(ar, "pg_amcheck", total);
-            rep.facts.put("amcheck", secs((System.nanoTime() - a0) / 1e9));
+            rep.facts.seconds("amcheck", (System.nanoTime() - a0) / 1e9);
             if (!ar.ok()) {
                 rep.fail("amcheck", amcheckFindings(ar));
             }
@@ -472,8 +473,8 @@ public class RestoreTestService implements JobService {
                     }
                 }
             }
-            rep.facts.put("downloaded", Long.toString(bytes));
-            rep.facts.put("wal-files", Integer.toString(walFiles));
+            rep.facts.bytes("downloaded", bytes);
+            rep.facts.count("wal-files", walFiles);
             if (!problems.isEmpty()) {
                 rep.fail("download", (problems.size() > 3 ? problems.size() + " problems: " : "")
                         + String.join(" | ", problems.subList(0, Math.min(3, problems.size()))));
@@ -508,20 +509,20 @@ public class RestoreTestService implements JobService {
                               Report rep) {
         try (Connection c = promoted(db, total, n0)) {
             double rto = (System.nanoTime() - n0) / 1e9;
-            rep.facts.put("rto", secs(rto));
+            rep.facts.seconds("rto", rto);
             // recovery point reached
             String replay = ScratchDb.one(c, "SELECT pg_last_xact_replay_timestamp()");
             String lsn = ScratchDb.one(c, "SELECT pg_last_wal_replay_lsn()");
             if (replay != null) {
-                rep.facts.put("recovery-point", ScratchDb.one(c,
-                        "SELECT to_char(pg_last_xact_replay_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"));
+                rep.facts.instant("recovery-point", Instant.parse(ScratchDb.one(c,
+                        "SELECT to_char(pg_last_xact_replay_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")));
             }
             if (lsn != null) {
-                rep.facts.put("replay-lsn", lsn);
+                rep.facts.lsn("replay-lsn", lsn);
             }
             long v0 = System.nanoTime();
             verify(rs, db, c, rep, targetTime);
-            rep.facts.put("sql", secs((System.nanoTime() - v0) / 1e9));
+            rep.facts.seconds("sql", (System.nanoTime() - v0) / 1e9);
             return true;
         } catch (SQLException e) {
             rep.fail("connect", e.getMessage() + " (" + logTail(sc) + ")");
@@ -553,7 +554,7 @@ public class RestoreTestService implements JobService {
 
     private void verify(RestoreSettings rs, ScratchDb db, Connection c, Report rep, Optional<Instant> targetTime) throws SQLException {
         List<String> dbs = ScratchDb.column(c, "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1");
-        rep.facts.put("databases", Integer.toString(dbs.size()));
+        rep.facts.count("databases", dbs.size());
         long userTables = 0;
         for (String name : dbs) {
             try (Connection dc = db.connect(name, 10)) {
@@ -562,7 +563,7 @@ public class RestoreTestService implements JobService {
                         + "AND n.nspname NOT LIKE 'pg_toast%'"));
             }
         }
-        rep.facts.put("user-tables", Long.toString(userTables));
+        rep.facts.count("user-tables", userTables);
         List<String> rows = new ArrayList<>();
         for (String t : rs.verify().tables()) {
             String dbName = t.substring(0, t.indexOf(':'));
@@ -575,7 +576,7 @@ public class RestoreTestService implements JobService {
             }
         }
         if (!rows.isEmpty()) {
-            rep.facts.put("rows", String.join(",", rows));
+            rep.facts.text("rows", String.join(",", rows));
         }
         for (RestoreSettings.Assertion a : rs.verify().assertions()) {
             try (Connection dc = db.connect(a.database(), 10)) {
@@ -601,7 +602,7 @@ public class RestoreTestService implements JobService {
                 return;
             }
             Instant now = clock.instant();
-            rep.facts.put("canary-newest", newest.get().writtenAt().toString());
+            rep.facts.instant("canary-newest", newest.get().writtenAt());
             if (targetTime.isPresent()) {
                 Instant t = targetTime.get();
                 Optional<Canary.Row> expected = new Canary(k).lastOnPrimaryAtOrBefore(t);
@@ -613,9 +614,9 @@ public class RestoreTestService implements JobService {
                 if (after > 0) {
                     rep.fail("canary", after + " canary row(s) written after the target " + t + " were restored");
                 }
-                rep.facts.put("canary-before-target", Long.toString(Duration.between(newest.get().writtenAt(), t).toSeconds()) + "s");
+                rep.facts.seconds("canary-before-target", Duration.between(newest.get().writtenAt(), t));
             } else {
-                rep.facts.put("canary-age", Duration.between(newest.get().writtenAt(), now).toSeconds() + "s");
+                rep.facts.seconds("canary-age", Duration.between(newest.get().writtenAt(), now));
             }
         } catch (SQLException e) {
             rep.fail("canary", e.getMessage());
@@ -694,10 +695,6 @@ public class RestoreTestService implements JobService {
             }
         }
         return String.join(" / ", out);
-    }
-
-    private static String secs(double s) {
-        return String.format(Locale.ROOT, "%.2fs", s);
     }
 
     private static Duration left(Duration total, long n0) {

@@ -1,5 +1,6 @@
 package io.barmand.schedule;
 
+import io.barmand.history.Sizes;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
 import io.barmand.config.RetryPolicy;
@@ -258,7 +259,7 @@ public class JobRunner {
                     waitedMs >= 1000 ? String.format(Locale.ROOT, " after waiting %.1fs", waitedMs / 1000.0) : "");
             JobService.Result res = t.service.execute(r.server(), t.settings, r.argument());
             outcome = res.success() ? Outcome.SUCCESS : Outcome.FAILED;
-            figures = res.figures();
+            figures = res.figures().withDefaultDetail();
         } catch (BarmandException e) {
             outcome = e.category() == Category.INTERRUPTED ? Outcome.INTERRUPTED : Outcome.FAILED;
             figures = RunFigures.error(e.getMessage());

@@ -77,7 +77,7 @@ class CliTest {
         backup.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("id", "server", "job", "trigger", "started", "ended", "outcome", "durationMs",
                 "backupId", "sizeBytes", "throughputBytesPerSec", "failedChecks", "error", "detail", "requested", "waitedMs",
-                "attempt");
+                "attempt", "facts");
         assertThat(backup.path("backupId").asText()).isEqualTo("20261124T013000");
         assertThat(backup.path("sizeBytes").asLong()).isEqualTo(23191918L);
         assertThat(backup.path("started").asText()).isEqualTo("2025-11-24T01:30:00Z");

@@ -63,8 +63,14 @@ class OffsiteCopyIT {
         var r = service(settings).execute("itpg", null);
         assertThat(r.success()).as(String.valueOf(r.figures())).isTrue();
         assertThat(r.figures().backupId()).isEqualTo(ID);
-        assertThat(r.figures().detail()).contains("backup " + ID + " copied").contains("newest in S3 000000010000000000000004")
-                .contains("lag 0 file(s)");
+        io.barmand.history.Facts facts = r.figures().facts();
+        assertThat(facts.text("backup")).contains(ID);
+        assertThat(facts.text("backup-copy")).contains("copied");
+        assertThat(facts.bytes("backup-bytes")).hasValueSatisfying(n -> assertThat(n).isPositive());
+        assertThat(facts.bytes("stored-bytes")).hasValueSatisfying(n -> assertThat(n).isPositive());
+        assertThat(facts.text("wal-newest-s3")).contains("000000010000000000000004");
+        assertThat(facts.count("wal-missing-in-s3")).contains(0L);
+        assertThat(r.figures().detail()).contains("backup " + ID + " copied");
         Layout l = new Layout("barmand");
         List<String> keys = raw.listObjectsV2Paginator(x -> x.bucket(BUCKET).prefix("barmand/")).contents().stream()
                 .map(o -> o.key()).sorted().toList();
@@ -104,7 +110,8 @@ class OffsiteCopyIT {
         }
         // a second run finds the copy complete and copies nothing
         var again = service(settings).execute("itpg", null);
-        assertThat(again.figures().detail()).contains("already in S3").contains("WAL: 0 copied");
+        assertThat(again.figures().facts().text("backup-copy")).contains("already-in-s3");
+        assertThat(again.figures().facts().count("wal-copied")).contains(0L);
     }
 
     @Test
@@ -141,7 +148,7 @@ class OffsiteCopyIT {
         // the next run copies them again from Barman's archive
         var r = service(settings).execute("itpg", null);
         assertThat(r.success()).isTrue();
-        assertThat(r.figures().detail()).contains("WAL: 2 copied");
+        assertThat(r.figures().facts().count("wal-copied")).contains(2L);
     }
 
     @Test
@@ -166,8 +173,10 @@ class OffsiteCopyIT {
 
         var r = service(settings).execute("itpg", null);
         assertThat(r.success()).as(String.valueOf(r.figures())).isTrue();
-        assertThat(r.figures().detail()).contains("cut-short copy of " + ID + " redone").contains("backup " + newer + " copied")
-                .contains("2 unfinished multipart upload(s) aborted");
+        assertThat(r.figures().facts().text("redone")).contains(ID);
+        assertThat(r.figures().facts().text("backup")).contains(newer);
+        assertThat(r.figures().facts().text("backup-copy")).contains("copied");
+        assertThat(r.figures().facts().count("aborted-uploads")).contains(2L);
         assertThat(r.figures().backupId()).isEqualTo(newer);
         assertThat(raw.listMultipartUploads(x -> x.bucket(BUCKET)).uploads()).isEmpty();
         assertThat(settings.spoolDir().resolve("itpg.journal")).doesNotExist();

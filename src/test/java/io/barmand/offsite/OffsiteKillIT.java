@@ -78,7 +78,9 @@ class OffsiteKillIT {
                     S3Store::new, "test", Clock.systemUTC());
             var r = svc.execute("itpg", null);
             assertThat(r.success()).as(String.valueOf(r.figures())).isTrue();
-            assertThat(r.figures().detail()).contains("backup " + ID + " copied").contains("1 unfinished multipart upload(s) aborted");
+            assertThat(r.figures().facts().text("backup-copy")).contains("copied");
+            assertThat(r.figures().facts().text("backup")).contains(ID);
+            assertThat(r.figures().facts().count("aborted-uploads")).contains(1L);
             assertThat(raw.listMultipartUploads(b -> b.bucket("backups")).uploads()).isEmpty();
             assertThat(spool.resolve("itpg.journal")).doesNotExist();
             try (S3Store store = new S3Store(s)) {

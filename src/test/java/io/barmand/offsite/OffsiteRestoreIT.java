@@ -74,7 +74,8 @@ class OffsiteRestoreIT {
             OffsiteService svc = new OffsiteService(Map.of(SERVER, s), srv -> paths, S3Store::new, "it", Clock.systemUTC());
             var r = svc.execute(SERVER, null, id);
             assertThat(r.success()).as(String.valueOf(r.figures())).isTrue();
-            assertThat(r.figures().detail()).contains("backup " + id + " copied");
+            assertThat(r.figures().facts().text("backup")).contains(id);
+            assertThat(r.figures().facts().text("backup-copy")).contains("copied");
 
             // an independent client: the AWS CLI downloads the server's folder
             Path dl = work.resolve("download");

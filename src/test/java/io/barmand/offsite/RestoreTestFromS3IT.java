@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.history.Facts;
 import io.barmand.config.OffsiteSettings;
 import static io.barmand.offsite.ItShell.RUN;
 import static io.barmand.offsite.ItShell.psql;
@@ -101,11 +102,16 @@ class RestoreTestFromS3IT {
             assertThat(r.success()).as(String.valueOf(fig)).isTrue();
             assertThat(fig.backupId()).isEqualTo(id);
             assertThat(fig.failedChecks()).isEmpty();
-            assertThat(fig.detail()).contains("source=s3", "downloaded=", "download=", "rto=", "amcheck=",
-                    "postgres:public.s3restore_proof=1500");
-            assertThat(fig.detail()).doesNotContain("recover=");
-            long downloaded = Long.parseLong(fig.detail().replaceFirst(".*downloaded=(\\d+).*", "$1"));
-            assertThat(downloaded).isGreaterThan(0);
+            Facts facts = fig.facts();
+            assertThat(facts.text("source")).contains("s3");
+            assertThat(facts.bytes("downloaded")).hasValueSatisfying(b -> assertThat(b).isPositive());
+            assertThat(facts.count("wal-files")).hasValueSatisfying(n -> assertThat(n).isPositive());
+            assertThat(facts.seconds("download")).hasValueSatisfying(t -> assertThat(t).isPositive());
+            assertThat(facts.seconds("rto")).hasValueSatisfying(t -> assertThat(t).isPositive());
+            assertThat(facts.seconds("amcheck")).isPresent();
+            assertThat(facts.text("rows")).hasValueSatisfying(t -> assertThat(t).contains("postgres:public.s3restore_proof=1500"));
+            assertThat(facts.get("recover")).isEmpty();
+            assertThat(fig.detail()).isEqualTo(facts.toText());
             assertThat(scratch.resolve(SERVER)).doesNotExist();
 
             // a damaged data object: refused while it streams, nothing started

@@ -77,11 +77,11 @@ class RestoreRunNowTest {
         JsonNode r = runNow("target=time:2026-11-24T01:00:00Z");
         assertThat(r.path("ok").asBoolean()).isTrue();
         RunRecord run = store.get(r.path("run").path("id").asLong()).orElseThrow();
-        assertThat(run.detail()).startsWith("target=time:2026-11-24T01:00:00Z");
+        assertThat(run.facts().text("target")).contains("time:2026-11-24T01:00:00Z");
         assertThat(run.error()).contains("no DONE backup of pg1 ended before 2026-11-24T01:00:00Z");
 
         JsonNode plain = runNow(null);
-        assertThat(store.get(plain.path("run").path("id").asLong()).orElseThrow().detail()).startsWith("target=end-of-wal");
+        assertThat(store.get(plain.path("run").path("id").asLong()).orElseThrow().facts().text("target")).contains("end-of-wal");
     }
 
     @Test

@@ -94,7 +94,9 @@ class RestoreSshIT {
         JobService.Result r = RestoreFixture.service(s).execute(RestoreFixture.SERVER, RestoreFixture.job(s));
         System.out.println("over ssh: " + r.figures());
         assertThat(r.success()).as(r.figures().toString()).isTrue();
-        assertThat(r.figures().detail()).contains("rto=", "amcheck=", "restoreit:public.accounts=");
+        assertThat(r.figures().facts().seconds("rto")).hasValueSatisfying(t -> assertThat(t).isPositive());
+        assertThat(r.figures().facts().seconds("amcheck")).isPresent();
+        assertThat(r.figures().facts().text("rows")).hasValueSatisfying(t -> assertThat(t).contains("restoreit:public.accounts="));
         assertThat(scratch.resolve(RestoreFixture.SERVER)).doesNotExist();
         assertThat(RestoreFixture.postgresOn(scratch)).isEmpty();
     }

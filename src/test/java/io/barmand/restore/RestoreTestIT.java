@@ -86,7 +86,14 @@ class RestoreTestIT {
         assertThat(f.failedChecks()).isEmpty();
         assertThat(f.sizeBytes()).isPositive();
         assertThat(f.throughputBytesPerSec()).isPositive();
-        assertThat(f.detail()).contains("rto=", "recover=", "amcheck=", "user-tables=", DB + ":public.accounts=1000", "replay-lsn=");
+        io.barmand.history.Facts facts = f.facts();
+        assertThat(facts.seconds("rto")).hasValueSatisfying(t -> assertThat(t).isPositive());
+        assertThat(facts.seconds("recover")).hasValueSatisfying(t -> assertThat(t).isPositive());
+        assertThat(facts.seconds("amcheck")).isPresent();
+        assertThat(facts.count("user-tables")).hasValueSatisfying(n -> assertThat(n).isPositive());
+        assertThat(facts.text("rows")).hasValueSatisfying(t -> assertThat(t).contains(DB + ":public.accounts=1000"));
+        assertThat(facts.lsn("replay-lsn")).hasValueSatisfying(l -> assertThat(l).matches("[0-9A-F]+/[0-9A-F]+"));
+        assertThat(facts.instant("recovery-point")).isPresent();
         assertThat(scratch.resolve(RestoreFixture.SERVER)).doesNotExist();
         assertThat(RestoreFixture.postgresOn(scratch)).isEmpty();
     }
@@ -156,14 +163,17 @@ class RestoreTestIT {
         JobService.Result r = RestoreFixture.service(s).execute(RestoreFixture.SERVER, RestoreFixture.job(s));
         System.out.println("point in time " + target + " (canary " + before + " before, " + after + " after): " + r.figures());
         assertThat(r.success()).as(r.figures().toString()).isTrue();
-        assertThat(r.figures().detail()).contains("target=time:" + target, "canary-before-target=", "recovery-point=");
+        assertThat(r.figures().facts().text("target")).contains("time:" + target);
+        assertThat(r.figures().facts().seconds("canary-before-target")).hasValueSatisfying(t -> assertThat(t).isNotNegative());
+        assertThat(r.figures().facts().instant("recovery-point")).hasValueSatisfying(t -> assertThat(t).isBeforeOrEqualTo(target));
 
         // end of WAL: the newest canary (written by the switch-wal hook) is restored and its age reported
         Settings e = RestoreFixture.settings(dir, block(canary));
         JobService.Result re = RestoreFixture.service(e).execute(RestoreFixture.SERVER, RestoreFixture.job(e));
         System.out.println("end of WAL with canary: " + re.figures());
         assertThat(re.success()).as(re.figures().toString()).isTrue();
-        assertThat(re.figures().detail()).contains("canary-age=");
+        assertThat(re.figures().facts().seconds("canary-age")).hasValueSatisfying(t -> assertThat(t).isNotNegative());
+        assertThat(re.figures().facts().instant("canary-newest")).isPresent();
     }
 
     @Test

@@ -72,6 +72,11 @@ class BarmandSchedulerTest {
             assertThat(r.backupId()).isEqualTo("20261123T235922");
             assertThat(r.sizeBytes()).isEqualTo(23191918L);
             assertThat(r.throughputBytesPerSec()).isEqualTo(2956231L);
+            // the same figures as typed facts, as history --json shows them
+            assertThat(r.facts().bytes("size")).contains(23191918L);
+            assertThat(r.facts().seconds("copy")).hasValueSatisfying(t -> assertThat(t).isPositive());
+            assertThat(io.barmand.history.RunJson.toJson(r).path("facts").path("size-with-wals").path("unit").asText())
+                    .isEqualTo("bytes");
             assertThat(e.fake().calls()).startsWith("switch-wal --archive --archive-timeout 5 itpg", "backup --wait itpg",
                     "show-backup itpg 20261123T235922");
         } finally {

@@ -23,7 +23,7 @@ class CatchUpTest {
 
     static RunRecord run(Instant started, Outcome o) {
         return new RunRecord(1, "pg1", "backup", Trigger.SCHEDULED, started, started.plusSeconds(60), o, 60000L, null,
-                null, null, List.of(), null, null, started, 0L, 1);
+                null, null, List.of(), null, null, started, 0L, 1, null);
     }
 
     @Test

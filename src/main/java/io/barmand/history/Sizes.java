@@ -1,4 +1,4 @@
-package io.barmand.schedule;
+package io.barmand.history;
 
 import java.util.Locale;
 
