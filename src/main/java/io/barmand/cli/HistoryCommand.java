@@ -23,7 +23,7 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--server", paramLabel = "S")
     String server;
 
-    @Option(names = "--job", paramLabel = "J", description = "check, switch-wal or backup")
+    @Option(names = "--job", paramLabel = "J", description = "check, switch-wal, backup, restore-test, offsite or prune-history")
     String job;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20")

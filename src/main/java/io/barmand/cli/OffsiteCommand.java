@@ -5,7 +5,7 @@ import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.config.OffsiteSettings;
 import io.barmand.offsite.OffsiteVerifier;
-import io.barmand.offsite.S3Store;
+import io.barmand.bucket.S3Store;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.Optional;

@@ -3,6 +3,7 @@ package io.barmand.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.barmand.config.JobKind;
+import io.barmand.job.RunOptions;
 import io.barmand.config.Settings;
 import io.barmand.control.ControlClient;
 import io.barmand.error.BarmandException;
@@ -34,7 +35,8 @@ final class RunNowCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "JOB", description = "check, switch-wal, backup, restore-test or offsite")
     String job;
 
-    @Parameters(index = "1", paramLabel = "SERVER", description = "a server of the configuration")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "SERVER",
+            description = "a server of the configuration (none for a job of the host: prune-history)")
     String server;
 
     @Parameters(index = "2", arity = "0..1", paramLabel = "BACKUP_ID",
@@ -55,13 +57,25 @@ final class RunNowCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (JobKind.byId(job).isEmpty()) {
-            throw new BarmandException(Category.USAGE, "unknown job '" + job + "' (check, switch-wal, backup, restore-test, offsite)");
+            throw new BarmandException(Category.USAGE, "unknown job '" + job + "' (" + JobKind.ids() + ")");
         }
-        String arg = argument(JobKind.byId(job).orElseThrow());
+        JobKind kind = JobKind.byId(job).orElseThrow();
+        if (kind.host() && server != null) {
+            // `run-now prune-history X`: X is not a server; say so rather than taking it for one
+            throw new BarmandException(Category.USAGE, "job '" + job + "' is a job of the host: it takes no SERVER");
+        }
+        if (!kind.host() && server == null) {
+            throw new BarmandException(Category.USAGE, "job '" + job + "' needs a SERVER");
+        }
+        if (server == null) {
+            server = "";
+        }
+        RunOptions options = options(kind);
         Settings s = Settings.load(main.configFile(), null);
         ObjectNode req = RunJson.MAPPER.createObjectNode().put("op", "run-now").put("job", job).put("server", server);
-        if (arg != null) {
-            req.put("argument", arg);
+        if (!options.isEmpty()) {
+            ObjectNode o = req.putObject("options");
+            options.toMap().forEach(o::put);
         }
         JsonNode resp = ControlClient.request(s.controlSocket(), req);
         if (!resp.path("ok").asBoolean()) {
@@ -79,34 +93,24 @@ final class RunNowCommand implements Callable<Integer> {
         return exitCode(r.outcome());
     }
 
-    /** The control request's "argument", checked here so that a bad one exits 64 without asking the daemon. */
-    String argument(JobKind kind) {
+    /** The run's options, checked here so that a bad one exits 64 without asking the daemon. */
+    RunOptions options(JobKind kind) {
         if (kind != JobKind.RESTORE_TEST) {
             if (target != null || backupId != null) {
                 throw new BarmandException(Category.USAGE, "--target and --backup-id are for run-now restore-test only, not " + job);
             }
-            return argument;
+            if (argument != null && kind != JobKind.OFFSITE) {
+                throw new BarmandException(Category.USAGE, "job '" + job + "' takes no BACKUP_ID (only offsite does)");
+            }
+            if (argument != null && !argument.matches("[0-9]{8}T[0-9]{6}")) {
+                throw new BarmandException(Category.USAGE, "'" + argument + "' is not a Barman backup id (like 20261124T010203)");
+            }
+            return RunOptions.backup(argument);
         }
         if (argument != null) {
             throw new BarmandException(Category.USAGE, "restore-test takes the backup as --backup-id ID, not as '" + argument + "'");
         }
-        List<String> words = new ArrayList<>();
-        if (target != null) {
-            // no form of a target has meaningful whitespace ("ago:30 m" = "ago:30m"); the argument is space-separated
-            String t = target.replaceAll("\\s+", "");
-            if (RestoreSettings.parseTarget(t).isEmpty()) {
-                throw new BarmandException(Category.USAGE, "--target: must be " + RestoreSettings.TARGET_FORMS + ", is \"" + target + "\"");
-            }
-            words.add("target=" + t);
-        }
-        if (backupId != null) {
-            if (!RestoreSettings.backupId(backupId)) {
-                throw new BarmandException(Category.USAGE, "--backup-id: must be \"latest\" or a Barman backup id "
-                        + "(like 20261124T010203), is \"" + backupId + "\"");
-            }
-            words.add("backup-id=" + backupId);
-        }
-        return words.isEmpty() ? null : String.join(" ", words);
+        return RunOptions.parse(backupId, target);
     }
 
     static int exitCode(Outcome o) {

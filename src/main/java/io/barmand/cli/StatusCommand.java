@@ -58,11 +58,11 @@ final class StatusCommand implements Callable<Integer> {
                 ArrayNode jobs = so.putArray("jobs");
                 for (JobKind k : JobKind.values()) {
                     JobSettings js = ss.job(k);
-                    if (js == null) {
+                    if (js == null || k.host()) {
                         continue;
                     }
                     Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun(ss.name(), k.id(), true);
-                    Instant next = next(js, ss, now);
+                    Instant next = next(js, ss.timezone(), now);
                     ObjectNode jo = jobs.addObject();
                     jo.put("job", k.id());
                     jo.put("schedule", js.schedule().orElse("off"));
@@ -106,6 +106,24 @@ final class StatusCommand implements Callable<Integer> {
                             + (o.detail() != null ? o.detail() : "") + (o.error() != null ? " error: " + o.error() : ""));
                 }
             }
+            // jobs of the host: one row each, no server
+            ArrayNode host = root.putArray("hostJobs");
+            for (var h : s.hostJobs().entrySet()) {
+                JobKind k = h.getKey();
+                JobSettings js = h.getValue();
+                Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun("", k.id(), true);
+                Instant next = next(js, s.hostTimezone(), now);
+                ObjectNode jo = host.addObject();
+                jo.put("job", k.id());
+                jo.put("schedule", js.schedule().orElse("off"));
+                jo.put("nextFire", next == null ? null : next.toString());
+                jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
+                rows.add(new String[] {"-", k.id(), js.schedule().orElse("off"),
+                        last.map(r -> Tables.time(r.started())).orElse("-"),
+                        last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
+                        last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),
+                        last.map(Tables::figures).orElse("")});
+            }
             if (json) {
                 spec.commandLine().getOut().println(RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
             } else {
@@ -122,12 +140,12 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    static Instant next(JobSettings js, ServerSettings ss, Instant now) throws java.text.ParseException {
+    static Instant next(JobSettings js, java.time.ZoneId zone, Instant now) throws java.text.ParseException {
         if (js.schedule().isEmpty()) {
             return null;
         }
         CronExpression c = new CronExpression(js.schedule().get());
-        c.setTimeZone(TimeZone.getTimeZone(ss.timezone()));
+        c.setTimeZone(TimeZone.getTimeZone(zone));
         Date d = c.getNextValidTimeAfter(Date.from(now));
         return d == null ? null : d.toInstant();
     }

@@ -68,7 +68,7 @@ final class Tables {
     }
 
     static String describe(RunRecord r) {
-        return "run " + r.id() + " " + r.server() + " " + r.job() + " (" + r.trigger().word() + "): " + r.outcome().word()
+        return "run " + r.id() + " " + (r.server().isEmpty() ? "" : r.server() + " ") + r.job() + " (" + r.trigger().word() + "): " + r.outcome().word()
                 + " in " + took(r.durationMs()) + (figures(r).isEmpty() ? "" : ", " + figures(r))
                 + (r.error() != null && !r.failedChecks().isEmpty() ? "\n  " + r.error() : "");
     }
@@ -80,7 +80,7 @@ final class Tables {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"ID", "SERVER", "JOB", "TRIGGER", "STARTED", "OUTCOME", "TOOK", "FIGURES / ERROR"});
         for (RunRecord r : runs) {
-            rows.add(new String[] {Long.toString(r.id()), r.server(), r.job(), r.trigger().word(), time(r.started()),
+            rows.add(new String[] {Long.toString(r.id()), r.server().isEmpty() ? "-" : r.server(), r.job(), r.trigger().word(), time(r.started()),
                     r.outcome().word(), took(r.durationMs()), figures(r)});
         }
         return render(rows);

@@ -3,26 +3,46 @@ package io.barmand.config;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The kinds of job barmand schedules per server; the id is the config key and the word in history. */
+/**
+ * The kinds of job barmand runs; the id is the config key and the word in history. Most are jobs of a server
+ * (scheduled per server, in its block); a job of the host runs once for the whole host, with no server (the
+ * history's pruning, then the morning report).
+ */
 public enum JobKind {
-    CHECK("check"),
-    SWITCH_WAL("switch-wal"),
-    BACKUP("backup"),
-    RESTORE_TEST("restore-test"),
-    OFFSITE("offsite");
+    CHECK("check", Scope.SERVER),
+    SWITCH_WAL("switch-wal", Scope.SERVER),
+    BACKUP("backup", Scope.SERVER),
+    RESTORE_TEST("restore-test", Scope.SERVER),
+    OFFSITE("offsite", Scope.SERVER),
+    /** deletes runs older than history.keep from the history */
+    PRUNE_HISTORY("prune-history", Scope.HOST);
+
+    /** What a run of the kind is for: one server, or the host. */
+    public enum Scope { SERVER, HOST }
 
     private final String id;
+    private final Scope scope;
 
-    JobKind(String id) {
+    JobKind(String id, Scope scope) {
         this.id = id;
+        this.scope = scope;
     }
 
     public String id() {
         return id;
     }
 
+    public boolean host() {
+        return scope == Scope.HOST;
+    }
+
     public static Optional<JobKind> byId(String id) {
         return Arrays.stream(values()).filter(k -> k.id.equals(id)).findFirst();
+    }
+
+    /** The ids, for messages: "check, switch-wal, ...". */
+    public static String ids() {
+        return String.join(", ", Arrays.stream(values()).map(JobKind::id).toList());
     }
 
     @Override

@@ -46,6 +46,16 @@ public record RestoreSettings(String server, String source, String backupId, Tar
             return ago.map(runStart::minus).or(() -> time);
         }
 
+        /** The text form, as the config key {@code target} and {@code --target} take it. */
+        public String spec() {
+            return switch (kind) {
+                case "time" -> "time:" + time.orElseThrow();
+                case "lsn" -> "lsn:" + lsn.orElseThrow();
+                case "ago" -> "ago:" + ago.orElseThrow().toSeconds() + "s";
+                default -> kind;
+            };
+        }
+
         @Override
         public String toString() {
             return switch (kind) {

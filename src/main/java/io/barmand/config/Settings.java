@@ -49,9 +49,12 @@ public final class Settings {
     private final Map<String, ServerSettings> servers;
     private final SchedulerSettings scheduler;
     private final Duration historyKeep;
+    private final Map<JobKind, JobSettings> hostJobs;
+    private final ZoneId hostTimezone;
     private final Config effective;
 
-    private Settings(Path file, Config c, Map<String, ServerSettings> servers) {
+    private Settings(Path file, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
+                     ZoneId hostTimezone) {
         this.file = file;
         this.effective = c;
         this.barmanBinary = Path.of(c.getString("barman.binary"));
@@ -64,6 +67,8 @@ public final class Settings {
         this.killGrace = c.getDuration("kill-grace");
         this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
         this.historyKeep = c.getDuration("history.keep");
+        this.hostJobs = Collections.unmodifiableMap(new EnumMap<>(hostJobs));
+        this.hostTimezone = hostTimezone;
         this.scheduler = new SchedulerSettings(c.getInt("scheduler.threads"), c.getDuration("scheduler.misfire-threshold"),
                 c.getInt("scheduler.max-heavy-runs"), c.getInt("scheduler.max-light-runs"));
     }
@@ -177,10 +182,19 @@ public final class Settings {
                 }
             }
         }
+        // jobs of the host: each from its own block, in defaults.timezone
+        Map<JobKind, JobSettings> hostJobs = new EnumMap<>(JobKind.class);
+        hostJobs.put(JobKind.PRUNE_HISTORY, hostJob(where, c, JobKind.PRUNE_HISTORY, "history.prune", problems));
+        ZoneId hostZone = ZoneId.of("UTC");
+        try {
+            hostZone = ZoneId.of(c.getString("defaults.timezone"));
+        } catch (DateTimeException e) {
+            // reported with the servers that inherit it
+        }
         if (!problems.isEmpty()) {
             throw configError(problems);
         }
-        return new Settings(file, c, servers);
+        return new Settings(file, c, servers, hostJobs, hostZone);
     }
 
     private static ServerSettings server(String where, String keyPath, String name, Config s, Path stateDir,
@@ -245,6 +259,25 @@ public final class Settings {
         }
         return zone == null || offsite == null || restore == null ? null
                 : new ServerSettings(name, zone, jobs, offsite, restore);
+    }
+
+    /** A job of the host from its block ({@code path}: schedule, timeout). */
+    private static JobSettings hostJob(String where, Config c, JobKind kind, String path, List<String> problems) {
+        Config j = c.getConfig(path);
+        String key = ROOT + "." + path;
+        String sched = j.getString("schedule").trim();
+        Optional<String> schedule = Optional.empty();
+        if (!sched.equalsIgnoreCase(OFF)) {
+            try {
+                CronExpression.validateExpression(sched);
+                schedule = Optional.of(sched);
+            } catch (java.text.ParseException | RuntimeException e) {
+                problems.add(where + ": " + key + ".schedule: bad cron expression \"" + sched + "\": " + e.getMessage()
+                        + " (Quartz syntax: seconds minutes hours day-of-month month day-of-week [year], or \"off\")"
+                        + line(j.getValue("schedule").origin()));
+            }
+        }
+        return new JobSettings(kind, schedule, duration(where, j, "timeout", problems, key), false, Duration.ZERO, false);
     }
 
     private static Duration duration(String where, Config c, String path, List<String> problems) {
@@ -374,6 +407,10 @@ public final class Settings {
     public SchedulerSettings scheduler() { return scheduler; }
     /** How long ended runs stay in the history. */
     public Duration historyKeep() { return historyKeep; }
+    /** The jobs of the host (not of a server), by kind. */
+    public Map<JobKind, JobSettings> hostJobs() { return hostJobs; }
+    /** The time zone of the host jobs' schedules (defaults.timezone). */
+    public ZoneId hostTimezone() { return hostTimezone; }
 
     /** The offsite block of every server, by name. */
     public Map<String, OffsiteSettings> offsite() {

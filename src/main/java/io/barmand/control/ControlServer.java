@@ -3,6 +3,7 @@ package io.barmand.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.barmand.config.JobKind;
+import io.barmand.job.RunOptions;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.history.RunJson;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The daemon's control socket (AF_UNIX stream, mode 0660). One JSON request line, one JSON response line:
  * {"op":"run-now","job":"backup","server":"pg1"} -> {"ok":true,"run":{...}} once the run has finished
- * (offsite and restore-test also take "argument": offsite a backup id, restore-test "target=T backup-id=ID",
- * checked by the job's service before anything is recorded, and used for that run only),
+ * (offsite and restore-test also take "options": {"backupId": ID, "target": T} in the syntax of RunOptions,
+ * checked here and by the job's service before anything is recorded, and used for that run only),
  * or {"ok":false,"category":"usage","exitCode":64,"error":"..."}. {"op":"ping"} -> {"ok":true}.
  */
 public class ControlServer implements AutoCloseable {
@@ -124,10 +125,12 @@ public class ControlServer implements AutoCloseable {
                 String job = req.path("job").asText("");
                 String srv = req.path("server").asText("");
                 JobKind kind = JobKind.byId(job).orElseThrow(() ->
-                        new BarmandException(Category.USAGE, "unknown job '" + job + "' (check, switch-wal, backup, restore-test, offsite)"));
-                String arg = req.path("argument").asText("");
-                log.info("run-now {} {} requested{}", kind, srv, arg.isEmpty() ? "" : " (" + arg + ")");
-                RunRecord r = runner.run(kind, srv, Trigger.MANUAL, arg);
+                        new BarmandException(Category.USAGE, "unknown job '" + job + "' (" + JobKind.ids() + ")"));
+                java.util.Map<String, String> om = new java.util.LinkedHashMap<>();
+                req.path("options").fields().forEachRemaining(e -> om.put(e.getKey(), e.getValue().asText()));
+                RunOptions options = RunOptions.fromMap(om);
+                log.info("run-now {} {} requested{}", kind, srv, options.isEmpty() ? "" : " " + options);
+                RunRecord r = runner.run(kind, srv, Trigger.MANUAL, options);
                 ok.set("run", RunJson.toJson(r));
                 return ok;
             }

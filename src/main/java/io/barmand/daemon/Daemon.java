@@ -6,16 +6,18 @@ import io.barmand.control.ControlServer;
 import io.barmand.history.RunStore;
 import io.barmand.jobs.BackupService;
 import io.barmand.jobs.CheckService;
+import io.barmand.jobs.PruneHistoryService;
+import io.barmand.schedule.Delays;
 import io.barmand.jobs.SwitchWalService;
 import io.barmand.process.CommandRunner;
 import io.barmand.offsite.BarmanPaths;
-import io.barmand.offsite.OffsiteJob;
+import io.barmand.schedule.Adapters.OffsiteJob;
 import io.barmand.offsite.OffsiteService;
 import io.barmand.config.OffsiteSettings;
-import io.barmand.offsite.S3Store;
+import io.barmand.bucket.S3Store;
 import io.barmand.restore.CanaryHook;
 import io.barmand.config.RestoreSettings;
-import io.barmand.restore.RestoreTestJob;
+import io.barmand.schedule.Adapters.RestoreTestJob;
 import io.barmand.restore.RestoreTestService;
 import io.barmand.schedule.Adapters;
 import io.barmand.schedule.BarmandScheduler;
@@ -23,7 +25,7 @@ import io.barmand.schedule.JobRegistry;
 import io.barmand.schedule.JobRunner;
 import io.barmand.config.JobKind;
 import io.barmand.history.Trigger;
-import io.barmand.schedule.RunRequest;
+import io.barmand.job.RunRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -62,12 +64,6 @@ public final class Daemon {
     private BarmandScheduler scheduler;
     private ControlServer control;
     private volatile boolean stopping;
-    private final java.util.concurrent.ScheduledExecutorService housekeeping =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "barmand-housekeeping");
-                t.setDaemon(true);
-                return t;
-            });
 
     public Daemon(Settings settings, Clock clock) {
         this.settings = settings;
@@ -86,7 +82,6 @@ public final class Daemon {
             log.warn("{} run(s) left running or queued by a previous barmand recorded as interrupted or skipped", marked);
         }
         prune();
-        housekeeping.scheduleAtFixedRate(this::prune, 1, 1, java.util.concurrent.TimeUnit.DAYS);
         CommandRunner cmd = new CommandRunner(clock, settings.killGrace());
         BarmanClient barman = new BarmanClient(cmd, settings.barmanBinary(), settings.barmanConfigFile());
         RestoreTestService restoreService = new RestoreTestService(barman, cmd, settings.barmanBinary(),
@@ -99,10 +94,13 @@ public final class Daemon {
         OffsiteService offsiteService = new OffsiteService(offsite, srv -> BarmanPaths.ask(cmd, settings.barmanBinary(),
                 settings.barmanConfigFile(), srv, settings.probeTimeout()), S3Store::new, VERSION, clock);
         registry.register(offsiteService, OffsiteJob.class);
-        runner = new JobRunner(settings.servers(), registry, store, settings.scheduler(), clock);
+        registry.register(new PruneHistoryService(store, settings.historyKeep()), Adapters.PruneHistoryJob.class);
+        runner = new JobRunner(settings.servers(), settings.hostJobs(), registry, store, settings.scheduler(), clock,
+                Delays.threaded());
         // the offsite copy of each new backup: queued like any run once the backup has succeeded
         runner.chain(JobKind.BACKUP, JobKind.OFFSITE, offsiteService::enabled);
-        scheduler = new BarmandScheduler(settings.servers(), registry, runner, store, settings.scheduler(), clock);
+        scheduler = new BarmandScheduler(settings.servers(), settings.hostJobs(), settings.hostTimezone(), registry, runner,
+                store, settings.scheduler(), clock);
         int jobs = scheduler.schedule();
         store.recordDaemonStart(clock.instant(), VERSION);
         control = new ControlServer(settings.controlSocket(), runner);
@@ -122,7 +120,10 @@ public final class Daemon {
                 Duration.ofNanos(System.nanoTime() - t0).toMillis());
     }
 
-    /** Deletes the runs that ended more than history.keep ago; a failure is logged, never fatal. */
+    /**
+     * At start, deletes the runs that ended more than history.keep ago (then daily, by the job of the host
+     * prune-history); a failure is logged, never fatal.
+     */
     private void prune() {
         try {
             int n = store.prune(clock.instant().minus(settings.historyKeep()));
@@ -169,7 +170,6 @@ public final class Daemon {
             if (scheduler != null) {
                 scheduler.shutdown();
             }
-            housekeeping.shutdownNow();
             if (store != null) {
                 store.close();
             }

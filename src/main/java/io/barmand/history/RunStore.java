@@ -25,7 +25,7 @@ import org.sqlite.SQLiteConfig;
  * The run history: SQLite at {@code state-dir/history.db}, WAL journal so that the CLI reads while the daemon
  * writes. Every method is synchronized: one connection, one writer.
  */
-public class RunStore implements AutoCloseable {
+public class RunStore implements RunHistory {
     public static final String FILE = "history.db";
     static final int SCHEMA_VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper();

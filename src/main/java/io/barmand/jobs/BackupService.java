@@ -9,7 +9,8 @@ import io.barmand.config.ServerSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.history.RunFigures;
-import io.barmand.schedule.JobService;
+import io.barmand.job.JobService;
+import io.barmand.job.RunContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,9 @@ public class BackupService implements JobService {
     }
 
     @Override
-    public Result execute(String server, JobSettings s) {
+    public Result execute(RunContext ctx) {
+        String server = ctx.server();
+        JobSettings s = ctx.settings();
         long t0 = System.nanoTime();
         JobSettings sw = servers.get(server).job(JobKind.SWITCH_WAL);
         BarmanClient.Call c = barman.switchWal(server, sw.force(), sw.archiveTimeout(), min(sw.timeout(), s.timeout()));

@@ -5,7 +5,8 @@ import io.barmand.barman.BarmanRecords.CheckReport;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
 import io.barmand.history.RunFigures;
-import io.barmand.schedule.JobService;
+import io.barmand.job.JobService;
+import io.barmand.job.RunContext;
 import java.util.List;
 
 /** `barman check SERVER`: success when every check is OK; otherwise the names of the failed checks. */
@@ -22,7 +23,9 @@ public class CheckService implements JobService {
     }
 
     @Override
-    public Result execute(String server, JobSettings settings) {
+    public Result execute(RunContext ctx) {
+        String server = ctx.server();
+        JobSettings settings = ctx.settings();
         CheckReport r = barman.check(server, settings.timeout());
         List<String> failed = r.failedChecks();
         if (r.ok()) {

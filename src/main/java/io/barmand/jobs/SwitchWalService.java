@@ -4,7 +4,8 @@ import io.barmand.barman.BarmanClient;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
 import io.barmand.history.RunFigures;
-import io.barmand.schedule.JobService;
+import io.barmand.job.JobService;
+import io.barmand.job.RunContext;
 import java.util.List;
 
 /** `barman switch-wal --archive [--force] SERVER`. */
@@ -21,7 +22,9 @@ public class SwitchWalService implements JobService {
     }
 
     @Override
-    public Result execute(String server, JobSettings s) {
+    public Result execute(RunContext ctx) {
+        String server = ctx.server();
+        JobSettings s = ctx.settings();
         BarmanClient.Call c = barman.switchWal(server, s.force(), s.archiveTimeout(), s.timeout());
         List<String> info = c.messages().info();
         String detail = info.isEmpty() ? null : info.get(0);

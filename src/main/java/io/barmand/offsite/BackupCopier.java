@@ -1,5 +1,14 @@
 package io.barmand.offsite;
 
+import io.barmand.bucket.Catalog;
+import io.barmand.bucket.MultipartSink;
+import io.barmand.bucket.BackupInfo;
+import io.barmand.bucket.TarWriter;
+import io.barmand.bucket.Hashing;
+import io.barmand.bucket.Codecs;
+import io.barmand.bucket.S3Store;
+import io.barmand.bucket.Manifest;
+import io.barmand.bucket.Layout;
 import io.barmand.config.OffsiteSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
@@ -185,15 +194,11 @@ public class BackupCopier {
     }
 
     public Optional<Manifest> manifest(String server, String backupId) {
-        return store.getBytes(layout.manifest(server, backupId)).map(Manifest::parse);
+        return new Catalog(store).manifest(server, backupId);
     }
 
     /** Backup ids with a manifest in the bucket, oldest first. */
     public List<String> copiedBackups(String server) {
-        String base = layout.base(server);
-        return store.list(base).stream().map(o -> o.key())
-                .filter(k -> k.endsWith("/" + Layout.MANIFEST))
-                .map(k -> k.substring(base.length(), k.length() - Layout.MANIFEST.length() - 1))
-                .sorted().toList();
+        return new Catalog(store).copiedBackups(server);
     }
 }

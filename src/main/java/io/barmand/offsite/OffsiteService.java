@@ -1,5 +1,9 @@
 package io.barmand.offsite;
 
+import io.barmand.bucket.BackupInfo;
+import io.barmand.bucket.S3Store;
+import io.barmand.bucket.Manifest;
+import io.barmand.bucket.Layout;
 import io.barmand.config.OffsiteSettings;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
@@ -7,7 +11,9 @@ import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.history.Facts;
 import io.barmand.history.RunFigures;
-import io.barmand.schedule.JobService;
+import io.barmand.job.JobService;
+import io.barmand.job.RunContext;
+import io.barmand.job.RunOptions;
 import io.barmand.history.Sizes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,12 +54,17 @@ public class OffsiteService implements JobService {
         return JobKind.OFFSITE;
     }
 
-    /** The run-now argument: a backup id to copy instead of the newest backup ("" = the newest). */
+    /** The one option: a backup id to copy instead of the newest backup. */
     @Override
-    public void checkArgument(String backupId) {
-        if (!backupId.isEmpty() && !backupId.matches("[0-9]{8}T[0-9]{6}")) {
-            throw new BarmandException(Category.USAGE, "'" + backupId + "' is not a Barman backup id (like 20261124T010203)");
+    public void check(RunOptions options) {
+        if (options.target().isPresent()) {
+            throw new BarmandException(Category.USAGE, "--target is for run-now restore-test only, not offsite");
         }
+        options.backupId().ifPresent(id -> {
+            if (!id.matches("[0-9]{8}T[0-9]{6}")) {
+                throw new BarmandException(Category.USAGE, "'" + id + "' is not a Barman backup id (like 20261124T010203)");
+            }
+        });
     }
 
     /** Servers whose last copy was cut short (daemon killed): the daemon redoes them right after start. */
@@ -68,15 +79,11 @@ public class OffsiteService implements JobService {
     }
 
     @Override
-    public Result execute(String server, JobSettings js) {
-        return execute(server, js, "");
-    }
-
-    @Override
-    public Result execute(String server, JobSettings js, String backupId) {
-        checkArgument(backupId);
+    public Result execute(RunContext ctx) {
+        String server = ctx.server();
+        check(ctx.options());
         OffsiteSettings s = offsite.get(server);
-        String req = backupId.isEmpty() ? null : backupId;
+        String req = ctx.options().backupId().orElse(null);
         if (s == null || !s.enabled()) {
             return Result.failed(RunFigures.error("offsite copies are not enabled for " + server + " (offsite.enabled = false)"));
         }

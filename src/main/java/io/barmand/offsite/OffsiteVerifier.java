@@ -1,5 +1,9 @@
 package io.barmand.offsite;
 
+import io.barmand.bucket.S3Download;
+import io.barmand.bucket.S3Store;
+import io.barmand.bucket.Manifest;
+import io.barmand.bucket.Layout;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import java.io.IOException;

@@ -1,5 +1,9 @@
 package io.barmand.offsite;
 
+import io.barmand.bucket.Hashing;
+import io.barmand.bucket.Codecs;
+import io.barmand.bucket.S3Store;
+import io.barmand.bucket.Layout;
 import io.barmand.config.OffsiteSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;

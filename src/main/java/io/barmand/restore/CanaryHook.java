@@ -4,7 +4,8 @@ import io.barmand.config.RestoreSettings;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
 import io.barmand.error.BarmandException;
-import io.barmand.schedule.JobService;
+import io.barmand.job.JobService;
+import io.barmand.job.RunContext;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -32,7 +33,8 @@ public final class CanaryHook implements JobService {
     }
 
     @Override
-    public Result execute(String server, JobSettings settings) {
+    public Result execute(RunContext ctx) {
+        String server = ctx.server();
         RestoreSettings rs = restore.get(server);
         if (rs != null && rs.canary().enabled()) {
             try {
@@ -42,6 +44,6 @@ public final class CanaryHook implements JobService {
                 log.warn("{} {}: {}", server, inner.kind(), e.getMessage());
             }
         }
-        return inner.execute(server, settings);
+        return inner.execute(ctx);
     }
 }

@@ -10,14 +10,16 @@ import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.history.Facts;
 import io.barmand.history.RunFigures;
-import io.barmand.offsite.Layout;
-import io.barmand.offsite.Manifest;
+import io.barmand.bucket.Layout;
+import io.barmand.bucket.Manifest;
 import io.barmand.config.OffsiteSettings;
-import io.barmand.offsite.S3Download;
-import io.barmand.offsite.S3Store;
+import io.barmand.bucket.S3Download;
+import io.barmand.bucket.S3Store;
 import io.barmand.process.CommandResult;
 import io.barmand.process.CommandRunner;
-import io.barmand.schedule.JobService;
+import io.barmand.job.JobService;
+import io.barmand.job.RunContext;
+import io.barmand.job.RunOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,9 +70,6 @@ public class RestoreTestService implements JobService {
      * never sees it, and a run-now that is skipped (server busy) leaves nothing behind for a later run.
      */
     /** A run-now argument: the target and backup id asked for this run only. */
-    private record Requested(Optional<RestoreSettings.Target> target, Optional<String> backupId) {
-    }
-
     /** Inside the scratch folder: the WAL downloaded from S3, read by the restore_command. */
     static final String S3_WAL = "barmand-s3-wal";
 
@@ -98,37 +97,9 @@ public class RestoreTestService implements JobService {
         return JobKind.RESTORE_TEST;
     }
 
+    /** {@code --target} and {@code --backup-id} are both for this job (RunOptions has checked their syntax). */
     @Override
-    public void checkArgument(String argument) {
-        parse(argument);
-    }
-
-    /**
-     * The run-now argument ({@code barmand run-now restore-test SERVER --target T --backup-id ID}): space-separated
-     * {@code target=T} and/or {@code backup-id=ID}, overriding the configured ones for that run only; "" = none.
-     * Throws USAGE naming the option and the accepted forms.
-     */
-    private static Requested parse(String argument) {
-        Optional<RestoreSettings.Target> target = Optional.empty();
-        Optional<String> backupId = Optional.empty();
-        for (String word : argument.isBlank() ? new String[0] : argument.trim().split("\\s+")) {
-            if (word.startsWith("target=")) {
-                String t = word.substring("target=".length());
-                target = Optional.of(RestoreSettings.parseTarget(t).orElseThrow(() -> new BarmandException(Category.USAGE,
-                        "--target: must be " + RestoreSettings.TARGET_FORMS + ", is \"" + t + "\"")));
-            } else if (word.startsWith("backup-id=")) {
-                String id = word.substring("backup-id=".length());
-                if (!RestoreSettings.backupId(id)) {
-                    throw new BarmandException(Category.USAGE, "--backup-id: must be \"latest\" or a Barman backup id "
-                            + "(like 20261124T010203), is \"" + id + "\"");
-                }
-                backupId = Optional.of(id);
-            } else {
-                throw new BarmandException(Category.USAGE, "restore-test takes target=TARGET and backup-id=ID "
-                        + "(--target, --backup-id), not '" + word + "'");
-            }
-        }
-        return new Requested(target, backupId);
+    public void check(RunOptions options) {
     }
 
     /** What one test found; turned into the run's figures. */
@@ -157,17 +128,14 @@ public class RestoreTestService implements JobService {
     }
 
     @Override
-    public Result execute(String server, JobSettings js) {
-        return execute(server, js, "");
-    }
-
-    @Override
-    public Result execute(String server, JobSettings js, String argument) {
+    public Result execute(RunContext ctx) {
+        String server = ctx.server();
+        JobSettings js = ctx.settings();
         RestoreSettings rs = restore.get(server);
-        Requested req = parse(argument);
         if (rs == null) {
             throw new BarmandException(Category.CONFIG, "no restore-test settings for server " + server);
         }
+        RunOptions req = ctx.options();
         if (req.target().isPresent() || req.backupId().isPresent()) {
             rs = rs.forRun(req.backupId().orElse(rs.backupId()), req.target().orElse(rs.target()));
         }
@@ -175,7 +143,7 @@ public class RestoreTestService implements JobService {
         Instant started = clock.instant();
         Duration total = js.timeout();
         Report rep = new Report();
-        rep.facts.text("target", rs.target().toString().replace(' ', ':'));
+        rep.facts.text("target", rs.target().spec());
         Optional<Instant> targetTime = rs.target().timeAt(started);
 
         // 1. which backup

@@ -47,4 +47,40 @@ public final class Adapters {
             return JobKind.BACKUP;
         }
     }
+
+    @DisallowConcurrentExecution
+    public static class RestoreTestJob extends ServerJob {
+        public RestoreTestJob(JobRunner runner) {
+            super(runner);
+        }
+
+        @Override
+        protected JobKind kind() {
+            return JobKind.RESTORE_TEST;
+        }
+    }
+
+    @DisallowConcurrentExecution
+    public static class OffsiteJob extends ServerJob {
+        public OffsiteJob(JobRunner runner) {
+            super(runner);
+        }
+
+        @Override
+        protected JobKind kind() {
+            return JobKind.OFFSITE;
+        }
+    }
+
+    @DisallowConcurrentExecution
+    public static class PruneHistoryJob extends ServerJob {
+        public PruneHistoryJob(JobRunner runner) {
+            super(runner);
+        }
+
+        @Override
+        protected JobKind kind() {
+            return JobKind.PRUNE_HISTORY;
+        }
+    }
 }

@@ -6,7 +6,7 @@ import io.barmand.config.SchedulerSettings;
 import io.barmand.config.ServerSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
-import io.barmand.history.RunStore;
+import io.barmand.history.RunHistory;
 import io.barmand.history.Trigger;
 import java.text.ParseException;
 import java.time.Clock;
@@ -46,16 +46,26 @@ public class BarmandScheduler {
     public static final String GROUP_PREFIX = "";
 
     private final Map<String, ServerSettings> servers;
+    private final Map<JobKind, JobSettings> hostJobs;
+    private final java.time.ZoneId hostZone;
     private final JobRegistry registry;
-    private final RunStore store;
+    private final RunHistory store;
     private final Clock clock;
     private final Scheduler scheduler;
     private final List<JobKey> catchUps = new ArrayList<>();
     private int scheduled;
 
-    public BarmandScheduler(Map<String, ServerSettings> servers, JobRegistry registry, JobRunner runner, RunStore store,
+    public BarmandScheduler(Map<String, ServerSettings> servers, JobRegistry registry, JobRunner runner, RunHistory store,
                             SchedulerSettings limits, Clock clock) {
+        this(servers, Map.of(), java.time.ZoneOffset.UTC, registry, runner, store, limits, clock);
+    }
+
+    /** With the jobs of the host, scheduled in {@code hostZone}. */
+    public BarmandScheduler(Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs, java.time.ZoneId hostZone,
+                            JobRegistry registry, JobRunner runner, RunHistory store, SchedulerSettings limits, Clock clock) {
         this.servers = servers;
+        this.hostJobs = hostJobs;
+        this.hostZone = hostZone;
         this.registry = registry;
         this.store = store;
         this.clock = clock;
@@ -87,8 +97,11 @@ public class BarmandScheduler {
         };
     }
 
+    /** Quartz's group of the jobs of the host: a name no Barman server can have (it has a space). */
+    public static final String HOST_GROUP = "host jobs";
+
     public static JobKey key(String server, JobKind kind) {
-        return JobKey.jobKey(kind.id(), server);
+        return JobKey.jobKey(kind.id(), kind.host() ? HOST_GROUP : server);
     }
 
     /** Registers every enabled job; decides the catch-ups. Call before {@link #start()}. */
@@ -98,6 +111,9 @@ public class BarmandScheduler {
         try {
             for (ServerSettings s : servers.values()) {
                 for (JobKind kind : registry.kinds()) {
+                    if (kind.host()) {
+                        continue;
+                    }
                     JobSettings js = s.job(kind);
                     if (js == null || !js.enabled()) {
                         continue;
@@ -132,6 +148,27 @@ public class BarmandScheduler {
                     log.info("{} {}: \"{}\" ({}), next {}", s.name(), kind, js.schedule().get(), s.timezone(),
                             first.toInstant());
                 }
+            }
+            for (Map.Entry<JobKind, JobSettings> h : hostJobs.entrySet()) {
+                JobKind kind = h.getKey();
+                JobSettings js = h.getValue();
+                if (!js.enabled() || registry.service(kind).isEmpty()) {
+                    continue;
+                }
+                JobKey key = key("", kind);
+                JobDetail jd = JobBuilder.newJob(registry.adapter(kind)).withIdentity(key).storeDurably().build();
+                org.quartz.Trigger t = TriggerBuilder.newTrigger().withIdentity(TriggerKey.triggerKey(kind.id(), HOST_GROUP))
+                        .forJob(jd).withSchedule(CronScheduleBuilder.cronSchedule(js.schedule().get())
+                                .inTimeZone(TimeZone.getTimeZone(hostZone)).withMisfireHandlingInstructionDoNothing())
+                        .build();
+                scheduler.addJob(jd, false);
+                if (t.getFireTimeAfter(Date.from(now)) == null) {
+                    log.warn("{}: schedule \"{}\" never fires again", kind, js.schedule().get());
+                    continue;
+                }
+                Date first = scheduler.scheduleJob(t);
+                scheduled++;
+                log.info("{} (job of the host): \"{}\" ({}), next {}", kind, js.schedule().get(), hostZone, first.toInstant());
             }
         } catch (SchedulerException e) {
             throw new BarmandException(Category.INTERNAL, "cannot schedule: " + e.getMessage(), e);

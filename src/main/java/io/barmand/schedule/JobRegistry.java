@@ -1,5 +1,6 @@
 package io.barmand.schedule;
 
+import io.barmand.job.JobService;
 import io.barmand.config.JobKind;
 import java.util.Collection;
 import java.util.EnumMap;

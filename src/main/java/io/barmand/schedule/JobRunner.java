@@ -1,5 +1,9 @@
 package io.barmand.schedule;
 
+import io.barmand.job.JobService;
+import io.barmand.job.RunContext;
+import io.barmand.job.RunOptions;
+import io.barmand.job.RunRequest;
 import io.barmand.history.Sizes;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
@@ -11,7 +15,7 @@ import io.barmand.error.Category;
 import io.barmand.history.Outcome;
 import io.barmand.history.RunFigures;
 import io.barmand.history.RunRecord;
-import io.barmand.history.RunStore;
+import io.barmand.history.RunHistory;
 import io.barmand.history.Trigger;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,13 +54,22 @@ public class JobRunner {
     private static final Logger log = LoggerFactory.getLogger("io.barmand.run");
 
     private final Map<String, ServerSettings> servers;
+    private final Map<JobKind, JobSettings> hostJobs;
     private final JobRegistry registry;
-    private final RunStore store;
+    private final RunHistory store;
     private final int maxHeavy;
     private final int maxLight;
     private final Clock clock;
     private final Delays delays;
     private final ExecutorService exec;
+    /** cuts short a run still going {@link #overrunGrace} past its deadline (a job that does not bound itself) */
+    private final java.util.concurrent.ScheduledExecutorService watchdog =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "barmand-deadline");
+                t.setDaemon(true);
+                return t;
+            });
+    private volatile Duration overrunGrace = Duration.ofSeconds(30);
     private final Object lock = new Object();
     /** waiting runs, in the order they may start: priority, then arrival (guarded by lock) */
     private final List<Ticket> queue = new ArrayList<>();
@@ -82,6 +95,7 @@ public class JobRunner {
         final CompletableFuture<RunRecord> done = new CompletableFuture<>();
         volatile Thread thread;
         volatile Instant started;
+        volatile boolean overdue;
 
         Ticket(RunRequest req, JobService service, JobSettings settings, long id, Instant requested, long arrival) {
             this.req = req;
@@ -97,14 +111,21 @@ public class JobRunner {
     private record Chain(JobKind after, JobKind then, Predicate<String> forServer) {
     }
 
-    public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunStore store, SchedulerSettings limits,
+    public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunHistory store, SchedulerSettings limits,
                      Clock clock) {
-        this(servers, registry, store, limits, clock, Delays.threaded());
+        this(servers, Map.of(), registry, store, limits, clock, Delays.threaded());
     }
 
-    public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunStore store, SchedulerSettings limits,
+    public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunHistory store, SchedulerSettings limits,
                      Clock clock, Delays delays) {
+        this(servers, Map.of(), registry, store, limits, clock, delays);
+    }
+
+    /** With the jobs of the host ({@code hostJobs}: their settings by kind), which run with no server. */
+    public JobRunner(Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs, JobRegistry registry,
+                     RunHistory store, SchedulerSettings limits, Clock clock, Delays delays) {
         this.servers = servers;
+        this.hostJobs = hostJobs;
         this.registry = registry;
         this.store = store;
         this.maxHeavy = limits.maxHeavyRuns();
@@ -125,15 +146,15 @@ public class JobRunner {
     }
 
     public RunRecord run(JobKind kind, String server, Trigger trigger) {
-        return run(kind, server, trigger, "");
+        return run(kind, server, trigger, RunOptions.NONE);
     }
 
     /**
-     * Runs one job and waits for its record (run-now, tests). A bad request (unknown server or job, an argument
-     * the job refuses) is a USAGE error before anything is recorded.
+     * Runs one job and waits for its record (run-now, tests). A bad request (unknown server or job, an option the
+     * job refuses) is a USAGE error before anything is recorded.
      */
-    public RunRecord run(JobKind kind, String server, Trigger trigger, String argument) {
-        CompletableFuture<RunRecord> f = submit(new RunRequest(kind, server, trigger, argument, 1));
+    public RunRecord run(JobKind kind, String server, Trigger trigger, RunOptions options) {
+        CompletableFuture<RunRecord> f = submit(new RunRequest(kind, server, trigger, options, 1));
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -147,28 +168,39 @@ public class JobRunner {
 
     /**
      * Asks for a run; returns at once with its record to come (already there for a skipped run). Throws USAGE, with
-     * nothing recorded, for a request that names an unknown server or job or an argument the job refuses.
+     * nothing recorded, for a request that names an unknown server or job or an option the job refuses.
      */
     public CompletableFuture<RunRecord> submit(RunRequest r) {
-        ServerSettings ss = servers.get(r.server());
-        if (ss == null) {
-            throw new BarmandException(Category.USAGE, "unknown server '" + r.server() + "' (configured: "
-                    + String.join(", ", servers.keySet()) + ")");
-        }
         JobService service = registry.service(r.kind()).orElseThrow(() ->
                 new BarmandException(Category.USAGE, "unknown job '" + r.kind() + "'"));
-        JobSettings js = ss.job(r.kind());
-        if (js == null) {
-            throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is not configured for server '" + r.server() + "'");
+        JobSettings js;
+        if (r.kind().host()) {
+            if (!r.server().isEmpty()) {
+                throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is a job of the host: it takes no server");
+            }
+            js = hostJobs.get(r.kind());
+            if (js == null) {
+                throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is not configured on this host");
+            }
+        } else {
+            ServerSettings ss = servers.get(r.server());
+            if (ss == null) {
+                throw new BarmandException(Category.USAGE, (r.server().isEmpty() ? "job '" + r.kind() + "' needs a server"
+                        : "unknown server '" + r.server() + "'") + " (configured: " + String.join(", ", servers.keySet()) + ")");
+            }
+            js = ss.job(r.kind());
+            if (js == null) {
+                throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is not configured for server '" + r.server() + "'");
+            }
         }
-        service.checkArgument(r.argument());
+        service.check(r.options());
         synchronized (lock) {
             Instant now = clock.instant();
             String busy = stopping ? "daemon stopping" : sameKind(r);
             if (busy != null) {
                 long id = store.skipped(r.server(), r.kind().id(), r.trigger(), now, busy, r.attempt());
                 RunRecord rec = store.get(id).orElseThrow();
-                log.warn("run {} {} {} ({}): skipped, {}", id, r.server(), r.kind(), r.trigger().word(), busy);
+                log.warn("run {} {} ({}): skipped, {}", id, who(r), r.trigger().word(), busy);
                 return CompletableFuture.completedFuture(rec);
             }
             long id = store.queue(r.server(), r.kind().id(), r.trigger(), now, r.attempt());
@@ -177,17 +209,26 @@ public class JobRunner {
             queue.sort(ORDER);
             dispatch(now);
             if (t.started == null) {
-                log.info("run {} {} {} ({}): queued, {}", id, r.server(), r.kind(), r.trigger().word(), waitingFor(t));
+                log.info("run {} {} ({}): queued, {}", id, who(r), r.trigger().word(), waitingFor(t));
             }
             return t.done;
         }
+    }
+
+    /** "pg1 backup", or "prune-history" for a job of the host: how the log names a run. */
+    private static String who(RunRequest r) {
+        return r.server().isEmpty() ? r.kind().id() : r.server() + " " + r.kind();
+    }
+
+    private static String busy(RunRequest r) {
+        return (r.server().isEmpty() ? "host" : "server " + r.server()) + " busy: " + r.kind();
     }
 
     /** Why {@code r} must be skipped (its kind already running or queued for its server), or null. */
     private String sameKind(RunRequest r) {
         for (Ticket q : queue) {
             if (q.req.server().equals(r.server()) && q.req.kind() == r.kind()) {
-                return "server " + r.server() + " busy: " + r.kind() + " (run " + q.id + ") queued since " + q.requested;
+                return busy(r) + " (run " + q.id + ") queued since " + q.requested;
             }
         }
         if (r.queuesBehindItsKind()) {
@@ -195,7 +236,7 @@ public class JobRunner {
         }
         for (Ticket a : active.values()) {
             if (a.req.server().equals(r.server()) && a.req.kind() == r.kind()) {
-                return "server " + r.server() + " busy: " + r.kind() + " (run " + a.id + ") running since " + a.started;
+                return busy(r) + " (run " + a.id + ") running since " + a.started;
             }
         }
         return null;
@@ -244,30 +285,54 @@ public class JobRunner {
         return b != null ? b : "waiting behind runs of higher priority";
     }
 
+    /** How long past its deadline a run may go on before the runner interrupts it (tests shorten it). */
+    void overrunGrace(Duration grace) {
+        this.overrunGrace = grace;
+    }
+
     private void execute(Ticket t, long waitedMs) {
         t.thread = Thread.currentThread();
         RunRequest r = t.req;
         long t0 = System.nanoTime();
+        Duration limit = t.settings.timeout().plus(overrunGrace);
+        java.util.concurrent.ScheduledFuture<?> dog = watchdog.schedule(() -> {
+            Thread th = t.thread;
+            if (th != null) {
+                t.overdue = true;
+                log.error("run {} {}: still running {} past its timeout of {} ({}.timeout): cutting it short", t.id,
+                        who(r), overrunGrace, t.settings.timeout(), r.kind());
+                th.interrupt();
+            }
+        }, limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         Outcome outcome;
         RunFigures figures;
         try {
             if (stopping) {
                 throw new BarmandException(Category.INTERRUPTED, "interrupted (daemon stopping) before it began");
             }
-            log.info("run {} {} {} ({}{}): started{}", t.id, r.server(), r.kind(), r.trigger().word(),
+            log.info("run {} {} ({}{}): started{}", t.id, who(r), r.trigger().word(),
                     r.attempt() > 1 ? ", attempt " + r.attempt() : "",
                     waitedMs >= 1000 ? String.format(Locale.ROOT, " after waiting %.1fs", waitedMs / 1000.0) : "");
-            JobService.Result res = t.service.execute(r.server(), t.settings, r.argument());
+            Instant begun = clock.instant();
+            RunContext ctx = new RunContext(r.server(), t.settings, r.options(), t.id, clock, begun.plus(t.settings.timeout()));
+            JobService.Result res = t.service.execute(ctx);
             outcome = res.success() ? Outcome.SUCCESS : Outcome.FAILED;
             figures = res.figures().withDefaultDetail();
         } catch (BarmandException e) {
-            outcome = e.category() == Category.INTERRUPTED ? Outcome.INTERRUPTED : Outcome.FAILED;
-            figures = RunFigures.error(e.getMessage());
+            if (t.overdue) {
+                outcome = Outcome.FAILED;
+                figures = RunFigures.error("timeout: cut short " + overrunGrace + " past its timeout of " + t.settings.timeout()
+                        + " (" + r.kind() + ".timeout): " + e.getMessage());
+            } else {
+                outcome = e.category() == Category.INTERRUPTED ? Outcome.INTERRUPTED : Outcome.FAILED;
+                figures = RunFigures.error(e.getMessage());
+            }
         } catch (RuntimeException e) {
-            log.error("run {} {} {}: unexpected error", t.id, r.server(), r.kind(), e);
+            log.error("run {} {}: unexpected error", t.id, who(r), e);
             outcome = Outcome.FAILED;
             figures = RunFigures.error("internal error: " + e);
         } finally {
+            dog.cancel(false);
             t.thread = null;
             // a run interrupted by shutdown must not leave the flag set for the pool's thread
             Thread.interrupted();
@@ -278,7 +343,7 @@ public class JobRunner {
             store.finish(t.id, outcome, clock.instant(), ms, figures);
             rec = store.get(t.id).orElseThrow();
         } catch (RuntimeException e) {
-            log.error("run {} {} {}: cannot record its end: {}", t.id, r.server(), r.kind(), e.getMessage());
+            log.error("run {} {}: cannot record its end: {}", t.id, who(r), e.getMessage());
             t.done.completeExceptionally(e);
             return;
         } finally {
@@ -315,7 +380,7 @@ public class JobRunner {
                     log.info("{}: {} {} done, {} follows", rec.server(), t.req.kind(),
                             rec.backupId() == null ? "run " + rec.id() : rec.backupId(), c.then());
                     submitRecorded(new RunRequest(c.then(), rec.server(), Trigger.AFTER_BACKUP,
-                            rec.backupId() == null ? "" : rec.backupId(), 1));
+                            RunOptions.backup(rec.backupId()), 1));
                 }
             }
         } else if (rec.outcome() == Outcome.FAILED) {
@@ -323,15 +388,15 @@ public class JobRunner {
             if (p.allowsAnotherAfter(t.req.attempt()) && !stopping) {
                 retryLater(t.req, rec.id(), p.after());
             } else if (p.max() > 0) {
-                log.error("run {} {} {}: attempt {} failed, no retry left (retry.max = {})", rec.id(), rec.server(),
+                log.error("run {} {}: attempt {} failed, no retry left (retry.max = {})", rec.id(), rec.server(),
                         rec.job(), t.req.attempt(), p.max());
             }
         }
     }
 
     private void retryLater(RunRequest failed, long failedRunId, Duration after) {
-        RunRequest next = new RunRequest(failed.kind(), failed.server(), Trigger.RETRY, failed.argument(), failed.attempt() + 1);
-        log.warn("run {} {} {}: attempt {} failed; attempt {} in {}", failedRunId, failed.server(), failed.kind(),
+        RunRequest next = new RunRequest(failed.kind(), failed.server(), Trigger.RETRY, failed.options(), failed.attempt() + 1);
+        log.warn("run {} {}: attempt {} failed; attempt {} in {}", failedRunId, failed.server(), failed.kind(),
                 failed.attempt(), next.attempt(), after);
         delays.after(after, () -> {
             Optional<RunRecord> newest = store.lastRun(failed.server(), failed.kind().id(), false);
@@ -363,7 +428,7 @@ public class JobRunner {
                 }
                 RunRecord f = last.get();
                 Duration left = Duration.between(clock.instant(), f.ended().plus(js.retry().after()));
-                RunRequest failed = new RunRequest(k, ss.name(), f.trigger(), "", f.attempt());
+                RunRequest failed = new RunRequest(k, ss.name(), f.trigger(), RunOptions.NONE, f.attempt());
                 retryLater(failed, f.id(), left.isNegative() ? Duration.ZERO : left);
                 n++;
             }
@@ -377,7 +442,7 @@ public class JobRunner {
             submit(r);
         } catch (BarmandException e) {
             long id = store.skipped(r.server(), r.kind().id(), r.trigger(), clock.instant(), e.getMessage(), r.attempt());
-            log.error("run {} {} {} ({}): cannot run: {}", id, r.server(), r.kind(), r.trigger().word(), e.getMessage());
+            log.error("run {} {} ({}): cannot run: {}", id, who(r), r.trigger().word(), e.getMessage());
         }
     }
 
@@ -388,7 +453,7 @@ public class JobRunner {
 
     static String describe(RunRecord r) {
         StringBuilder b = new StringBuilder();
-        b.append("run ").append(r.id()).append(' ').append(r.server()).append(' ').append(r.job())
+        b.append("run ").append(r.id()).append(' ').append(r.server().isEmpty() ? "" : r.server() + " ").append(r.job())
                 .append(" (").append(r.trigger().word());
         if (r.attempt() > 1) {
             b.append(", attempt ").append(r.attempt());
@@ -436,6 +501,7 @@ public class JobRunner {
     public void interruptAll() {
         stopping = true;
         delays.shutdown();
+        watchdog.shutdownNow();
         List<Ticket> dropped;
         List<Thread> threads = new ArrayList<>();
         synchronized (lock) {

@@ -1,5 +1,6 @@
 package io.barmand.schedule;
 
+import io.barmand.job.RunRequest;
 import io.barmand.config.JobKind;
 import io.barmand.history.Trigger;
 import org.quartz.Job;
@@ -26,7 +27,7 @@ public abstract class ServerJob implements Job {
     @Override
     public void execute(JobExecutionContext ctx) {
         JobDataMap m = ctx.getMergedJobDataMap();
-        String server = m.getString(SERVER);
+        String server = m.containsKey(SERVER) ? m.getString(SERVER) : ""; // none: a job of the host
         Trigger trigger = m.containsKey(TRIGGER) ? Trigger.of(m.getString(TRIGGER)) : Trigger.SCHEDULED;
         runner.submitRecorded(RunRequest.of(kind(), server, trigger));
     }

@@ -193,10 +193,14 @@ class CliTest {
     void runNowRestoreTestArgument() {
         RunNowCommand c = new RunNowCommand();
         c.job = "restore-test";
-        assertThat(c.argument(io.barmand.config.JobKind.RESTORE_TEST)).isNull();
+        assertThat(c.options(io.barmand.config.JobKind.RESTORE_TEST).isEmpty()).isTrue();
         c.target = "ago: 30m";
         c.backupId = "20261124T010203";
-        assertThat(c.argument(io.barmand.config.JobKind.RESTORE_TEST)).isEqualTo("target=ago:30m backup-id=20261124T010203");
+        io.barmand.job.RunOptions o = c.options(io.barmand.config.JobKind.RESTORE_TEST);
+        assertThat(o.backupId()).contains("20261124T010203");
+        assertThat(o.target().orElseThrow().ago()).contains(java.time.Duration.ofMinutes(30));
+        assertThat(o.toMap()).containsExactly(java.util.Map.entry("backupId", "20261124T010203"), java.util.Map.entry("target", "ago:1800s"));
+        assertThat(io.barmand.job.RunOptions.fromMap(o.toMap())).isEqualTo(o);
     }
 
     @Test

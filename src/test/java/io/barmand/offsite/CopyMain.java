@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.bucket.S3Store;
 import io.barmand.config.OffsiteSettings;
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,5 +1,9 @@
 package io.barmand.offsite;
 
+import io.barmand.bucket.Hashing;
+import io.barmand.bucket.S3Store;
+import io.barmand.bucket.Manifest;
+import io.barmand.bucket.Layout;
 import io.barmand.config.OffsiteSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

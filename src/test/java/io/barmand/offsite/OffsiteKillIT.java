@@ -1,5 +1,7 @@
 package io.barmand.offsite;
 
+import io.barmand.bucket.S3Store;
+import io.barmand.bucket.Layout;
 import io.barmand.config.OffsiteSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,7 @@
 package io.barmand.offsite;
 
+import io.barmand.bucket.S3Store;
+import io.barmand.bucket.Manifest;
 import io.barmand.config.OffsiteSettings;
 import static io.barmand.offsite.ItShell.RUN;
 import static io.barmand.offsite.ItShell.psql;
@@ -72,7 +74,7 @@ class OffsiteRestoreIT {
             OffsiteSettings s = OffsiteSettings.forEndpoint(S3.getUri(), "backups", "proof", work.resolve("spool"))
                     .withCredentialsFile(S3Test.credentials(work, ACCESS, SECRET));
             OffsiteService svc = new OffsiteService(Map.of(SERVER, s), srv -> paths, S3Store::new, "it", Clock.systemUTC());
-            var r = svc.execute(SERVER, null, id);
+            var r = svc.execute(io.barmand.testing.Contexts.offsite(SERVER, id));
             assertThat(r.success()).as(String.valueOf(r.figures())).isTrue();
             assertThat(r.figures().facts().text("backup")).contains(id);
             assertThat(r.figures().facts().text("backup-copy")).contains("copied");

@@ -1,5 +1,7 @@
 package io.barmand.offsite;
 
+import io.barmand.bucket.S3Store;
+import io.barmand.bucket.Layout;
 import io.barmand.history.Facts;
 import io.barmand.config.OffsiteSettings;
 import static io.barmand.offsite.ItShell.RUN;
@@ -16,7 +18,7 @@ import io.barmand.process.CommandResult;
 import io.barmand.process.CommandRunner;
 import io.barmand.config.RestoreSettings;
 import io.barmand.restore.RestoreTestService;
-import io.barmand.schedule.JobService;
+import io.barmand.job.JobService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -75,7 +77,7 @@ class RestoreTestFromS3IT {
             OffsiteSettings s = OffsiteSettings.forEndpoint(S3.getUri(), "backups", "proof", work.resolve("spool"))
                     .withCredentialsFile(creds);
             OffsiteService copy = new OffsiteService(Map.of(SERVER, s), srv -> paths, S3Store::new, "it", Clock.systemUTC());
-            JobService.Result c = copy.execute(SERVER, null, id);
+            JobService.Result c = copy.execute(io.barmand.testing.Contexts.offsite(SERVER, id));
             assertThat(c.success()).as(String.valueOf(c.figures())).isTrue();
 
             // the restore test, configured as an operator would, reading S3 only

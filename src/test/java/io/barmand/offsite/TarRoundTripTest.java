@@ -1,5 +1,8 @@
 package io.barmand.offsite;
 
+import io.barmand.bucket.TarWriter;
+import io.barmand.bucket.TarReader;
+import io.barmand.bucket.Manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;

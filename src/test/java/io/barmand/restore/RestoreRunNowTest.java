@@ -13,6 +13,7 @@ import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
 import io.barmand.history.RunStore;
 import io.barmand.process.CommandRunner;
+import io.barmand.schedule.Adapters.RestoreTestJob;
 import io.barmand.schedule.JobRegistry;
 import io.barmand.schedule.JobRunner;
 import io.barmand.testing.FakeBarman;
@@ -64,41 +65,48 @@ class RestoreRunNowTest {
         store.close();
     }
 
-    JsonNode runNow(String argument) {
+    /** A control request with "options" {"target": ..., "backupId": ...} (null: left out). */
+    JsonNode runNow(String target, String backupId) {
         ObjectNode req = RunJson.MAPPER.createObjectNode().put("op", "run-now").put("job", "restore-test").put("server", "pg1");
-        if (argument != null) {
-            req.put("argument", argument);
+        if (target != null || backupId != null) {
+            ObjectNode o = req.putObject("options");
+            if (target != null) {
+                o.put("target", target);
+            }
+            if (backupId != null) {
+                o.put("backupId", backupId);
+            }
         }
         return ControlClient.request(socket, req);
     }
 
     @Test
     void theTargetAskedForIsUsedAndRecordedForThatRunOnly() throws Exception {
-        JsonNode r = runNow("target=time:2026-11-24T01:00:00Z");
+        JsonNode r = runNow("time:2026-11-24T01:00:00Z", null);
         assertThat(r.path("ok").asBoolean()).isTrue();
         RunRecord run = store.get(r.path("run").path("id").asLong()).orElseThrow();
         assertThat(run.facts().text("target")).contains("time:2026-11-24T01:00:00Z");
         assertThat(run.error()).contains("no DONE backup of pg1 ended before 2026-11-24T01:00:00Z");
 
-        JsonNode plain = runNow(null);
+        JsonNode plain = runNow(null, null);
         assertThat(store.get(plain.path("run").path("id").asLong()).orElseThrow().facts().text("target")).contains("end-of-wal");
     }
 
     @Test
     void theBackupAskedForIsLookedUp() throws Exception {
-        JsonNode r = runNow("target=lsn:0/3000060 backup-id=20261124T010203");
+        JsonNode r = runNow("lsn:0/3000060", "20261124T010203");
         RunRecord run = store.get(r.path("run").path("id").asLong()).orElseThrow();
         assertThat(run.error()).contains("show-backup pg1 20261124T010203");
         assertThat(Files.readString(tmp.resolve("bin/calls.log"))).contains("show-backup pg1 20261124T010203");
     }
 
     @Test
-    void aBadArgumentIsAUsageErrorAndRunsNothing() {
-        JsonNode r = runNow("target=yesterday");
+    void aBadOptionIsAUsageErrorAndRunsNothing() {
+        JsonNode r = runNow("yesterday", null);
         assertThat(r.path("ok").asBoolean()).isFalse();
         assertThat(r.path("exitCode").asInt()).isEqualTo(64);
         assertThat(r.path("error").asText()).contains("--target", "end-of-wal", "ago:30m", "yesterday");
-        assertThat(runNow("backup-id=last").path("error").asText()).contains("--backup-id", "latest");
+        assertThat(runNow(null, "last").path("error").asText()).contains("--backup-id", "latest");
         assertThat(store.list(null, null, 10)).isEmpty();
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barmand.config.Settings;
 import io.barmand.process.CommandResult;
-import io.barmand.schedule.JobService;
+import io.barmand.job.JobService;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

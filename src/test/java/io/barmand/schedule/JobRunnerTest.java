@@ -1,5 +1,8 @@
 package io.barmand.schedule;
 
+import io.barmand.job.RunContext;
+import io.barmand.job.RunOptions;
+import io.barmand.job.JobService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -78,7 +81,7 @@ class JobRunnerTest {
             }
 
             @Override
-            public Result execute(String server, JobSettings settings) {
+            public Result execute(RunContext ctx) {
                 return body.get();
             }
         };
@@ -168,44 +171,62 @@ class JobRunnerTest {
     }
 
     @Test
-    void aRunNowArgumentReachesOnlyItsOwnRunAndIsRefusedByJobsThatTakeNone() {
-        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        JobService withArgument = new JobService() {
+    void runOptionsReachOnlyTheirOwnRunAndAreRefusedByJobsThatTakeNone() {
+        List<RunContext> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JobService withOptions = new JobService() {
             @Override
             public JobKind kind() {
                 return JobKind.OFFSITE;
             }
 
             @Override
-            public void checkArgument(String argument) {
-                if (!argument.isEmpty() && !argument.matches("[0-9]{8}T[0-9]{6}")) {
-                    throw new BarmandException(Category.USAGE, "not a backup id: " + argument);
+            public void check(RunOptions options) {
+                if (options.target().isPresent()) {
+                    throw new BarmandException(Category.USAGE, "--target is for restore-test only");
                 }
             }
 
             @Override
-            public Result execute(String server, JobSettings settings) {
-                return execute(server, settings, "");
-            }
-
-            @Override
-            public Result execute(String server, JobSettings settings, String argument) {
-                seen.add(argument);
+            public Result execute(RunContext ctx) {
+                seen.add(ctx);
                 return Result.ok(RunFigures.NONE);
             }
         };
-        runner = new JobRunner(Map.of("pg1", server("pg1")), registry().register(withArgument, Adapters.CheckJob.class),
+        runner = new JobRunner(Map.of("pg1", server("pg1")), registry().register(withOptions, Adapters.CheckJob.class),
                 store, io.barmand.testing.Limits.DEFAULTS, clock);
 
-        assertThat(runner.run(JobKind.OFFSITE, "pg1", Trigger.MANUAL, "20261124T010203").outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(runner.run(JobKind.OFFSITE, "pg1", Trigger.MANUAL, RunOptions.backup("20261124T010203")).outcome())
+                .isEqualTo(Outcome.SUCCESS);
         assertThat(runner.run(JobKind.OFFSITE, "pg1", Trigger.SCHEDULED).outcome()).isEqualTo(Outcome.SUCCESS);
-        assertThat(seen).containsExactly("20261124T010203", "");
+        assertThat(seen).extracting(c -> c.options().backupId().orElse("")).containsExactly("20261124T010203", "");
+        // the context: its run id, the server's job settings, a deadline = start + the job's timeout (1 min)
+        RunContext first = seen.get(0);
+        assertThat(first.server()).isEqualTo("pg1");
+        assertThat(first.runId()).isPositive();
+        assertThat(first.deadline()).isEqualTo(clock.instant().plus(Duration.ofMinutes(1)));
+        assertThat(first.settings().kind()).isEqualTo(JobKind.OFFSITE);
 
         int before = store.list("pg1", null, 100).size();
-        assertThatThrownBy(() -> runner.run(JobKind.OFFSITE, "pg1", Trigger.MANUAL, "yesterday"))
-                .isInstanceOf(BarmandException.class).hasMessageContaining("not a backup id: yesterday");
-        assertThatThrownBy(() -> runner.run(JobKind.CHECK, "pg1", Trigger.MANUAL, "20261124T010203"))
-                .isInstanceOf(BarmandException.class).hasMessageContaining("job 'check' takes no argument");
+        assertThatThrownBy(() -> runner.run(JobKind.OFFSITE, "pg1", Trigger.MANUAL, RunOptions.parse(null, "end-of-wal")))
+                .isInstanceOf(BarmandException.class).hasMessageContaining("--target is for restore-test only");
+        assertThatThrownBy(() -> runner.run(JobKind.CHECK, "pg1", Trigger.MANUAL, RunOptions.backup("20261124T010203")))
+                .isInstanceOf(BarmandException.class).hasMessageContaining("job 'check' takes no option");
         assertThat(store.list("pg1", null, 100)).hasSize(before);
+    }
+
+    @Test
+    void aRunStillGoingPastItsTimeoutIsCutShortAndRecordedFailed() {
+        // switch-wal ignores its deadline (timeout 200 ms) and waits to be interrupted; the runner's watchdog cuts it
+        // short once the grace (100 ms here, 30 s in the daemon) has passed too
+        Map<JobKind, JobSettings> jobs = new EnumMap<>(JobKind.class);
+        jobs.put(JobKind.SWITCH_WAL, new JobSettings(JobKind.SWITCH_WAL, Optional.of("0 0 2 * * ?"), Duration.ofMillis(200),
+                false, Duration.ofSeconds(5), false));
+        runner = new JobRunner(Map.of("pg1", new ServerSettings("pg1", ZoneOffset.UTC, jobs)), registry(), store,
+                io.barmand.testing.Limits.DEFAULTS, clock);
+        runner.overrunGrace(Duration.ofMillis(100));
+        RunRecord r = runner.run(JobKind.SWITCH_WAL, "pg1", Trigger.MANUAL);
+        assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(r.error()).startsWith("timeout: cut short PT0.1S past its timeout of PT0.2S (switch-wal.timeout): ");
+        assertThat(runner.runningCount()).isZero();
     }
 }

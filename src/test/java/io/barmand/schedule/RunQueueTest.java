@@ -1,5 +1,9 @@
 package io.barmand.schedule;
 
+import io.barmand.job.RunContext;
+import io.barmand.job.RunOptions;
+import io.barmand.job.RunRequest;
+import io.barmand.job.JobService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -18,9 +22,9 @@ import io.barmand.history.Trigger;
 import io.barmand.jobs.BackupService;
 import io.barmand.jobs.CheckService;
 import io.barmand.jobs.SwitchWalService;
-import io.barmand.offsite.OffsiteJob;
+import io.barmand.schedule.Adapters.OffsiteJob;
 import io.barmand.process.CommandRunner;
-import io.barmand.restore.RestoreTestJob;
+import io.barmand.schedule.Adapters.RestoreTestJob;
 import io.barmand.testing.FakeBarman;
 import io.barmand.testing.Limits;
 import io.barmand.testing.ManualDelays;
@@ -78,17 +82,12 @@ class RunQueueTest {
         }
 
         @Override
-        public void checkArgument(String argument) {
+        public void check(RunOptions options) {
         }
 
         @Override
-        public Result execute(String server, JobSettings settings) {
-            return execute(server, settings, "");
-        }
-
-        @Override
-        public Result execute(String server, JobSettings settings, String argument) {
-            arguments.add(server + ":" + argument);
+        public Result execute(RunContext ctx) {
+            arguments.add(ctx.server() + ":" + ctx.options().backupId().orElse(""));
             most.accumulateAndGet(now.incrementAndGet(), Math::max);
             try {
                 if (!gate.tryAcquire(60, TimeUnit.SECONDS)) {
@@ -396,5 +395,37 @@ class RunQueueTest {
         assertThat(r.attempt()).isEqualTo(2);
         // attempt 2 of a policy with max = 1 is the last: nothing to re-arm once it failed
         assertThat(runner.resumeRetries()).isZero();
+    }
+
+    @Test
+    void aJobOfTheHostIsScheduledAndRunWithNoServer() {
+        Map<String, ServerSettings> servers = Map.of("itpg", server("itpg", NEVER, NEVER, RetryPolicy.NONE));
+        store = RunStore.open(tmp.resolve("state"), true);
+        Instant old = Instant.now().minus(Duration.ofDays(500));
+        long ancient = store.start("itpg", "backup", Trigger.SCHEDULED, old);
+        store.finish(ancient, Outcome.SUCCESS, old.plusSeconds(60), 60_000, RunFigures.NONE);
+        long recent = store.start("itpg", "backup", Trigger.SCHEDULED, Instant.now().minusSeconds(3600));
+        store.finish(recent, Outcome.SUCCESS, Instant.now().minusSeconds(3500), 60_000, RunFigures.NONE);
+        Map<JobKind, JobSettings> host = Map.of(JobKind.PRUNE_HISTORY, job(JobKind.PRUNE_HISTORY, "* * * * * ?", RetryPolicy.NONE));
+        JobRegistry reg = new JobRegistry().register(new io.barmand.jobs.PruneHistoryService(store, Duration.ofDays(400)),
+                Adapters.PruneHistoryJob.class).register(new Held(JobKind.BACKUP), Adapters.BackupJob.class);
+        runner = new JobRunner(servers, host, reg, store, Limits.DEFAULTS, Clock.systemUTC(), delays);
+        scheduler = new BarmandScheduler(servers, host, ZoneOffset.UTC, reg, runner, store, Limits.DEFAULTS, Clock.systemUTC());
+        assertThat(scheduler.schedule()).isEqualTo(1);
+        scheduler.start();
+        await().atMost(WAIT).until(() -> first("", JobKind.PRUNE_HISTORY, Outcome.SUCCESS).isPresent());
+        RunRecord r = first("", JobKind.PRUNE_HISTORY, Outcome.SUCCESS).orElseThrow();
+        assertThat(r.server()).isEmpty();
+        assertThat(r.trigger()).isEqualTo(Trigger.SCHEDULED);
+        assertThat(r.facts().count("deleted")).contains(1L);
+        assertThat(store.get(ancient)).isEmpty();
+        assertThat(store.get(recent)).isPresent();
+        assertThat(JobRunner.describe(r)).startsWith("run " + r.id() + " prune-history (scheduled): success");
+        // on demand too; a server is refused, and a job of a server without one
+        assertThat(runner.run(JobKind.PRUNE_HISTORY, "", Trigger.MANUAL).facts().count("deleted")).contains(0L);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.run(JobKind.PRUNE_HISTORY, "itpg", Trigger.MANUAL))
+                .hasMessage("job 'prune-history' is a job of the host: it takes no server");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.run(JobKind.BACKUP, "", Trigger.MANUAL))
+                .hasMessageStartingWith("job 'backup' needs a server");
     }
 }

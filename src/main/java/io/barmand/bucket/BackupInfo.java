@@ -1,4 +1,4 @@
-package io.barmand.offsite;
+package io.barmand.bucket;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -9,8 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Barman's backup.info (key=value lines), the fields the copy needs. */
-record BackupInfo(String text, Map<String, String> fields) {
-    static BackupInfo read(Path file) throws IOException {
+public record BackupInfo(String text, Map<String, String> fields) {
+    public static BackupInfo read(Path file) throws IOException {
         return parse(Files.readString(file, StandardCharsets.UTF_8));
     }
 
@@ -34,24 +34,24 @@ record BackupInfo(String text, Map<String, String> fields) {
         return v == null || v.equals("None") ? null : v;
     }
 
-    String status() {
+    public String status() {
         return get("status");
     }
 
-    String beginWal() {
+    public String beginWal() {
         return get("begin_wal");
     }
 
-    String endWal() {
+    public String endWal() {
         return get("end_wal");
     }
 
-    int timeline() {
+    public int timeline() {
         String t = get("timeline");
         return t == null ? 1 : Integer.parseInt(t);
     }
 
-    long segmentSize() {
+    public long segmentSize() {
         String s = get("xlog_segment_size");
         return s == null ? 16L << 20 : Long.parseLong(s);
     }

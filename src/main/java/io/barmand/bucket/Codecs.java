@@ -1,4 +1,4 @@
-package io.barmand.offsite;
+package io.barmand.bucket;
 
 import io.barmand.config.OffsiteSettings;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
@@ -10,11 +10,11 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /** Compression of uploaded bytes: zstd (zstd-jni) or gzip (the JDK), at a level. */
-final class Codecs {
+public final class Codecs {
     private Codecs() {
     }
 
-    static OutputStream compress(OutputStream out, OffsiteSettings.Codec codec, int level) throws IOException {
+    public static OutputStream compress(OutputStream out, OffsiteSettings.Codec codec, int level) throws IOException {
         return switch (codec) {
             // with its content checksum, so that `zstd -d` itself refuses a corrupted download
             case ZSTD -> new ZstdOutputStreamNoFinalizer(out, level).setChecksum(true);
@@ -36,7 +36,7 @@ final class Codecs {
     }
 
     /** Whether a file already carries a compression Barman applied (gzip, bzip2, zstd, lz4, xz, snappy frame). */
-    static boolean alreadyCompressed(byte[] head, int n) {
+    public static boolean alreadyCompressed(byte[] head, int n) {
         if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
             return true;
         }

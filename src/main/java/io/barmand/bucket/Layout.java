@@ -1,4 +1,4 @@
-package io.barmand.offsite;
+package io.barmand.bucket;
 
 import io.barmand.config.OffsiteSettings;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.barmand.offsite;
+package io.barmand.bucket;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,19 +19,19 @@ import java.util.stream.Stream;
  * Writes a folder as a POSIX tar (ustar, with a pax header for long names) in a fixed order, hashing every
  * regular file (SHA-256) as it goes by. GNU tar reads the result: {@code zstd -dc data.tar.zst | tar -x}.
  */
-final class TarWriter {
+public final class TarWriter {
     private static final int BLOCK = 512;
     private final OutputStream out;
     private final byte[] buf = new byte[1 << 20];
     private final List<Manifest.FileEntry> files = new ArrayList<>();
     private long written;
 
-    TarWriter(OutputStream out) {
+    public TarWriter(OutputStream out) {
         this.out = out;
     }
 
     /** Adds {@code root}'s content (not root itself) with names relative to it, directories before their content. */
-    void addTree(Path root) throws IOException {
+    public void addTree(Path root) throws IOException {
         List<Path> all;
         try (Stream<Path> s = Files.walk(root)) {
             all = s.filter(p -> !p.equals(root)).sorted().toList();
@@ -73,13 +73,13 @@ final class TarWriter {
         files.add(new Manifest.FileEntry(name, n, Hashing.hex(md.digest())));
     }
 
-    void finish() throws IOException {
+    public void finish() throws IOException {
         out.write(new byte[BLOCK * 2]);
         written += BLOCK * 2L;
         out.flush();
     }
 
-    List<Manifest.FileEntry> files() {
+    public List<Manifest.FileEntry> files() {
         return List.copyOf(files);
     }
 

@@ -1,15 +1,15 @@
-package io.barmand.offsite;
+package io.barmand.bucket;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 
-final class Hashing {
+public final class Hashing {
     private Hashing() {
     }
 
-    static MessageDigest sha256() {
+    public static MessageDigest sha256() {
         return digest("SHA-256");
     }
 
@@ -25,11 +25,11 @@ final class Hashing {
         }
     }
 
-    static String hex(byte[] b) {
+    public static String hex(byte[] b) {
         return HexFormat.of().formatHex(b);
     }
 
-    static String sha256Hex(byte[] b) {
+    public static String sha256Hex(byte[] b) {
         return hex(sha256().digest(b));
     }
 

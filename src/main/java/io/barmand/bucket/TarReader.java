@@ -1,4 +1,4 @@
-package io.barmand.offsite;
+package io.barmand.bucket;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -10,8 +10,8 @@ import java.security.MessageDigest;
  * Reads the tar {@link TarWriter} writes (ustar + pax path/size/linkpath), hashing each regular file and, with a
  * {@link Sink}, writing it out as it goes.
  */
-final class TarReader {
-    interface Visitor {
+public final class TarReader {
+    public interface Visitor {
         void file(String name, long size, String sha256) throws IOException;
     }
 
@@ -27,11 +27,11 @@ final class TarReader {
     private TarReader() {
     }
 
-    static void read(InputStream in, Visitor v) throws IOException {
+    public static void read(InputStream in, Visitor v) throws IOException {
         read(in, v, null);
     }
 
-    static void read(InputStream in, Visitor v, Sink sink) throws IOException {
+    public static void read(InputStream in, Visitor v, Sink sink) throws IOException {
         byte[] h = new byte[512];
         byte[] buf = new byte[1 << 16];
         String paxPath = null;

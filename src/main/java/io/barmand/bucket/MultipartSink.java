@@ -1,4 +1,4 @@
-package io.barmand.offsite;
+package io.barmand.bucket;
 
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * each with its Content-MD5 so that the store checks it. The writer blocks while that many parts are in flight.
  * {@link #close()} completes the upload; {@link #abort()} (or any failure) aborts it, so no part is left behind.
  */
-final class MultipartSink extends OutputStream {
+public final class MultipartSink extends OutputStream {
     private final S3Store store;
     private final String key;
     private final String uploadId;
@@ -46,7 +46,7 @@ final class MultipartSink extends OutputStream {
     private int partNumber;
     private boolean closed;
 
-    MultipartSink(S3Store store, String key, String uploadId, long partSize, int parallelism, Path spool) throws IOException {
+    public MultipartSink(S3Store store, String key, String uploadId, long partSize, int parallelism, Path spool) throws IOException {
         this.store = store;
         this.key = key;
         this.uploadId = uploadId;
@@ -166,7 +166,7 @@ final class MultipartSink extends OutputStream {
     }
 
     /** Stops, waits for the parts in flight, aborts the upload and removes the spooled files. */
-    void abort() {
+    public void abort() {
         closed = true;
         pool.shutdownNow();
         try {
@@ -196,15 +196,15 @@ final class MultipartSink extends OutputStream {
         }
     }
 
-    long size() {
+    public long size() {
         return size;
     }
 
-    int partCount() {
+    public int partCount() {
         return partNumber;
     }
 
-    String sha256() {
+    public String sha256() {
         return Hashing.hex(total.digest());
     }
 

@@ -1,4 +1,4 @@
-package io.barmand.offsite;
+package io.barmand.bucket;
 
 import io.barmand.config.OffsiteSettings;
 import java.io.BufferedInputStream;
@@ -40,7 +40,7 @@ public final class S3Download {
      * {@code endedBy}, the newest that ended at or before it), empty when there is none.
      */
     public Optional<Manifest> pick(String server, String requested, Optional<Instant> endedBy) {
-        BackupCopier bc = new BackupCopier(store, "restore-test", java.time.Clock.systemUTC());
+        Catalog bc = new Catalog(store);
         if (!requested.equals("latest")) {
             return bc.manifest(server, requested);
         }

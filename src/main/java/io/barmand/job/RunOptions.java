@@ -1,0 +1,71 @@
+package io.barmand.job;
+
+import io.barmand.config.RestoreSettings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The options of one run, overriding the configuration for that run only: which backup ({@code run-now offsite
+ * SERVER ID}, {@code --backup-id}; the backup a chained copy follows) and where recovery stops ({@code --target}).
+ * Parsed and checked where they come in (picocli, the control socket), so that a job receives only valid values.
+ */
+public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Target> target) {
+    public static final RunOptions NONE = new RunOptions(Optional.empty(), Optional.empty());
+
+    public RunOptions {
+        backupId = backupId == null ? Optional.empty() : backupId;
+        target = target == null ? Optional.empty() : target;
+    }
+
+    public static RunOptions backup(String id) {
+        return id == null || id.isEmpty() ? NONE : new RunOptions(Optional.of(id), Optional.empty());
+    }
+
+    public boolean isEmpty() {
+        return backupId.isEmpty() && target.isEmpty();
+    }
+
+    /**
+     * Reads the text form ({@code --backup-id} = "latest" or a Barman backup id, {@code --target} in the syntax of
+     * {@code restore-test.target}); USAGE naming the option when one is wrong. Null or blank = not given.
+     */
+    public static RunOptions parse(String backupId, String target) {
+        Optional<String> id = Optional.empty();
+        if (backupId != null && !backupId.isBlank()) {
+            String b = backupId.trim();
+            if (!RestoreSettings.backupId(b)) {
+                throw new BarmandException(Category.USAGE, "--backup-id: must be \"latest\" or a Barman backup id "
+                        + "(like 20261124T010203), is \"" + backupId + "\"");
+            }
+            id = Optional.of(b);
+        }
+        Optional<RestoreSettings.Target> t = Optional.empty();
+        if (target != null && !target.isBlank()) {
+            // no form of a target has meaningful whitespace ("ago:30 m" = "ago:30m")
+            String s = target.replaceAll("\\s+", "");
+            t = Optional.of(RestoreSettings.parseTarget(s).orElseThrow(() -> new BarmandException(Category.USAGE,
+                    "--target: must be " + RestoreSettings.TARGET_FORMS + ", is \"" + target + "\"")));
+        }
+        return new RunOptions(id, t);
+    }
+
+    /** The control socket's form: {"backupId": "...", "target": "time:..."} (only what is set). */
+    public Map<String, String> toMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        backupId.ifPresent(b -> m.put("backupId", b));
+        target.ifPresent(t -> m.put("target", t.spec()));
+        return m;
+    }
+
+    public static RunOptions fromMap(Map<String, String> m) {
+        return parse(m.get("backupId"), m.get("target"));
+    }
+
+    @Override
+    public String toString() {
+        return toMap().toString();
+    }
+}
