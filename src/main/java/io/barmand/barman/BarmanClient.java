@@ -9,6 +9,7 @@ import io.barmand.barman.BarmanRecords.CheckItem;
 import io.barmand.barman.BarmanRecords.CheckReport;
 import io.barmand.barman.BarmanRecords.Messages;
 import io.barmand.barman.BarmanRecords.ReplicationStatus;
+import io.barmand.barman.BarmanRecords.ServerPaths;
 import io.barmand.barman.BarmanRecords.ServerStatus;
 import io.barmand.barman.BarmanRecords.StreamingClient;
 import io.barmand.config.ServerCatalog;
@@ -199,6 +200,51 @@ public class BarmanClient implements ServerCatalog {
                 b.path("disk_usage_bytes").asLong(0), b.path("disk_usage_with_wals_bytes").asLong(0),
                 b.path("copy_time_seconds").asDouble(0), Math.round(b.path("throughput_bytes").asDouble(0)),
                 b.path("begin_time").asText(null), b.path("end_time").asText(null));
+    }
+
+    /** Where Barman keeps the server's backups and WAL ({@code show-servers}); the paths are never guessed. */
+    public ServerPaths serverPaths(String server, Duration timeout) {
+        Call c = call(timeout, "show-servers", server);
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman show-servers " + server + " failed: " + c.error());
+        }
+        return parseServerPaths(server, c.json());
+    }
+
+    static ServerPaths parseServerPaths(String server, JsonNode json) {
+        JsonNode s = json.path(server);
+        String base = s.path("basebackups_directory").asText("");
+        String wals = s.path("wals_directory").asText("");
+        if (base.isEmpty() || wals.isEmpty()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman show-servers " + server
+                    + ": no basebackups_directory / wals_directory in its output");
+        }
+        return new ServerPaths(Path.of(base), Path.of(wals));
+    }
+
+    /** The newest DONE backup of the server, from {@code list-backups}. */
+    public Optional<String> newestDone(String server, Duration timeout) {
+        return listBackups(server, timeout).stream().filter(b -> "DONE".equals(b.status()))
+                .map(BackupSummary::backupId).max(String::compareTo);
+    }
+
+    /**
+     * {@code barman recover [OPTIONS] SERVER BACKUP_ID DEST}: its result as it is (the caller names what failed), on
+     * Barman's console output, not JSON. Interrupted and timed-out runs come back as such (the command was killed).
+     */
+    public CommandResult recover(String server, String backupId, Path dest, List<String> options, Duration timeout) {
+        List<String> a = new ArrayList<>();
+        a.add(binary.toString());
+        configFile.ifPresent(f -> {
+            a.add("-c");
+            a.add(f.toString());
+        });
+        a.add("recover");
+        a.addAll(options);
+        a.add(server);
+        a.add(backupId);
+        a.add(dest.toString());
+        return runner.run(a, timeout);
     }
 
     public List<BackupSummary> listBackups(String server, Duration timeout) {

@@ -54,4 +54,8 @@ public final class BarmanRecords {
     /** `barman replication-status SERVER`. */
     public record ReplicationStatus(String server, String serverLsn, List<StreamingClient> clients) {
     }
+
+    /** Where Barman keeps a server's backups and WAL ({@code show-servers}). */
+    public record ServerPaths(java.nio.file.Path basebackups, java.nio.file.Path wals) {
+    }
 }

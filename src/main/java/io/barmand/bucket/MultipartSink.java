@@ -1,7 +1,6 @@
 package io.barmand.bucket;
 
 import io.barmand.error.BarmandException;
-import io.barmand.error.Category;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -10,7 +10,7 @@ import io.barmand.jobs.PruneHistoryService;
 import io.barmand.schedule.Delays;
 import io.barmand.jobs.SwitchWalService;
 import io.barmand.process.CommandRunner;
-import io.barmand.offsite.BarmanPaths;
+import io.barmand.offsite.BarmanSource;
 import io.barmand.schedule.Adapters.OffsiteJob;
 import io.barmand.offsite.OffsiteService;
 import io.barmand.config.OffsiteSettings;
@@ -84,15 +84,14 @@ public final class Daemon {
         prune();
         CommandRunner cmd = new CommandRunner(clock, settings.killGrace());
         BarmanClient barman = new BarmanClient(cmd, settings.barmanBinary(), settings.barmanConfigFile());
-        RestoreTestService restoreService = new RestoreTestService(barman, cmd, settings.barmanBinary(),
-                settings.barmanConfigFile(), restore, clock, offsite, S3Store::new);
+        RestoreTestService restoreService = new RestoreTestService(barman, cmd, restore, clock, offsite, S3Store::new);
         JobRegistry registry = new JobRegistry()
                 .register(new CheckService(barman), Adapters.CheckJob.class)
                 .register(new CanaryHook(new SwitchWalService(barman), restore, clock), Adapters.SwitchWalJob.class)
                 .register(new CanaryHook(new BackupService(barman, settings.servers()), restore, clock), Adapters.BackupJob.class)
                 .register(restoreService, RestoreTestJob.class);
-        OffsiteService offsiteService = new OffsiteService(offsite, srv -> BarmanPaths.ask(cmd, settings.barmanBinary(),
-                settings.barmanConfigFile(), srv, settings.probeTimeout()), S3Store::new, VERSION, clock);
+        OffsiteService offsiteService = new OffsiteService(offsite, BarmanSource.of(barman, settings.probeTimeout()),
+                S3Store::new, VERSION, clock);
         registry.register(offsiteService, OffsiteJob.class);
         registry.register(new PruneHistoryService(store, settings.historyKeep()), Adapters.PruneHistoryJob.class);
         runner = new JobRunner(settings.servers(), settings.hostJobs(), registry, store, settings.scheduler(), clock,

@@ -1,21 +1,18 @@
 package io.barmand.offsite;
 
-import io.barmand.bucket.BackupInfo;
 import io.barmand.bucket.S3Store;
 import io.barmand.bucket.Manifest;
-import io.barmand.bucket.Layout;
 import io.barmand.config.OffsiteSettings;
 import io.barmand.config.JobKind;
-import io.barmand.config.JobSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
+import io.barmand.barman.BarmanRecords.ServerPaths;
 import io.barmand.history.Facts;
 import io.barmand.history.RunFigures;
 import io.barmand.job.JobService;
 import io.barmand.job.RunContext;
 import io.barmand.job.RunOptions;
 import io.barmand.history.Sizes;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,9 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * The {@code offsite} job of one server: (1) the bucket made consistent (a copy cut short is cleaned up, orphaned
@@ -35,15 +30,15 @@ import java.util.stream.Stream;
  */
 public class OffsiteService implements JobService {
     private final Map<String, OffsiteSettings> offsite;
-    private final Function<String, BarmanPaths> paths;
+    private final BarmanSource barman;
     private final Function<OffsiteSettings, S3Store> stores;
     private final String version;
     private final Clock clock;
 
-    public OffsiteService(Map<String, OffsiteSettings> offsite, Function<String, BarmanPaths> paths,
+    public OffsiteService(Map<String, OffsiteSettings> offsite, BarmanSource barman,
                           Function<OffsiteSettings, S3Store> stores, String version, Clock clock) {
         this.offsite = offsite;
-        this.paths = paths;
+        this.barman = barman;
         this.stores = stores;
         this.version = version;
         this.clock = clock;
@@ -87,14 +82,14 @@ public class OffsiteService implements JobService {
         if (s == null || !s.enabled()) {
             return Result.failed(RunFigures.error("offsite copies are not enabled for " + server + " (offsite.enabled = false)"));
         }
-        BarmanPaths p = paths.apply(server);
+        ServerPaths p = barman.paths(server);
         try (S3Store store = stores.apply(s)) {
             store.probe();
             BackupCopier bc = new BackupCopier(store, version, clock);
             WalCopier wc = new WalCopier(store);
             BackupCopier.Recovery rec = bc.recover(server);
             int aborted = rec.aborted();
-            String id = req != null ? req : newestDone(p.basebackups()).orElse(null);
+            String id = req != null ? req : barman.newestDone(server).orElse(null);
             // a copy cut short is redone first (when Barman still has that backup), then the one asked for
             String redo = rec.interruptedBackup() != null && !rec.interruptedBackup().equals(id)
                     && Files.isDirectory(p.basebackups().resolve(rec.interruptedBackup())) ? rec.interruptedBackup() : null;
@@ -182,26 +177,5 @@ public class OffsiteService implements JobService {
             parts.add(aborted + " unfinished multipart upload(s) aborted");
         }
         return String.join("; ", parts);
-    }
-
-    /** The newest backup whose backup.info says DONE. */
-    static Optional<String> newestDone(Path basebackups) {
-        if (!Files.isDirectory(basebackups)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> s = Files.list(basebackups)) {
-            return s.filter(d -> d.getFileName().toString().matches("[0-9]{8}T[0-9]{6}"))
-                    .sorted((a, b) -> b.getFileName().compareTo(a.getFileName()))
-                    .filter(d -> {
-                        try {
-                            return "DONE".equals(BackupInfo.read(d.resolve(Layout.BACKUP_INFO)).status());
-                        } catch (IOException e) {
-                            return false;
-                        }
-                    })
-                    .map(d -> d.getFileName().toString()).findFirst();
-        } catch (IOException e) {
-            throw new BarmandException(Category.IO, basebackups + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.barmand.restore;
 
 import io.barmand.config.RestoreSettings;
 import io.barmand.config.JobKind;
-import io.barmand.config.JobSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.job.JobService;
 import io.barmand.job.RunContext;

@@ -107,6 +107,37 @@ class BarmanClientTest {
     }
 
     @Test
+    void newestDoneBackupComesFromListBackups() {
+        // two more backups around the real one: the newest is still running, an older one failed
+        String json = FakeBarman.sample("list-backups.json").replace("[{", "[{\"backup_id\": \"20261124T010000\", "
+                + "\"status\": \"STARTED\"}, {\"backup_id\": \"20261122T010000\", \"status\": \"FAILED\"}, {");
+        fake.answerText("list-backups", json, 0);
+        assertThat(client.listBackups("itpg", T)).hasSize(3);
+        assertThat(client.newestDone("itpg", T)).contains("20261123T235922");
+        fake.answerText("list-backups", "{\"itpg\": []}", 0);
+        assertThat(client.newestDone("itpg", T)).isEmpty();
+    }
+
+    @Test
+    void serverPathsFromShowServers() {
+        fake.answer("show-servers", "show-servers.json", 0);
+        var p = client.serverPaths("itpg", T);
+        assertThat(p.basebackups()).isEqualTo(Path.of("/var/tmp/barmandit/home/itpg/base"));
+        assertThat(p.wals()).isEqualTo(Path.of("/var/tmp/barmandit/home/itpg/wals"));
+        fake.answerText("show-servers", "{\"itpg\": {\"active\": true}}", 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.serverPaths("itpg", T))
+                .hasMessageContaining("no basebackups_directory / wals_directory");
+    }
+
+    @Test
+    void recoverIsCalledWithItsOptionsOnConsoleOutput() {
+        fake.answerText("recover", "Starting local restore for server itpg", 0);
+        var r = client.recover("itpg", "20261123T235922", Path.of("/tmp/dest"), java.util.List.of("--target-lsn", "0/3000060"), T);
+        assertThat(r.ok()).isTrue();
+        assertThat(fake.calls()).contains("recover --target-lsn 0/3000060 itpg 20261123T235922 /tmp/dest");
+    }
+
+    @Test
     void statusAndReplicationStatus() {
         fake.answer("status", "status.json", 0).answer("replication-status", "replication-status.json", 0);
         assertThat(client.status("itpg", T).fields()).containsEntry("last_backup", "20261123T235922")

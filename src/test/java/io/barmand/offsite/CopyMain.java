@@ -21,7 +21,17 @@ public final class CopyMain {
         if (a.length > 8) {
             s = s.withCompression(OffsiteSettings.Codec.of(a[8].split("-")[0]), Integer.parseInt(a[8].split("-")[1]));
         }
-        OffsiteService svc = new OffsiteService(Map.of("itpg", s), srv -> new BarmanPaths(Path.of(a[4]), Path.of(a[5])),
+        OffsiteService svc = new OffsiteService(Map.of("itpg", s), new BarmanSource() {
+            @Override
+            public io.barmand.barman.BarmanRecords.ServerPaths paths(String server) {
+                return new io.barmand.barman.BarmanRecords.ServerPaths(Path.of(a[4]), Path.of(a[5]));
+            }
+
+            @Override
+            public java.util.Optional<String> newestDone(String server) {
+                return FakeBarmanHome.newestDoneIn(Path.of(a[4]));
+            }
+        },
                 S3Store::new, "copy-main", Clock.systemUTC());
         var r = svc.execute("itpg", null);
         System.out.println((r.success() ? "OK " : "FAILED ") + r.figures().detail());

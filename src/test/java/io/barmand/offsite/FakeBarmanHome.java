@@ -70,4 +70,37 @@ final class FakeBarmanHome {
             Files.write(d.resolve(n), b);
         }
     }
+
+    /** Barman as the offsite copy sees it, over this folder: its paths, and the newest backup whose backup.info says DONE. */
+    BarmanSource source() {
+        return new BarmanSource() {
+            @Override
+            public io.barmand.barman.BarmanRecords.ServerPaths paths(String server) {
+                return new io.barmand.barman.BarmanRecords.ServerPaths(base, wals);
+            }
+
+            @Override
+            public java.util.Optional<String> newestDone(String server) {
+                return newestDoneIn(base);
+            }
+        };
+    }
+
+    /** The newest backup folder under {@code base} whose backup.info says DONE. */
+    static java.util.Optional<String> newestDoneIn(Path base) {
+        try (var s = Files.list(base)) {
+            return s.filter(d -> d.getFileName().toString().matches("[0-9]{8}T[0-9]{6}"))
+                    .sorted((a, b) -> b.getFileName().compareTo(a.getFileName()))
+                    .filter(d -> {
+                        try {
+                            return "DONE".equals(io.barmand.bucket.BackupInfo.read(d.resolve(io.barmand.bucket.Layout.BACKUP_INFO)).status());
+                        } catch (java.io.IOException e) {
+                            return false;
+                        }
+                    })
+                    .map(d -> d.getFileName().toString()).findFirst();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -56,7 +56,7 @@ class OffsiteCopyIT {
     }
 
     OffsiteService service(OffsiteSettings s) {
-        return new OffsiteService(Map.of("itpg", s), srv -> new BarmanPaths(barman.base, barman.wals), S3Store::new, "test",
+        return new OffsiteService(Map.of("itpg", s), barman.source(), S3Store::new, "test",
                 Clock.systemUTC());
     }
 
@@ -199,7 +199,7 @@ class OffsiteCopyIT {
         // the third part fails for good: the upload is aborted, no manifest is written, the journal stays for the next run
         var failing = service(settings.withRetries(0, Duration.ofMillis(1)));
         OffsiteService svc = new OffsiteService(Map.of("itpg", settings.withRetries(0, Duration.ofMillis(1))),
-                srv -> new BarmanPaths(barman.base, barman.wals), s -> new S3Store(s) {
+                barman.source(), s -> new S3Store(s) {
                     @Override
                     public String uploadPart(String key, String uploadId, int n, Path file, String md5) {
                         if (parts.incrementAndGet() == 3) {
@@ -233,7 +233,7 @@ class OffsiteCopyIT {
         List<Duration> waits = new ArrayList<>();
         OffsiteSettings dead = OffsiteSettings.forEndpoint(URI.create("http://127.0.0.1:" + port), BUCKET, "barmand", dir.resolve("spool"))
                 .withCredentialsFile(settings.credentialsFile().get()).withRetries(3, Duration.ofMillis(100));
-        OffsiteService svc = new OffsiteService(Map.of("itpg", dead), srv -> new BarmanPaths(barman.base, barman.wals),
+        OffsiteService svc = new OffsiteService(Map.of("itpg", dead), barman.source(),
                 s -> new S3Store(s, waits::add), "test", Clock.systemUTC());
         assertThatThrownBy(() -> svc.execute("itpg", null)).isInstanceOf(BarmandException.class)
                 .hasMessageContaining("does not answer").hasMessageContaining("after 4 attempts");

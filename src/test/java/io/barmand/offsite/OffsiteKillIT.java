@@ -76,7 +76,7 @@ class OffsiteKillIT {
             // the next run (the daemon's next start or schedule)
             OffsiteSettings s = OffsiteSettings.forEndpoint(s3.uri, "backups", "barmand", spool).withCredentialsFile(creds)
                     .withParts(5L << 20, 2);
-            OffsiteService svc = new OffsiteService(Map.of("itpg", s), srv -> new BarmanPaths(barman.base, barman.wals),
+            OffsiteService svc = new OffsiteService(Map.of("itpg", s), barman.source(),
                     S3Store::new, "test", Clock.systemUTC());
             var r = svc.execute("itpg", null);
             assertThat(r.success()).as(String.valueOf(r.figures())).isTrue();

@@ -61,7 +61,8 @@ class OffsiteRestoreIT {
             psql("INSERT INTO offsite_proof SELECT g, 'after' FROM generate_series(1001, 1500) g");
             String wal = psql("SELECT pg_walfile_name(pg_current_wal_lsn())");
             psql("SELECT pg_switch_wal()");
-            BarmanPaths paths = BarmanPaths.ask(RUN, Path.of("/usr/bin/barman"), Optional.of(conf), SERVER, Duration.ofMinutes(1));
+            BarmanSource source = BarmanSource.of(new io.barmand.barman.BarmanClient(RUN, Path.of("/usr/bin/barman"), Optional.of(conf)), Duration.ofMinutes(1));
+            io.barmand.barman.BarmanRecords.ServerPaths paths = source.paths(SERVER);
             Path archived = paths.wals().resolve(wal.substring(0, 16)).resolve(wal);
             for (int i = 0; i < 120 && !Files.exists(archived); i++) {
                 RUN.run(List.of("barman", "-c", conf.toString(), "-q", "cron"), Duration.ofMinutes(1));
@@ -73,7 +74,7 @@ class OffsiteRestoreIT {
             S3Test.raw(S3.getUri(), ACCESS, SECRET).createBucket(b -> b.bucket("backups"));
             OffsiteSettings s = OffsiteSettings.forEndpoint(S3.getUri(), "backups", "proof", work.resolve("spool"))
                     .withCredentialsFile(S3Test.credentials(work, ACCESS, SECRET));
-            OffsiteService svc = new OffsiteService(Map.of(SERVER, s), srv -> paths, S3Store::new, "it", Clock.systemUTC());
+            OffsiteService svc = new OffsiteService(Map.of(SERVER, s), source, S3Store::new, "it", Clock.systemUTC());
             var r = svc.execute(io.barmand.testing.Contexts.offsite(SERVER, id));
             assertThat(r.success()).as(String.valueOf(r.figures())).isTrue();
             assertThat(r.figures().facts().text("backup")).contains(id);

@@ -63,7 +63,8 @@ class RestoreTestFromS3IT {
             psql("INSERT INTO s3restore_proof SELECT g, 'after' FROM generate_series(1001, 1500) g");
             String wal = psql("SELECT pg_walfile_name(pg_current_wal_lsn())");
             psql("SELECT pg_switch_wal()");
-            BarmanPaths paths = BarmanPaths.ask(RUN, Path.of("/usr/bin/barman"), Optional.of(conf), SERVER, Duration.ofMinutes(1));
+            BarmanSource source = BarmanSource.of(new io.barmand.barman.BarmanClient(RUN, Path.of("/usr/bin/barman"), Optional.of(conf)), Duration.ofMinutes(1));
+            io.barmand.barman.BarmanRecords.ServerPaths paths = source.paths(SERVER);
             Path archived = paths.wals().resolve(wal.substring(0, 16)).resolve(wal);
             for (int i = 0; i < 120 && !Files.exists(archived); i++) {
                 RUN.run(List.of("barman", "-c", conf.toString(), "-q", "cron"), Duration.ofMinutes(1));
@@ -76,7 +77,7 @@ class RestoreTestFromS3IT {
             Path creds = S3Test.credentials(work, ACCESS, SECRET);
             OffsiteSettings s = OffsiteSettings.forEndpoint(S3.getUri(), "backups", "proof", work.resolve("spool"))
                     .withCredentialsFile(creds);
-            OffsiteService copy = new OffsiteService(Map.of(SERVER, s), srv -> paths, S3Store::new, "it", Clock.systemUTC());
+            OffsiteService copy = new OffsiteService(Map.of(SERVER, s), source, S3Store::new, "it", Clock.systemUTC());
             JobService.Result c = copy.execute(io.barmand.testing.Contexts.offsite(SERVER, id));
             assertThat(c.success()).as(String.valueOf(c.figures())).isTrue();
 
@@ -96,7 +97,7 @@ class RestoreTestFromS3IT {
                     + "  } }\n}\n");
             Settings settings = Settings.load(f, null);
             RestoreTestService svc = new RestoreTestService(new BarmanClient(RUN, settings.barmanBinary(), settings.barmanConfigFile()),
-                    RUN, settings.barmanBinary(), settings.barmanConfigFile(), settings.restore(), Clock.systemUTC(),
+                    RUN, settings.restore(), Clock.systemUTC(),
                     settings.offsite(), S3Store::new);
             JobService.Result r = svc.execute(SERVER, settings.servers().get(SERVER).job(JobKind.RESTORE_TEST));
             RunFigures fig = r.figures();

@@ -98,7 +98,7 @@ final class RestoreFixture {
 
     static RestoreTestService service(Settings s) {
         Map<String, RestoreSettings> rs = s.restore();
-        return new RestoreTestService(barman(), RUNNER, s.barmanBinary(), s.barmanConfigFile(), rs, Clock.systemUTC());
+        return new RestoreTestService(barman(), RUNNER, rs, Clock.systemUTC());
     }
 
     static JobSettings job(Settings s) {

@@ -51,7 +51,7 @@ class RestoreRunNowTest {
         Clock clock = Clock.systemUTC();
         CommandRunner cmd = new CommandRunner(clock, Duration.ofSeconds(1));
         RestoreTestService service = new RestoreTestService(new BarmanClient(cmd, fake.script(), s.barmanConfigFile()), cmd,
-                fake.script(), s.barmanConfigFile(), s.restore(), clock);
+                s.restore(), clock);
         store = RunStore.open(tmp.resolve("state"), true);
         JobRunner runner = new JobRunner(s.servers(), new JobRegistry().register(service, RestoreTestJob.class), store,
                 io.barmand.testing.Limits.DEFAULTS, clock);

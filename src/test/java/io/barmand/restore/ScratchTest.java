@@ -92,6 +92,6 @@ class ScratchTest {
                 "heap table \"app.public.orders\", block 7, offset 3:\n    line pointer redirection to item at offset 99 exceeds maximum offset 12\n"
                         + "btree index \"app.public.orders_pkey\":\n    ERROR:  index \"orders_pkey\" lacks a main relation fork\n",
                 "", java.time.Instant.EPOCH, Duration.ZERO, false, false);
-        assertThat(RestoreTestService.amcheckFindings(r)).contains("heap table \"app.public.orders\", block 7", "orders_pkey");
+        assertThat(Verifier.amcheckFindings(r)).contains("heap table \"app.public.orders\", block 7", "orders_pkey");
     }
 }

@@ -1,0 +1,98 @@
+package io.barmand.restore;
+
+import io.barmand.config.RestoreSettings;
+import io.barmand.barman.BarmanClient;
+import io.barmand.barman.BarmanRecords.BackupDetails;
+import io.barmand.barman.BarmanRecords.BackupSummary;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.process.CommandResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import static io.barmand.restore.Steps.BARMAN_TIME;
+import static io.barmand.restore.Steps.check;
+import static io.barmand.restore.Steps.lastLines;
+import static io.barmand.restore.Steps.left;
+
+/** The backup from Barman: the newest DONE one (before the target) or the one asked for, by {@code barman recover}. */
+final class FromBarman implements BackupSource {
+    private final BarmanClient barman;
+
+    FromBarman(BarmanClient barman) {
+        this.barman = barman;
+    }
+
+    @Override
+    public Pick lookup(String server, RestoreSettings rs, Optional<Instant> targetTime, Report rep, Duration total, long n0) {
+        String id = rs.backupId();
+        BackupDetails d = null;
+        if (id.equals("latest") && targetTime.isEmpty()) {
+            // one Barman call instead of two: Barman resolves "latest" itself; anything but DONE falls back to the list
+            try {
+                BackupDetails latest = barman.showBackup(server, "latest", left(total, n0));
+                if ("DONE".equals(latest.status()) && latest.backupId() != null) {
+                    d = latest;
+                    id = latest.backupId();
+                }
+            } catch (BarmandException e) {
+                if (e.category() != Category.JOB_FAILED) {
+                    throw e;
+                }
+                // no backup at all, or Barman's latest is not DONE: the list below says which
+            }
+        }
+        if (d == null && id.equals("latest")) {
+            List<BackupSummary> l = barman.listBackups(server, left(total, n0));
+            Optional<BackupSummary> newest = l.stream().filter(b -> "DONE".equals(b.status()))
+                    .filter(b -> targetTime.isEmpty() || b.endTimeEpoch() <= targetTime.get().getEpochSecond())
+                    .max(Comparator.comparing(BackupSummary::backupId));
+            if (newest.isEmpty()) {
+                rep.fail("backup", "no DONE backup of " + server + (targetTime.isPresent() ? " ended before " + targetTime.get() : ""));
+                return null;
+            }
+            id = newest.get().backupId();
+        }
+        rep.backupId = id;
+        if (d == null) {
+            d = barman.showBackup(server, id, left(total, n0));
+        }
+        if (!"DONE".equals(d.status())) {
+            rep.fail("backup", "backup " + id + " is " + d.status() + ", not DONE");
+            return null;
+        }
+        return new Pick(id, d.sizeBytes(), d.sizeWithWalsBytes());
+    }
+
+    @Override
+    public Double restore(String server, String id, RestoreSettings rs, Instance sc, Optional<Instant> targetTime, Report rep,
+                          Duration total, long n0) {
+        List<String> argv = new ArrayList<>();
+        if (rs.target().pointInTime()) {
+            if (targetTime.isPresent()) {
+                argv.add("--target-time");
+                argv.add(BARMAN_TIME.format(targetTime.get().atOffset(java.time.ZoneOffset.UTC)));
+            } else {
+                argv.add("--target-lsn");
+                argv.add(rs.target().lsn().orElseThrow());
+            }
+            argv.add("--target-action");
+            argv.add("promote");
+        }
+        argv.addAll(sc.recoverOptions());
+        long r0 = System.nanoTime();
+        CommandResult rec = barman.recover(server, id, sc.dir(), argv, left(total, n0));
+        check(rec, "barman recover", total);
+        double recoverSecs = (System.nanoTime() - r0) / 1e9;
+        rep.facts.seconds("recover", recoverSecs);
+        if (!rec.ok()) {
+            rep.fail("recover", "barman recover exit code " + rec.exitCode() + ": " + lastLines(rec.stderrTail() + "\n" + rec.stdout(), 3));
+            return null;
+        }
+        return recoverSecs;
+    }
+}

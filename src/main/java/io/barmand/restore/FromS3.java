@@ -1,0 +1,158 @@
+package io.barmand.restore;
+
+import io.barmand.config.RestoreSettings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.bucket.Layout;
+import io.barmand.bucket.Manifest;
+import io.barmand.config.OffsiteSettings;
+import io.barmand.bucket.S3Download;
+import io.barmand.bucket.S3Store;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import static io.barmand.restore.Steps.BARMAN_TIME;
+import static io.barmand.restore.Steps.checkInterrupted;
+import static io.barmand.restore.Steps.left;
+
+/**
+ * The backup from the server's offsite copy: the newest copy with a manifest (ended before the target) or the one
+ * asked for, downloaded into the scratch folder with every object and file checked against the manifest's SHA-256,
+ * and the WAL from its begin WAL on, read by a restore_command.
+ */
+final class FromS3 implements BackupSource {
+    /** Inside the scratch folder: the WAL downloaded from S3, read by the restore_command. */
+    static final String S3_WAL = "barmand-s3-wal";
+
+    private final Map<String, OffsiteSettings> offsite;
+    private final Function<OffsiteSettings, S3Store> stores;
+
+    FromS3(Map<String, OffsiteSettings> offsite, Function<OffsiteSettings, S3Store> stores) {
+        this.offsite = offsite;
+        this.stores = stores;
+    }
+
+    private OffsiteSettings offsiteOf(String server) {
+        OffsiteSettings os = offsite.get(server);
+        if (os == null || !os.enabled()) {
+            throw new BarmandException(Category.CONFIG, "restore-test.source = \"s3\" but offsite is not enabled for server " + server
+                    + " (barmand.servers." + server + ".offsite.enabled)");
+        }
+        return os;
+    }
+
+    @Override
+    public Pick lookup(String server, RestoreSettings rs, Optional<Instant> targetTime, Report rep, Duration total, long n0) {
+        rep.facts.text("source", "s3");
+        OffsiteSettings os = offsiteOf(server);
+        left(total, n0);
+        try (S3Store store = stores.apply(os)) {
+            S3Download dl = new S3Download(store);
+            boolean latest = rs.backupId().equals("latest");
+            Optional<Manifest> m = dl.pick(server, rs.backupId(), latest ? targetTime : Optional.empty());
+            if (m.isEmpty()) {
+                rep.fail("backup", (latest ? "no copy of " + server + " with a manifest.json"
+                        + (targetTime.isPresent() ? " ended before " + targetTime.get() : "")
+                        : "backup " + rs.backupId() + " has no manifest.json (the copy is incomplete or absent)")
+                        + " in s3://" + os.bucket() + "/" + new Layout(os.prefix()).base(server));
+                return null;
+            }
+            long wal = dl.walObjects(server, m.get()).stream().mapToLong(o -> o.size()).sum();
+            return new Pick(m.get().backupId(), m.get().originalBytes(), m.get().originalBytes() + wal);
+        }
+    }
+
+    /**
+     * Downloads the copy into the scratch folder, checking every object and file against the manifest as it
+     * streams, then the WAL from the backup's begin WAL on (each against its sha256) into a folder beside it, and
+     * writes the recovery settings: restore_command reading that folder, the target, recovery.signal.
+     */
+    @Override
+    public Double restore(String server, String id, RestoreSettings rs, Instance sc, Optional<Instant> targetTime, Report rep,
+                          Duration total, long n0) {
+        long r0 = System.nanoTime();
+        OffsiteSettings os = offsiteOf(server);
+        Path dir = sc.dir();
+        Path walDir = dir.resolve(S3_WAL);
+        List<String> problems = new ArrayList<>();
+        long bytes = 0;
+        int walFiles = 0;
+        try (S3Store store = stores.apply(os)) {
+            S3Download dl = new S3Download(store);
+            Optional<Manifest> om = dl.pick(server, id, Optional.empty());
+            if (om.isEmpty()) {
+                rep.fail("download", "backup " + id + ": manifest.json is gone from s3://" + os.bucket());
+                return null;
+            }
+            Manifest m = om.get();
+            for (Manifest.ObjectEntry o : m.objects()) {
+                checkInterrupted();
+                left(total, n0);
+                bytes += dl.object(m, o, dir, problems);
+            }
+            if (problems.isEmpty()) {
+                Files.createDirectories(walDir);
+                java.util.Set<String> names = new java.util.HashSet<>();
+                for (software.amazon.awssdk.services.s3.model.S3Object o : dl.walObjects(server, m)) {
+                    checkInterrupted();
+                    left(total, n0);
+                    String name = Layout.walName(o.key()).orElseThrow();
+                    String p = dl.wal(o.key(), walDir.resolve(name));
+                    if (p != null) {
+                        problems.add(p);
+                    }
+                    names.add(name);
+                    bytes += o.size();
+                    walFiles++;
+                }
+                // the WAL the backup itself needs to be consistent
+                if (m.beginWal() != null && m.endWal() != null) {
+                    for (long i = Layout.segmentIndex(m.beginWal(), m.segmentSize()); i <= Layout.segmentIndex(m.endWal(), m.segmentSize()); i++) {
+                        String n = Layout.segmentName(Layout.timeline(m.endWal()), i, m.segmentSize());
+                        if (!names.contains(n)) {
+                            problems.add("MISSING WAL " + n + " (needed by backup " + id + ")");
+                        }
+                    }
+                }
+            }
+            rep.facts.bytes("downloaded", bytes);
+            rep.facts.count("wal-files", walFiles);
+            if (!problems.isEmpty()) {
+                rep.fail("download", (problems.size() > 3 ? problems.size() + " problems: " : "")
+                        + String.join(" | ", problems.subList(0, Math.min(3, problems.size()))));
+                return null;
+            }
+            List<String> conf = new ArrayList<>();
+            conf.add("# barmand restore test from S3: the WAL downloaded from s3://" + os.bucket());
+            conf.add("restore_command = 'cp \"" + walDir.toString().replace("'", "''") + "/%f\" \"%p\"'");
+            if (rs.target().pointInTime()) {
+                if (targetTime.isPresent()) {
+                    conf.add("recovery_target_time = '" + BARMAN_TIME.format(targetTime.get().atOffset(java.time.ZoneOffset.UTC)) + "'");
+                } else {
+                    conf.add("recovery_target_lsn = '" + rs.target().lsn().orElseThrow() + "'");
+                }
+                conf.add("recovery_target_action = 'promote'");
+            }
+            Files.write(dir.resolve("postgresql.auto.conf"), conf, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(dir.resolve("recovery.signal"), "");
+            if (sc instanceof Scratch local) {
+                local.chownTree();
+            }
+            double secs = (System.nanoTime() - r0) / 1e9;
+            rep.facts.seconds("download", secs);
+            return secs;
+        } catch (IOException e) {
+            rep.fail("download", "cannot write into " + dir + ": " + e.getMessage());
+            return null;
+        }
+    }
+}

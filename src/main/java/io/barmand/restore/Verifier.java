@@ -1,0 +1,191 @@
+package io.barmand.restore;
+
+import io.barmand.config.RestoreSettings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.process.CommandResult;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static io.barmand.restore.Steps.check;
+import static io.barmand.restore.Steps.checkInterrupted;
+import static io.barmand.restore.Steps.lastLines;
+import static io.barmand.restore.Steps.left;
+import static io.barmand.restore.Steps.logTail;
+import static io.barmand.restore.Steps.sleep;
+
+/**
+ * Checks a started scratch instance, as facts and failed checks in the report: promoted (RTO), the recovery point,
+ * databases, user tables, row counts, SQL assertions and the canary (through pgjdbc), then pg_amcheck.
+ */
+final class Verifier {
+    private final Clock clock;
+
+    Verifier(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** pg_amcheck on heap and btree of every database, unless verify.amcheck is off. */
+    void amcheck(RestoreSettings rs, Instance sc, Report rep, Duration total, long n0) {
+    // 6. pg_amcheck: heap and btree of every database
+    if (rs.verify().amcheck()) {
+        List<String> a = new ArrayList<>(List.of(rs.pgBinDir().resolve("pg_amcheck").toString(), "-h", sc.dir().toString(),
+                "-p", Integer.toString(sc.port()), "-U", rs.superuser(), "--all", "--install-missing", "--no-password"));
+        a.addAll(rs.verify().amcheckOptions());
+        long a0 = System.nanoTime();
+        CommandResult ar = sc.tool(a, left(total, n0));
+        check(ar, "pg_amcheck", total);
+        rep.facts.seconds("amcheck", (System.nanoTime() - a0) / 1e9);
+        if (!ar.ok()) {
+            rep.fail("amcheck", amcheckFindings(ar));
+        }
+    }
+    }
+
+    boolean sqlChecks(RestoreSettings rs, Instance sc, ScratchDb db, Duration total, long n0, Optional<Instant> targetTime,
+                              Report rep) {
+        try (Connection c = promoted(db, total, n0)) {
+            double rto = (System.nanoTime() - n0) / 1e9;
+            rep.facts.seconds("rto", rto);
+            // recovery point reached
+            String replay = ScratchDb.one(c, "SELECT pg_last_xact_replay_timestamp()");
+            String lsn = ScratchDb.one(c, "SELECT pg_last_wal_replay_lsn()");
+            if (replay != null) {
+                rep.facts.instant("recovery-point", Instant.parse(ScratchDb.one(c,
+                        "SELECT to_char(pg_last_xact_replay_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")));
+            }
+            if (lsn != null) {
+                rep.facts.lsn("replay-lsn", lsn);
+            }
+            long v0 = System.nanoTime();
+            verify(rs, db, c, rep, targetTime);
+            rep.facts.seconds("sql", (System.nanoTime() - v0) / 1e9);
+            return true;
+        } catch (SQLException e) {
+            rep.fail("connect", e.getMessage() + " (" + logTail(sc) + ")");
+            return false;
+        }
+    }
+
+    private Connection promoted(ScratchDb db, Duration total, long n0) throws SQLException {
+        SQLException last = null;
+        while (true) {
+            checkInterrupted();
+            if (left(total, n0).compareTo(Duration.ofSeconds(1)) <= 0) {
+                throw new BarmandException(Category.TIMEOUT, "scratch instance not promoted within the timeout of " + total
+                        + (last == null ? "" : ": " + last.getMessage()));
+            }
+            try {
+                Connection c = db.connect("postgres", 10);
+                if ("f".equals(ScratchDb.one(c, "SELECT pg_is_in_recovery()"))) {
+                    return c;
+                }
+                c.close();
+            } catch (SQLException e) {
+                last = e;
+            }
+            sleep(50);
+        }
+    }
+
+    private void verify(RestoreSettings rs, ScratchDb db, Connection c, Report rep, Optional<Instant> targetTime) throws SQLException {
+        List<String> dbs = ScratchDb.column(c, "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1");
+        rep.facts.count("databases", dbs.size());
+        long userTables = 0;
+        for (String name : dbs) {
+            try (Connection dc = db.connect(name, 10)) {
+                userTables += Long.parseLong(ScratchDb.one(dc, "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                        + "ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') "
+                        + "AND n.nspname NOT LIKE 'pg_toast%'"));
+            }
+        }
+        rep.facts.count("user-tables", userTables);
+        List<String> rows = new ArrayList<>();
+        for (String t : rs.verify().tables()) {
+            String dbName = t.substring(0, t.indexOf(':'));
+            String[] q = t.substring(t.indexOf(':') + 1).split("\\.", 2);
+            try (Connection dc = db.connect(dbName, 10)) {
+                rows.add(t + "=" + ScratchDb.one(dc, "SELECT count(*) FROM \"" + q[0].replace("\"", "\"\"") + "\".\""
+                        + q[1].replace("\"", "\"\"") + "\""));
+            } catch (SQLException e) {
+                rep.fail("table " + t, e.getMessage());
+            }
+        }
+        if (!rows.isEmpty()) {
+            rep.facts.text("rows", String.join(",", rows));
+        }
+        for (RestoreSettings.Assertion a : rs.verify().assertions()) {
+            try (Connection dc = db.connect(a.database(), 10)) {
+                String got = ScratchDb.one(dc, a.query());
+                if (!a.expect().equals(got)) {
+                    rep.fail("assertion " + a.name(), "expected " + a.expect() + ", got " + got);
+                }
+            } catch (SQLException e) {
+                rep.fail("assertion " + a.name(), e.getMessage());
+            }
+        }
+        if (rs.canary().enabled()) {
+            canary(rs, db, rep, targetTime);
+        }
+    }
+
+    private void canary(RestoreSettings rs, ScratchDb db, Report rep, Optional<Instant> targetTime) {
+        RestoreSettings.Canary k = rs.canary();
+        try (Connection dc = db.connect(k.database(), 10)) {
+            Optional<Canary.Row> newest = Canary.lastAtOrBefore(dc, k, null);
+            if (newest.isEmpty()) {
+                rep.fail("canary", "no canary row in the restored " + k.database() + "." + k.schema() + "." + k.table());
+                return;
+            }
+            Instant now = clock.instant();
+            rep.facts.instant("canary-newest", newest.get().writtenAt());
+            if (targetTime.isPresent()) {
+                Instant t = targetTime.get();
+                Optional<Canary.Row> expected = new Canary(k).lastOnPrimaryAtOrBefore(t);
+                long after = Canary.countAfter(dc, k, t);
+                if (expected.isPresent() && !Canary.exists(dc, k, expected.get().id())) {
+                    rep.fail("canary", "the last canary before the target (id " + expected.get().id() + " at "
+                            + expected.get().writtenAt() + ") is missing");
+                }
+                if (after > 0) {
+                    rep.fail("canary", after + " canary row(s) written after the target " + t + " were restored");
+                }
+                rep.facts.seconds("canary-before-target", Duration.between(newest.get().writtenAt(), t));
+            } else {
+                rep.facts.seconds("canary-age", Duration.between(newest.get().writtenAt(), now));
+            }
+        } catch (SQLException e) {
+            rep.fail("canary", e.getMessage());
+        } catch (BarmandException e) {
+            rep.fail("canary", e.getMessage());
+        }
+    }
+
+    static String amcheckFindings(CommandResult r) {
+        List<String> found = new ArrayList<>();
+        String[] lines = (r.stdout() + "\n" + r.stderrTail()).split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String l = lines[i].strip();
+            if ((l.startsWith("heap table") || l.startsWith("btree index")) && l.endsWith(":") && i + 1 < lines.length
+                    && lines[i + 1].startsWith(" ")) {
+                // pg_amcheck names the relation (and block), then says what is wrong on the next, indented line
+                l = l + " " + lines[++i].strip().replaceAll("\\s+", " ");
+            }
+            if (l.startsWith("heap table") || l.startsWith("btree index") || l.startsWith("pg_amcheck: error")) {
+                if (!found.contains(l) && found.size() < 4) {
+                    found.add(l);
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            found.add("exit code " + r.exitCode() + ": " + lastLines(r.stdout() + "\n" + r.stderrTail(), 3));
+        }
+        return String.join(" | ", found);
+    }
+}
