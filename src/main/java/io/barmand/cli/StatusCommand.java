@@ -14,12 +14,9 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import java.util.TimeZone;
 import java.util.concurrent.Callable;
-import org.quartz.CronExpression;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -62,13 +59,13 @@ final class StatusCommand implements Callable<Integer> {
                         continue;
                     }
                     Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun(ss.name(), k.id(), true);
-                    Instant next = next(js, ss.timezone(), now);
+                    Instant next = next(js, now);
                     ObjectNode jo = jobs.addObject();
                     jo.put("job", k.id());
-                    jo.put("schedule", js.schedule().orElse("off"));
+                    jo.put("schedule", js.scheduleText());
                     jo.put("nextFire", next == null ? null : next.toString());
                     jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
-                    rows.add(new String[] {ss.name(), k.id(), js.schedule().orElse("off"),
+                    rows.add(new String[] {ss.name(), k.id(), js.scheduleText(),
                             last.map(r -> Tables.time(r.started())).orElse("-"),
                             last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
                             last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),
@@ -112,13 +109,13 @@ final class StatusCommand implements Callable<Integer> {
                 JobKind k = h.getKey();
                 JobSettings js = h.getValue();
                 Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun("", k.id(), true);
-                Instant next = next(js, s.hostTimezone(), now);
+                Instant next = next(js, now);
                 ObjectNode jo = host.addObject();
                 jo.put("job", k.id());
-                jo.put("schedule", js.schedule().orElse("off"));
+                jo.put("schedule", js.scheduleText());
                 jo.put("nextFire", next == null ? null : next.toString());
                 jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
-                rows.add(new String[] {"-", k.id(), js.schedule().orElse("off"),
+                rows.add(new String[] {"-", k.id(), js.scheduleText(),
                         last.map(r -> Tables.time(r.started())).orElse("-"),
                         last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
                         last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),
@@ -140,13 +137,7 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    static Instant next(JobSettings js, java.time.ZoneId zone, Instant now) throws java.text.ParseException {
-        if (js.schedule().isEmpty()) {
-            return null;
-        }
-        CronExpression c = new CronExpression(js.schedule().get());
-        c.setTimeZone(TimeZone.getTimeZone(zone));
-        Date d = c.getNextValidTimeAfter(Date.from(now));
-        return d == null ? null : d.toInstant();
+    static Instant next(JobSettings js, Instant now) {
+        return js.schedule().flatMap(sc -> sc.next(now)).orElse(null);
     }
 }

@@ -6,17 +6,17 @@ import java.util.Optional;
 /**
  * One job of one server.
  *
- * @param schedule the Quartz cron expression, or empty when the job is off
+ * @param schedule when it runs (parsed once, in the server's time zone), or empty when the job is off
  * @param catchUp run once after start when a fire time passed while the daemon was down (backup)
  * @param archiveTimeout switch-wal: how long barman waits for the WAL to be archived
  * @param force switch-wal: pass --force (Barman 3.4 then needs a superuser: it issues CHECKPOINT)
  * @param retry how a failed run is tried again (backup)
  */
-public record JobSettings(JobKind kind, Optional<String> schedule, Duration timeout, boolean catchUp,
+public record JobSettings(JobKind kind, Optional<Schedule> schedule, Duration timeout, boolean catchUp,
                           Duration archiveTimeout, boolean force, RetryPolicy retry) {
-    public JobSettings(JobKind kind, Optional<String> schedule, Duration timeout, boolean catchUp, Duration archiveTimeout,
-                       boolean force) {
-        this(kind, schedule, timeout, catchUp, archiveTimeout, force, RetryPolicy.NONE);
+    /** The schedule's cron expression, or "off". */
+    public String scheduleText() {
+        return schedule.map(Schedule::expression).orElse("off");
     }
 
     public boolean enabled() {

@@ -2,19 +2,14 @@ package io.barmand.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.barmand.error.BarmandException;
-import io.barmand.error.Category;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -268,13 +263,7 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
         }
     }
 
-    /** Settings for tests and tools: an S3-compatible endpoint, path-style, zstd level 1. */
-    public static OffsiteSettings forEndpoint(URI endpoint, String bucket, String prefix, Path spoolDir) {
-        return new OffsiteSettings(true, Optional.of(endpoint), "us-east-1", bucket, prefix, true, Optional.empty(), "default",
-                ChecksumMode.WHEN_REQUIRED, Optional.empty(), Sse.NONE, Optional.empty(), Codec.ZSTD, 1, 16L << 20,
-                100L << 30, 4, 3, Duration.ofMillis(200), Duration.ofMinutes(5), true, spoolDir);
-    }
-
+    /** These settings with other compression (the withers serve tools and tests). */
     public OffsiteSettings withCompression(Codec c, int lvl) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
                 checksumMode, storageClass, sse, kmsKeyId, c, lvl, partSize, maxBackupSize, parallelism, retriesMax,

@@ -13,11 +13,6 @@ public record ServerSettings(String name, ZoneId timezone, Map<JobKind, JobSetti
         jobs = Map.copyOf(jobs);
     }
 
-    /** A server with jobs only (tests of the scheduling core). */
-    public ServerSettings(String name, ZoneId timezone, Map<JobKind, JobSettings> jobs) {
-        this(name, timezone, jobs, null, null);
-    }
-
     public JobSettings job(JobKind kind) {
         return jobs.get(kind);
     }

@@ -183,14 +183,14 @@ public final class Settings {
             }
         }
         // jobs of the host: each from its own block, in defaults.timezone
-        Map<JobKind, JobSettings> hostJobs = new EnumMap<>(JobKind.class);
-        hostJobs.put(JobKind.PRUNE_HISTORY, hostJob(where, c, JobKind.PRUNE_HISTORY, "history.prune", problems));
         ZoneId hostZone = ZoneId.of("UTC");
         try {
             hostZone = ZoneId.of(c.getString("defaults.timezone"));
         } catch (DateTimeException e) {
             // reported with the servers that inherit it
         }
+        Map<JobKind, JobSettings> hostJobs = new EnumMap<>(JobKind.class);
+        hostJobs.put(JobKind.PRUNE_HISTORY, hostJob(where, c, JobKind.PRUNE_HISTORY, "history.prune", hostZone, problems));
         if (!problems.isEmpty()) {
             throw configError(problems);
         }
@@ -214,11 +214,11 @@ public final class Settings {
             Config j = s.getConfig(k.id());
             String key = keyPath + "." + k.id();
             String sched = j.getString("schedule").trim();
-            Optional<String> schedule = Optional.empty();
+            Optional<Schedule> schedule = Optional.empty();
             if (!sched.equalsIgnoreCase(OFF)) {
                 try {
                     CronExpression.validateExpression(sched);
-                    schedule = Optional.of(sched);
+                    schedule = Optional.of(new Schedule(sched, zone == null ? ZoneId.of("UTC") : zone));
                 } catch (java.text.ParseException | RuntimeException e) {
                     problems.add(where + ": " + key + ".schedule: bad cron expression \"" + sched + "\": " + e.getMessage()
                             + " (Quartz syntax: seconds minutes hours day-of-month month day-of-week [year], or \"off\")"
@@ -262,22 +262,23 @@ public final class Settings {
     }
 
     /** A job of the host from its block ({@code path}: schedule, timeout). */
-    private static JobSettings hostJob(String where, Config c, JobKind kind, String path, List<String> problems) {
+    private static JobSettings hostJob(String where, Config c, JobKind kind, String path, ZoneId zone, List<String> problems) {
         Config j = c.getConfig(path);
         String key = ROOT + "." + path;
         String sched = j.getString("schedule").trim();
-        Optional<String> schedule = Optional.empty();
+        Optional<Schedule> schedule = Optional.empty();
         if (!sched.equalsIgnoreCase(OFF)) {
             try {
                 CronExpression.validateExpression(sched);
-                schedule = Optional.of(sched);
+                schedule = Optional.of(new Schedule(sched, zone));
             } catch (java.text.ParseException | RuntimeException e) {
                 problems.add(where + ": " + key + ".schedule: bad cron expression \"" + sched + "\": " + e.getMessage()
                         + " (Quartz syntax: seconds minutes hours day-of-month month day-of-week [year], or \"off\")"
                         + line(j.getValue("schedule").origin()));
             }
         }
-        return new JobSettings(kind, schedule, duration(where, j, "timeout", problems, key), false, Duration.ZERO, false);
+        return new JobSettings(kind, schedule, duration(where, j, "timeout", problems, key), false, Duration.ZERO, false,
+                RetryPolicy.NONE);
     }
 
     private static Duration duration(String where, Config c, String path, List<String> problems) {

@@ -2,13 +2,13 @@ package io.barmand.schedule;
 
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
+import io.barmand.config.Schedule;
 import io.barmand.config.SchedulerSettings;
 import io.barmand.config.ServerSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.history.RunHistory;
 import io.barmand.history.Trigger;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.TimeZone;
-import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.JobBuilder;
 import org.quartz.JobDataMap;
@@ -123,16 +121,15 @@ public class BarmandScheduler {
                             .usingJobData(ServerJob.SERVER, s.name()).storeDurably().build();
                     org.quartz.Trigger t = TriggerBuilder.newTrigger().withIdentity(TriggerKey.triggerKey(kind.id(), s.name()))
                             .forJob(jd)
-                            .withSchedule(CronScheduleBuilder.cronSchedule(js.schedule().get())
-                                    .inTimeZone(TimeZone.getTimeZone(s.timezone()))
+                            .withSchedule(CronScheduleBuilder.cronSchedule(js.schedule().get().cron())
                                     .withMisfireHandlingInstructionDoNothing())
                             .build();
                     scheduler.addJob(jd, false);
                     if (js.catchUp()) {
-                        CronExpression cron = cron(js.schedule().get(), s);
-                        Date before = cron.getTimeBefore(Date.from(now));
-                        CatchUp.missedFire(cron, now, firstStart,
-                                before == null ? List.of() : store.since(s.name(), kind.id(), before.toInstant()))
+                        Schedule sched = js.schedule().get();
+                        Optional<Instant> before = sched.previous(now);
+                        CatchUp.missedFire(sched, now, firstStart,
+                                before.isEmpty() ? List.of() : store.since(s.name(), kind.id(), before.get()))
                                 .ifPresent(fire -> {
                                     log.warn("{} {}: fire time {} passed while barmand was stopped: catching up now",
                                             s.name(), kind, fire);
@@ -140,12 +137,12 @@ public class BarmandScheduler {
                                 });
                     }
                     if (t.getFireTimeAfter(Date.from(now)) == null) {
-                        log.warn("{} {}: schedule \"{}\" never fires again", s.name(), kind, js.schedule().get());
+                        log.warn("{} {}: schedule \"{}\" never fires again", s.name(), kind, js.scheduleText());
                         continue;
                     }
                     Date first = scheduler.scheduleJob(t);
                     scheduled++;
-                    log.info("{} {}: \"{}\" ({}), next {}", s.name(), kind, js.schedule().get(), s.timezone(),
+                    log.info("{} {}: \"{}\" ({}), next {}", s.name(), kind, js.scheduleText(), s.timezone(),
                             first.toInstant());
                 }
             }
@@ -158,32 +155,23 @@ public class BarmandScheduler {
                 JobKey key = key("", kind);
                 JobDetail jd = JobBuilder.newJob(registry.adapter(kind)).withIdentity(key).storeDurably().build();
                 org.quartz.Trigger t = TriggerBuilder.newTrigger().withIdentity(TriggerKey.triggerKey(kind.id(), HOST_GROUP))
-                        .forJob(jd).withSchedule(CronScheduleBuilder.cronSchedule(js.schedule().get())
-                                .inTimeZone(TimeZone.getTimeZone(hostZone)).withMisfireHandlingInstructionDoNothing())
+                        .forJob(jd).withSchedule(CronScheduleBuilder.cronSchedule(js.schedule().get().cron())
+                                .withMisfireHandlingInstructionDoNothing())
                         .build();
                 scheduler.addJob(jd, false);
                 if (t.getFireTimeAfter(Date.from(now)) == null) {
-                    log.warn("{}: schedule \"{}\" never fires again", kind, js.schedule().get());
+                    log.warn("{}: schedule \"{}\" never fires again", kind, js.scheduleText());
                     continue;
                 }
                 Date first = scheduler.scheduleJob(t);
                 scheduled++;
-                log.info("{} (job of the host): \"{}\" ({}), next {}", kind, js.schedule().get(), hostZone, first.toInstant());
+                log.info("{} (job of the host): \"{}\" ({}), next {}", kind, js.scheduleText(), js.schedule().get().zone(),
+                        first.toInstant());
             }
         } catch (SchedulerException e) {
             throw new BarmandException(Category.INTERNAL, "cannot schedule: " + e.getMessage(), e);
         }
         return scheduled;
-    }
-
-    static CronExpression cron(String expr, ServerSettings s) {
-        try {
-            CronExpression c = new CronExpression(expr);
-            c.setTimeZone(TimeZone.getTimeZone(s.timezone()));
-            return c;
-        } catch (ParseException e) {
-            throw new BarmandException(Category.CONFIG, "bad cron expression " + expr + ": " + e.getMessage(), e);
-        }
     }
 
     public void start() {

@@ -3,10 +3,9 @@ package io.barmand.schedule;
 import io.barmand.history.Outcome;
 import io.barmand.history.RunRecord;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import org.quartz.CronExpression;
+import io.barmand.config.Schedule;
 
 /**
  * Quartz's RAMJobStore forgets a fire time that passed while the daemon was down. At start barmand asks, per job
@@ -20,13 +19,13 @@ public final class CatchUp {
     }
 
     /** The missed fire time to catch up, if any. */
-    public static Optional<Instant> missedFire(CronExpression cron, Instant now, Optional<Instant> firstDaemonStart,
+    public static Optional<Instant> missedFire(Schedule schedule, Instant now, Optional<Instant> firstDaemonStart,
                                                List<RunRecord> runsSinceNewestFirst) {
-        Date before = cron.getTimeBefore(Date.from(now));
-        if (before == null || firstDaemonStart.isEmpty()) {
+        Optional<Instant> before = schedule.previous(now);
+        if (before.isEmpty() || firstDaemonStart.isEmpty()) {
             return Optional.empty();
         }
-        Instant fire = before.toInstant();
+        Instant fire = before.get();
         if (!firstDaemonStart.get().isBefore(fire)) {
             return Optional.empty(); // barmand was not there yet at that time
         }

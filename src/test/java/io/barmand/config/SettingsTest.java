@@ -52,11 +52,13 @@ class SettingsTest {
         assertThat(s.servers()).containsOnlyKeys("pg1", "pg2");
         ServerSettings pg1 = s.servers().get("pg1");
         assertThat(pg1.timezone()).isEqualTo(ZoneId.of("Europe/Paris"));
-        assertThat(pg1.job(JobKind.BACKUP).schedule()).contains("0 30 1 * * ?");
+        assertThat(pg1.job(JobKind.BACKUP).schedule()).contains(new Schedule("0 30 1 * * ?", ZoneId.of("Europe/Paris")));
+        assertThat(pg1.job(JobKind.BACKUP).scheduleText()).isEqualTo("0 30 1 * * ?");
         assertThat(pg1.job(JobKind.BACKUP).timeout()).isEqualTo(Duration.ofHours(6));
         assertThat(pg1.job(JobKind.BACKUP).catchUp()).isTrue();
         assertThat(pg1.job(JobKind.SWITCH_WAL).enabled()).isFalse();
-        assertThat(s.servers().get("pg2").job(JobKind.BACKUP).schedule()).contains("0 0 2 * * ?");
+        assertThat(s.servers().get("pg2").job(JobKind.BACKUP).scheduleText()).isEqualTo("0 0 2 * * ?");
+        assertThat(s.hostJobs().get(JobKind.PRUNE_HISTORY).scheduleText()).isEqualTo("0 30 3 * * ?");
         assertThat(s.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.dump()).contains("pg1").contains("state-dir");
     }

@@ -16,7 +16,7 @@ public final class CopyMain {
     }
 
     public static void main(String[] a) {
-        OffsiteSettings s = OffsiteSettings.forEndpoint(URI.create(a[0]), a[1], "barmand", Path.of(a[3]))
+        OffsiteSettings s = io.barmand.testing.TestOffsite.forEndpoint(URI.create(a[0]), a[1], "barmand", Path.of(a[3]))
                 .withCredentialsFile(Path.of(a[2])).withParts(Long.parseLong(a[6]) << 20, Integer.parseInt(a[7]));
         if (a.length > 8) {
             s = s.withCompression(OffsiteSettings.Codec.of(a[8].split("-")[0]), Integer.parseInt(a[8].split("-")[1]));

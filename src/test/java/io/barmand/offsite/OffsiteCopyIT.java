@@ -221,7 +221,7 @@ class OffsiteCopyIT {
         OffsiteSettings badCreds = S3Test.settings(S3.getUri(), BUCKET, Files.createDirectories(dir.resolve("bad")), ACCESS, "wrong");
         assertThatThrownBy(() -> service(badCreds).execute("itpg", null)).isInstanceOf(BarmandException.class)
                 .hasMessageContaining("rejected the credentials").hasMessageContaining("credentials-file");
-        OffsiteSettings noBucket = OffsiteSettings.forEndpoint(S3.getUri(), "no-such-bucket", "barmand", dir.resolve("spool"))
+        OffsiteSettings noBucket = io.barmand.testing.TestOffsite.forEndpoint(S3.getUri(), "no-such-bucket", "barmand", dir.resolve("spool"))
                 .withCredentialsFile(settings.credentialsFile().get());
         assertThatThrownBy(() -> service(noBucket).execute("itpg", null)).isInstanceOf(BarmandException.class)
                 .hasMessageContaining("bucket 'no-such-bucket' does not exist");
@@ -231,7 +231,7 @@ class OffsiteCopyIT {
             port = ss.getLocalPort();
         }
         List<Duration> waits = new ArrayList<>();
-        OffsiteSettings dead = OffsiteSettings.forEndpoint(URI.create("http://127.0.0.1:" + port), BUCKET, "barmand", dir.resolve("spool"))
+        OffsiteSettings dead = io.barmand.testing.TestOffsite.forEndpoint(URI.create("http://127.0.0.1:" + port), BUCKET, "barmand", dir.resolve("spool"))
                 .withCredentialsFile(settings.credentialsFile().get()).withRetries(3, Duration.ofMillis(100));
         OffsiteService svc = new OffsiteService(Map.of("itpg", dead), barman.source(),
                 s -> new S3Store(s, waits::add), "test", Clock.systemUTC());

@@ -74,7 +74,7 @@ class OffsiteKillIT {
                     .noneMatch(o -> o.key().endsWith("manifest.json"));
 
             // the next run (the daemon's next start or schedule)
-            OffsiteSettings s = OffsiteSettings.forEndpoint(s3.uri, "backups", "barmand", spool).withCredentialsFile(creds)
+            OffsiteSettings s = io.barmand.testing.TestOffsite.forEndpoint(s3.uri, "backups", "barmand", spool).withCredentialsFile(creds)
                     .withParts(5L << 20, 2);
             OffsiteService svc = new OffsiteService(Map.of("itpg", s), barman.source(),
                     S3Store::new, "test", Clock.systemUTC());

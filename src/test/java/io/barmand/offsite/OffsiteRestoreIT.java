@@ -72,7 +72,7 @@ class OffsiteRestoreIT {
 
             // the copy, as the daemon's job does it
             S3Test.raw(S3.getUri(), ACCESS, SECRET).createBucket(b -> b.bucket("backups"));
-            OffsiteSettings s = OffsiteSettings.forEndpoint(S3.getUri(), "backups", "proof", work.resolve("spool"))
+            OffsiteSettings s = io.barmand.testing.TestOffsite.forEndpoint(S3.getUri(), "backups", "proof", work.resolve("spool"))
                     .withCredentialsFile(S3Test.credentials(work, ACCESS, SECRET));
             OffsiteService svc = new OffsiteService(Map.of(SERVER, s), source, S3Store::new, "it", Clock.systemUTC());
             var r = svc.execute(io.barmand.testing.Contexts.offsite(SERVER, id));

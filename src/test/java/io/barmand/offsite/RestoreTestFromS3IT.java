@@ -14,9 +14,6 @@ import io.barmand.barman.BarmanClient;
 import io.barmand.config.JobKind;
 import io.barmand.config.Settings;
 import io.barmand.history.RunFigures;
-import io.barmand.process.CommandResult;
-import io.barmand.process.CommandRunner;
-import io.barmand.config.RestoreSettings;
 import io.barmand.restore.RestoreTestService;
 import io.barmand.job.JobService;
 import java.nio.file.Files;
@@ -75,7 +72,7 @@ class RestoreTestFromS3IT {
             // the copy, as the daemon's offsite job does it
             S3Test.raw(S3.getUri(), ACCESS, SECRET).createBucket(b -> b.bucket("backups"));
             Path creds = S3Test.credentials(work, ACCESS, SECRET);
-            OffsiteSettings s = OffsiteSettings.forEndpoint(S3.getUri(), "backups", "proof", work.resolve("spool"))
+            OffsiteSettings s = io.barmand.testing.TestOffsite.forEndpoint(S3.getUri(), "backups", "proof", work.resolve("spool"))
                     .withCredentialsFile(creds);
             OffsiteService copy = new OffsiteService(Map.of(SERVER, s), source, S3Store::new, "it", Clock.systemUTC());
             JobService.Result c = copy.execute(io.barmand.testing.Contexts.offsite(SERVER, id));

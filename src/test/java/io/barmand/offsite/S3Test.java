@@ -34,7 +34,7 @@ final class S3Test {
     }
 
     static OffsiteSettings settings(URI endpoint, String bucket, Path dir, String access, String secret) throws java.io.IOException {
-        return OffsiteSettings.forEndpoint(endpoint, bucket, "barmand", dir.resolve("spool"))
+        return io.barmand.testing.TestOffsite.forEndpoint(endpoint, bucket, "barmand", dir.resolve("spool"))
                 .withCredentialsFile(credentials(dir, access, secret))
                 .withParts(5L << 20, 3);
     }

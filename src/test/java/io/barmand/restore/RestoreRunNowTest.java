@@ -1,6 +1,5 @@
 package io.barmand.restore;
 
-import io.barmand.config.RestoreSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

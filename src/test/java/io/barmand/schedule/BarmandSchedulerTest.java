@@ -34,10 +34,10 @@ class BarmandSchedulerTest {
 
     static ServerSettings server(String name, String check, String sw, String backup) {
         Map<JobKind, JobSettings> jobs = new EnumMap<>(JobKind.class);
-        jobs.put(JobKind.CHECK, new JobSettings(JobKind.CHECK, Optional.ofNullable(check), Duration.ofSeconds(20), false, Duration.ZERO, false));
-        jobs.put(JobKind.SWITCH_WAL, new JobSettings(JobKind.SWITCH_WAL, Optional.ofNullable(sw), Duration.ofSeconds(20), false, Duration.ofSeconds(5), false));
-        jobs.put(JobKind.BACKUP, new JobSettings(JobKind.BACKUP, Optional.ofNullable(backup), Duration.ofSeconds(20), true, Duration.ZERO, false));
-        return new ServerSettings(name, ZoneOffset.UTC, jobs);
+        jobs.put(JobKind.CHECK, io.barmand.testing.Jobs.settings(JobKind.CHECK, check, Duration.ofSeconds(20), false, Duration.ZERO, false));
+        jobs.put(JobKind.SWITCH_WAL, io.barmand.testing.Jobs.settings(JobKind.SWITCH_WAL, sw, Duration.ofSeconds(20), false, Duration.ofSeconds(5), false));
+        jobs.put(JobKind.BACKUP, io.barmand.testing.Jobs.settings(JobKind.BACKUP, backup, Duration.ofSeconds(20), true, Duration.ZERO, false));
+        return io.barmand.testing.Jobs.server(name, ZoneOffset.UTC, jobs);
     }
 
     record Env(BarmandScheduler scheduler, RunStore store, FakeBarman fake) {

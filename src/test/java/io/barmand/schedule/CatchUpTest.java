@@ -15,10 +15,8 @@ import org.quartz.CronExpression;
 class CatchUpTest {
     static final Instant FIRE = Instant.parse("2026-11-24T02:00:00Z");
 
-    static CronExpression nightly() throws Exception {
-        CronExpression c = new CronExpression("0 0 2 * * ?");
-        c.setTimeZone(TimeZone.getTimeZone("UTC"));
-        return c;
+    static io.barmand.config.Schedule nightly() {
+        return new io.barmand.config.Schedule("0 0 2 * * ?", java.time.ZoneOffset.UTC);
     }
 
     static RunRecord run(Instant started, Outcome o) {
@@ -28,8 +26,15 @@ class CatchUpTest {
 
     @Test
     void getTimeBeforeWorksInQuartz251() throws Exception {
-        assertThat(nightly().getTimeBefore(java.util.Date.from(Instant.parse("2026-11-24T08:00:00Z"))).toInstant())
+        assertThat(nightly().cron().getTimeBefore(java.util.Date.from(Instant.parse("2026-11-24T08:00:00Z"))).toInstant())
                 .isEqualTo(FIRE);
+        // the parsed schedule gives the same, and the next one
+        assertThat(nightly().previous(Instant.parse("2026-11-24T08:00:00Z"))).contains(FIRE);
+        assertThat(nightly().next(Instant.parse("2026-11-24T08:00:00Z"))).contains(FIRE.plus(java.time.Duration.ofDays(1)));
+        io.barmand.config.Schedule paris = new io.barmand.config.Schedule("0 0 2 * * ?", java.time.ZoneId.of("Europe/Paris"));
+        assertThat(paris.previous(Instant.parse("2026-11-24T08:00:00Z"))).contains(Instant.parse("2026-11-24T01:00:00Z"));
+        assertThat(new io.barmand.config.Schedule("30 15 10 24 11 ? 2026", java.time.ZoneOffset.UTC)
+                .next(Instant.parse("2026-11-24T10:20:00Z"))).isEmpty();
         CronExpression inParis = new CronExpression("0 0 2 * * ?");
         inParis.setTimeZone(TimeZone.getTimeZone("Europe/Paris"));
         assertThat(inParis.getTimeBefore(java.util.Date.from(Instant.parse("2026-11-24T08:00:00Z"))).toInstant())

@@ -25,7 +25,6 @@ import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -90,10 +89,10 @@ class JobRunnerTest {
     static ServerSettings server(String name) {
         Map<JobKind, JobSettings> jobs = new EnumMap<>(JobKind.class);
         for (JobKind k : JobKind.values()) {
-            jobs.put(k, new JobSettings(k, Optional.of("0 0 2 * * ?"), Duration.ofMinutes(1), k == JobKind.BACKUP,
+            jobs.put(k, io.barmand.testing.Jobs.settings(k, "0 0 2 * * ?", Duration.ofMinutes(1), k == JobKind.BACKUP,
                     Duration.ofSeconds(5), false));
         }
-        return new ServerSettings(name, ZoneOffset.UTC, jobs);
+        return io.barmand.testing.Jobs.server(name, ZoneOffset.UTC, jobs);
     }
 
     @BeforeEach
@@ -219,9 +218,9 @@ class JobRunnerTest {
         // switch-wal ignores its deadline (timeout 200 ms) and waits to be interrupted; the runner's watchdog cuts it
         // short once the grace (100 ms here, 30 s in the daemon) has passed too
         Map<JobKind, JobSettings> jobs = new EnumMap<>(JobKind.class);
-        jobs.put(JobKind.SWITCH_WAL, new JobSettings(JobKind.SWITCH_WAL, Optional.of("0 0 2 * * ?"), Duration.ofMillis(200),
+        jobs.put(JobKind.SWITCH_WAL, io.barmand.testing.Jobs.settings(JobKind.SWITCH_WAL, "0 0 2 * * ?", Duration.ofMillis(200),
                 false, Duration.ofSeconds(5), false));
-        runner = new JobRunner(Map.of("pg1", new ServerSettings("pg1", ZoneOffset.UTC, jobs)), registry(), store,
+        runner = new JobRunner(Map.of("pg1", io.barmand.testing.Jobs.server("pg1", ZoneOffset.UTC, jobs)), registry(), store,
                 io.barmand.testing.Limits.DEFAULTS, clock);
         runner.overrunGrace(Duration.ofMillis(100));
         RunRecord r = runner.run(JobKind.SWITCH_WAL, "pg1", Trigger.MANUAL);

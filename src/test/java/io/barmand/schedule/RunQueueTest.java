@@ -106,7 +106,7 @@ class RunQueueTest {
     final Held offsite = new Held(JobKind.OFFSITE);
 
     static JobSettings job(JobKind k, String schedule, RetryPolicy retry) {
-        return new JobSettings(k, Optional.ofNullable(schedule), Duration.ofSeconds(30), false,
+        return io.barmand.testing.Jobs.settings(k, schedule, Duration.ofSeconds(30), false,
                 Duration.ofSeconds(5), false, retry);
     }
 
@@ -117,7 +117,7 @@ class RunQueueTest {
         jobs.put(JobKind.BACKUP, job(JobKind.BACKUP, backup, retry));
         jobs.put(JobKind.RESTORE_TEST, job(JobKind.RESTORE_TEST, NEVER, RetryPolicy.NONE));
         jobs.put(JobKind.OFFSITE, job(JobKind.OFFSITE, NEVER, RetryPolicy.NONE));
-        return new ServerSettings(name, ZoneOffset.UTC, jobs);
+        return io.barmand.testing.Jobs.server(name, ZoneOffset.UTC, jobs);
     }
 
     /** Real services for check, switch-wal and backup over the fake barman; held stand-ins for the rest. */
@@ -369,7 +369,7 @@ class RunQueueTest {
         Map<JobKind, JobSettings> jobs = new EnumMap<>(JobKind.class);
         jobs.put(JobKind.BACKUP, job(JobKind.BACKUP, NEVER, RetryPolicy.NONE));
         jobs.put(JobKind.SWITCH_WAL, job(JobKind.SWITCH_WAL, NEVER, RetryPolicy.NONE));
-        start(Map.of("itpg", new ServerSettings("itpg", ZoneOffset.UTC, jobs)), 2, null);
+        start(Map.of("itpg", io.barmand.testing.Jobs.server("itpg", ZoneOffset.UTC, jobs)), 2, null);
         runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
         assertThat(runner.run(JobKind.BACKUP, "itpg", Trigger.MANUAL).outcome()).isEqualTo(Outcome.SUCCESS);
         await().atMost(WAIT).until(() -> !runs("itpg", JobKind.OFFSITE).isEmpty());

@@ -5,7 +5,6 @@ import io.barmand.config.JobSettings;
 import io.barmand.job.RunContext;
 import io.barmand.job.RunOptions;
 import java.time.Duration;
-import java.util.Optional;
 
 /** Run contexts for calling a job's service directly in a test. */
 public final class Contexts {
@@ -13,7 +12,7 @@ public final class Contexts {
     }
 
     public static RunContext of(JobKind kind, String server, RunOptions options) {
-        JobSettings js = new JobSettings(kind, Optional.empty(), Duration.ofHours(1), false, Duration.ofSeconds(30), false);
+        JobSettings js = io.barmand.testing.Jobs.settings(kind, null, Duration.ofHours(1), false, Duration.ofSeconds(30), false);
         return RunContext.of(server, js, options);
     }
 
