@@ -30,4 +30,12 @@ public record RunFigures(String backupId, Long sizeBytes, Long throughputBytesPe
         return detail != null || facts.isEmpty() ? this
                 : new RunFigures(backupId, sizeBytes, throughputBytesPerSec, failedChecks, error, facts.toText(), facts);
     }
+
+    /** For logs and test output: the detail only when it says more than the facts. */
+    @Override
+    public String toString() {
+        return "RunFigures[backupId=" + backupId + ", sizeBytes=" + sizeBytes + ", throughputBytesPerSec=" + throughputBytesPerSec
+                + ", failedChecks=" + failedChecks + ", error=" + error
+                + (detail != null && !detail.equals(facts.toText()) ? ", detail=" + detail : "") + ", facts=" + facts.toText() + "]";
+    }
 }

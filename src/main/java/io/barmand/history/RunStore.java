@@ -27,7 +27,7 @@ import org.sqlite.SQLiteConfig;
  */
 public class RunStore implements RunHistory {
     public static final String FILE = "history.db";
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Connection conn;
@@ -96,15 +96,12 @@ public class RunStore implements RunHistory {
                 st.executeUpdate("PRAGMA user_version = 1");
             }
             if (v < 2) {
-                // v2: runs wait in a queue (outcome 'queued'); when each was asked for, how long it waited, which
-                // attempt; and the typed facts of each run
+                // v2: runs wait in a queue (outcome 'queued'); when each was asked for, how long it waited, which attempt
                 conn.setAutoCommit(false);
                 try {
                     st.executeUpdate("ALTER TABLE runs ADD COLUMN requested TEXT");
                     st.executeUpdate("ALTER TABLE runs ADD COLUMN waited_ms INTEGER");
                     st.executeUpdate("ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1");
-                    // typed facts of the run, JSON: {"rto": {"unit": "seconds", "value": 1.71}, ...} (Facts)
-                    st.executeUpdate("ALTER TABLE runs ADD COLUMN facts TEXT");
                     st.executeUpdate("UPDATE runs SET requested = started, waited_ms = 0 WHERE requested IS NULL");
                     st.executeUpdate("CREATE INDEX IF NOT EXISTS runs_outcome ON runs(outcome)");
                     st.executeUpdate("PRAGMA user_version = 2");
@@ -115,6 +112,11 @@ public class RunStore implements RunHistory {
                 } finally {
                     conn.setAutoCommit(true);
                 }
+            }
+            if (v < 3) {
+                // v3: the typed facts of each run, JSON: {"rto": {"unit": "seconds", "value": 1.71}, ...} (Facts)
+                st.executeUpdate("ALTER TABLE runs ADD COLUMN facts TEXT");
+                st.executeUpdate("PRAGMA user_version = 3");
             }
         }
     }
@@ -434,7 +436,7 @@ public class RunStore implements RunHistory {
                 getLong(rs, "throughput"), failed, rs.getString("error"), rs.getString("detail"),
                 schema < 2 || rs.getString("requested") == null ? null : Instant.parse(rs.getString("requested")),
                 schema < 2 ? Long.valueOf(0) : getLong(rs, "waited_ms"), schema < 2 ? 1 : rs.getInt("attempt"),
-                schema < 2 ? Facts.NONE : facts(rs.getString("facts")));
+                schema < 3 ? Facts.NONE : facts(rs.getString("facts")));
     }
 
     /** Stored facts; a row whose facts cannot be read keeps its other columns (a note in the facts says why). */
