@@ -1,6 +1,7 @@
 package io.barmand.cli;
 
 import io.barmand.history.RunRecord;
+import io.barmand.history.RunText;
 import io.barmand.history.Sizes;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,36 +42,11 @@ final class Tables {
 
     /** Figures or error of a run in one cell. */
     static String figures(RunRecord r) {
-        List<String> p = new ArrayList<>();
-        if (r.backupId() != null) {
-            p.add(r.backupId());
-        }
-        if (r.sizeBytes() != null) {
-            p.add(Sizes.human(r.sizeBytes()));
-        }
-        if (r.throughputBytesPerSec() != null) {
-            p.add(Sizes.human(r.throughputBytesPerSec()) + "/s");
-        }
-        if (!r.failedChecks().isEmpty()) {
-            p.add("failed: " + String.join(",", r.failedChecks()));
-        } else if (r.error() != null) {
-            p.add(r.error().length() > 90 ? r.error().substring(0, 90) + "..." : r.error());
-        }
-        if ("restore-test".equals(r.job()) && !r.facts().isEmpty()) {
-            // the facts an admin looks for first: target, RTO, recovery point and canary age
-            for (String name : List.of("target", "rto", "recovery-point", "canary-age", "canary-before-target")) {
-                r.facts().get(name).ifPresent(f -> p.add(name + "=" + f.text()));
-            }
-        } else if (p.isEmpty() && r.detail() != null) {
-            p.add(r.detail());
-        }
-        return String.join(" ", p);
+        return RunText.cell(r);
     }
 
     static String describe(RunRecord r) {
-        return "run " + r.id() + " " + (r.server().isEmpty() ? "" : r.server() + " ") + r.job() + " (" + r.trigger().word() + "): " + r.outcome().word()
-                + " in " + took(r.durationMs()) + (figures(r).isEmpty() ? "" : ", " + figures(r))
-                + (r.error() != null && !r.failedChecks().isEmpty() ? "\n  " + r.error() : "");
+        return RunText.line(r);
     }
 
     static String history(List<RunRecord> runs) {

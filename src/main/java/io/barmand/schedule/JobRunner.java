@@ -15,6 +15,7 @@ import io.barmand.error.Category;
 import io.barmand.history.Outcome;
 import io.barmand.history.RunFigures;
 import io.barmand.history.RunRecord;
+import io.barmand.history.RunText;
 import io.barmand.history.RunHistory;
 import io.barmand.history.Trigger;
 import java.time.Clock;
@@ -452,38 +453,7 @@ public class JobRunner {
     }
 
     static String describe(RunRecord r) {
-        StringBuilder b = new StringBuilder();
-        b.append("run ").append(r.id()).append(' ').append(r.server().isEmpty() ? "" : r.server() + " ").append(r.job())
-                .append(" (").append(r.trigger().word());
-        if (r.attempt() > 1) {
-            b.append(", attempt ").append(r.attempt());
-        }
-        b.append("): ").append(r.outcome().word());
-        if (r.durationMs() != null) {
-            b.append(" in ").append(String.format(Locale.ROOT, "%.1fs", r.durationMs() / 1000.0));
-        }
-        if (r.waitedMs() != null && r.waitedMs() >= 1000) {
-            b.append(String.format(Locale.ROOT, " after waiting %.1fs", r.waitedMs() / 1000.0));
-        }
-        if (r.backupId() != null) {
-            b.append(", backup ").append(r.backupId());
-        }
-        if (r.sizeBytes() != null) {
-            b.append(", ").append(Sizes.human(r.sizeBytes()));
-        }
-        if (r.throughputBytesPerSec() != null) {
-            b.append(", ").append(Sizes.human(r.throughputBytesPerSec())).append("/s");
-        }
-        if (!r.failedChecks().isEmpty() && r.error() == null) {
-            b.append(", failed checks: ").append(String.join(", ", r.failedChecks()));
-        }
-        if (r.error() != null) {
-            b.append(", error: ").append(r.error());
-        }
-        if (r.detail() != null) {
-            b.append(" (").append(r.detail()).append(')');
-        }
-        return b.toString();
+        return RunText.line(r);
     }
 
     private static void logOutcome(RunRecord r) {
