@@ -58,18 +58,7 @@ final class StatusCommand implements Callable<Integer> {
                     if (js == null || k.host()) {
                         continue;
                     }
-                    Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun(ss.name(), k.id(), true);
-                    Instant next = next(js, now);
-                    ObjectNode jo = jobs.addObject();
-                    jo.put("job", k.id());
-                    jo.put("schedule", js.scheduleText());
-                    jo.put("nextFire", next == null ? null : next.toString());
-                    jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
-                    rows.add(new String[] {ss.name(), k.id(), js.scheduleText(),
-                            last.map(r -> Tables.time(r.started())).orElse("-"),
-                            last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
-                            last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),
-                            last.map(Tables::figures).orElse("")});
+                    job(store, ss.name(), k, js, now, jobs, rows);
                 }
                 Optional<RunRecord> lb = store == null ? Optional.empty() : store.lastSuccessfulBackup(ss.name());
                 if (lb.isPresent()) {
@@ -105,22 +94,7 @@ final class StatusCommand implements Callable<Integer> {
             }
             // jobs of the host: one row each, no server
             ArrayNode host = root.putArray("hostJobs");
-            for (var h : s.hostJobs().entrySet()) {
-                JobKind k = h.getKey();
-                JobSettings js = h.getValue();
-                Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun("", k.id(), true);
-                Instant next = next(js, now);
-                ObjectNode jo = host.addObject();
-                jo.put("job", k.id());
-                jo.put("schedule", js.scheduleText());
-                jo.put("nextFire", next == null ? null : next.toString());
-                jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
-                rows.add(new String[] {"-", k.id(), js.scheduleText(),
-                        last.map(r -> Tables.time(r.started())).orElse("-"),
-                        last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
-                        last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),
-                        last.map(Tables::figures).orElse("")});
-            }
+            s.hostJobs().forEach((k, js) -> job(store, "", k, js, now, host, rows));
             if (json) {
                 spec.commandLine().getOut().println(RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
             } else {
@@ -135,6 +109,23 @@ final class StatusCommand implements Callable<Integer> {
                 store.close();
             }
         }
+    }
+
+    /** One job's row and JSON object: its last run and next fire time (server "" = a job of the host). */
+    private static void job(RunStore store, String server, JobKind k, JobSettings js, Instant now, ArrayNode out,
+                            List<String[]> rows) {
+        Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun(server, k.id(), true);
+        Instant next = next(js, now);
+        ObjectNode jo = out.addObject();
+        jo.put("job", k.id());
+        jo.put("schedule", js.scheduleText());
+        jo.put("nextFire", next == null ? null : next.toString());
+        jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
+        rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), js.scheduleText(),
+                last.map(r -> Tables.time(r.started())).orElse("-"),
+                last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
+                last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),
+                last.map(Tables::figures).orElse("")});
     }
 
     static Instant next(JobSettings js, Instant now) {
