@@ -145,9 +145,12 @@ public final class Settings {
                 continue;
             }
             Config block = ((ConfigObject) v).toConfig();
-            Config s = block.withFallback(defaults);
+            // an empty block is `defaults` itself, checked with the root: only a block with keys of its own is checked
+            Config s = block.isEmpty() ? defaults : block.withFallback(defaults);
             try {
-                s.checkValid(defaults);
+                if (!block.isEmpty()) {
+                    s.checkValid(defaults);
+                }
             } catch (ConfigException.ValidationFailed e) {
                 for (ConfigException.ValidationProblem p : e.problems()) {
                     problems.add(where + ": " + keyPath + "." + p.path() + ": " + p.problem() + line(p.origin()));
