@@ -180,7 +180,7 @@ public final class MultipartSink extends OutputStream {
         }
         boolean wasInterrupted = Thread.interrupted();
         try {
-            store.abortMultipart(key, uploadId);
+            abortUpload();
         } finally {
             if (wasInterrupted) {
                 Thread.currentThread().interrupt();
@@ -191,6 +191,29 @@ public final class MultipartSink extends OutputStream {
                 }
             } catch (IOException ignored) {
                 // spool leftovers are removed at the next run
+            }
+        }
+    }
+
+    /**
+     * Aborts the upload, tried up to three times: a part still landing on the store when the abort arrives can make
+     * it refuse the first one (S3 asks to repeat an abort until no part is left; S3Proxy answered 400 here once).
+     */
+    private void abortUpload() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                store.abortMultipart(key, uploadId);
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
     }

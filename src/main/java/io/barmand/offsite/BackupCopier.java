@@ -155,7 +155,14 @@ public class BackupCopier {
                 tar.finish();
             }
         } catch (IOException | RuntimeException e) {
-            sink.abort();
+            try {
+                sink.abort();
+            } catch (RuntimeException abortFailed) {
+                // the failure that matters is the copy's; the journal still names the upload, the next run aborts it
+                e.addSuppressed(abortFailed);
+                log.warn("offsite {}: aborting the upload of {} failed too ({}): the next run aborts it", server, backupId,
+                        abortFailed.getMessage());
+            }
             if (e instanceof BarmandException be) {
                 throw be;
             }
