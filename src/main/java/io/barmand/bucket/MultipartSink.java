@@ -164,21 +164,29 @@ public final class MultipartSink extends OutputStream {
         store.completeMultipart(key, uploadId, done);
     }
 
-    /** Stops, waits for the parts in flight, aborts the upload and removes the spooled files. */
+    /**
+     * Stops, lets the parts in flight land (a part landing after the abort would bring the upload back; when the
+     * thread is interrupted, daemon stopping, they are cut instead and the next run's journal check aborts what is
+     * left), aborts the upload and removes the spooled files.
+     */
     public void abort() {
         closed = true;
-        pool.shutdownNow();
+        pool.shutdown();
+        boolean wasInterrupted = Thread.interrupted();
         try {
-            pool.awaitTermination(2, TimeUnit.MINUTES);
+            if (wasInterrupted || !pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                pool.shutdownNow();
+                pool.awaitTermination(2, TimeUnit.MINUTES);
+            }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            wasInterrupted = true;
+            pool.shutdownNow();
         }
         try {
             current.close();
         } catch (IOException ignored) {
             // the file is removed below
         }
-        boolean wasInterrupted = Thread.interrupted();
         try {
             abortUpload();
         } finally {
