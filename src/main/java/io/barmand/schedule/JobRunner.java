@@ -4,7 +4,6 @@ import io.barmand.job.JobService;
 import io.barmand.job.RunContext;
 import io.barmand.job.RunOptions;
 import io.barmand.job.RunRequest;
-import io.barmand.history.Sizes;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
 import io.barmand.config.RetryPolicy;
@@ -22,9 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,8 +54,6 @@ public class JobRunner {
     private final Map<JobKind, JobSettings> hostJobs;
     private final JobRegistry registry;
     private final RunHistory store;
-    private final int maxHeavy;
-    private final int maxLight;
     private final Clock clock;
     private final Delays delays;
     private final ExecutorService exec;
@@ -72,21 +66,14 @@ public class JobRunner {
             });
     private volatile Duration overrunGrace = Duration.ofSeconds(30);
     private final Object lock = new Object();
-    /** waiting runs, in the order they may start: priority, then arrival (guarded by lock) */
-    private final List<Ticket> queue = new ArrayList<>();
-    /** runs started and not yet ended, by run id (guarded by lock) */
-    private final Map<Long, Ticket> active = new HashMap<>();
-    private int heavyRunning;
-    private int lightRunning;
+    /** who runs and who waits (guarded by lock) */
+    private final Admission<Ticket> admission;
     private long arrivals;
     private final List<Consumer<RunRecord>> finished = new CopyOnWriteArrayList<>();
     private final List<Chain> chains = new CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
-    private static final Comparator<Ticket> ORDER = Comparator.<Ticket>comparingInt(t -> ConflictRules.priority(t.req.kind()))
-            .thenComparingLong(t -> t.arrival);
-
-    private static final class Ticket {
+    private static final class Ticket implements Admission.Slot {
         final RunRequest req;
         final JobService service;
         final JobSettings settings;
@@ -105,6 +92,31 @@ public class JobRunner {
             this.id = id;
             this.requested = requested;
             this.arrival = arrival;
+        }
+
+        @Override
+        public RunRequest request() {
+            return req;
+        }
+
+        @Override
+        public long id() {
+            return id;
+        }
+
+        @Override
+        public Instant requested() {
+            return requested;
+        }
+
+        @Override
+        public long arrival() {
+            return arrival;
+        }
+
+        @Override
+        public Instant started() {
+            return started;
         }
     }
 
@@ -129,8 +141,7 @@ public class JobRunner {
         this.hostJobs = hostJobs;
         this.registry = registry;
         this.store = store;
-        this.maxHeavy = limits.maxHeavyRuns();
-        this.maxLight = limits.maxLightRuns();
+        this.admission = new LocalAdmission<>(limits.maxHeavyRuns(), limits.maxLightRuns());
         this.clock = clock;
         this.delays = delays;
         AtomicInteger n = new AtomicInteger();
@@ -197,7 +208,7 @@ public class JobRunner {
         service.check(r.options());
         synchronized (lock) {
             Instant now = clock.instant();
-            String busy = stopping ? "daemon stopping" : sameKind(r);
+            String busy = stopping ? "daemon stopping" : admission.duplicate(r);
             if (busy != null) {
                 long id = store.skipped(r.server(), r.kind().id(), r.trigger(), now, busy, r.attempt());
                 RunRecord rec = store.get(id).orElseThrow();
@@ -206,8 +217,7 @@ public class JobRunner {
             }
             long id = store.queue(r.server(), r.kind().id(), r.trigger(), now, r.attempt());
             Ticket t = new Ticket(r, service, js, id, now, arrivals++);
-            queue.add(t);
-            queue.sort(ORDER);
+            admission.enqueue(t);
             dispatch(now);
             if (t.started == null) {
                 log.info("run {} {} ({}): queued, {}", id, who(r), r.trigger().word(), waitingFor(t));
@@ -221,68 +231,18 @@ public class JobRunner {
         return r.server().isEmpty() ? r.kind().id() : r.server() + " " + r.kind();
     }
 
-    private static String busy(RunRequest r) {
-        return (r.server().isEmpty() ? "host" : "server " + r.server()) + " busy: " + r.kind();
-    }
-
-    /** Why {@code r} must be skipped (its kind already running or queued for its server), or null. */
-    private String sameKind(RunRequest r) {
-        for (Ticket q : queue) {
-            if (q.req.server().equals(r.server()) && q.req.kind() == r.kind()) {
-                return busy(r) + " (run " + q.id + ") queued since " + q.requested;
-            }
-        }
-        if (r.queuesBehindItsKind()) {
-            return null;
-        }
-        for (Ticket a : active.values()) {
-            if (a.req.server().equals(r.server()) && a.req.kind() == r.kind()) {
-                return busy(r) + " (run " + a.id + ") running since " + a.started;
-            }
-        }
-        return null;
-    }
-
     /** Starts every queued run that may start now (under lock). */
     private void dispatch(Instant now) {
-        for (Iterator<Ticket> it = queue.iterator(); it.hasNext(); ) {
-            Ticket t = it.next();
-            if (blockedBy(t) != null) {
-                continue;
-            }
-            it.remove();
+        for (Ticket t : admission.admit()) {
             long waited = Math.max(0, Duration.between(t.requested, now).toMillis());
             t.started = now;
             store.begin(t.id, now, waited);
-            active.put(t.id, t);
-            if (ConflictRules.heavy(t.req.kind())) {
-                heavyRunning++;
-            } else {
-                lightRunning++;
-            }
             exec.execute(() -> execute(t, waited));
         }
     }
 
-    /** What keeps a queued run from starting now, or null (under lock). */
-    private String blockedBy(Ticket t) {
-        for (Ticket a : active.values()) {
-            if (a.req.server().equals(t.req.server()) && ConflictRules.conflict(t.req.kind(), a.req.kind())) {
-                return "waiting for " + a.req.kind() + " run " + a.id + " of " + a.req.server();
-            }
-        }
-        if (ConflictRules.heavy(t.req.kind())) {
-            if (heavyRunning >= maxHeavy) {
-                return "waiting for a slot: " + heavyRunning + " of scheduler.max-heavy-runs = " + maxHeavy + " heavy runs busy";
-            }
-        } else if (lightRunning >= maxLight) {
-            return "waiting for a slot: " + lightRunning + " of scheduler.max-light-runs = " + maxLight + " light runs busy";
-        }
-        return null;
-    }
-
     private String waitingFor(Ticket t) {
-        String b = blockedBy(t);
+        String b = admission.blockedBy(t);
         return b != null ? b : "waiting behind runs of higher priority";
     }
 
@@ -349,12 +309,7 @@ public class JobRunner {
             return;
         } finally {
             synchronized (lock) {
-                active.remove(t.id);
-                if (ConflictRules.heavy(r.kind())) {
-                    heavyRunning--;
-                } else {
-                    lightRunning--;
-                }
+                admission.finished(t);
                 if (!stopping) {
                     dispatch(clock.instant());
                 }
@@ -476,19 +431,18 @@ public class JobRunner {
         List<Thread> threads = new ArrayList<>();
         synchronized (lock) {
             Instant now = clock.instant();
-            dropped = new ArrayList<>(queue);
-            queue.clear();
+            dropped = admission.drain();
             for (Ticket t : dropped) {
                 long waited = Math.max(0, Duration.between(t.requested, now).toMillis());
                 store.dequeue(t.id, now, waited, "daemon stopping: queued since " + t.requested + ", never started");
             }
-            active.forEach((id, t) -> {
+            for (Ticket t : admission.running()) {
                 Thread th = t.thread;
                 if (th != null) {
-                    log.warn("interrupting run {} (daemon stopping)", id);
+                    log.warn("interrupting run {} (daemon stopping)", t.id);
                     threads.add(th);
                 }
-            });
+            }
         }
         threads.forEach(Thread::interrupt);
         for (Ticket t : dropped) {
@@ -502,7 +456,7 @@ public class JobRunner {
     public boolean awaitIdle(Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
         synchronized (lock) {
-            while (!active.isEmpty()) {
+            while (!admission.running().isEmpty()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -511,7 +465,7 @@ public class JobRunner {
                     lock.wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return active.isEmpty();
+                    return admission.running().isEmpty();
                 }
             }
             return true;
@@ -520,20 +474,20 @@ public class JobRunner {
 
     public int runningCount() {
         synchronized (lock) {
-            return active.size();
+            return admission.running().size();
         }
     }
 
     public int queuedCount() {
         synchronized (lock) {
-            return queue.size();
+            return admission.queued();
         }
     }
 
     /** Heavy runs running now (never above scheduler.max-heavy-runs). */
     public int heavyRunning() {
         synchronized (lock) {
-            return heavyRunning;
+            return admission.heavyRunning();
         }
     }
 }
