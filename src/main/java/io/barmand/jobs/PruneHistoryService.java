@@ -27,10 +27,21 @@ public class PruneHistoryService implements JobService {
 
     @Override
     public Result execute(RunContext ctx) {
-        Instant before = ctx.clock().instant().minus(keep);
+        Instant before = ctx.clock().instant().minus(keep).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         int n = history.prune(before);
         Facts f = Facts.builder().count("deleted", n).instant("ended-before", before).build();
         return Result.ok(new RunFigures(null, null, null, List.of(), null,
-                n + " run(s) that ended before " + before + " deleted (history.keep = " + keep + ")", f));
+                n + " run(s) that ended before " + before + " deleted (history.keep = " + human(keep) + ")", f));
+    }
+
+    /** 400d, 36h, 90m: as the config writes it. */
+    static String human(Duration d) {
+        if (d.toSeconds() % 86_400 == 0) {
+            return d.toDays() + "d";
+        }
+        if (d.toSeconds() % 3600 == 0) {
+            return d.toHours() + "h";
+        }
+        return d.toSeconds() % 60 == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
     }
 }
