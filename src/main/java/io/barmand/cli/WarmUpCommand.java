@@ -1,0 +1,75 @@
+package io.barmand.cli;
+
+import io.barmand.config.Settings;
+import io.barmand.history.Outcome;
+import io.barmand.history.RunFigures;
+import io.barmand.history.RunStore;
+import io.barmand.history.Trigger;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Walks the code paths of `status` and `history` on a throw-away configuration and history, so that the package can
+ * record them in a class-data archive (postinst: {@code -XX:ArchiveClassesAtExit}); the launcher then starts the CLI
+ * from it. Prints nothing; touches nothing outside its temporary folder.
+ */
+@Command(name = "warm-up", hidden = true, description = "internal: exercise the CLI for the class-data archive")
+final class WarmUpCommand implements Callable<Integer> {
+    @picocli.CommandLine.Option(names = "--native-dir", paramLabel = "DIR",
+            description = "also copy SQLite's native library for this machine into DIR (the launcher loads it from there)")
+    Path nativeDir;
+
+    @Override
+    public Integer call() throws IOException {
+        if (nativeDir != null) {
+            // the library sqlite-jdbc would otherwise unpack into /tmp at every start
+            String res = "/org/sqlite/native/" + org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS() + "/libsqlitejdbc.so";
+            try (var in = WarmUpCommand.class.getResourceAsStream(res)) {
+                if (in != null) {
+                    Files.createDirectories(nativeDir);
+                    Path tmp = nativeDir.resolve("libsqlitejdbc.so.tmp");
+                    Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(tmp, nativeDir.resolve("libsqlitejdbc.so"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+        }
+        Path dir = Files.createTempDirectory("barmand-warm-up");
+        try {
+            Path conf = dir.resolve("barmand.conf");
+            Files.writeString(conf, "barmand { barman.binary = \"/bin/true\", state-dir = \"" + dir.resolve("state")
+                    + "\", control-socket = \"" + dir.resolve("c.sock") + "\", servers { s { timezone = \"Europe/Paris\","
+                    + " backup.schedule = \"0 0 3 * * ?\", restore-test.target = \"ago:30m\" }, t {} } }\n");
+            Settings.load(conf, null);
+            try (RunStore s = RunStore.open(dir.resolve("state"), true)) {
+                for (String job : new String[] {"check", "switch-wal", "backup", "restore-test", "offsite"}) {
+                    long id = s.start("s", job, Trigger.SCHEDULED, Instant.now());
+                    s.finish(id, Outcome.SUCCESS, Instant.now(), 1, new RunFigures("20261124T010203", 1L, 1L,
+                            java.util.List.of(), null, null, io.barmand.history.Facts.builder().seconds("rto", 1.0)
+                            .bytes("size", 1L).build()));
+                }
+            }
+            for (String[] args : new String[][] {{"status", "--config", conf.toString()}, {"status", "--json", "--config",
+                    conf.toString()}, {"history", "--config", conf.toString()}, {"history", "--json", "--config", conf.toString()}}) {
+                CommandLine cl = Main.commandLine();
+                cl.setOut(new PrintWriter(new StringWriter()));
+                cl.setErr(new PrintWriter(new StringWriter()));
+                cl.execute(args);
+            }
+            return 0;
+        } finally {
+            try (Stream<Path> w = Files.walk(dir)) {
+                w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
