@@ -106,8 +106,8 @@ assert_stat /var/lib/barmand barman:barman 750
 assert_stat /usr/bin/barmand root:root 755
 assert_stat /usr/share/barmand/barmand.jar root:root 644
 assert_stat /lib/systemd/system/barmand.service root:root 644
-assert_stat /var/cache/barmand/cli.jsa root:root 644
-assert_stat /var/cache/barmand/libsqlitejdbc.so root:root 644
+assert_stat /var/cache/barmand/cli/cli.jsa root:root 644
+assert_stat /var/cache/barmand/cli/libsqlitejdbc.so root:root 644
 cxs 'grep -qx /etc/barmand/barmand.conf /var/lib/dpkg/info/barmand.conffiles' || fail "barmand.conf is not a conffile"
 [[ $(cx systemctl is-enabled "$UNIT") == enabled ]] || fail "unit not enabled"
 ok "installed $ver, files and modes as expected (the CLI's class-data archive made), unit enabled"
@@ -243,7 +243,7 @@ ok "removed: stopped, program gone, config and state kept"
 
 step purge
 cx apt-get purge -y -q barmand >/dev/null || fail "apt-get purge failed"
-cxs '[ ! -e /etc/barmand ] && [ ! -e /var/lib/barmand ] && [ ! -e /etc/default/barmand ] && [ ! -e /var/cache/barmand ]' || fail "left behind: $(cxs 'ls -d /etc/barmand /var/lib/barmand /etc/default/barmand /var/cache/barmand 2>/dev/null')"
+cxs '[ ! -e /etc/barmand ] && [ ! -e /var/lib/barmand ] && [ ! -e /etc/default/barmand ] && [ ! -e /var/cache/barmand/cli ]' || fail "left behind: $(cxs 'ls -d /etc/barmand /var/lib/barmand /etc/default/barmand /var/cache/barmand/cli 2>/dev/null')"
 cxs '! ls /etc/systemd/system/*/barmand.service /etc/systemd/system/barmand.service 2>/dev/null' || fail "unit symlinks left"
 cxs 'getent passwd barman >/dev/null' || fail "purge removed the barman user (it belongs to barman)"
 ok "purged: state, config and unit links gone; barman user kept"

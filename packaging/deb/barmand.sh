@@ -9,7 +9,7 @@ fi
 # library, so that status and history start faster. Used only when newer than the jar; the JVM ignores an archive
 # it cannot use (a new JDK), and its messages about it are kept out of the output.
 JAR=/usr/share/barmand/barmand.jar
-CACHE=/var/cache/barmand
+CACHE=/var/cache/barmand/cli
 FAST=""
 if [ -r "$CACHE/cli.jsa" ] && [ "$CACHE/cli.jsa" -nt "$JAR" ]; then
     FAST="-XX:SharedArchiveFile=$CACHE/cli.jsa -Xlog:disable -Xlog:all=error:stderr"
