@@ -29,7 +29,9 @@ public final class FakeBarman {
                     if [ -f "$dir/$cmd.sleep" ]; then sleep "$(cat "$dir/$cmd.sleep")"; fi
                     if [ -f "$dir/$cmd.hold" ]; then
                       echo "$$" >> "$dir/$cmd.entered"
-                      while [ ! -f "$dir/$cmd.release" ]; do sleep 0.05; done
+                      # until released, or the test's folder is gone (never left behind), 10 minutes at most
+                      n=0
+                      while [ ! -f "$dir/$cmd.release" ] && [ -f "$dir/$cmd.hold" ] && [ $n -lt 12000 ]; do sleep 0.05; n=$((n + 1)); done
                       echo "$$" >> "$dir/$cmd.left"
                     fi
                     if [ -f "$dir/$cmd.json" ]; then cat "$dir/$cmd.json"; fi
