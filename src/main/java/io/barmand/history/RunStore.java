@@ -378,8 +378,7 @@ public class RunStore implements RunHistory {
     }
 
     public synchronized Optional<RunRecord> lastSuccessfulBackup(String server) {
-        return query("SELECT * FROM runs WHERE server=? AND job='backup' AND outcome='success' ORDER BY id DESC LIMIT 1",
-                server).stream().findFirst();
+        return last(server, "backup", Outcome.SUCCESS);
     }
 
     public synchronized Optional<RunRecord> get(long id) {

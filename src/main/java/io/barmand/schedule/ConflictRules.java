@@ -1,8 +1,6 @@
 package io.barmand.schedule;
 
 import io.barmand.config.JobKind;
-import java.util.Collection;
-import java.util.Optional;
 
 /**
  * Which runs of one server may go on at once, following what Barman itself allows:
@@ -43,10 +41,5 @@ public final class ConflictRules {
     /** Whether a run of {@code a} and one of {@code b}, of the same server, must not run at the same time. */
     public static boolean conflict(JobKind a, JobKind b) {
         return a == b;
-    }
-
-    /** The first running kind that keeps {@code k} from starting on its server, if any. */
-    public static Optional<JobKind> blocker(JobKind k, Collection<JobKind> runningOnServer) {
-        return runningOnServer.stream().filter(r -> conflict(k, r)).findFirst();
     }
 }

@@ -31,7 +31,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +68,6 @@ public class JobRunner {
     /** who runs and who waits (guarded by lock) */
     private final Admission<Ticket> admission;
     private long arrivals;
-    private final List<Consumer<RunRecord>> finished = new CopyOnWriteArrayList<>();
     private final List<Chain> chains = new CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
@@ -321,15 +319,8 @@ public class JobRunner {
         afterwards(rec, t);
     }
 
-    /** Listeners, chained runs and the retry, once a run has ended. */
+    /** Chained runs and the retry, once a run has ended. */
     private void afterwards(RunRecord rec, Ticket t) {
-        for (Consumer<RunRecord> l : finished) {
-            try {
-                l.accept(rec);
-            } catch (RuntimeException e) {
-                log.error("run {}: a listener failed", rec.id(), e);
-            }
-        }
         if (rec.outcome() == Outcome.SUCCESS) {
             for (Chain c : chains) {
                 if (c.after() == t.req.kind() && c.forServer().test(rec.server())) {
@@ -402,10 +393,6 @@ public class JobRunner {
         }
     }
 
-    /** Called with every run that ran (not skipped ones), after its record is complete, on the run's thread. */
-    public void onFinished(Consumer<RunRecord> listener) {
-        finished.add(listener);
-    }
 
     static String describe(RunRecord r) {
         return RunText.line(r);
