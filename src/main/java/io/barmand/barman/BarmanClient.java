@@ -222,6 +222,65 @@ public class BarmanClient implements ServerCatalog {
         return new ServerPaths(Path.of(base), Path.of(wals));
     }
 
+    /**
+     * When Barman archived the newest WAL file of each server: the last line of its WAL catalogue (WALS/xlog.db,
+     * "name size time compression", appended as files are archived). The paths come from {@code show-servers} once
+     * per server; empty when unknown. Never throws.
+     */
+    public java.util.function.Function<String, Optional<java.time.Instant>> walClock(Duration timeout) {
+        java.util.function.Function<String, Optional<ServerPaths>> paths = paths(timeout);
+        return server -> paths.apply(server).flatMap(p -> newestArchivedWal(p.wals().resolve("xlog.db")));
+    }
+
+    /**
+     * Where Barman keeps each server's backups and WAL, from one {@code show-servers all} at the first call (again
+     * for a server it did not list); empty when unknown. Never throws.
+     */
+    public java.util.function.Function<String, Optional<ServerPaths>> paths(Duration timeout) {
+        Map<String, ServerPaths> known = new java.util.concurrent.ConcurrentHashMap<>();
+        return server -> {
+            if (!known.containsKey(server)) {
+                try {
+                    Call c = call(timeout, "show-servers", "all");
+                    if (c.ok()) {
+                        c.json().fieldNames().forEachRemaining(n -> {
+                            if (!n.startsWith("_")) {
+                                try {
+                                    known.put(n, parseServerPaths(n, c.json()));
+                                } catch (BarmandException e) {
+                                    // a server without paths (inactive): unknown
+                                }
+                            }
+                        });
+                    }
+                } catch (RuntimeException e) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.ofNullable(known.get(server));
+        };
+    }
+
+    /** The time of the last line of a Barman xlog.db; empty when there is none. */
+    static Optional<java.time.Instant> newestArchivedWal(Path xlogDb) {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(xlogDb.toFile(), "r")) {
+            long len = f.length();
+            int n = (int) Math.min(len, 8192);
+            byte[] b = new byte[n];
+            f.seek(len - n);
+            f.readFully(b);
+            String[] lines = new String(b, java.nio.charset.StandardCharsets.UTF_8).strip().split("\n");
+            String[] cols = lines[lines.length - 1].split("\t");
+            if (cols.length < 3) {
+                return Optional.empty();
+            }
+            double t = Double.parseDouble(cols[2]);
+            return Optional.of(java.time.Instant.ofEpochMilli(Math.round(t * 1000)));
+        } catch (java.io.IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The newest DONE backup of the server, from {@code list-backups}. */
     public Optional<String> newestDone(String server, Duration timeout) {
         return listBackups(server, timeout).stream().filter(b -> "DONE".equals(b.status()))

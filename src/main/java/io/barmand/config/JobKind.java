@@ -15,7 +15,9 @@ public enum JobKind {
     RESTORE_TEST("restore-test", Scope.SERVER),
     OFFSITE("offsite", Scope.SERVER),
     /** deletes runs older than history.keep from the history */
-    PRUNE_HISTORY("prune-history", Scope.HOST);
+    PRUNE_HISTORY("prune-history", Scope.HOST),
+    /** makes the morning report, keeps it in the state folder and mails it */
+    REPORT("report", Scope.HOST);
 
     /** What a run of the kind is for: one server, or the host. */
     public enum Scope { SERVER, HOST }

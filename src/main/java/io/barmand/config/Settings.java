@@ -51,11 +51,17 @@ public final class Settings {
     private final Duration historyKeep;
     private final Map<JobKind, JobSettings> hostJobs;
     private final ZoneId hostTimezone;
+    private final MailSettings mail;
+    private final ReportSettings report;
+    private final MetricsSettings metrics;
     private final Config effective;
 
     private Settings(Path file, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
-                     ZoneId hostTimezone) {
+                     ZoneId hostTimezone, MailSettings mail, ReportSettings report, MetricsSettings metrics) {
         this.file = file;
+        this.mail = mail;
+        this.report = report;
+        this.metrics = metrics;
         this.effective = c;
         this.barmanBinary = Path.of(c.getString("barman.binary"));
         String cf = c.getString("barman.config-file");
@@ -194,10 +200,36 @@ public final class Settings {
         }
         Map<JobKind, JobSettings> hostJobs = new EnumMap<>(JobKind.class);
         hostJobs.put(JobKind.PRUNE_HISTORY, hostJob(where, c, JobKind.PRUNE_HISTORY, "history.prune", hostZone, problems));
+        hostJobs.put(JobKind.REPORT, hostJob(where, c, JobKind.REPORT, "report", hostZone, problems));
+        // the report, health, alerts, mail and metrics blocks
+        List<String> more = new ArrayList<>();
+        String host = localHostName();
+        MailSettings mail = MailSettings.read(c, host, more);
+        ReportSettings report = ReportSettings.read(c, host, more);
+        MetricsSettings metrics = MetricsSettings.read(c, more);
+        for (String m : more) {
+            String key = m.substring(0, m.indexOf(": "));
+            String rel = key.substring(ROOT.length() + 1);
+            problems.add(where + ": " + m + (c.hasPath(rel) ? line(c.getValue(rel).origin()) : ""));
+        }
         if (!problems.isEmpty()) {
             throw configError(problems);
         }
-        return new Settings(file, c, servers, hostJobs, hostZone);
+        return new Settings(file, c, servers, hostJobs, hostZone, mail, report, metrics);
+    }
+
+    /** This host's name (the kernel's), for subjects and the sender's address. */
+    static String localHostName() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            if (!h.isEmpty()) {
+                return h;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // below
+        }
+        String env = System.getenv("HOSTNAME");
+        return env == null || env.isBlank() ? "localhost" : env.trim();
     }
 
     private static ServerSettings server(String where, String keyPath, String name, Config s, Path stateDir,
@@ -415,6 +447,13 @@ public final class Settings {
     public Map<JobKind, JobSettings> hostJobs() { return hostJobs; }
     /** The time zone of the host jobs' schedules (defaults.timezone). */
     public ZoneId hostTimezone() { return hostTimezone; }
+
+    /** How mail leaves this host (reports, alerts). */
+    public MailSettings mail() { return mail; }
+    /** What the report covers, what counts as a problem, how alerts are paced. */
+    public ReportSettings report() { return report; }
+    /** The Prometheus endpoint and textfile. */
+    public MetricsSettings metrics() { return metrics; }
 
     /** The offsite block of every server, by name. */
     public Map<String, OffsiteSettings> offsite() {

@@ -39,6 +39,9 @@ public interface RunHistory extends AutoCloseable {
     /** The newest run of a job of a server (with or without skipped ones). */
     Optional<RunRecord> lastRun(String server, String job, boolean includeSkipped);
 
+    /** The newest run of a job of a server that ended: success, failed or interrupted (not skipped, not open). */
+    Optional<RunRecord> lastEnded(String server, String job);
+
     /** The newest run of a job of a server that ended with {@code outcome}. */
     Optional<RunRecord> last(String server, String job, Outcome outcome);
 

@@ -303,6 +303,12 @@ public class RunStore implements RunHistory {
         return l.stream().findFirst();
     }
 
+    @Override
+    public synchronized Optional<RunRecord> lastEnded(String server, String job) {
+        return query("SELECT * FROM runs WHERE server=? AND job=? AND outcome IN ('success','failed','interrupted')"
+                + " ORDER BY id DESC LIMIT 1", server, job).stream().findFirst();
+    }
+
     /** The newest run of a job of a server that ended with {@code outcome} ("the last backup that succeeded"). */
     public synchronized Optional<RunRecord> last(String server, String job, Outcome outcome) {
         return query("SELECT * FROM runs WHERE server=? AND job=? AND outcome=? ORDER BY id DESC LIMIT 1", server, job,

@@ -149,6 +149,12 @@ public class OffsiteService implements JobService {
             b.count("wal-copied", w.copied()).bytes("wal-copied-bytes", w.copiedBytes()).text("wal-newest-s3", w.newestInS3())
                     .text("wal-newest-archive", w.newestInArchive()).count("wal-missing-in-s3", w.missingInS3())
                     .count("wal-gaps", w.gaps().size());
+            if (w.newestInS3At() != null) {
+                b.instant("wal-newest-s3-at", w.newestInS3At());
+            }
+            if (w.newestInArchiveAt() != null) {
+                b.instant("wal-newest-archive-at", w.newestInArchiveAt());
+            }
         }
         if (aborted > 0) {
             b.count("aborted-uploads", aborted);

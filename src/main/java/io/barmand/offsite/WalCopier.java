@@ -40,11 +40,16 @@ public class WalCopier {
 
     /** Where the WAL copy stands. */
     public record WalState(int copied, long copiedBytes, String newestInS3, String newestInArchive, int missingInS3,
-                           List<String> gaps) {
+                           List<String> gaps, java.time.Instant newestInS3At, java.time.Instant newestInArchiveAt) {
+        public WalState(int copied, long copiedBytes, String newestInS3, String newestInArchive, int missingInS3,
+                        List<String> gaps) {
+            this(copied, copiedBytes, newestInS3, newestInArchive, missingInS3, gaps, null, null);
+        }
+
         /** This state, counting also what {@code earlier} copied in the same run. */
         public WalState after(WalState earlier) {
             return earlier == null ? this : new WalState(copied + earlier.copied, copiedBytes + earlier.copiedBytes,
-                    newestInS3, newestInArchive, missingInS3, gaps);
+                    newestInS3, newestInArchive, missingInS3, gaps, newestInS3At, newestInArchiveAt);
         }
 
         public String describe() {
@@ -150,7 +155,17 @@ public class WalCopier {
         String newestLocal = local.keySet().stream().filter(Layout::isSegment).reduce((a, b) -> b).orElse(null);
         String newestRemote = remote.stream().filter(Layout::isSegment).reduce((a, b) -> b).orElse(null);
         int missing = (int) local.keySet().stream().filter(n -> !remote.contains(n)).count();
-        return new WalState(copied, bytes, newestRemote, newestLocal, missing, gaps(remote, segmentSize));
+        // when Barman archived them (the files' times in its archive): the WAL ages of the report and the alerts
+        return new WalState(copied, bytes, newestRemote, newestLocal, missing, gaps(remote, segmentSize),
+                archived(local.get(newestRemote)), archived(local.get(newestLocal)));
+    }
+
+    private static java.time.Instant archived(Path p) {
+        try {
+            return p == null ? null : Files.getLastModifiedTime(p).toInstant();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private long upload(String server, String name, Path src, Path spool) throws IOException {

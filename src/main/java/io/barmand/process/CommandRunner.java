@@ -47,20 +47,30 @@ public class CommandRunner {
      * again.
      */
     public CommandResult run(List<String> argv, Duration timeout) {
+        return run(argv, timeout, null);
+    }
+
+    /** The same, with the command's standard input read from {@code stdin} (null: none). */
+    public CommandResult run(List<String> argv, Duration timeout, java.nio.file.Path stdin) {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.environment().putAll(extraEnv);
+        if (stdin != null) {
+            pb.redirectInput(stdin.toFile());
+        }
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
             throw new BarmandException(Category.UNAVAILABLE, "cannot start " + argv.get(0) + ": " + e.getMessage(), e);
         }
-        try {
-            p.getOutputStream().close();
-        } catch (IOException ignored) {
-            // nothing to close
+        if (stdin == null) {
+            try {
+                p.getOutputStream().close();
+            } catch (IOException ignored) {
+                // nothing to close
+            }
         }
         Drainer out = new Drainer(p.getInputStream(), STDOUT_LIMIT, "stdout-" + p.pid());
         Drainer err = new Drainer(p.getErrorStream(), TAIL, "stderr-" + p.pid());

@@ -83,4 +83,16 @@ public final class Adapters {
             return JobKind.PRUNE_HISTORY;
         }
     }
+
+    @DisallowConcurrentExecution
+    public static class ReportJob extends ServerJob {
+        public ReportJob(JobRunner runner) {
+            super(runner);
+        }
+
+        @Override
+        protected JobKind kind() {
+            return JobKind.REPORT;
+        }
+    }
 }

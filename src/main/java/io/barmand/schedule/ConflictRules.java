@@ -24,14 +24,14 @@ public final class ConflictRules {
     public static boolean heavy(JobKind k) {
         return switch (k) {
             case BACKUP, OFFSITE, RESTORE_TEST -> true;
-            case CHECK, SWITCH_WAL, PRUNE_HISTORY -> false;
+            case CHECK, SWITCH_WAL, PRUNE_HISTORY, REPORT -> false;
         };
     }
 
     /** Lower runs first among those that wait: backups, then copies, then restore tests; light runs never wait. */
     public static int priority(JobKind k) {
         return switch (k) {
-            case CHECK, SWITCH_WAL, PRUNE_HISTORY -> 0;
+            case CHECK, SWITCH_WAL, PRUNE_HISTORY, REPORT -> 0;
             case BACKUP -> 1;
             case OFFSITE -> 2;
             case RESTORE_TEST -> 3;

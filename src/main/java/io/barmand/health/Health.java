@@ -1,0 +1,254 @@
+package io.barmand.health;
+
+import io.barmand.config.JobKind;
+import io.barmand.config.JobSettings;
+import io.barmand.config.ReportSettings;
+import io.barmand.config.Schedule;
+import io.barmand.config.ServerSettings;
+import io.barmand.config.Settings;
+import io.barmand.history.Outcome;
+import io.barmand.history.RunHistory;
+import io.barmand.history.RunRecord;
+import io.barmand.history.Sizes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Finds what is wrong, from the history, the schedules and the thresholds of {@code health}: one evaluation that the
+ * morning report, the alerts, {@code status --check} and the metrics all read, so that they never disagree.
+ *
+ * <p>A missed run is a fire time of a schedule that passed with no run asked for near it (from the fire time to
+ * the misfire threshold plus two minutes after it), counted from the first start of barmand on this host.
+ */
+public final class Health {
+    /** How many fire times of one job one evaluation looks at, at most (a check every minute for 3 days). */
+    static final int MAX_FIRE_TIMES = 5000;
+
+    private final Map<String, ServerSettings> servers;
+    private final Map<JobKind, JobSettings> hostJobs;
+    private final ReportSettings limits;
+    private final Duration tolerance;
+    private final RunHistory history;
+    private final Function<String, Optional<Instant>> newestWal;
+
+    /**
+     * @param newestWal when Barman archived the newest WAL file of a server (empty when unknown); never throws
+     */
+    public Health(Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs, ReportSettings limits,
+                  Duration misfireThreshold, RunHistory history, Function<String, Optional<Instant>> newestWal) {
+        this.servers = servers;
+        this.hostJobs = hostJobs;
+        this.limits = limits;
+        this.tolerance = misfireThreshold.plusMinutes(2);
+        this.history = history;
+        this.newestWal = newestWal;
+    }
+
+    public Health(Settings s, RunHistory history, Function<String, Optional<Instant>> newestWal) {
+        this(s.servers(), s.hostJobs(), s.report(), s.scheduler().misfireThreshold(), history, newestWal);
+    }
+
+    /** Every server at {@code now}; missed runs are looked for in the {@code window} before it. */
+    public HealthReport evaluate(Instant now, Duration window) {
+        Optional<Instant> first = history.firstDaemonStart();
+        Instant from = now.minus(window);
+        if (first.isPresent() && first.get().isAfter(from)) {
+            from = first.get();
+        }
+        Instant to = now.minus(tolerance);
+        Map<String, List<Instant>> asked = new HashMap<>();
+        if (first.isPresent() && from.isBefore(to)) {
+            for (RunRecord r : history.window(from.minusSeconds(5), now)) {
+                asked.computeIfAbsent(r.server() + "\u0000" + r.job(), x -> new ArrayList<>()).add(r.requested());
+            }
+        }
+        List<ServerHealth> out = new ArrayList<>();
+        for (ServerSettings ss : servers.values()) {
+            out.add(server(ss, now, first, from, to, asked));
+        }
+        List<Missed> hostMissed = new ArrayList<>();
+        List<Problem> hostProblems = new ArrayList<>();
+        for (Map.Entry<JobKind, JobSettings> h : hostJobs.entrySet()) {
+            Optional<Schedule> sc = h.getValue().schedule();
+            if (sc.isPresent() && first.isPresent()) {
+                List<Missed> m = missed("", h.getKey(), sc.get(), asked.getOrDefault("\u0000" + h.getKey().id(), List.of()),
+                        from, to, tolerance);
+                hostMissed.addAll(m);
+                missedProblem("", h.getKey(), m, history.last("", h.getKey().id(), Outcome.SUCCESS), Severity.WARNING, false)
+                        .ifPresent(hostProblems::add);
+            }
+        }
+        return new HealthReport(now, out, hostMissed, hostProblems);
+    }
+
+    private ServerHealth server(ServerSettings ss, Instant now, Optional<Instant> first, Instant from, Instant to,
+                                Map<String, List<Instant>> asked) {
+        String name = ss.name();
+        Optional<RunRecord> lastBackup = history.last(name, JobKind.BACKUP.id(), Outcome.SUCCESS);
+        Optional<RunRecord> lastBackupRun = history.lastEnded(name, JobKind.BACKUP.id());
+        Optional<RunRecord> lastOffsite = ss.offsite().enabled() ? history.lastEnded(name, JobKind.OFFSITE.id()) : Optional.empty();
+        Optional<RunRecord> lastRestore = history.lastEnded(name, JobKind.RESTORE_TEST.id());
+        Optional<RunRecord> lastRestoreOk = lastRestore.isPresent() && lastRestore.get().outcome() == Outcome.SUCCESS
+                ? lastRestore : history.last(name, JobKind.RESTORE_TEST.id(), Outcome.SUCCESS);
+        Optional<RunRecord> lastCheck = history.lastEnded(name, JobKind.CHECK.id());
+        Optional<Instant> wal = Optional.empty();
+        try {
+            wal = newestWal.apply(name);
+        } catch (RuntimeException e) {
+            // unknown: no WAL-age problem from it
+        }
+        List<Problem> p = new ArrayList<>();
+        failed(name, "backup", "backup", lastBackupRun, Severity.CRITICAL, true).ifPresent(p::add);
+        if (ss.offsite().enabled()) {
+            failed(name, "offsite", "offsite copy", lastOffsite, Severity.CRITICAL, true).ifPresent(p::add);
+        }
+        failed(name, "restore-test", "restore test", lastRestore, Severity.CRITICAL, true).ifPresent(p::add);
+        failed(name, "check", "check", lastCheck, Severity.WARNING, false).ifPresent(p::add);
+        // ages
+        JobSettings backupJob = ss.job(JobKind.BACKUP);
+        if (backupJob != null && backupJob.enabled() && limits.backupMaxAge().isPresent()) {
+            Duration max = limits.backupMaxAge().get();
+            if (lastBackup.isPresent()) {
+                Instant end = ended(lastBackup.get());
+                if (Duration.between(end, now).compareTo(max) > 0) {
+                    p.add(new Problem(name, "backup-age", Severity.CRITICAL, "backup age", "newest backup "
+                            + lastBackup.get().backupId() + " is " + age(Duration.between(end, now)) + " old (health.backup-max-age = "
+                            + age(max) + ")", end.plus(max), true));
+                }
+            } else if (first.isPresent() && Duration.between(first.get(), now).compareTo(max) > 0) {
+                p.add(new Problem(name, "backup-age", Severity.CRITICAL, "backup age", "no successful backup recorded since barmand "
+                        + "first started (" + first.get() + ")", first.get().plus(max), true));
+            }
+        }
+        if (wal.isPresent() && limits.walMaxAge().isPresent()
+                && Duration.between(wal.get(), now).compareTo(limits.walMaxAge().get()) > 0) {
+            p.add(new Problem(name, "wal-age", Severity.WARNING, "WAL age", "newest WAL file in Barman's archive is "
+                    + age(Duration.between(wal.get(), now)) + " old (health.wal-max-age = " + age(limits.walMaxAge().get()) + ")",
+                    wal.get().plus(limits.walMaxAge().get()), true));
+        }
+        if (ss.offsite().enabled() && ss.offsite().walEnabled() && limits.offsiteWalMaxAge().isPresent()) {
+            Optional<Instant> s3 = history.last(name, JobKind.OFFSITE.id(), Outcome.SUCCESS)
+                    .flatMap(r -> r.facts().instant("wal-newest-s3-at"));
+            Duration max = limits.offsiteWalMaxAge().get();
+            if (s3.isPresent() && Duration.between(s3.get(), now).compareTo(max) > 0
+                    && (wal.isEmpty() || wal.get().isAfter(s3.get()))) {
+                p.add(new Problem(name, "offsite-wal-age", Severity.WARNING, "offsite WAL", "newest WAL file in S3 was archived "
+                        + age(Duration.between(s3.get(), now)) + " ago (health.offsite-wal-max-age = " + age(max) + ")",
+                        s3.get().plus(max), true));
+            }
+        }
+        JobSettings restoreJob = ss.job(JobKind.RESTORE_TEST);
+        if (restoreJob != null && restoreJob.enabled() && limits.restoreTestMaxAge().isPresent() && lastRestoreOk.isPresent()) {
+            Duration max = limits.restoreTestMaxAge().get();
+            Instant end = ended(lastRestoreOk.get());
+            if (Duration.between(end, now).compareTo(max) > 0) {
+                p.add(new Problem(name, "restore-test-age", Severity.WARNING, "restore test age", "last passed restore test is "
+                        + age(Duration.between(end, now)) + " old (health.restore-test-max-age = " + age(max) + ")",
+                        end.plus(max), true));
+            }
+        }
+        // missed runs
+        List<Missed> missed = new ArrayList<>();
+        if (first.isPresent()) {
+            for (JobKind k : JobKind.values()) {
+                JobSettings js = ss.job(k);
+                if (k.host() || js == null || js.schedule().isEmpty()) {
+                    continue;
+                }
+                List<Missed> m = missed(name, k, js.schedule().get(), asked.getOrDefault(name + "\u0000" + k.id(), List.of()),
+                        from, to, tolerance);
+                missed.addAll(m);
+                boolean heavy = k == JobKind.BACKUP || k == JobKind.OFFSITE || k == JobKind.RESTORE_TEST;
+                missedProblem(name, k, m, history.last(name, k.id(), Outcome.SUCCESS),
+                        heavy ? Severity.CRITICAL : Severity.WARNING, heavy).ifPresent(p::add);
+            }
+        }
+        return new ServerHealth(name, lastBackup, lastBackupRun, lastOffsite, lastRestore, lastRestoreOk, lastCheck, wal,
+                missed, p);
+    }
+
+    /** The newest ended run failed or was interrupted: a problem until a later run succeeds. */
+    private static Optional<Problem> failed(String server, String key, String what, Optional<RunRecord> last, Severity sev,
+                                            boolean alert) {
+        if (last.isEmpty() || last.get().outcome() == Outcome.SUCCESS) {
+            return Optional.empty();
+        }
+        RunRecord r = last.get();
+        String err = r.error() != null ? r.error() : r.failedChecks().isEmpty() ? "" : "failed checks: "
+                + String.join(", ", r.failedChecks());
+        return Optional.of(new Problem(server, key, sev, what, what + " " + r.outcome().word() + " (run " + r.id() + ", "
+                + ended(r) + ")" + (err.isEmpty() ? "" : ": " + err), ended(r), alert));
+    }
+
+    /** Fire times missed since the job last succeeded: one problem, naming the first and how many. */
+    private static Optional<Problem> missedProblem(String server, JobKind k, List<Missed> m, Optional<RunRecord> lastOk,
+                                                   Severity sev, boolean alert) {
+        List<Missed> open = m.stream().filter(x -> lastOk.isEmpty() || x.fireTime().isAfter(lastOk.get().requested())).toList();
+        if (open.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant f = open.get(0).fireTime();
+        String what = k == JobKind.RESTORE_TEST ? "restore test" : k == JobKind.OFFSITE ? "offsite copy" : k.id();
+        return Optional.of(new Problem(server, "missed-" + k.id(), sev, what + " missed", what + " missed: "
+                + (open.size() == 1 ? "the run due at " + f + " did not happen"
+                : open.size() + " runs due since " + f + " did not happen") + " (barmand down, or its scheduler stalled)",
+                f, alert));
+    }
+
+    /**
+     * The fire times of {@code sc} in [from, to) with no run asked for in [fire - 5s, fire + tolerance]
+     * ({@code asked}: the requested instants of the job's runs, in any order).
+     */
+    static List<Missed> missed(String server, JobKind k, Schedule sc, List<Instant> asked, Instant from, Instant to,
+                               Duration tolerance) {
+        if (!from.isBefore(to)) {
+            return List.of();
+        }
+        List<Instant> sorted = new ArrayList<>(asked);
+        Collections.sort(sorted);
+        List<Missed> out = new ArrayList<>();
+        Optional<Instant> f = sc.next(from.minusMillis(1));
+        int n = 0;
+        while (f.isPresent() && f.get().isBefore(to) && n++ < MAX_FIRE_TIMES) {
+            Instant fire = f.get();
+            int i = Collections.binarySearch(sorted, fire.minusSeconds(5));
+            int at = i >= 0 ? i : -i - 1;
+            if (at >= sorted.size() || sorted.get(at).isAfter(fire.plus(tolerance))) {
+                out.add(new Missed(server, k, fire));
+            }
+            f = sc.next(fire);
+        }
+        return out;
+    }
+
+    static Instant ended(RunRecord r) {
+        return r.ended() != null ? r.ended() : r.started();
+    }
+
+    /** 26h, 3d 4h, 12m: an age for people. */
+    public static String age(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        if (s >= 172_800) {
+            long h = (s % 86_400) / 3600;
+            return s / 86_400 + "d" + (h > 0 ? " " + h + "h" : "");
+        }
+        if (s >= 7200) {
+            return s / 3600 + "h" + ((s % 3600) / 60 > 0 ? " " + (s % 3600) / 60 + "m" : "");
+        }
+        if (s >= 120) {
+            return s / 60 + "m";
+        }
+        return s + "s";
+    }
+
+    static String size(Long b) {
+        return b == null ? "?" : Sizes.human(b);
+    }
+}
