@@ -35,11 +35,18 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json")
     boolean json;
 
+    @Option(names = "--check", description = "one line and the exit code of a Nagios plugin: 0 OK, 1 WARNING, 2 CRITICAL "
+            + "(the problems of the morning report)")
+    boolean check;
+
     @Override
     public Integer call() throws Exception {
         Settings s = Settings.load(main.configFile(), null);
         Instant now = Instant.now();
         RunStore store = Files.exists(s.stateDir().resolve(RunStore.FILE)) ? RunStore.open(s.stateDir(), false) : null;
+        if (check) {
+            return check(s, store, now);
+        }
         try {
             ObjectNode root = RunJson.MAPPER.createObjectNode();
             root.put("now", now.toString());
@@ -108,6 +115,33 @@ final class StatusCommand implements Callable<Integer> {
             if (store != null) {
                 store.close();
             }
+        }
+    }
+
+    /**
+     * {@code BARMAND OK - 2 servers}, or {@code BARMAND CRITICAL - FAILED: pg1 backup} then one line per problem; the
+     * exit code is the severity (0, 1, 2). No history at all is UNKNOWN (3).
+     */
+    private int check(Settings s, RunStore store, Instant now) {
+        var out = spec.commandLine().getOut();
+        if (store == null) {
+            out.println("BARMAND UNKNOWN - no history in " + s.stateDir() + " (has barmand run on this host?)");
+            out.flush();
+            return 3;
+        }
+        try (store) {
+            io.barmand.barman.BarmanClient barman = new io.barmand.barman.BarmanClient(
+                    new io.barmand.process.CommandRunner(java.time.Clock.systemUTC(), s.killGrace()), s.barmanBinary(),
+                    s.barmanConfigFile());
+            io.barmand.health.HealthReport h = new io.barmand.health.Health(s, store, barman.walClock(s.probeTimeout()))
+                    .evaluate(now, s.report().window());
+            out.println("BARMAND " + h.severity().word() + " - " + h.verdict().replaceFirst("^(OK|FAILED|WARNING): ", "") + " | problems=" + h.problems().size()
+                    + " missed=" + h.missed().size());
+            for (io.barmand.health.Problem p : h.problems()) {
+                out.println(p.severity().word() + " " + (p.server().isEmpty() ? "" : p.server() + ": ") + p.text());
+            }
+            out.flush();
+            return h.severity().exitCode();
         }
     }
 

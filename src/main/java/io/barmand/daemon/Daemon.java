@@ -29,6 +29,13 @@ import io.barmand.job.RunRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import io.barmand.health.Health;
+import io.barmand.mail.Outbox;
+import io.barmand.mail.Sender;
+import io.barmand.report.AlertService;
+import io.barmand.report.Folders;
+import io.barmand.report.ReportService;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +70,7 @@ public final class Daemon {
     private JobRunner runner;
     private BarmandScheduler scheduler;
     private ControlServer control;
+    private Notifier notifier;
     private volatile boolean stopping;
 
     public Daemon(Settings settings, Clock clock) {
@@ -94,10 +102,22 @@ public final class Daemon {
                 S3Store::new, VERSION, clock);
         registry.register(offsiteService, OffsiteJob.class);
         registry.register(new PruneHistoryService(store, settings.historyKeep()), Adapters.PruneHistoryJob.class);
+        // the morning report, alerts and the outbox they share
+        Health health = new Health(settings, store, barman.walClock(settings.probeTimeout()));
+        Optional<Outbox> outbox = settings.mail().enabled()
+                ? Optional.of(new Outbox(settings.stateDir(), settings.mail(), new Sender(settings.mail(), cmd), clock))
+                : Optional.empty();
+        registry.register(new ReportService(settings.report(), settings.servers(), store, health,
+                Folders.of(settings, barman.paths(settings.probeTimeout())), outbox, settings.stateDir(), settings.hostTimezone(),
+                clock), Adapters.ReportJob.class);
+        Optional<AlertService> alerts = outbox.filter(o -> settings.report().alertsEnabled()).map(o ->
+                new AlertService(settings.report(), health, o, settings.stateDir(), settings.hostTimezone(), clock));
+        notifier = new Notifier(outbox, alerts, () -> { });
         runner = new JobRunner(settings.servers(), settings.hostJobs(), registry, store, settings.scheduler(), clock,
                 Delays.threaded());
         // the offsite copy of each new backup: queued like any run once the backup has succeeded
         runner.chain(JobKind.BACKUP, JobKind.OFFSITE, offsiteService::enabled);
+        runner.onEnded(rec -> notifier.runEnded());
         scheduler = new BarmandScheduler(settings.servers(), settings.hostJobs(), settings.hostTimezone(), registry, runner,
                 store, settings.scheduler(), clock);
         int jobs = scheduler.schedule();
@@ -105,6 +125,10 @@ public final class Daemon {
         control = new ControlServer(settings.controlSocket(), runner);
         control.start();
         scheduler.start();
+        notifier.start(settings.report().alertsInterval(), settings.mail().retryInitial());
+        if (outbox.isEmpty()) {
+            log.warn("mail.to is empty: reports are kept in {} only, and no alert is mailed", settings.stateDir().resolve("reports"));
+        }
         // copies a previous barmand left unfinished (killed, even with -9) are redone
         for (String server : offsiteService.unfinished()) {
             log.warn("{}: the last offsite copy was cut short: redoing it", server);
@@ -165,6 +189,9 @@ public final class Daemon {
             }
             if (control != null) {
                 control.close();
+            }
+            if (notifier != null) {
+                notifier.close();
             }
             if (scheduler != null) {
                 scheduler.shutdown();

@@ -69,6 +69,7 @@ public class JobRunner {
     private final Admission<Ticket> admission;
     private long arrivals;
     private final List<Chain> chains = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
     private static final class Ticket implements Admission.Slot {
@@ -153,6 +154,11 @@ public class JobRunner {
     /** Runs {@code then} (argument: the backup id of the run before) after every successful {@code after}. */
     public void chain(JobKind after, JobKind then, Predicate<String> forServer) {
         chains.add(new Chain(after, then, forServer));
+    }
+
+    /** {@code l} is told of every run once it has ended and is recorded (alerts, metrics); it must not block. */
+    public void onEnded(java.util.function.Consumer<RunRecord> l) {
+        listeners.add(l);
     }
 
     public RunRecord run(JobKind kind, String server, Trigger trigger) {
@@ -317,6 +323,13 @@ public class JobRunner {
         logOutcome(rec);
         t.done.complete(rec);
         afterwards(rec, t);
+        for (java.util.function.Consumer<RunRecord> l : listeners) {
+            try {
+                l.accept(rec);
+            } catch (RuntimeException e) {
+                log.error("run {} {}: a listener failed: {}", t.id, who(r), e.toString());
+            }
+        }
     }
 
     /** Chained runs and the retry, once a run has ended. */

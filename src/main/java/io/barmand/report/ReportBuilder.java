@@ -1,0 +1,157 @@
+package io.barmand.report;
+
+import io.barmand.config.JobKind;
+import io.barmand.config.ServerSettings;
+import io.barmand.health.HealthReport;
+import io.barmand.health.Missed;
+import io.barmand.health.ServerHealth;
+import io.barmand.history.Outcome;
+import io.barmand.history.RunHistory;
+import io.barmand.history.RunRecord;
+import io.barmand.mail.Outbox;
+import io.barmand.report.ReportData.Backup;
+import io.barmand.report.ReportData.Check;
+import io.barmand.report.ReportData.Disk;
+import io.barmand.report.ReportData.MailNote;
+import io.barmand.report.ReportData.Offsite;
+import io.barmand.report.ReportData.Point;
+import io.barmand.report.ReportData.RestoreTest;
+import io.barmand.report.ReportData.ServerLine;
+import io.barmand.report.ReportData.Trend;
+import io.barmand.report.ReportData.Trouble;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Gathers the report's data from the health evaluation and the history: no text here. */
+public final class ReportBuilder {
+    /** What retention does, until barmand enforces its own (the retention issue). */
+    static final String RETENTION = "barmand deletes no backup: Barman's own retention_policy applies (barman cron)";
+
+    private final String host;
+    private final Map<String, ServerSettings> servers;
+    private final RunHistory history;
+    private final int trendDays;
+
+    public ReportBuilder(String host, Map<String, ServerSettings> servers, RunHistory history, int trendDays) {
+        this.host = host;
+        this.servers = servers;
+        this.history = history;
+        this.trendDays = trendDays;
+    }
+
+    /**
+     * @param health the evaluation at the report's instant, over its window
+     * @param since the window's start
+     * @param folders the folders whose free space is reported, by label ("Barman home", "scratch", ...)
+     * @param pending the mails still in the outbox
+     */
+    public ReportData build(HealthReport health, Instant since, Map<String, Path> folders, List<Outbox.Delivery> pending) {
+        Instant now = health.at();
+        List<ServerLine> lines = new ArrayList<>();
+        List<Trend> trends = new ArrayList<>();
+        for (ServerHealth sh : health.servers()) {
+            lines.add(line(sh, now));
+            trends.add(trend(sh.server(), now));
+        }
+        List<Trouble> troubles = new ArrayList<>();
+        for (RunRecord r : history.window(since, now)) {
+            if (r.outcome() == Outcome.FAILED || r.outcome() == Outcome.INTERRUPTED || r.outcome() == Outcome.SKIPPED) {
+                String err = r.error() != null ? r.error()
+                        : r.failedChecks().isEmpty() ? r.detail() : "failed checks: " + String.join(", ", r.failedChecks());
+                troubles.add(new Trouble(r.server(), r.job(), r.outcome().word(), r.started(), r.id(), r.trigger().word(),
+                        r.attempt(), err));
+            }
+        }
+        for (Missed m : health.missed()) {
+            if (!m.fireTime().isBefore(since)) {
+                troubles.add(new Trouble(m.server(), m.job().id(), "missed", m.fireTime(), 0, "scheduled", 1,
+                        "no run at this fire time (barmand down, or its scheduler stalled)"));
+            }
+        }
+        troubles.sort(Comparator.comparing(Trouble::at).thenComparing(Trouble::server).thenComparing(Trouble::job));
+        List<MailNote> mail = pending.stream().map(d -> new MailNote(d.id(), d.subject(), d.attempts(), d.sent(), d.sentAt(),
+                d.lastError())).toList();
+        return new ReportData(host, now, since, now, health.severity(), health.verdict(), lines, health.problems(), troubles,
+                disks(folders), trends, mail, RETENTION);
+    }
+
+    private ServerLine line(ServerHealth sh, Instant now) {
+        Backup b = sh.lastBackup().map(r -> {
+            Instant end = ended(r);
+            return new Backup(r.backupId(), end, Duration.between(end, now).getSeconds(), r.sizeBytes(),
+                    r.facts().seconds("copy").orElse(r.durationMs() == null ? null : r.durationMs() / 1000.0));
+        }).orElse(null);
+        Offsite o = sh.lastOffsite().map(r -> {
+            Optional<Instant> s3 = r.facts().instant("wal-newest-s3-at");
+            Optional<Instant> archive = r.facts().instant("wal-newest-archive-at");
+            Double lag = s3.isPresent() && archive.isPresent()
+                    ? Math.max(0, Duration.between(s3.get(), archive.get()).toMillis() / 1000.0) : null;
+            return new Offsite(r.id(), r.outcome().word(), ended(r), r.facts().text("backup").orElse(r.backupId()), lag,
+                    r.facts().text("wal-newest-s3").orElse(null), r.error());
+        }).orElse(null);
+        RestoreTest t = sh.lastRestoreTest().map(r -> new RestoreTest(r.id(), r.outcome().word(), ended(r), r.backupId(),
+                r.facts().text("source").orElse("barman"), r.facts().seconds("rto").orElse(null),
+                r.facts().instant("recovery-point").orElse(null), r.facts().seconds("canary-age").orElse(null), r.error()))
+                .orElse(null);
+        Check c = sh.lastCheck().map(r -> new Check(r.outcome().word(), ended(r), r.failedChecks())).orElse(null);
+        return new ServerLine(sh.server(), sh.severity(), b, o, t, c);
+    }
+
+    private Trend trend(String server, Instant now) {
+        Instant since = now.minus(Duration.ofDays(trendDays));
+        List<Point> backups = new ArrayList<>();
+        List<Point> tests = new ArrayList<>();
+        for (RunRecord r : history.since(server, JobKind.BACKUP.id(), since)) {
+            if (r.outcome() == Outcome.SUCCESS && r.durationMs() != null) {
+                backups.add(new Point(ended(r), r.facts().seconds("copy").orElse(r.durationMs() / 1000.0), r.sizeBytes()));
+            }
+        }
+        for (RunRecord r : history.since(server, JobKind.RESTORE_TEST.id(), since)) {
+            if (r.outcome() == Outcome.SUCCESS) {
+                r.facts().seconds("rto").ifPresent(rto -> tests.add(new Point(ended(r), rto, null)));
+            }
+        }
+        backups.sort(Comparator.comparing(Point::at));
+        tests.sort(Comparator.comparing(Point::at));
+        return new Trend(server, backups, tests);
+    }
+
+    /** The free space of each folder (of its nearest existing parent), each file system once. */
+    static List<Disk> disks(Map<String, Path> folders) {
+        List<Disk> out = new ArrayList<>();
+        Map<String, Boolean> seen = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : folders.entrySet()) {
+            Path p = e.getValue().toAbsolutePath();
+            while (p != null && !Files.exists(p)) {
+                p = p.getParent();
+            }
+            if (p == null) {
+                continue;
+            }
+            try {
+                FileStore fs = Files.getFileStore(p);
+                String key = e.getKey() + "\u0000" + e.getValue();
+                if (seen.putIfAbsent(key, true) == null) {
+                    out.add(new Disk(e.getKey(), e.getValue().toString(), fs.getUsableSpace(), fs.getTotalSpace()));
+                }
+            } catch (IOException ex) {
+                out.add(new Disk(e.getKey(), e.getValue().toString(), -1, -1));
+            }
+        }
+        return out;
+    }
+
+    static Instant ended(RunRecord r) {
+        return r.ended() != null ? r.ended() : r.started();
+    }
+}

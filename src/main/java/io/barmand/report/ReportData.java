@@ -1,0 +1,69 @@
+package io.barmand.report;
+
+import io.barmand.health.Problem;
+import io.barmand.health.Severity;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The morning report as data: made once by {@link ReportBuilder}, then written as text, HTML and JSON by
+ * {@link ReportText}, {@link ReportHtml} and {@link ReportJson}, so that all three say the same.
+ */
+public record ReportData(String host, Instant generated, Instant from, Instant to, Severity severity, String verdict,
+                         List<ServerLine> servers, List<Problem> problems, List<Trouble> troubles, List<Disk> disks,
+                         List<Trend> trends, List<MailNote> mail, String retention) {
+
+    /** One server's line: last backup, offsite, last restore test, check. Null fields: nothing recorded. */
+    public record ServerLine(String server, Severity severity, Backup backup, Offsite offsite, RestoreTest restoreTest,
+                             Check check) {
+    }
+
+    /** The newest successful backup. */
+    public record Backup(String backupId, Instant ended, long ageSeconds, Long sizeBytes, Double durationSeconds) {
+    }
+
+    /** The newest offsite run that ended; the WAL lag is Barman's newest archived WAL minus the newest in S3. */
+    public record Offsite(long runId, String outcome, Instant ended, String backupId, Double walLagSeconds,
+                          String newestWalInS3, String error) {
+    }
+
+    /** The newest restore test that ended. */
+    public record RestoreTest(long runId, String outcome, Instant ended, String backupId, String source, Double rtoSeconds,
+                              Instant recoveryPoint, Double canaryAgeSeconds, String error) {
+    }
+
+    /** The newest check that ended. */
+    public record Check(String outcome, Instant ended, List<String> failedChecks) {
+    }
+
+    /**
+     * A run of the window that went wrong (failed, interrupted, skipped), or a fire time with no run (missed).
+     *
+     * @param runId 0 for a missed run
+     */
+    public record Trouble(String server, String job, String what, Instant at, long runId, String trigger, int attempt,
+                          String error) {
+    }
+
+    /** Free space of a folder barmand relies on. */
+    public record Disk(String label, String path, long freeBytes, long totalBytes) {
+        public double freeRatio() {
+            return totalBytes <= 0 ? 0 : (double) freeBytes / totalBytes;
+        }
+    }
+
+    /** Points of a server's trend: one per backup or restore test in the trend's days, oldest first. */
+    public record Trend(String server, List<Point> backups, List<Point> restoreTests) {
+    }
+
+    /**
+     * @param value seconds for a restore test's RTO; for a backup, its duration in seconds
+     * @param bytes a backup's size (null for a restore test)
+     */
+    public record Point(Instant at, double value, Long bytes) {
+    }
+
+    /** A mail of the window that was not delivered at the first attempt (still waiting, or sent late). */
+    public record MailNote(String id, String subject, int attempts, boolean sent, Instant sentAt, String lastError) {
+    }
+}

@@ -1,0 +1,118 @@
+package io.barmand.report;
+
+import io.barmand.health.Problem;
+import io.barmand.health.Severity;
+import io.barmand.report.ReportData.Disk;
+import io.barmand.report.ReportData.MailNote;
+import io.barmand.report.ReportData.ServerLine;
+import io.barmand.report.ReportData.Trend;
+import io.barmand.report.ReportData.Trouble;
+import java.time.ZoneId;
+import java.util.function.Function;
+
+/** The report's HTML part: the same content as {@link ReportText}, with the trend charts inline. */
+public final class ReportHtml {
+    private ReportHtml() {
+    }
+
+    /**
+     * @param chartSrc the {@code src} of a server's trend chart ("cid:trend-pg1" in a mail, a file name on disk), or
+     *                 null when it has none
+     */
+    public static String render(ReportData d, ZoneId zone, int trendDays, Function<String, String> chartSrc) {
+        Words w = new Words(zone, d.generated());
+        StringBuilder b = new StringBuilder(4096);
+        b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(esc(ReportText.subject(d)))
+                .append("</title></head>\n<body style=\"font-family:Helvetica,Arial,sans-serif;font-size:14px;color:#222\">\n");
+        b.append("<p style=\"margin:0\">barmand report for <b>").append(esc(d.host())).append("</b>, ").append(esc(w.time(d.generated())))
+                .append(" (runs since ").append(esc(w.time(d.from()))).append(")</p>\n");
+        b.append("<h2 style=\"margin:8px 0;color:").append(color(d.severity())).append("\">").append(esc(d.verdict())).append("</h2>\n");
+        b.append("<table cellpadding=\"4\" cellspacing=\"0\" style=\"border-collapse:collapse;border:1px solid #ccc\">\n<tr style=\"background:#eee\">");
+        for (String h : new String[] {"Server", "State", "Last backup", "Offsite", "Last restore test", "Check"}) {
+            b.append("<th align=\"left\" style=\"border:1px solid #ccc\">").append(h).append("</th>");
+        }
+        b.append("</tr>\n");
+        for (ServerLine s : d.servers()) {
+            b.append("<tr>").append(td(s.server())).append("<td style=\"border:1px solid #ccc;font-weight:bold;color:")
+                    .append(color(s.severity())).append("\">").append(s.severity().word()).append("</td>")
+                    .append(td(w.backup(s.backup()))).append(td(w.offsite(s.offsite()))).append(td(w.restore(s.restoreTest())))
+                    .append(td(w.check(s.check()))).append("</tr>\n");
+        }
+        b.append("</table>\n");
+        b.append("<h3>Problems now").append(d.problems().isEmpty() ? ": none" : " (" + d.problems().size() + ")").append("</h3>\n");
+        if (!d.problems().isEmpty()) {
+            b.append("<ul>\n");
+            for (Problem p : d.problems()) {
+                b.append("<li><b style=\"color:").append(color(p.severity())).append("\">").append(p.severity().word())
+                        .append("</b> ").append(esc((p.server().isEmpty() ? "" : p.server() + ": ") + p.text())).append("</li>\n");
+            }
+            b.append("</ul>\n");
+        }
+        b.append("<h3>Failed, skipped and missed runs since ").append(esc(w.time(d.from())))
+                .append(d.troubles().isEmpty() ? ": none" : " (" + d.troubles().size() + ")").append("</h3>\n");
+        if (!d.troubles().isEmpty()) {
+            b.append("<ul>\n");
+            for (Trouble t : d.troubles()) {
+                b.append("<li>").append(esc(w.trouble(t))).append("</li>\n");
+            }
+            b.append("</ul>\n");
+        }
+        b.append("<h3>Retention</h3>\n<p>").append(esc(d.retention())).append("</p>\n");
+        b.append("<h3>Free disk</h3>\n<ul>\n");
+        for (Disk k : d.disks()) {
+            b.append("<li").append(k.totalBytes() > 0 && k.freeRatio() < 0.1 ? " style=\"color:#b00\"" : "").append(">")
+                    .append(esc(Words.disk(k))).append("</li>\n");
+        }
+        b.append("</ul>\n<h3>Trend, ").append(trendDays).append(" days</h3>\n");
+        for (Trend t : d.trends()) {
+            b.append("<p style=\"margin:4px 0\"><b>").append(esc(t.server())).append("</b>: ").append(esc(Words.trend(t, trendDays)))
+                    .append("</p>\n");
+            String src = chartSrc.apply(t.server());
+            if (src != null) {
+                b.append("<img src=\"").append(esc(src)).append("\" alt=\"").append(esc(t.server()))
+                        .append(" trend\" width=\"").append(TrendChart.WIDTH).append("\" height=\"").append(TrendChart.HEIGHT)
+                        .append("\">\n");
+            }
+        }
+        if (!d.mail().isEmpty()) {
+            b.append("<h3>Mail not delivered yet (").append(d.mail().size()).append(")</h3>\n<ul>\n");
+            for (MailNote m : d.mail()) {
+                b.append("<li>").append(esc(m.id() + " \"" + m.subject() + "\": " + m.attempts() + " attempt(s)"
+                        + (m.lastError() == null ? "" : ", last error: " + m.lastError()))).append("</li>\n");
+            }
+            b.append("</ul>\n");
+        }
+        b.append("</body></html>\n");
+        return b.toString();
+    }
+
+    private static String td(String s) {
+        return "<td style=\"border:1px solid #ccc\">" + esc(s) + "</td>";
+    }
+
+    static String color(Severity s) {
+        return switch (s) {
+            case OK -> "#1a7f37";
+            case WARNING -> "#9a6700";
+            case CRITICAL -> "#cf222e";
+        };
+    }
+
+    static String esc(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

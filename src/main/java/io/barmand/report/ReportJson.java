@@ -1,0 +1,145 @@
+package io.barmand.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.barmand.health.Problem;
+import io.barmand.report.ReportData.Disk;
+import io.barmand.report.ReportData.MailNote;
+import io.barmand.report.ReportData.Point;
+import io.barmand.report.ReportData.ServerLine;
+import io.barmand.report.ReportData.Trend;
+import io.barmand.report.ReportData.Trouble;
+import java.time.Instant;
+
+/** {@code barmand report --format json}: the report's data, as docs/CONTRACTS.md documents it (version 1). */
+public final class ReportJson {
+    public static final int VERSION = 1;
+    private static final ObjectMapper M = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ReportJson() {
+    }
+
+    public static String render(ReportData d) {
+        ObjectNode r = M.createObjectNode();
+        r.put("version", VERSION);
+        r.put("host", d.host());
+        r.put("generated", d.generated().toString());
+        r.put("from", d.from().toString());
+        r.put("to", d.to().toString());
+        r.put("severity", d.severity().word());
+        r.put("verdict", d.verdict());
+        r.put("subject", ReportText.subject(d));
+        ArrayNode servers = r.putArray("servers");
+        for (ServerLine s : d.servers()) {
+            ObjectNode o = servers.addObject();
+            o.put("server", s.server());
+            o.put("severity", s.severity().word());
+            if (s.backup() == null) {
+                o.putNull("lastBackup");
+            } else {
+                ObjectNode b = o.putObject("lastBackup");
+                b.put("backupId", s.backup().backupId());
+                b.put("ended", str(s.backup().ended()));
+                b.put("ageSeconds", s.backup().ageSeconds());
+                b.put("sizeBytes", s.backup().sizeBytes());
+                b.put("durationSeconds", s.backup().durationSeconds());
+            }
+            if (s.offsite() == null) {
+                o.putNull("offsite");
+            } else {
+                ObjectNode b = o.putObject("offsite");
+                b.put("runId", s.offsite().runId());
+                b.put("outcome", s.offsite().outcome());
+                b.put("ended", str(s.offsite().ended()));
+                b.put("backupId", s.offsite().backupId());
+                b.put("walLagSeconds", s.offsite().walLagSeconds());
+                b.put("newestWalInS3", s.offsite().newestWalInS3());
+                b.put("error", s.offsite().error());
+            }
+            if (s.restoreTest() == null) {
+                o.putNull("lastRestoreTest");
+            } else {
+                ObjectNode b = o.putObject("lastRestoreTest");
+                b.put("runId", s.restoreTest().runId());
+                b.put("outcome", s.restoreTest().outcome());
+                b.put("ended", str(s.restoreTest().ended()));
+                b.put("backupId", s.restoreTest().backupId());
+                b.put("source", s.restoreTest().source());
+                b.put("rtoSeconds", s.restoreTest().rtoSeconds());
+                b.put("recoveryPoint", str(s.restoreTest().recoveryPoint()));
+                b.put("canaryAgeSeconds", s.restoreTest().canaryAgeSeconds());
+                b.put("error", s.restoreTest().error());
+            }
+            if (s.check() == null) {
+                o.putNull("check");
+            } else {
+                ObjectNode b = o.putObject("check");
+                b.put("outcome", s.check().outcome());
+                b.put("ended", str(s.check().ended()));
+                ArrayNode f = b.putArray("failedChecks");
+                s.check().failedChecks().forEach(f::add);
+            }
+        }
+        ArrayNode problems = r.putArray("problems");
+        for (Problem p : d.problems()) {
+            ObjectNode o = problems.addObject();
+            o.put("server", p.server());
+            o.put("key", p.key());
+            o.put("severity", p.severity().word());
+            o.put("text", p.text());
+            o.put("since", str(p.since()));
+            o.put("alert", p.alert());
+        }
+        ArrayNode troubles = r.putArray("troubles");
+        for (Trouble t : d.troubles()) {
+            ObjectNode o = troubles.addObject();
+            o.put("server", t.server());
+            o.put("job", t.job());
+            o.put("what", t.what());
+            o.put("at", str(t.at()));
+            if (t.runId() > 0) {
+                o.put("runId", t.runId());
+            } else {
+                o.putNull("runId");
+            }
+            o.put("trigger", t.trigger());
+            o.put("attempt", t.attempt());
+            o.put("error", t.error());
+        }
+        r.put("retention", d.retention());
+        ArrayNode disks = r.putArray("disks");
+        for (Disk k : d.disks()) {
+            disks.addObject().put("label", k.label()).put("path", k.path()).put("freeBytes", k.freeBytes())
+                    .put("totalBytes", k.totalBytes());
+        }
+        ArrayNode trends = r.putArray("trends");
+        for (Trend t : d.trends()) {
+            ObjectNode o = trends.addObject();
+            o.put("server", t.server());
+            ArrayNode b = o.putArray("backups");
+            for (Point p : t.backups()) {
+                b.addObject().put("at", p.at().toString()).put("durationSeconds", p.value()).put("sizeBytes", p.bytes());
+            }
+            ArrayNode rt = o.putArray("restoreTests");
+            for (Point p : t.restoreTests()) {
+                rt.addObject().put("at", p.at().toString()).put("rtoSeconds", p.value());
+            }
+        }
+        ArrayNode mail = r.putArray("mailPending");
+        for (MailNote m : d.mail()) {
+            mail.addObject().put("id", m.id()).put("subject", m.subject()).put("attempts", m.attempts())
+                    .put("lastError", m.lastError());
+        }
+        try {
+            return M.writeValueAsString(r) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String str(Instant i) {
+        return i == null ? null : i.toString();
+    }
+}

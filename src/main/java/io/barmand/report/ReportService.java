@@ -1,0 +1,165 @@
+package io.barmand.report;
+
+import io.barmand.config.JobKind;
+import io.barmand.config.ReportSettings;
+import io.barmand.config.ServerSettings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.health.Health;
+import io.barmand.health.HealthReport;
+import io.barmand.history.Facts;
+import io.barmand.history.RunFigures;
+import io.barmand.history.RunHistory;
+import io.barmand.job.JobService;
+import io.barmand.job.RunContext;
+import io.barmand.mail.Letter;
+import io.barmand.mail.Outbox;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The morning report, a job of the host: evaluates every server, writes the report as text, HTML (with a trend chart
+ * per server) and JSON into STATE-DIR/reports, and mails it through the outbox. A report that cannot be sent stays in
+ * the outbox and is sent later; the run then says so and counts as failed.
+ */
+public final class ReportService implements JobService {
+    private static final Logger log = LoggerFactory.getLogger(ReportService.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /** A report made: its data and its three renderings, and the charts by server. */
+    public record Made(ReportData data, String subject, String text, String html, String json, Map<String, byte[]> charts) {
+        /** The mail: text and HTML parts, the charts inline. */
+        public Letter letter() {
+            Map<String, byte[]> images = new LinkedHashMap<>();
+            charts.forEach((server, png) -> images.put(cid(server), png));
+            return new Letter("report", subject, text, Optional.of(html), images);
+        }
+    }
+
+    private final ReportSettings settings;
+    private final Map<String, ServerSettings> servers;
+    private final RunHistory history;
+    private final Health health;
+    private final Supplier<Map<String, Path>> folders;
+    private final Optional<Outbox> outbox;
+    private final Path reportsDir;
+    private final ZoneId zone;
+    private final Clock clock;
+
+    /**
+     * @param folders the folders whose free disk is reported, by label (asked at each report)
+     * @param outbox where the report is mailed; empty = mail.to is empty, the report is only kept
+     */
+    public ReportService(ReportSettings settings, Map<String, ServerSettings> servers, RunHistory history, Health health,
+                         Supplier<Map<String, Path>> folders, Optional<Outbox> outbox, Path stateDir, ZoneId zone, Clock clock) {
+        this.settings = settings;
+        this.servers = servers;
+        this.history = history;
+        this.health = health;
+        this.folders = folders;
+        this.outbox = outbox;
+        this.reportsDir = stateDir.resolve("reports");
+        this.zone = zone;
+        this.clock = clock;
+    }
+
+    @Override
+    public JobKind kind() {
+        return JobKind.REPORT;
+    }
+
+    /** The report of the runs since {@code since} (the window before now by default), as of now. */
+    public Made make(Duration since) {
+        Instant now = clock.instant();
+        HealthReport h = health.evaluate(now, since);
+        ReportData d = new ReportBuilder(settings.hostName(), servers, history, settings.trendDays())
+                .build(h, now.minus(since), folders.get(), outbox.map(Outbox::pending).orElse(List.of()));
+        Map<String, byte[]> charts = new LinkedHashMap<>();
+        Instant trendFrom = now.minus(Duration.ofDays(settings.trendDays()));
+        for (ReportData.Trend t : d.trends()) {
+            byte[] png = TrendChart.png(t, trendFrom, now, zone);
+            if (png != null) {
+                charts.put(t.server(), png);
+            }
+        }
+        String html = ReportHtml.render(d, zone, settings.trendDays(), s -> charts.containsKey(s) ? "cid:" + cid(s) : null);
+        return new Made(d, ReportText.subject(d), ReportText.render(d, zone, settings.trendDays()), html, ReportJson.render(d),
+                charts);
+    }
+
+    @Override
+    public Result execute(RunContext ctx) {
+        Made m = make(settings.window());
+        ctx.checkCancelled();
+        Path saved = save(m);
+        Facts.Builder f = Facts.builder().text("verdict", m.data().verdict()).text("severity", m.data().severity().word())
+                .count("servers", m.data().servers().size()).count("problems", m.data().problems().size())
+                .count("troubles", m.data().troubles().size()).text("saved", saved.toString());
+        if (outbox.isEmpty()) {
+            return Result.ok(new RunFigures(null, null, null, List.of(), null, "\"" + m.subject() + "\" saved as " + saved
+                    + " (mail.to is empty: not mailed)", f.build()));
+        }
+        Outbox.Delivery d = outbox.get().post(m.letter());
+        f.text("mail", d.id()).count("mail-attempts", d.attempts());
+        if (d.sent()) {
+            return Result.ok(new RunFigures(null, null, null, List.of(), null, "\"" + m.subject() + "\" sent through "
+                    + outbox.get().transport() + " (mail " + d.id() + "), saved as " + saved, f.text("mail-state", "sent").build()));
+        }
+        return Result.failed(new RunFigures(null, null, null, List.of(), "report \"" + m.subject() + "\" not sent: "
+                + d.lastError() + "; kept in " + outbox.get().dir() + " as " + d.id() + ", next attempt at " + d.nextAttempt(),
+                null, f.text("mail-state", "queued").build()));
+    }
+
+    /** Writes the report into STATE-DIR/reports (text, HTML with its charts beside it, JSON); prunes old ones. */
+    Path save(Made m) {
+        String stamp = STAMP.format(m.data().generated());
+        try {
+            Files.createDirectories(reportsDir);
+            Path txt = reportsDir.resolve("report-" + stamp + ".txt");
+            Files.writeString(txt, m.text(), StandardCharsets.UTF_8);
+            Files.writeString(reportsDir.resolve("report-" + stamp + ".json"), m.json(), StandardCharsets.UTF_8);
+            for (Map.Entry<String, byte[]> c : m.charts().entrySet()) {
+                Files.write(reportsDir.resolve("report-" + stamp + "-" + cid(c.getKey()) + ".png"), c.getValue());
+            }
+            String html = ReportHtml.render(m.data(), zone, settings.trendDays(),
+                    s -> m.charts().containsKey(s) ? "report-" + stamp + "-" + cid(s) + ".png" : null);
+            Files.writeString(reportsDir.resolve("report-" + stamp + ".html"), html, StandardCharsets.UTF_8);
+            prune(m.data().generated().minus(settings.keep()));
+            return txt;
+        } catch (IOException e) {
+            throw new BarmandException(Category.IO, reportsDir + ": cannot save the report: " + e.getMessage(), e);
+        }
+    }
+
+    private void prune(Instant before) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(reportsDir, "report-*")) {
+            for (Path p : ds) {
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(before)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("{}: cannot prune old reports: {}", reportsDir, e.getMessage());
+        }
+    }
+
+    static String cid(String server) {
+        return "trend-" + server.replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
+}

@@ -1,0 +1,95 @@
+package io.barmand.report;
+
+import io.barmand.health.Problem;
+import io.barmand.report.ReportData.Disk;
+import io.barmand.report.ReportData.MailNote;
+import io.barmand.report.ReportData.ServerLine;
+import io.barmand.report.ReportData.Trend;
+import io.barmand.report.ReportData.Trouble;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The report's plain-text part (and {@code barmand report}'s default output). */
+public final class ReportText {
+    private ReportText() {
+    }
+
+    /** The subject: "[barmand backup1] OK: 12 servers". */
+    public static String subject(ReportData d) {
+        return "[barmand " + d.host() + "] " + d.verdict();
+    }
+
+    public static String render(ReportData d, ZoneId zone, int trendDays) {
+        Words w = new Words(zone, d.generated());
+        StringBuilder b = new StringBuilder();
+        b.append("barmand report for ").append(d.host()).append(", ").append(w.time(d.generated()))
+                .append(" (runs since ").append(w.time(d.from())).append(")\n");
+        b.append(d.verdict()).append("\n\n");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"SERVER", "STATE", "LAST BACKUP", "OFFSITE", "LAST RESTORE TEST", "CHECK"});
+        for (ServerLine s : d.servers()) {
+            rows.add(new String[] {s.server(), s.severity().word(), w.backup(s.backup()), w.offsite(s.offsite()),
+                    w.restore(s.restoreTest()), w.check(s.check())});
+        }
+        b.append(table(rows)).append('\n');
+        b.append("Problems now");
+        if (d.problems().isEmpty()) {
+            b.append(": none\n");
+        } else {
+            b.append(" (").append(d.problems().size()).append(")\n");
+            for (Problem p : d.problems()) {
+                b.append("  ").append(p.severity().word()).append("  ").append(p.server().isEmpty() ? "" : p.server() + ": ")
+                        .append(p.text()).append('\n');
+            }
+        }
+        b.append('\n').append("Failed, skipped and missed runs since ").append(w.time(d.from()));
+        if (d.troubles().isEmpty()) {
+            b.append(": none\n");
+        } else {
+            b.append(" (").append(d.troubles().size()).append(")\n");
+            for (Trouble t : d.troubles()) {
+                b.append("  ").append(w.trouble(t)).append('\n');
+            }
+        }
+        b.append('\n').append("Retention: ").append(d.retention()).append("\n\n");
+        b.append("Free disk\n");
+        for (Disk k : d.disks()) {
+            b.append("  ").append(Words.disk(k)).append('\n');
+        }
+        b.append('\n').append("Trend, ").append(trendDays).append(" days\n");
+        for (Trend t : d.trends()) {
+            b.append("  ").append(t.server()).append(": ").append(Words.trend(t, trendDays)).append('\n');
+        }
+        if (!d.mail().isEmpty()) {
+            b.append('\n').append("Mail not delivered yet (").append(d.mail().size()).append(")\n");
+            for (MailNote m : d.mail()) {
+                b.append("  ").append(m.id()).append(" \"").append(m.subject()).append("\": ").append(m.attempts())
+                        .append(" attempt(s)").append(m.lastError() == null ? "" : ", last error: " + m.lastError()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    /** Columns padded to their widest cell, two spaces apart. */
+    static String table(List<String[]> rows) {
+        int[] width = new int[rows.get(0).length];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                line.append(r[i]);
+                if (i < r.length - 1) {
+                    line.append(" ".repeat(width[i] - r[i].length() + 2));
+                }
+            }
+            b.append(line.toString().stripTrailing()).append('\n');
+        }
+        return b.toString();
+    }
+}

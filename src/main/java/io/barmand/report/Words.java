@@ -1,0 +1,132 @@
+package io.barmand.report;
+
+import io.barmand.health.Health;
+import io.barmand.history.Sizes;
+import io.barmand.report.ReportData.Backup;
+import io.barmand.report.ReportData.Check;
+import io.barmand.report.ReportData.Disk;
+import io.barmand.report.ReportData.Offsite;
+import io.barmand.report.ReportData.Point;
+import io.barmand.report.ReportData.RestoreTest;
+import io.barmand.report.ReportData.Trend;
+import io.barmand.report.ReportData.Trouble;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
+import java.util.List;
+import java.util.Locale;
+
+/** The report's cells and sentences, made once for the text and the HTML parts. */
+final class Words {
+    private final DateTimeFormatter time;
+    private final Instant now;
+
+    Words(ZoneId zone, Instant now) {
+        this.time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT).withZone(zone);
+        this.now = now;
+    }
+
+    String time(Instant i) {
+        return i == null ? "-" : time.format(i);
+    }
+
+    String ago(Instant i) {
+        return i == null ? "-" : Health.age(Duration.between(i, now)) + " ago";
+    }
+
+    static String seconds(Double s) {
+        if (s == null) {
+            return "?";
+        }
+        if (s >= 120) {
+            return Health.age(Duration.ofMillis(Math.round(s * 1000)));
+        }
+        return String.format(Locale.ROOT, "%.1fs", s);
+    }
+
+    static String bytes(Long b) {
+        return b == null ? "?" : Sizes.human(b);
+    }
+
+    String backup(Backup b) {
+        return b == null ? "none recorded" : b.backupId() + ", " + Health.age(Duration.ofSeconds(b.ageSeconds())) + " ago, "
+                + bytes(b.sizeBytes()) + ", took " + seconds(b.durationSeconds());
+    }
+
+    String offsite(Offsite o) {
+        if (o == null) {
+            return "off";
+        }
+        String s = o.outcome() + " " + ago(o.ended());
+        if (o.backupId() != null) {
+            s += ", " + o.backupId();
+        }
+        if (o.walLagSeconds() != null) {
+            s += ", WAL lag " + seconds(o.walLagSeconds());
+        }
+        return s;
+    }
+
+    String restore(RestoreTest t) {
+        if (t == null) {
+            return "none recorded";
+        }
+        List<String> p = new ArrayList<>();
+        p.add(t.outcome() + " " + ago(t.ended()) + (t.source().equals("s3") ? " (from S3)" : ""));
+        if (t.rtoSeconds() != null) {
+            p.add("RTO " + seconds(t.rtoSeconds()));
+        }
+        if (t.recoveryPoint() != null) {
+            p.add("recovery point " + time(t.recoveryPoint()));
+        }
+        if (t.canaryAgeSeconds() != null) {
+            p.add("canary " + seconds(t.canaryAgeSeconds()) + " old");
+        }
+        return String.join(", ", p);
+    }
+
+    String check(Check c) {
+        if (c == null) {
+            return "none recorded";
+        }
+        return c.outcome().equals("success") ? "OK " + ago(c.ended())
+                : c.outcome() + (c.failedChecks().isEmpty() ? "" : ": " + String.join(", ", c.failedChecks()));
+    }
+
+    String trouble(Trouble t) {
+        String who = t.server().isEmpty() ? t.job() : t.server() + " " + t.job();
+        String how = t.what().equals("missed") ? "missed" : t.what() + " (" + t.trigger()
+                + (t.attempt() > 1 ? ", attempt " + t.attempt() : "") + ", run " + t.runId() + ")";
+        return time(t.at()) + "  " + who + " " + how + (t.error() == null ? "" : ": " + t.error());
+    }
+
+    static String disk(Disk d) {
+        if (d.totalBytes() < 0) {
+            return d.label() + " " + d.path() + ": unknown";
+        }
+        return String.format(Locale.ROOT, "%s %s: %s free of %s (%.0f%%)", d.label(), d.path(), bytes(d.freeBytes()),
+                bytes(d.totalBytes()), 100 * d.freeRatio());
+    }
+
+    static String trend(Trend t, int days) {
+        List<String> p = new ArrayList<>();
+        if (t.backups().isEmpty()) {
+            p.add("no backup in " + days + " days");
+        } else {
+            DoubleSummaryStatistics d = t.backups().stream().mapToDouble(Point::value).summaryStatistics();
+            Point last = t.backups().get(t.backups().size() - 1);
+            long minB = t.backups().stream().filter(x -> x.bytes() != null).mapToLong(Point::bytes).min().orElse(-1);
+            long maxB = t.backups().stream().filter(x -> x.bytes() != null).mapToLong(Point::bytes).max().orElse(-1);
+            p.add(t.backups().size() + " backup(s), took " + seconds(d.getMin()) + " to " + seconds(d.getMax()) + " (last "
+                    + seconds(last.value()) + ")" + (minB < 0 ? "" : ", " + bytes(minB) + " to " + bytes(maxB)));
+        }
+        if (!t.restoreTests().isEmpty()) {
+            DoubleSummaryStatistics r = t.restoreTests().stream().mapToDouble(Point::value).summaryStatistics();
+            p.add(t.restoreTests().size() + " restore test(s), RTO " + seconds(r.getMin()) + " to " + seconds(r.getMax()));
+        }
+        return String.join("; ", p);
+    }
+}

@@ -1,0 +1,175 @@
+package io.barmand.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.barmand.config.JobKind;
+import io.barmand.config.Settings;
+import io.barmand.history.Facts;
+import io.barmand.history.Outcome;
+import io.barmand.history.RunFigures;
+import io.barmand.history.RunStore;
+import io.barmand.history.Trigger;
+import io.barmand.testing.FakeBarman;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HealthTest {
+    @TempDir
+    Path tmp;
+    RunStore store;
+    final Instant day0 = Instant.parse("2026-11-20T00:00:00Z");
+    final Map<String, Instant> wal = new HashMap<>();
+
+    @BeforeEach
+    void open() {
+        store = RunStore.open(tmp.resolve("state"), true);
+    }
+
+    Settings settings(String servers, String more) throws IOException {
+        FakeBarman barman = new FakeBarman(tmp.resolve("bin"));
+        Path f = tmp.resolve("barmand.conf");
+        Files.writeString(f, "barmand {\n  barman.binary = \"" + barman.script() + "\"\n  state-dir = \"" + tmp
+                + "/state\"\n  control-socket = \"" + tmp + "/c.sock\"\n  history.prune.schedule = off\n"
+                + "  report.schedule = off\n  defaults { check.schedule = off, switch-wal.schedule = off }\n" + more
+                + "\n  servers { " + servers + " }\n}\n");
+        return Settings.load(f, (bin, cf, t) -> Set.of("pg1", "pg2"));
+    }
+
+    Health health(Settings s) {
+        return new Health(s, store, server -> Optional.ofNullable(wal.get(server)));
+    }
+
+    long backup(String server, Instant requested, Outcome outcome, String error) {
+        long id = store.start(server, "backup", Trigger.SCHEDULED, requested);
+        store.finish(id, outcome, requested.plusSeconds(60), 60_000, outcome == Outcome.SUCCESS
+                ? new RunFigures("B" + id, 1_000_000L, 16_666L, List.of(), null, null, Facts.builder().seconds("copy", 58.0).build())
+                : RunFigures.error(error));
+        return id;
+    }
+
+    @Test
+    void aFireTimeWithNoRunIsMissedAndACriticalProblemUntilTheJobSucceedsAgain() throws IOException {
+        Settings s = settings("pg1 { backup.schedule = \"0 0 2 * * ?\" }", "");
+        store.recordDaemonStart(day0, "test");
+        backup("pg1", day0.plus(Duration.ofHours(2)).plusSeconds(1), Outcome.SUCCESS, null);
+        // day 1 02:00 passed with no run (barmand was down)
+        Instant now = day0.plus(Duration.ofDays(1)).plus(Duration.ofHours(10));
+        HealthReport h = health(s).evaluate(now, Duration.ofHours(48));
+        assertThat(h.missed()).containsExactly(new Missed("pg1", JobKind.BACKUP, day0.plus(Duration.ofDays(1)).plus(Duration.ofHours(2))));
+        // the newest backup is 32h old as well: two problems
+        assertThat(h.problems()).extracting(Problem::id).containsExactly("pg1 backup-age", "pg1 missed-backup");
+        Problem p = h.problems().get(1);
+        assertThat(p.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(p.alert()).isTrue();
+        assertThat(p.text()).contains("the run due at 2026-11-21T02:00:00Z did not happen");
+        assertThat(h.verdict()).isEqualTo("FAILED: pg1 backup age, pg1 backup missed");
+        // a catch-up run that succeeds ends the problem; the missed fire time stays in the window's list
+        backup("pg1", now.plusSeconds(10), Outcome.SUCCESS, null);
+        HealthReport after = health(s).evaluate(now.plusSeconds(200), Duration.ofHours(48));
+        assertThat(after.missed()).hasSize(1);
+        assertThat(after.problems()).isEmpty();
+        assertThat(after.verdict()).isEqualTo("OK: 1 server");
+    }
+
+    @Test
+    void fireTimesBeforeBarmandFirstStartedAreNotMissed() throws IOException {
+        Settings s = settings("pg1 { backup.schedule = \"0 0 2 * * ?\" }", "");
+        store.recordDaemonStart(day0.plus(Duration.ofDays(2)), "test");
+        HealthReport h = health(s).evaluate(day0.plus(Duration.ofDays(2)).plus(Duration.ofHours(1)), Duration.ofDays(7));
+        assertThat(h.missed()).isEmpty();
+        assertThat(h.severity()).isEqualTo(Severity.OK);
+    }
+
+    @Test
+    void aRunWithinTheMisfireToleranceCountsAndOneLaterDoesNot() throws IOException {
+        Settings s = settings("pg1 { backup.schedule = \"0 0 2 * * ?\" }", "");
+        store.recordDaemonStart(day0, "test");
+        Instant fire = day0.plus(Duration.ofHours(2));
+        // misfire-threshold 60s + 2 min: a run asked 170 s late is the fire time's run
+        backup("pg1", fire.plusSeconds(170), Outcome.SUCCESS, null);
+        Instant fire2 = fire.plus(Duration.ofDays(1));
+        backup("pg1", fire2.plusSeconds(190), Outcome.SUCCESS, null);
+        HealthReport h = health(s).evaluate(fire2.plus(Duration.ofHours(1)), Duration.ofDays(3));
+        assertThat(h.missed()).extracting(Missed::fireTime).containsExactly(fire2);
+        // it succeeded after the missed fire time: no problem left
+        assertThat(h.problems()).isEmpty();
+    }
+
+    @Test
+    void aFailedBackupIsCriticalAndNamesItsErrorUntilALaterOneSucceeds() throws IOException {
+        Settings s = settings("pg1 {}, pg2 {}", "");
+        store.recordDaemonStart(day0, "test");
+        long id = backup("pg1", day0.plusSeconds(100), Outcome.FAILED, "barman backup exited 1: ERROR: connection refused");
+        backup("pg2", day0.plusSeconds(100), Outcome.SUCCESS, null);
+        HealthReport h = health(s).evaluate(day0.plusSeconds(3600), Duration.ofHours(24));
+        assertThat(h.problems()).singleElement().satisfies(p -> {
+            assertThat(p.id()).isEqualTo("pg1 backup");
+            assertThat(p.text()).isEqualTo("backup failed (run " + id + ", 2026-11-20T00:02:40Z): barman backup exited 1: "
+                    + "ERROR: connection refused");
+        });
+        assertThat(h.verdict()).isEqualTo("FAILED: pg1 backup");
+        assertThat(h.servers().get(1).severity()).isEqualTo(Severity.OK);
+        backup("pg1", day0.plusSeconds(4000), Outcome.SUCCESS, null);
+        assertThat(health(s).evaluate(day0.plusSeconds(5000), Duration.ofHours(24)).problems()).isEmpty();
+    }
+
+    @Test
+    void anOldNewestBackupAndAnOldWalAreProblemsPastTheirThresholds() throws IOException {
+        Settings s = settings("pg1 { backup.schedule = \"0 0 2 * * ?\" }", "health { backup-max-age = 26h, wal-max-age = 6h }");
+        store.recordDaemonStart(day0, "test");
+        backup("pg1", day0.plus(Duration.ofHours(2)), Outcome.SUCCESS, null);
+        Instant now = day0.plus(Duration.ofHours(2)).plus(Duration.ofHours(27));
+        // the day-1 fire time was missed too; the age is its own problem
+        wal.put("pg1", now.minus(Duration.ofHours(7)));
+        HealthReport h = health(s).evaluate(now, Duration.ofHours(24));
+        assertThat(h.problems()).extracting(Problem::key).containsExactlyInAnyOrder("backup-age", "wal-age", "missed-backup");
+        Problem age = h.problems().stream().filter(p -> p.key().equals("backup-age")).findFirst().orElseThrow();
+        assertThat(age.text()).isEqualTo("newest backup B1 is 26h 59m old (health.backup-max-age = 26h)");
+        Problem w = h.problems().stream().filter(p -> p.key().equals("wal-age")).findFirst().orElseThrow();
+        assertThat(w.severity()).isEqualTo(Severity.WARNING);
+        assertThat(w.text()).isEqualTo("newest WAL file in Barman's archive is 7h old (health.wal-max-age = 6h)");
+        // thresholds off: neither
+        Settings off = settings("pg1 { backup.schedule = \"0 0 2 * * ?\" }", "health { backup-max-age = off, wal-max-age = off }");
+        assertThat(health(off).evaluate(now, Duration.ofHours(24)).problems()).extracting(Problem::key)
+                .containsExactly("missed-backup");
+    }
+
+    @Test
+    void aFailedCheckIsAWarningThatIsNotAlerted() throws IOException {
+        Settings s = settings("pg1 {}", "");
+        long id = store.start("pg1", "check", Trigger.SCHEDULED, day0);
+        store.finish(id, Outcome.FAILED, day0.plusSeconds(2), 2000,
+                new RunFigures(null, null, null, List.of("wal_archive"), null, null));
+        HealthReport h = health(s).evaluate(day0.plusSeconds(60), Duration.ofHours(24));
+        assertThat(h.problems()).singleElement().satisfies(p -> {
+            assertThat(p.severity()).isEqualTo(Severity.WARNING);
+            assertThat(p.alert()).isFalse();
+            assertThat(p.text()).endsWith("failed checks: wal_archive");
+        });
+        assertThat(h.verdict()).isEqualTo("WARNING: pg1 check");
+        assertThat(h.severity().exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void missedRunsOfJobsOfTheHostAreWarnings() throws IOException {
+        Settings s = settings("pg1 { backup.schedule = off }", "report.schedule = \"0 0 7 * * ?\"");
+        store.recordDaemonStart(day0, "test");
+        HealthReport h = health(s).evaluate(day0.plus(Duration.ofHours(8)), Duration.ofHours(24));
+        assertThat(h.hostMissed()).containsExactly(new Missed("", JobKind.REPORT, day0.plus(Duration.ofHours(7))));
+        assertThat(h.problems()).singleElement().satisfies(p -> {
+            assertThat(p.id()).isEqualTo("missed-report");
+            assertThat(p.severity()).isEqualTo(Severity.WARNING);
+        });
+    }
+}

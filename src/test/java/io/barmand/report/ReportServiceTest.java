@@ -1,0 +1,141 @@
+package io.barmand.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.barmand.config.Settings;
+import io.barmand.health.Health;
+import io.barmand.history.Facts;
+import io.barmand.history.Outcome;
+import io.barmand.history.RunFigures;
+import io.barmand.history.RunStore;
+import io.barmand.history.Sizes;
+import io.barmand.history.Trigger;
+import io.barmand.testing.FakeBarman;
+import io.barmand.testing.MutableClock;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportServiceTest {
+    @TempDir
+    Path tmp;
+    RunStore store;
+    Settings settings;
+    final Instant day0 = Instant.parse("2026-11-20T00:00:00Z");
+    final MutableClock clock = new MutableClock(day0);
+    static final java.time.format.DateTimeFormatter ID = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
+            .withZone(java.time.ZoneOffset.UTC);
+
+    @BeforeEach
+    void setUp() throws Exception {
+        FakeBarman barman = new FakeBarman(tmp.resolve("bin"));
+        Path f = tmp.resolve("barmand.conf");
+        Files.writeString(f, "barmand {\n  barman.binary = \"" + barman.script() + "\"\n  state-dir = \"" + tmp
+                + "/state\"\n  control-socket = \"" + tmp + "/c.sock\"\n  history.prune.schedule = off\n"
+                + "  report { schedule = off, host-name = \"backup1\" }\n"
+                + "  defaults { check.schedule = off, switch-wal.schedule = off, backup.schedule = \"0 0 2 * * ?\" }\n"
+                + "  servers { pg1 {}, pg2 {} }\n}\n");
+        settings = Settings.load(f, (bin, cf, t) -> Set.of("pg1", "pg2"));
+        store = RunStore.open(settings.stateDir(), true);
+        store.recordDaemonStart(day0, "test");
+    }
+
+    ReportService service() {
+        return new ReportService(settings.report(), settings.servers(), store, new Health(settings, store, s -> Optional.empty()),
+                () -> Map.of("state", settings.stateDir()), Optional.empty(), settings.stateDir(), settings.hostTimezone(), clock);
+    }
+
+    /** Fourteen nights of backups of both servers, growing; a restore test of pg1 every other day. */
+    void nights(int n) {
+        for (int d = 0; d < n; d++) {
+            Instant at = day0.plus(Duration.ofDays(d)).plus(Duration.ofHours(2));
+            for (String server : d == 14 ? List.of("pg1") : List.of("pg1", "pg2")) {
+                long id = store.start(server, "backup", Trigger.SCHEDULED, at);
+                long size = (100L + d) * 1_048_576L;
+                store.finish(id, Outcome.SUCCESS, at.plusSeconds(30 + d), (30 + d) * 1000L, new RunFigures(ID.format(at),
+                        size, size / 30, List.of(), null, null, Facts.builder().bytes("size", size).seconds("copy", 30.0 + d).build()));
+            }
+            if (d % 2 == 0) {
+                long id = store.start("pg1", "restore-test", Trigger.SCHEDULED, at.plus(Duration.ofHours(2)));
+                store.finish(id, Outcome.SUCCESS, at.plus(Duration.ofHours(2)).plusSeconds(20), 20_000, new RunFigures(null, null,
+                        null, List.of(), null, null, Facts.builder().seconds("rto", 10.0 + d).seconds("canary-age", 3.5).build()));
+            }
+        }
+    }
+
+    @Test
+    void theReportSaysTheSameInTextHtmlAndJsonWithAChartPerServer() throws Exception {
+        nights(15);
+        // pg2's last backup failed, and its retry was skipped
+        Instant last = day0.plus(Duration.ofDays(14)).plus(Duration.ofHours(2));
+        long failed = store.start("pg2", "backup", Trigger.SCHEDULED, last);
+        store.finish(failed, Outcome.FAILED, last.plusSeconds(5), 5000, RunFigures.error("barman backup exited 1: disk full"));
+        long skipped = store.skipped("pg2", "backup", Trigger.RETRY, last.plusSeconds(1800), "backup already running", 2);
+        clock.set(day0.plus(Duration.ofDays(14)).plus(Duration.ofHours(7)));
+        ReportService.Made m = service().make(Duration.ofHours(24));
+
+        assertThat(m.subject()).isEqualTo("[barmand backup1] FAILED: pg2 backup, pg2 backup age");
+        assertThat(m.text())
+                .contains("pg1     OK        20261204T020000, 4h 59m ago, 114.0 MiB, took 44.0s   off      success 2h 59m ago, "
+                        + "RTO 24.0s, canary 3.5s old  none recorded")
+                .contains("pg2     CRITICAL  20261203T020000, 28h 59m ago, 113.0 MiB, took 43.0s")
+                .contains("CRITICAL  pg2: backup failed (run " + failed + ", 2026-12-04T02:00:05Z): barman backup exited 1: disk full")
+                .contains("CRITICAL  pg2: newest backup 20261203T020000 is 28h 59m old (health.backup-max-age = 26h)")
+                .contains("2026-12-04 02:00 UTC  pg2 backup failed (scheduled, run " + failed + "): barman backup exited 1: disk full")
+                .contains("2026-12-04 02:30 UTC  pg2 backup skipped (retry, attempt 2, run " + skipped + "): backup already running")
+                .contains("pg1: 14 backup(s), took 31.0s to 44.0s (last 44.0s), 101.0 MiB to 114.0 MiB; 7 restore test(s), "
+                        + "RTO 12.0s to 24.0s");
+        // the HTML part: the same lines, the charts by content id
+        assertThat(m.html()).contains("FAILED: pg2 backup, pg2 backup age").contains("<img src=\"cid:trend-pg1\"")
+                .contains("<img src=\"cid:trend-pg2\"").contains("barman backup exited 1: disk full");
+        assertThat(m.charts()).containsOnlyKeys("pg1", "pg2");
+        BufferedImage png = ImageIO.read(new ByteArrayInputStream(m.charts().get("pg1")));
+        assertThat(png.getWidth()).isEqualTo(TrendChart.WIDTH);
+        assertThat(png.getHeight()).isEqualTo(TrendChart.HEIGHT);
+        assertThat(m.letter().images()).containsOnlyKeys("trend-pg1", "trend-pg2");
+        // JSON: the same figures, typed
+        JsonNode j = new ObjectMapper().readTree(m.json());
+        assertThat(j.path("version").asInt()).isEqualTo(1);
+        assertThat(j.path("severity").asText()).isEqualTo("CRITICAL");
+        JsonNode pg1 = j.path("servers").get(0);
+        assertThat(pg1.path("lastBackup").path("backupId").asText()).isEqualTo("20261204T020000");
+        assertThat(pg1.path("lastBackup").path("sizeBytes").asLong()).isEqualTo(114L * 1_048_576L);
+        assertThat(pg1.path("lastRestoreTest").path("rtoSeconds").asDouble()).isEqualTo(24.0);
+        assertThat(j.path("troubles")).hasSize(2);
+        assertThat(j.path("trends").get(0).path("backups")).hasSize(14);
+        assertThat(j.path("problems")).hasSize(2);
+        assertThat(j.path("problems").get(0).path("key").asText()).isEqualTo("backup");
+    }
+
+    @Test
+    void theJobSavesTheReportAndSaysItWasNotMailedWithoutRecipients() throws Exception {
+        nights(2);
+        clock.set(day0.plus(Duration.ofDays(1)).plus(Duration.ofHours(7)));
+        var res = service().execute(io.barmand.job.RunContext.of("", settings.hostJobs().get(io.barmand.config.JobKind.REPORT),
+                io.barmand.job.RunOptions.NONE));
+        assertThat(res.success()).isTrue();
+        assertThat(res.figures().detail()).contains("\"[barmand backup1] OK: 2 servers\" saved as ")
+                .contains("(mail.to is empty: not mailed)");
+        Path reports = settings.stateDir().resolve("reports");
+        try (var l = Files.list(reports)) {
+            assertThat(l.map(p -> p.getFileName().toString().replaceAll("\\d{8}T\\d{6}Z", "T")).sorted().toList())
+                    .containsExactly("report-T-trend-pg1.png", "report-T-trend-pg2.png", "report-T.html", "report-T.json",
+                            "report-T.txt");
+        }
+        assertThat(res.figures().facts().text("verdict")).contains("OK: 2 servers");
+        assertThat(res.figures().facts().count("servers")).contains(2L);
+    }
+}
