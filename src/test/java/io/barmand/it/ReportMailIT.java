@@ -1,0 +1,236 @@
+package io.barmand.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.barmand.history.RunStore;
+import io.barmand.history.Sizes;
+import io.barmand.it.Barmand.Cli;
+import io.barmand.it.Barmand.Daemon;
+import jakarta.mail.BodyPart;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Multipart;
+import jakarta.mail.internet.MimeMessage;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged daemon, real PostgreSQL 15 and Barman 3.4, and a real SMTP server (GreenMail in this JVM, on
+ * loopback): the morning report, alerts, an SMTP server that is down, a login that is refused.
+ */
+@ExtendWith(BarmanFixture.class)
+class ReportMailIT {
+    @TempDir
+    Path dir;
+    Path log;
+    int port;
+    GreenMail smtp;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        BarmanFixture.up();
+        log = dir.resolve("barmand.log");
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        smtp = start();
+    }
+
+    GreenMail start() {
+        GreenMail g = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
+                .withConfiguration(GreenMailConfiguration.aConfig().withUser("barmand", "right-password"));
+        g.start();
+        return g;
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (smtp != null) {
+            smtp.stop();
+        }
+    }
+
+    Path conf(String more) throws Exception {
+        return BarmanFixture.barmandConf(dir, """
+                  report.host-name = "itbackup"
+                  mail {
+                    to = ["dba@example.net"]
+                    from = "barmand@itbackup.example.net"
+                    smtp { host = "127.0.0.1", port = %d, security = none }
+                    retry { initial = 2s, max = 4s }
+                  }
+                  alerts.interval = 2s
+                %s
+                  servers { itpg {} }
+                """.formatted(port, more));
+    }
+
+    static List<String> subjects(GreenMail g) {
+        return Arrays.stream(g.getReceivedMessages()).map(ReportMailIT::subject).toList();
+    }
+
+    static String subject(MimeMessage m) {
+        try {
+            return m.getSubject();
+        } catch (MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode lastRun(Path conf, String job) throws Exception {
+        return Barmand.history(conf).stream().filter(r -> r.path("job").asText().equals(job)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void theMorningReportArrivesWithBothPartsTheChartAndTheFiguresOfTheHistory() throws Exception {
+        Path conf = conf("");
+        try (Daemon d = Daemon.start(conf, log)) {
+            Cli b = Barmand.cli("run-now", "backup", "itpg", "--config", conf.toString());
+            assertThat(b.exit()).as("backup: %s %s\n%s", b.out(), b.err(), d.logText()).isZero();
+            JsonNode backup = lastRun(conf, "backup");
+            Cli r = Barmand.cli("run-now", "report", "--config", conf.toString());
+            assertThat(r.exit()).as("report: %s %s\n%s", r.out(), r.err(), d.logText()).isZero();
+            await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length == 1);
+            MimeMessage m = smtp.getReceivedMessages()[0];
+            assertThat(m.getSubject()).isEqualTo("[barmand itbackup] OK: 1 server");
+            assertThat(m.getFrom()[0].toString()).isEqualTo("barmand@itbackup.example.net");
+            assertThat(m.getContentType()).startsWith("multipart/alternative");
+            Multipart alt = (Multipart) m.getContent();
+            assertThat(alt.getCount()).isEqualTo(2);
+            String text = (String) alt.getBodyPart(0).getContent();
+            assertThat(alt.getBodyPart(0).getContentType()).startsWith("text/plain");
+            String size = Sizes.human(backup.path("sizeBytes").asLong());
+            assertThat(text).containsPattern("itpg +OK +" + backup.path("backupId").asText()).contains(backup.path("backupId").asText() + ", ").contains(size)
+                    .contains("Problems now: none").contains("1 backup(s)");
+            Multipart related = (Multipart) alt.getBodyPart(1).getContent();
+            assertThat(alt.getBodyPart(1).getContentType()).startsWith("multipart/related");
+            BodyPart html = related.getBodyPart(0);
+            assertThat(html.getContentType()).startsWith("text/html");
+            assertThat((String) html.getContent()).contains("OK: 1 server").contains(backup.path("backupId").asText())
+                    .contains(size).contains("<img src=\"cid:trend-itpg\"");
+            BodyPart png = related.getBodyPart(1);
+            assertThat(png.getContentType()).startsWith("image/png");
+            assertThat(((jakarta.mail.internet.MimeBodyPart) png).getContentID()).isEqualTo("<trend-itpg>");
+            try (InputStream in = png.getInputStream()) {
+                assertThat(ImageIO.read(in).getWidth()).isEqualTo(640);
+            }
+            JsonNode run = lastRun(conf, "report");
+            assertThat(run.path("outcome").asText()).isEqualTo("success");
+            assertThat(run.path("facts").path("mail-state").path("value").asText()).isEqualTo("sent");
+            // the same report on demand, as JSON
+            Cli json = Barmand.cli("report", "--format", "json", "--config", conf.toString());
+            assertThat(json.exit()).as(json.err()).isZero();
+            JsonNode j = Barmand.JSON.readTree(json.out());
+            assertThat(j.path("servers").get(0).path("lastBackup").path("backupId").asText()).isEqualTo(backup.path("backupId").asText());
+            assertThat(j.path("servers").get(0).path("lastBackup").path("sizeBytes").asLong()).isEqualTo(backup.path("sizeBytes").asLong());
+        }
+    }
+
+    @Test
+    void aFailedBackupSendsOneAlertAndAGoodBackupOneRecoveredMail() throws Exception {
+        // backups cut short after 2 s, tried once more after 1 s: two failed runs, one problem
+        Path bad = conf("  defaults.backup { timeout = 2s, retry { max = 1, after = 1s } }");
+        try (Daemon d = Daemon.start(bad, log)) {
+            Barmand.cli("run-now", "backup", "itpg", "--config", bad.toString());
+            await().atMost(Duration.ofMinutes(2)).until(() -> Barmand.history(bad).stream()
+                    .filter(r -> r.path("job").asText().equals("backup") && r.path("outcome").asText().equals("failed")).count() == 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length >= 1);
+            // alerts are evaluated every 2 s: give a second alert every chance to appear
+            Path state = dir.resolve("state/alerts.json");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(state)
+                    && Files.getLastModifiedTime(state).toInstant().isAfter(Instant.now().minusSeconds(1)));
+            await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).until(() -> true);
+            assertThat(subjects(smtp)).as(d.logText()).containsExactly("[barmand itbackup] CRITICAL: itpg backup");
+            assertThat((String) smtp.getReceivedMessages()[0].getContent()).contains("backup failed (run ")
+                    .contains("ran past its timeout");
+            assertThat(d.stop(Duration.ofSeconds(60))).isIn(0, 143);
+        }
+        BarmanFixture.up();
+        Path good = conf("");
+        try (Daemon d = Daemon.start(good, dir.resolve("barmand-2.log"))) {
+            Cli b = Barmand.cli("run-now", "backup", "itpg", "--config", good.toString());
+            assertThat(b.exit()).as(b.err()).isZero();
+            await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length == 2);
+            assertThat(subjects(smtp)).containsExactly("[barmand itbackup] CRITICAL: itpg backup",
+                    "[barmand itbackup] RECOVERED: itpg backup");
+            assertThat((String) smtp.getReceivedMessages()[1].getContent()).startsWith("itpg backup is OK again at ");
+        }
+    }
+
+    @Test
+    void aReportMadeWhileSmtpIsDownIsRecordedKeptAndDeliveredWhenItReturns() throws Exception {
+        Path conf = conf("");
+        smtp.stop();
+        try (Daemon d = Daemon.start(conf, log)) {
+            Cli r = Barmand.cli("run-now", "report", "--config", conf.toString());
+            assertThat(r.exit()).as("the report run failed: %s", r.out()).isEqualTo(1);
+            JsonNode run = lastRun(conf, "report");
+            assertThat(run.path("outcome").asText()).isEqualTo("failed");
+            assertThat(run.path("error").asText()).contains("not sent: cannot reach SMTP server 127.0.0.1:" + port)
+                    .contains("kept in " + dir.resolve("state/outbox"));
+            Path outbox = dir.resolve("state/outbox");
+            try (Stream<Path> l = Files.list(outbox)) {
+                assertThat(l.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".eml")).toList()).hasSize(1);
+            }
+            // the daemon tries again every 2-4 s; SMTP comes back
+            await().atMost(Duration.ofSeconds(30)).until(() -> d.logText().contains("attempt 2 failed"));
+            smtp = start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length == 1);
+            assertThat(smtp.getReceivedMessages()[0].getSubject()).isEqualTo("[barmand itbackup] OK: 1 server");
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try (Stream<Path> l = Files.list(outbox)) {
+                    return l.noneMatch(p -> p.toString().endsWith(".eml"));
+                }
+            });
+            Path sent;
+            try (Stream<Path> l = Files.list(outbox.resolve("sent"))) {
+                sent = l.findFirst().orElseThrow();
+            }
+            JsonNode rec = Barmand.JSON.readTree(sent.toFile());
+            assertThat(rec.path("attempts").asInt()).isGreaterThanOrEqualTo(3);
+            assertThat(rec.path("lastError").asText()).contains("cannot reach SMTP server 127.0.0.1:" + port);
+            assertThat(rec.path("sentAt").asText()).isNotEmpty();
+            assertThat(d.logText()).containsPattern("mail \\S+ \"\\[barmand itbackup\\] OK: 1 server\" sent to dba@example.net");
+        }
+    }
+
+    @Test
+    void aRefusedLoginIsAClearFailureNamingTheServer() throws Exception {
+        Path secrets = dir.resolve("smtp.secrets");
+        Files.writeString(secrets, "user = barmand\npassword = wrong-password\n");
+        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rw-------"));
+        Path conf = conf("  mail.smtp.secrets-file = \"" + secrets + "\"");
+        try (RunStore s = RunStore.open(dir.resolve("state"), true)) {
+            s.recordDaemonStart(Instant.now(), "test");
+        }
+        Cli r = Barmand.cli("report", "--send", "--config", conf.toString());
+        assertThat(r.exit()).as(r.out()).isEqualTo(69);
+        assertThat(r.err()).contains("SMTP server 127.0.0.1:" + port + " refused the login of 'barmand' (from " + secrets + ")")
+                .contains("kept in " + dir.resolve("state/outbox"));
+        assertThat(smtp.getReceivedMessages()).isEmpty();
+        // the right one: delivered
+        Files.writeString(secrets, "user = barmand\npassword = right-password\n");
+        Cli ok = Barmand.cli("report", "--send", "--config", conf.toString());
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("sent to dba@example.net through smtp 127.0.0.1:" + port + " (none)");
+        assertThat(smtp.getReceivedMessages()).hasSize(1);
+    }
+}
