@@ -238,26 +238,32 @@ public class BarmanClient implements ServerCatalog {
      */
     public java.util.function.Function<String, Optional<ServerPaths>> paths(Duration timeout) {
         Map<String, ServerPaths> known = new java.util.concurrent.ConcurrentHashMap<>();
+        long[] loaded = {Long.MIN_VALUE};
         return server -> {
-            if (!known.containsKey(server)) {
-                try {
-                    Call c = call(timeout, "show-servers", "all");
-                    if (c.ok()) {
-                        c.json().fieldNames().forEachRemaining(n -> {
-                            if (!n.startsWith("_")) {
-                                try {
-                                    known.put(n, parseServerPaths(n, c.json()));
-                                } catch (BarmandException e) {
-                                    // a server without paths (inactive): unknown
+            synchronized (known) {
+                // one `show-servers all` for every server; a server it did not list is asked again after 10 minutes
+                if (!known.containsKey(server) && (loaded[0] == Long.MIN_VALUE
+                        || System.nanoTime() - loaded[0] > java.util.concurrent.TimeUnit.MINUTES.toNanos(10))) {
+                    loaded[0] = System.nanoTime();
+                    try {
+                        Call c = call(timeout, "show-servers", "all");
+                        if (c.ok()) {
+                            c.json().fieldNames().forEachRemaining(n -> {
+                                if (!n.startsWith("_")) {
+                                    try {
+                                        known.put(n, parseServerPaths(n, c.json()));
+                                    } catch (BarmandException e) {
+                                        // a server without paths (inactive): unknown
+                                    }
                                 }
-                            }
-                        });
+                            });
+                        }
+                    } catch (RuntimeException e) {
+                        return Optional.empty();
                     }
-                } catch (RuntimeException e) {
-                    return Optional.empty();
                 }
+                return Optional.ofNullable(known.get(server));
             }
-            return Optional.ofNullable(known.get(server));
         };
     }
 

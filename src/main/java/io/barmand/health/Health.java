@@ -65,7 +65,7 @@ public final class Health {
         Instant to = now.minus(tolerance);
         Map<String, List<Instant>> asked = new HashMap<>();
         if (first.isPresent() && from.isBefore(to)) {
-            for (RunRecord r : history.window(from.minusSeconds(5), now)) {
+            for (RunHistory.Asked r : history.asked(from.minusSeconds(5), now)) {
                 asked.computeIfAbsent(r.server() + "\u0000" + r.job(), x -> new ArrayList<>()).add(r.requested());
             }
         }

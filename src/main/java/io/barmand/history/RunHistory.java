@@ -54,6 +54,16 @@ public interface RunHistory extends AutoCloseable {
     /** Every run asked for in [from, to), oldest first. */
     List<RunRecord> window(Instant from, Instant to);
 
+    /** When each run asked for in [from, to) was asked for: the missed-run check's input, without whole rows. */
+    List<Asked> asked(Instant from, Instant to);
+
+    /** The runs asked for in [from, to) that failed, were interrupted or skipped, oldest first (the report). */
+    List<RunRecord> troubles(Instant from, Instant to);
+
+    /** A run's server, job and when it was asked for. */
+    record Asked(String server, String job, Instant requested) {
+    }
+
     /** Newest first; null filters match everything. */
     List<RunRecord> list(String server, String job, int limit);
 

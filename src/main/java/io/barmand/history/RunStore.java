@@ -334,6 +334,40 @@ public class RunStore implements RunHistory {
                 .filter(r -> !r.requested().isBefore(from) && r.requested().isBefore(to)).toList();
     }
 
+    @Override
+    public synchronized List<Asked> asked(Instant from, Instant to) {
+        Long first = firstIdFrom(from);
+        List<Asked> out = new ArrayList<>();
+        if (first == null) {
+            return out;
+        }
+        try (PreparedStatement ps = conn.prepareStatement("SELECT server, job, requested, started FROM runs WHERE id >= ? ORDER BY id")) {
+            ps.setLong(1, first);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String req = rs.getString(3);
+                    Instant at = Instant.parse(req != null ? req : rs.getString(4));
+                    if (!at.isBefore(from) && at.isBefore(to)) {
+                        out.add(new Asked(rs.getString(1), rs.getString(2), at));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new BarmandException(Category.IO, file + ": cannot read the history: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<RunRecord> troubles(Instant from, Instant to) {
+        Long first = firstIdFrom(from);
+        if (first == null) {
+            return List.of();
+        }
+        return query("SELECT * FROM runs WHERE id >= ? AND outcome IN ('failed','interrupted','skipped') ORDER BY id ASC", first)
+                .stream().filter(r -> !r.requested().isBefore(from) && r.requested().isBefore(to)).toList();
+    }
+
     /** The smallest id of a run requested at or after {@code from} (ids grow with time), by binary search. */
     private Long firstIdFrom(Instant from) {
         try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT min(id), max(id) FROM runs")) {

@@ -64,8 +64,8 @@ public final class ReportBuilder {
             trends.add(trend(sh.server(), now));
         }
         List<Trouble> troubles = new ArrayList<>();
-        for (RunRecord r : history.window(since, now)) {
-            if (r.outcome() == Outcome.FAILED || r.outcome() == Outcome.INTERRUPTED || r.outcome() == Outcome.SKIPPED) {
+        for (RunRecord r : history.troubles(since, now)) {
+            {
                 String err = r.error() != null ? r.error()
                         : r.failedChecks().isEmpty() ? r.detail() : "failed checks: " + String.join(", ", r.failedChecks());
                 troubles.add(new Trouble(r.server(), r.job(), r.outcome().word(), r.started(), r.id(), r.trigger().word(),

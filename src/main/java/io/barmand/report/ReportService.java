@@ -43,7 +43,8 @@ public final class ReportService implements JobService {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     /** A report made: its data and its three renderings, and the charts by server. */
-    public record Made(ReportData data, String subject, String text, String html, String json, Map<String, byte[]> charts) {
+    public record Made(ReportData data, String subject, String text, String html, String json, Map<String, byte[]> charts,
+                       Timings timings) {
         /** The mail: text and HTML parts, the charts inline. */
         public Letter letter() {
             Map<String, byte[]> images = new LinkedHashMap<>();
@@ -84,23 +85,35 @@ public final class ReportService implements JobService {
         return JobKind.REPORT;
     }
 
+    /** How long each step of making a report took, in seconds (facts of the run; the bench prints them). */
+    public record Timings(double health, double gather, double charts, double render) {
+    }
+
     /** The report of the runs since {@code since} (the window before now by default), as of now. */
     public Made make(Duration since) {
         Instant now = clock.instant();
+        long t0 = System.nanoTime();
         HealthReport h = health.evaluate(now, since);
+        long t1 = System.nanoTime();
         ReportData d = new ReportBuilder(settings.hostName(), servers, history, settings.trendDays())
                 .build(h, now.minus(since), folders.get(), outbox.map(Outbox::pending).orElse(List.of()));
-        Map<String, byte[]> charts = new LinkedHashMap<>();
+        long t2 = System.nanoTime();
+        // the charts, drawn side by side on the host's cores (JFreeChart objects are per chart)
         Instant trendFrom = now.minus(Duration.ofDays(settings.trendDays()));
-        for (ReportData.Trend t : d.trends()) {
-            byte[] png = TrendChart.png(t, trendFrom, now, zone);
-            if (png != null) {
-                charts.put(t.server(), png);
+        List<byte[]> pngs = d.trends().parallelStream().map(t -> TrendChart.png(t, trendFrom, now, zone)).toList();
+        Map<String, byte[]> charts = new LinkedHashMap<>();
+        for (int i = 0; i < pngs.size(); i++) {
+            if (pngs.get(i) != null) {
+                charts.put(d.trends().get(i).server(), pngs.get(i));
             }
         }
+        long t3 = System.nanoTime();
         String html = ReportHtml.render(d, zone, settings.trendDays(), s -> charts.containsKey(s) ? "cid:" + cid(s) : null);
-        return new Made(d, ReportText.subject(d), ReportText.render(d, zone, settings.trendDays()), html, ReportJson.render(d),
-                charts);
+        String text = ReportText.render(d, zone, settings.trendDays());
+        String json = ReportJson.render(d);
+        long t4 = System.nanoTime();
+        return new Made(d, ReportText.subject(d), text, html, json, charts,
+                new Timings((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9));
     }
 
     @Override
@@ -110,7 +123,9 @@ public final class ReportService implements JobService {
         Path saved = save(m);
         Facts.Builder f = Facts.builder().text("verdict", m.data().verdict()).text("severity", m.data().severity().word())
                 .count("servers", m.data().servers().size()).count("problems", m.data().problems().size())
-                .count("troubles", m.data().troubles().size()).text("saved", saved.toString());
+                .count("troubles", m.data().troubles().size()).text("saved", saved.toString())
+                .seconds("health", m.timings().health()).seconds("gather", m.timings().gather())
+                .seconds("charts", m.timings().charts()).seconds("render", m.timings().render());
         if (outbox.isEmpty()) {
             return Result.ok(new RunFigures(null, null, null, List.of(), null, "\"" + m.subject() + "\" saved as " + saved
                     + " (mail.to is empty: not mailed)", f.build()));
