@@ -4,12 +4,17 @@ import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.CheckReport;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
+import io.barmand.history.Facts;
 import io.barmand.history.RunFigures;
 import io.barmand.job.JobService;
 import io.barmand.job.RunContext;
 import java.util.List;
+import java.util.TreeSet;
 
-/** `barman check SERVER`: success when every check is OK; otherwise the names of the failed checks. */
+/**
+ * `barman check SERVER`: success when every check is OK; otherwise the names of the failed checks. The names of all
+ * the checks are its fact "checks" (Barman's keys, such as wal_archive, comma-separated), for barman_up{check}.
+ */
 public class CheckService implements JobService {
     private final BarmanClient barman;
 
@@ -28,8 +33,11 @@ public class CheckService implements JobService {
         JobSettings settings = ctx.settings();
         CheckReport r = barman.check(server, settings.timeout());
         List<String> failed = r.failedChecks();
+        Facts facts = Facts.builder()
+                .text("checks", r.checks().isEmpty() ? null : String.join(",", new TreeSet<>(r.checks().keySet())))
+                .build();
         if (r.ok()) {
-            return Result.ok(new RunFigures(null, null, null, List.of(), null, r.checks().size() + " checks OK"));
+            return Result.ok(new RunFigures(null, null, null, List.of(), null, r.checks().size() + " checks OK", facts));
         }
         String error;
         if (!r.messages().errors().isEmpty()) {
@@ -42,6 +50,8 @@ public class CheckService implements JobService {
                     b.append(' ').append(c.name()).append(c.hint().isBlank() ? "" : " (" + c.hint() + ")").append(';'));
             error = b.substring(0, b.length() - 1);
         }
-        return Result.failed(new RunFigures(null, null, null, failed, error, null));
+        String detail = r.checks().isEmpty() ? null
+                : (r.checks().size() - failed.size()) + " of " + r.checks().size() + " checks OK";
+        return Result.failed(new RunFigures(null, null, null, failed, error, detail, facts));
     }
 }

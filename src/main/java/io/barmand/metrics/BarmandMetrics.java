@@ -1,0 +1,281 @@
+package io.barmand.metrics;
+
+import io.barmand.barman.BarmanRecords.BackupSummary;
+import io.barmand.config.JobKind;
+import io.barmand.health.HealthReport;
+import io.barmand.health.Missed;
+import io.barmand.health.Problem;
+import io.barmand.health.ServerHealth;
+import io.barmand.health.Severity;
+import io.barmand.history.Outcome;
+import io.barmand.history.RunRecord;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The metrics, worked out at each scrape from one evaluation of {@link io.barmand.health.Health} (so that they
+ * agree with the report, the alerts and {@code status --check}) and from Barman's backup catalogue, as
+ * {@link BackupCatalogue} keeps it.
+ *
+ * <p>Names: the Barman exporter's where they fit ({@code barman_last_backup}, {@code barman_backups_total},
+ * {@code barman_up{check}}, ...), barmand's own under {@code barmand_}. The job of a run is the label {@code kind}
+ * ("backup", "restore-test", ...): {@code job} is the label Prometheus gives every target, and would be renamed
+ * {@code exported_job}. A host's own jobs have {@code server=""}.
+ */
+final class BarmandMetrics implements MultiCollector {
+    static final String SERVER = "server";
+    static final String KIND = "kind";
+
+    /** The kinds whose last run a {@link ServerHealth} holds. */
+    private static final List<JobKind> RUN_KINDS = List.of(JobKind.CHECK, JobKind.BACKUP, JobKind.OFFSITE, JobKind.RESTORE_TEST);
+
+    private final Supplier<HealthReport> health;
+    private final Optional<BackupCatalogue> catalogue;
+    private final String version;
+
+    /**
+     * @param health one evaluation of every server, at each scrape; when it throws, so does the scrape (the
+     *               endpoint answers 500 and Prometheus sees the target down, rather than old values)
+     * @param catalogue Barman's backups of each server, or empty: no {@code barman_*backup*} metrics
+     */
+    BarmandMetrics(Supplier<HealthReport> health, Optional<BackupCatalogue> catalogue, String version) {
+        this.health = health;
+        this.catalogue = catalogue;
+        this.version = version;
+    }
+
+    /** A registry holding these metrics only. */
+    PrometheusRegistry registry() {
+        PrometheusRegistry r = new PrometheusRegistry();
+        r.register(this);
+        return r;
+    }
+
+    /** The families, in the order they are written. */
+    enum Family {
+        // Barman's catalogue (the Barman exporter's names)
+        BARMAN_LAST_BACKUP("barman_last_backup", null,
+                "When the newest DONE backup in Barman's catalogue ended, as a Unix time (barman list-backups)", SERVER),
+        BARMAN_FIRST_BACKUP("barman_first_backup", null,
+                "When the oldest DONE backup in Barman's catalogue ended, as a Unix time (barman list-backups)", SERVER),
+        BARMAN_BACKUPS_TOTAL("barman_backups_total", null,
+                "Backups in Barman's catalogue that are DONE or FAILED (barman list-backups)", SERVER),
+        BARMAN_BACKUPS_FAILED("barman_backups_failed", null, "FAILED backups in Barman's catalogue (barman list-backups)",
+                SERVER),
+        BARMAN_LAST_BACKUP_SIZE("barman_last_backup_size_bytes", Unit.BYTES,
+                "Size of the newest DONE backup in Barman's catalogue, without WAL (barman list-backups)", SERVER),
+        BARMAN_METRICS_UPDATE("barman_metrics_update", null,
+                "When Barman's catalogue of the server was last read, as a Unix time (it is kept for a while)", SERVER),
+        LIST_BACKUPS_SUCCESS("barmand_list_backups_success", null,
+                "1 when the last barman list-backups of the server worked, 0 when it failed (the last listing is kept)",
+                SERVER),
+        BARMAN_UP("barman_up", null, "Barman's checks of the last barman check run: 1 OK, 0 FAILED", SERVER, "check"),
+        // runs, from the history
+        LAST_RUN_SUCCESS("barmand_last_run_success", null,
+                "1 when the newest ended run of the job succeeded, 0 when it failed or was interrupted", SERVER, KIND),
+        LAST_RUN_DURATION("barmand_last_run_duration_seconds", Unit.SECONDS, "How long the newest ended run of the job took",
+                SERVER, KIND),
+        LAST_RUN_TIMESTAMP("barmand_last_run_timestamp_seconds", Unit.SECONDS,
+                "When the newest ended run of the job ended, as a Unix time", SERVER, KIND),
+        LAST_SUCCESS_TIMESTAMP("barmand_last_success_timestamp_seconds", Unit.SECONDS,
+                "When the newest successful run of the job ended, as a Unix time (backup, restore-test)", SERVER, KIND),
+        LAST_BACKUP_AGE("barmand_last_backup_age_seconds", Unit.SECONDS,
+                "Age of the newest successful backup run (its end); health.backup-max-age makes it a problem", SERVER),
+        WAL_AGE("barmand_wal_age_seconds", Unit.SECONDS,
+                "Age of the newest WAL file in Barman's archive; health.wal-max-age makes it a problem", SERVER),
+        RTO("barmand_restore_test_rto_seconds", Unit.SECONDS,
+                "Recovery time of the last passed restore test: from its start to the first query on the promoted instance",
+                SERVER),
+        CANARY_AGE("barmand_restore_test_canary_age_seconds", Unit.SECONDS,
+                "How old the newest canary row of the last passed restore test's restored copy was when it was checked", SERVER),
+        OFFSITE_WAL_LAG("barmand_offsite_wal_lag_seconds", Unit.SECONDS,
+                "How far the newest WAL file in S3 was behind the newest in Barman's archive, at the last offsite run",
+                SERVER),
+        MISSED_RUNS("barmand_missed_runs", null,
+                "Fire times of the job's schedule with no run, in the window the health evaluation looks at (report.window)",
+                SERVER, KIND),
+        PROBLEMS("barmand_problems", null,
+                "Problems found by the health evaluation (as in the report and status --check), by severity", SERVER,
+                "severity");
+
+        final String name;
+        final Unit unit;
+        final String help;
+        final String[] labels;
+
+        Family(String name, Unit unit, String help, String... labels) {
+            this.name = name;
+            this.unit = unit;
+            this.help = help;
+            this.labels = labels;
+        }
+    }
+
+    static final String BUILD_INFO = "barmand_build";
+
+    @Override
+    public MetricSnapshots collect() {
+        HealthReport h = health.get();
+        Points p = new Points();
+        Instant at = h.at();
+        for (ServerHealth s : h.servers()) {
+            String server = s.server();
+            catalogue.ifPresent(c -> backups(p, c, server));
+            s.lastCheck().ifPresent(r -> checks(p, server, r));
+            for (JobKind k : RUN_KINDS) {
+                lastRun(s, k).ifPresent(r -> {
+                    p.add(Family.LAST_RUN_SUCCESS, r.outcome() == Outcome.SUCCESS ? 1 : 0, server, k.id());
+                    if (r.durationMs() != null) {
+                        p.add(Family.LAST_RUN_DURATION, r.durationMs() / 1000.0, server, k.id());
+                    }
+                    p.add(Family.LAST_RUN_TIMESTAMP, epoch(ended(r)), server, k.id());
+                });
+            }
+            s.lastBackup().ifPresent(r -> {
+                p.add(Family.LAST_SUCCESS_TIMESTAMP, epoch(ended(r)), server, JobKind.BACKUP.id());
+                p.add(Family.LAST_BACKUP_AGE, seconds(Duration.between(ended(r), at)), server);
+            });
+            s.lastRestoreOk().ifPresent(r -> {
+                p.add(Family.LAST_SUCCESS_TIMESTAMP, epoch(ended(r)), server, JobKind.RESTORE_TEST.id());
+                r.facts().seconds("rto").ifPresent(v -> p.add(Family.RTO, v, server));
+                r.facts().seconds("canary-age").ifPresent(v -> p.add(Family.CANARY_AGE, v, server));
+            });
+            s.newestWal().ifPresent(w -> p.add(Family.WAL_AGE, seconds(Duration.between(w, at)), server));
+            s.lastOffsite().ifPresent(r -> {
+                Optional<Instant> s3 = r.facts().instant("wal-newest-s3-at");
+                Optional<Instant> archive = r.facts().instant("wal-newest-archive-at");
+                if (s3.isPresent() && archive.isPresent()) {
+                    p.add(Family.OFFSITE_WAL_LAG, Math.max(0, seconds(Duration.between(s3.get(), archive.get()))), server);
+                }
+            });
+            missed(p, server, s.missed(), false);
+            problems(p, server, s.problems());
+        }
+        missed(p, "", h.hostMissed(), true);
+        problems(p, "", h.hostProblems());
+        return p.snapshots(version);
+    }
+
+    private static void backups(Points p, BackupCatalogue c, String server) {
+        c.get(server).ifPresent(l -> {
+            List<BackupSummary> done = l.backups().stream().filter(b -> "DONE".equals(b.status())).toList();
+            long failed = l.backups().stream().filter(b -> "FAILED".equals(b.status())).count();
+            p.add(Family.BARMAN_BACKUPS_TOTAL, done.size() + failed, server);
+            p.add(Family.BARMAN_BACKUPS_FAILED, failed, server);
+            List<BackupSummary> ended = done.stream().filter(b -> b.endTimeEpoch() > 0).toList();
+            ended.stream().max((a, b) -> Long.compare(a.endTimeEpoch(), b.endTimeEpoch())).ifPresent(b -> {
+                p.add(Family.BARMAN_LAST_BACKUP, b.endTimeEpoch(), server);
+                p.add(Family.BARMAN_LAST_BACKUP_SIZE, b.sizeBytes(), server);
+            });
+            ended.stream().mapToLong(BackupSummary::endTimeEpoch).min()
+                    .ifPresent(t -> p.add(Family.BARMAN_FIRST_BACKUP, t, server));
+            p.add(Family.BARMAN_METRICS_UPDATE, epoch(l.readAt()), server);
+        });
+        c.lastOk(server).ifPresent(ok -> p.add(Family.LIST_BACKUPS_SUCCESS, ok ? 1 : 0, server));
+    }
+
+    /** barman_up of every check of the run: the names from its fact "checks", the failed ones from failedChecks. */
+    private static void checks(Points p, String server, RunRecord r) {
+        Map<String, Boolean> up = new LinkedHashMap<>();
+        r.facts().text("checks").ifPresent(t -> {
+            for (String c : t.split(",")) {
+                if (!c.isBlank()) {
+                    up.put(c.strip(), true);
+                }
+            }
+        });
+        r.failedChecks().forEach(c -> up.put(c, false));
+        up.forEach((c, ok) -> p.add(Family.BARMAN_UP, ok ? 1 : 0, server, c));
+    }
+
+    private static Optional<RunRecord> lastRun(ServerHealth s, JobKind k) {
+        return switch (k) {
+            case CHECK -> s.lastCheck();
+            case BACKUP -> s.lastBackupRun();
+            case OFFSITE -> s.lastOffsite();
+            case RESTORE_TEST -> s.lastRestoreTest();
+            default -> Optional.empty();
+        };
+    }
+
+    /** Every kind of the scope gets a value (0 when none was missed), so that an alert on it sees the series. */
+    private static void missed(Points p, String server, List<Missed> missed, boolean host) {
+        for (JobKind k : JobKind.values()) {
+            if (k.host() == host) {
+                p.add(Family.MISSED_RUNS, missed.stream().filter(m -> m.job() == k).count(), server, k.id());
+            }
+        }
+    }
+
+    private static void problems(Points p, String server, List<Problem> problems) {
+        for (Severity sev : List.of(Severity.WARNING, Severity.CRITICAL)) {
+            p.add(Family.PROBLEMS, problems.stream().filter(x -> x.severity() == sev).count(), server,
+                    sev.word().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private static Instant ended(RunRecord r) {
+        return r.ended() != null ? r.ended() : r.started();
+    }
+
+    private static double epoch(Instant t) {
+        return t.toEpochMilli() / 1000.0;
+    }
+
+    private static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+
+    /** The data points of one scrape, by family. */
+    private static final class Points {
+        private final Map<Family, List<GaugeDataPointSnapshot>> points = new LinkedHashMap<>();
+
+        void add(Family f, double value, String... labelValues) {
+            if (labelValues.length != f.labels.length) {
+                throw new IllegalArgumentException(f.name + " takes " + f.labels.length + " labels");
+            }
+            String[] kv = new String[2 * labelValues.length];
+            for (int i = 0; i < labelValues.length; i++) {
+                kv[2 * i] = f.labels[i];
+                kv[2 * i + 1] = labelValues[i];
+            }
+            points.computeIfAbsent(f, x -> new ArrayList<>())
+                    .add(GaugeDataPointSnapshot.builder().labels(Labels.of(kv)).value(value).build());
+        }
+
+        MetricSnapshots snapshots(String version) {
+            List<MetricSnapshot> l = new ArrayList<>();
+            for (Family f : Family.values()) {
+                List<GaugeDataPointSnapshot> dp = points.get(f);
+                if (dp != null) {
+                    GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(f.name).help(f.help);
+                    if (f.unit != null) {
+                        b.unit(f.unit);
+                    }
+                    dp.forEach(b::dataPoint);
+                    l.add(b.build());
+                }
+            }
+            l.add(InfoSnapshot.builder().name(BUILD_INFO).help("The version of barmand")
+                    .dataPoint(InfoDataPointSnapshot.builder().labels(Labels.of("version", version)).build()).build());
+            return new MetricSnapshots(l);
+        }
+    }
+}
