@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import io.barmand.health.Health;
 import io.barmand.mail.Outbox;
+import io.barmand.metrics.MetricsService;
 import io.barmand.mail.Sender;
 import io.barmand.report.AlertService;
 import io.barmand.report.Folders;
@@ -71,6 +72,7 @@ public final class Daemon {
     private BarmandScheduler scheduler;
     private ControlServer control;
     private Notifier notifier;
+    private MetricsService metrics;
     private volatile boolean stopping;
 
     public Daemon(Settings settings, Clock clock) {
@@ -112,12 +114,25 @@ public final class Daemon {
                 clock), Adapters.ReportJob.class);
         Optional<AlertService> alerts = outbox.filter(o -> settings.report().alertsEnabled()).map(o ->
                 new AlertService(settings.report(), health, o, settings.stateDir(), settings.hostTimezone(), clock));
-        notifier = new Notifier(outbox, alerts, () -> { });
+        metrics = new MetricsService(settings.metrics(), () -> health.evaluate(clock.instant(), settings.report().window()),
+                Optional.of(server -> barman.listBackups(server, settings.probeTimeout())), MetricsService.BACKUPS_TTL, clock,
+                VERSION);
+        MetricsService m = metrics;
+        notifier = new Notifier(outbox, alerts, () -> {
+            if (m.textfile().isPresent()) {
+                m.refreshTextfile();
+            }
+        });
         runner = new JobRunner(settings.servers(), settings.hostJobs(), registry, store, settings.scheduler(), clock,
                 Delays.threaded());
         // the offsite copy of each new backup: queued like any run once the backup has succeeded
         runner.chain(JobKind.BACKUP, JobKind.OFFSITE, offsiteService::enabled);
-        runner.onEnded(rec -> notifier.runEnded());
+        runner.onEnded(rec -> {
+            if (rec.job().equals(JobKind.BACKUP.id())) {
+                metrics.backupsChanged(rec.server());
+            }
+            notifier.runEnded();
+        });
         scheduler = new BarmandScheduler(settings.servers(), settings.hostJobs(), settings.hostTimezone(), registry, runner,
                 store, settings.scheduler(), clock);
         int jobs = scheduler.schedule();
@@ -125,6 +140,7 @@ public final class Daemon {
         control = new ControlServer(settings.controlSocket(), runner);
         control.start();
         scheduler.start();
+        metrics.start();
         notifier.start(settings.report().alertsInterval(), settings.mail().retryInitial());
         if (outbox.isEmpty()) {
             log.warn("mail.to is empty: reports are kept in {} only, and no alert is mailed", settings.stateDir().resolve("reports"));
@@ -192,6 +208,9 @@ public final class Daemon {
             }
             if (notifier != null) {
                 notifier.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
             if (scheduler != null) {
                 scheduler.shutdown();

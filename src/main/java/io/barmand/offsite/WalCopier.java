@@ -157,7 +157,8 @@ public class WalCopier {
         int missing = (int) local.keySet().stream().filter(n -> !remote.contains(n)).count();
         // when Barman archived them (the files' times in its archive): the WAL ages of the report and the alerts
         return new WalState(copied, bytes, newestRemote, newestLocal, missing, gaps(remote, segmentSize),
-                archived(local.get(newestRemote)), archived(local.get(newestLocal)));
+                newestRemote == null ? null : archived(local.get(newestRemote)),
+                newestLocal == null ? null : archived(local.get(newestLocal)));
     }
 
     private static java.time.Instant archived(Path p) {

@@ -101,11 +101,24 @@ class ReportMailIT {
 
     @Test
     void theMorningReportArrivesWithBothPartsTheChartAndTheFiguresOfTheHistory() throws Exception {
-        Path conf = conf("");
+        int metricsPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            metricsPort = s.getLocalPort();
+        }
+        Path conf = conf("  metrics.listen = \"127.0.0.1:" + metricsPort + "\"");
         try (Daemon d = Daemon.start(conf, log)) {
             Cli b = Barmand.cli("run-now", "backup", "itpg", "--config", conf.toString());
             assertThat(b.exit()).as("backup: %s %s\n%s", b.out(), b.err(), d.logText()).isZero();
             JsonNode backup = lastRun(conf, "backup");
+            // the daemon's metrics endpoint says the same, from Barman's own catalogue and from the history
+            var http = java.net.http.HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort
+                        + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(body).containsPattern("(?m)^barmand_last_run_success\\{kind=\"backup\",server=\"itpg\"} 1(\\.0)?$")
+                        .containsPattern("(?m)^barman_last_backup\\{server=\"itpg\"} [0-9.E]+$")
+                        .containsPattern("(?m)^barman_backups_total\\{server=\"itpg\"} [1-9]");
+            });
             Cli r = Barmand.cli("run-now", "report", "--config", conf.toString());
             assertThat(r.exit()).as("report: %s %s\n%s", r.out(), r.err(), d.logText()).isZero();
             await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length == 1);
