@@ -138,7 +138,7 @@ final class StatusCommand implements Callable<Integer> {
             out.println("BARMAND " + h.severity().word() + " - " + h.verdict().replaceFirst("^(OK|FAILED|WARNING): ", "") + " | problems=" + h.problems().size()
                     + " missed=" + h.missed().size());
             for (io.barmand.health.Problem p : h.problems()) {
-                out.println(p.severity().word() + " " + (p.server().isEmpty() ? "" : p.server() + ": ") + p.text());
+                out.println(String.format("%-8s", p.severity().word()) + " " + (p.server().isEmpty() ? "" : p.server() + ": ") + p.text());
             }
             out.flush();
             return h.severity().exitCode();

@@ -184,7 +184,8 @@ public final class Health {
         String err = r.error() != null ? r.error() : r.failedChecks().isEmpty() ? "" : "failed checks: "
                 + String.join(", ", r.failedChecks());
         return Optional.of(new Problem(server, key, sev, what, what + " " + r.outcome().word() + " (run " + r.id() + ", "
-                + ended(r) + ")" + (err.isEmpty() ? "" : ": " + err), ended(r), alert));
+                + ended(r).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")" + (err.isEmpty() ? "" : ": " + err),
+                ended(r), alert));
     }
 
     /** Fire times missed since the job last succeeded: one problem, naming the first and how many. */

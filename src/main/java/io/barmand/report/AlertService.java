@@ -150,7 +150,7 @@ public final class AlertService {
         }
         StringBuilder b = new StringBuilder("All problems now (" + all.size() + "):\n");
         for (Problem p : all) {
-            b.append("  ").append(p.severity().word()).append("  ").append(p.server().isEmpty() ? "" : p.server() + ": ")
+            b.append("  ").append(String.format("%-8s", p.severity().word())).append("  ").append(p.server().isEmpty() ? "" : p.server() + ": ")
                     .append(p.text()).append('\n');
         }
         return b.toString();

@@ -89,7 +89,7 @@ public final class ReportBuilder {
         Backup b = sh.lastBackup().map(r -> {
             Instant end = ended(r);
             return new Backup(r.backupId(), end, Duration.between(end, now).getSeconds(), r.sizeBytes(),
-                    r.facts().seconds("copy").orElse(r.durationMs() == null ? null : r.durationMs() / 1000.0));
+                    r.durationMs() == null ? null : r.durationMs() / 1000.0);
         }).orElse(null);
         Offsite o = sh.lastOffsite().map(r -> {
             Optional<Instant> s3 = r.facts().instant("wal-newest-s3-at");
@@ -113,7 +113,7 @@ public final class ReportBuilder {
         List<Point> tests = new ArrayList<>();
         for (RunRecord r : history.since(server, JobKind.BACKUP.id(), since)) {
             if (r.outcome() == Outcome.SUCCESS && r.durationMs() != null) {
-                backups.add(new Point(ended(r), r.facts().seconds("copy").orElse(r.durationMs() / 1000.0), r.sizeBytes()));
+                backups.add(new Point(ended(r), r.durationMs() / 1000.0, r.sizeBytes()));
             }
         }
         for (RunRecord r : history.since(server, JobKind.RESTORE_TEST.id(), since)) {
@@ -126,7 +126,7 @@ public final class ReportBuilder {
         return new Trend(server, backups, tests);
     }
 
-    /** The free space of each folder (of its nearest existing parent), each file system once. */
+    /** The free space of each folder (of its nearest existing parent), each folder once. */
     static List<Disk> disks(Map<String, Path> folders) {
         List<Disk> out = new ArrayList<>();
         Map<String, Boolean> seen = new LinkedHashMap<>();

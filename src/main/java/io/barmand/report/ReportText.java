@@ -39,7 +39,7 @@ public final class ReportText {
         } else {
             b.append(" (").append(d.problems().size()).append(")\n");
             for (Problem p : d.problems()) {
-                b.append("  ").append(p.severity().word()).append("  ").append(p.server().isEmpty() ? "" : p.server() + ": ")
+                b.append("  ").append(String.format("%-8s", p.severity().word())).append("  ").append(p.server().isEmpty() ? "" : p.server() + ": ")
                         .append(p.text()).append('\n');
             }
         }
