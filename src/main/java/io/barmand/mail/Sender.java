@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -122,7 +121,11 @@ public final class Sender {
             return new BarmandException(Category.UNAVAILABLE, "cannot reach " + where + ": " + c.getClass().getSimpleName()
                     + (c.getMessage() == null ? "" : " " + oneLine(c.getMessage())), e);
         }
-        if (c instanceof SSLHandshakeException || c instanceof CertificateException) {
+        boolean tls = false;
+        for (Throwable x = e; x != null && !tls; x = x.getCause() == x ? null : x.getCause()) {
+            tls = x instanceof javax.net.ssl.SSLException || x instanceof GeneralSecurityException;
+        }
+        if (tls) {
             return new BarmandException(Category.UNAVAILABLE, where + ": TLS handshake failed: " + oneLine(c.getMessage())
                     + (s.caFile().isEmpty() ? " (a private CA? set mail.smtp.ca-file)" : ""), e);
         }

@@ -175,4 +175,46 @@ class SettingsTest {
         Path f = conf("");
         assertThat(configError(f).getMessage()).contains("barmand.servers: no server configured");
     }
+
+    @Test
+    void badMailReportAndMetricsValuesAreAllNamedAtOnce() throws IOException {
+        Path secrets = tmp.resolve("smtp.secrets");
+        Files.writeString(secrets, "user = x\npassword = y\n");
+        Files.setPosixFilePermissions(secrets, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        BarmandException e = configError(conf("""
+                  mail { to = ["dba@example.net", "not an address"], transport = "pigeon",
+                         smtp { port = 70000, security = "ssl", secrets-file = "%s" }, retry { initial = 5m, max = 1m } }
+                  report { window = 0s, trend-days = 400 }
+                  health.backup-max-age = "soon"
+                  alerts.max-per-hour = 0
+                  metrics { listen = "127.0.0.1", textfile = "/tmp/barmand.txt" }
+                  servers { pg1 {} }
+                """.formatted(secrets)));
+        String f = tmp.resolve("barmand.conf") + ": barmand.";
+        assertThat(e.getMessage().lines().toList()).contains(
+                f + "mail.transport: must be \"smtp\" or \"sendmail\", is \"pigeon\" (line 5)",
+                f + "mail.smtp.port: must be between 1 and 65535, is 70000 (line 6)",
+                f + "mail.smtp.security: must be \"starttls\", \"tls\" or \"none\", is \"ssl\" (line 6)",
+                f + "mail.smtp.secrets-file: " + secrets + " is readable by everyone: chmod 0640 (owner root, group barman) or 0600 (line 6)",
+                f + "mail.retry.max: must not be shorter than retry.initial (PT5M) (line 6)",
+                f + "report.window: must be positive (line 7)",
+                f + "report.trend-days: must be between 1 and 366, is 400 (line 7)",
+                f + "health.backup-max-age: must be a duration such as 30s, 5m or 6h, is \"soon\" (line 8)",
+                f + "alerts.max-per-hour: must be between 1 and 1000, is 0 (line 9)",
+                f + "metrics.listen: must be ADDRESS:PORT such as \"127.0.0.1:9780\", is \"127.0.0.1\" (line 10)",
+                f + "metrics.textfile: must be an absolute path ending in .prom (node_exporter reads only those), is "
+                        + "\"/tmp/barmand.txt\" (line 10)");
+        assertThat(e.getMessage()).contains("mail.to: \"not an address\" is not a mail address");
+    }
+
+    @Test
+    void mailIsOffWithoutRecipientsAndTheSenderDefaultsToThisHost() throws IOException {
+        Settings s = Settings.load(conf("servers { pg1 {} }"), knowsPg1);
+        assertThat(s.mail().enabled()).isFalse();
+        assertThat(s.mail().from()).startsWith("barmand@");
+        assertThat(s.report().hostName()).isNotBlank();
+        assertThat(s.hostJobs()).containsKey(JobKind.REPORT);
+        assertThat(s.hostJobs().get(JobKind.REPORT).scheduleText()).isEqualTo("0 0 7 * * ?");
+        assertThat(s.metrics()).isEqualTo(MetricsSettings.OFF);
+    }
 }
