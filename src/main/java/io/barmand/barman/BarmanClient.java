@@ -287,6 +287,37 @@ public class BarmanClient implements ServerCatalog {
         }
     }
 
+    /** {@code barman keep --status}: "full", "standalone" or "nokeep". */
+    public String keepStatus(String server, String backupId, Duration timeout) {
+        Call c = call(timeout, "keep", "--status", server, backupId);
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman keep --status " + server + " " + backupId + ": " + c.error());
+        }
+        String m = c.json().path(server).path("keep_status").path("message").asText("");
+        if (m.isEmpty()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman keep --status " + server + " " + backupId
+                    + ": no keep_status in its output: " + abbreviate(c.json().toString(), 200));
+        }
+        return m;
+    }
+
+    /** {@code barman keep --target TARGET}: the backup is kept from retention (full: with all its WAL). */
+    public void keep(String server, String backupId, String target, Duration timeout) {
+        Call c = call(timeout, "keep", "--target", target, server, backupId);
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman keep --target " + target + " " + server + " " + backupId
+                    + ": " + c.error());
+        }
+    }
+
+    /** {@code barman keep --release}: retention applies to the backup again. */
+    public void releaseKeep(String server, String backupId, Duration timeout) {
+        Call c = call(timeout, "keep", "--release", server, backupId);
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman keep --release " + server + " " + backupId + ": " + c.error());
+        }
+    }
+
     /** The newest DONE backup of the server, from {@code list-backups}. */
     public Optional<String> newestDone(String server, Duration timeout) {
         return listBackups(server, timeout).stream().filter(b -> "DONE".equals(b.status()))

@@ -67,7 +67,16 @@ public record RestoreSettings(String server, String source, String backupId, Tar
     }
 
     /** Tables are "database:schema.table". */
-    public record Verify(boolean amcheck, List<String> amcheckOptions, List<String> tables, List<Assertion> assertions) {
+    /**
+     * @param manifest pg_verifybackup of the recovered folder against the backup's backup_manifest, before the start
+     * @param checksums pg_checksums --check of the cleanly stopped instance, when the cluster has data checksums
+     */
+    public record Verify(boolean amcheck, List<String> amcheckOptions, List<String> tables, List<Assertion> assertions,
+                         boolean manifest, boolean checksums) {
+        public Verify(boolean amcheck, List<String> amcheckOptions, List<String> tables, List<Assertion> assertions) {
+            this(amcheck, amcheckOptions, tables, assertions, true, true);
+        }
+
     }
 
     public record Canary(boolean enabled, String jdbcUrl, String user, Optional<Path> passwordFile, String database,
@@ -105,7 +114,7 @@ public record RestoreSettings(String server, String source, String backupId, Tar
                 problems.add(where + ": " + key + ".run-as: must name a non-root OS user (PostgreSQL refuses to run as root)");
             }
             Path pgBin = Path.of(c.getString("pg-bin-dir"));
-            for (String tool : checkBinaries && c.getString("scratch-host.host").isBlank() ? List.of("pg_ctl", "pg_amcheck") : List.<String>of()) {
+            for (String tool : checkBinaries && c.getString("scratch-host.host").isBlank() ? List.of("pg_ctl", "pg_amcheck", "pg_verifybackup", "pg_checksums") : List.<String>of()) {
                 if (!pgBin.resolve(tool).toFile().canExecute()) {
                     problems.add(where + ": " + key + ".pg-bin-dir: " + pgBin.resolve(tool) + " is missing or not executable");
                 }
@@ -149,7 +158,8 @@ public record RestoreSettings(String server, String source, String backupId, Tar
                             a.getString("query"), a.getString("expect")));
                 }
             }
-            Verify verify = new Verify(v.getBoolean("amcheck"), v.getStringList("amcheck-options"), tables, assertions);
+            Verify verify = new Verify(v.getBoolean("amcheck"), v.getStringList("amcheck-options"), tables, assertions,
+                    v.getBoolean("manifest"), v.getBoolean("checksums"));
             Config k = c.getConfig("canary");
             String pw = k.getString("password-file");
             Canary canary = new Canary(k.getBoolean("enabled"), k.getString("jdbc-url"), k.getString("user"),

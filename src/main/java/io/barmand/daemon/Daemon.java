@@ -94,7 +94,8 @@ public final class Daemon {
         prune();
         CommandRunner cmd = new CommandRunner(clock, settings.killGrace());
         BarmanClient barman = new BarmanClient(cmd, settings.barmanBinary(), settings.barmanConfigFile());
-        RestoreTestService restoreService = new RestoreTestService(barman, cmd, restore, clock, offsite, S3Store::new);
+        RestoreTestService restoreService = new RestoreTestService(barman, cmd, restore, clock, offsite, S3Store::new,
+                settings.stateDir().resolve("restore-keeps"));
         JobRegistry registry = new JobRegistry()
                 .register(new CheckService(barman), Adapters.CheckJob.class)
                 .register(new CanaryHook(new SwitchWalService(barman), restore, clock), Adapters.SwitchWalJob.class)
@@ -149,6 +150,10 @@ public final class Daemon {
         for (String server : offsiteService.unfinished()) {
             log.warn("{}: the last offsite copy was cut short: redoing it", server);
             runner.submitRecorded(RunRequest.of(JobKind.OFFSITE, server, Trigger.CATCH_UP));
+        }
+        int keeps = restoreService.releaseLeftoverKeeps();
+        if (keeps > 0) {
+            log.warn("{} keep(s) of backups under restore tests left by a previous barmand released", keeps);
         }
         int retries = runner.resumeRetries();
         if (retries > 0) {

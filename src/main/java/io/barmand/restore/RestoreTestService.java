@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,6 +50,7 @@ public class RestoreTestService implements JobService {
     private final BackupSource fromBarman;
     private final BackupSource fromS3;
     private final Verifier verifier;
+    private final KeepGuard keeps;
 
     public RestoreTestService(BarmanClient barman, CommandRunner runner, Map<String, RestoreSettings> restore, Clock clock) {
         this(barman, runner, restore, clock, Map.of(), S3Store::new);
@@ -57,6 +59,17 @@ public class RestoreTestService implements JobService {
     /** With the servers' offsite settings, for {@code source = "s3"}. */
     public RestoreTestService(BarmanClient barman, CommandRunner runner, Map<String, RestoreSettings> restore, Clock clock,
                               Map<String, OffsiteSettings> offsite, Function<OffsiteSettings, S3Store> stores) {
+        this(barman, runner, restore, clock, offsite, stores, null);
+    }
+
+    /**
+     * @param keepJournal where the Barman keeps taken for running tests are written down (STATE-DIR/restore-keeps), so
+     *                    that {@link #releaseLeftoverKeeps()} releases those of a killed barmand; null = nowhere
+     */
+    public RestoreTestService(BarmanClient barman, CommandRunner runner, Map<String, RestoreSettings> restore, Clock clock,
+                              Map<String, OffsiteSettings> offsite, Function<OffsiteSettings, S3Store> stores,
+                              java.nio.file.Path keepJournal) {
+        this.keeps = new KeepGuard(barman, keepJournal);
         this.fromBarman = new FromBarman(barman);
         this.fromS3 = new FromS3(offsite, stores);
         this.verifier = new Verifier(clock);
@@ -68,6 +81,11 @@ public class RestoreTestService implements JobService {
     @Override
     public JobKind kind() {
         return JobKind.RESTORE_TEST;
+    }
+
+    /** At start: releases the keeps that tests of a killed barmand took; returns how many. */
+    public int releaseLeftoverKeeps() {
+        return keeps.releaseLeftovers();
     }
 
     /** {@code --target} and {@code --backup-id} are both for this job (RunOptions has checked their syntax). */
@@ -107,7 +125,14 @@ public class RestoreTestService implements JobService {
         rep.facts.seconds("lookup", (System.nanoTime() - n0) / 1e9);
 
         if (rs.scratchHost().isEmpty()) {
-            for (String tool : List.of("pg_ctl", "pg_amcheck")) {
+            List<String> tools = new ArrayList<>(List.of("pg_ctl", "pg_amcheck"));
+            if (rs.verify().manifest()) {
+                tools.add("pg_verifybackup");
+            }
+            if (rs.verify().checksums()) {
+                tools.addAll(List.of("pg_checksums", "pg_controldata"));
+            }
+            for (String tool : tools) {
                 if (!Files.isExecutable(rs.pgBinDir().resolve(tool))) {
                     rep.fail("binaries", rs.pgBinDir().resolve(tool) + " is missing (pg-bin-dir: install the PostgreSQL server package of the backup's major version)");
                     return Result.failed(rep.figures());
@@ -128,9 +153,15 @@ public class RestoreTestService implements JobService {
         }
         rep.facts.count("port", sc.port());
         boolean passed = false;
+        KeepGuard.Release release = () -> { };
         try {
+            // a backup read from Barman is kept from Barman's retention until the test is over
+            if (source == fromBarman) {
+                release = keeps.protect(server, id, rep);
+            }
             passed = run(source, server, rs, sc, id, total, n0, started, targetTime, rep);
         } finally {
+            release.close();
             boolean interrupted = Thread.interrupted();
             if (!passed && rs.keepOnFailure()) {
                 sc.stopInstance(STOP);
@@ -173,6 +204,11 @@ public class RestoreTestService implements JobService {
             rep.fail("version", "backup is PostgreSQL " + version + " but pg-bin-dir " + rs.pgBinDir() + " is " + binMajor);
             return false;
         }
+        // 4b. every file against the backup's manifest, before anything changes them
+        if (!verifier.manifest(rs, sc, id, rep, total, n0)) {
+            return false;
+        }
+        checkInterrupted();
         // 5. barmand's configuration, start; with hot_standby off the instance accepts connections only once recovered
         sc.configure();
         long s0 = System.nanoTime();
@@ -213,6 +249,12 @@ public class RestoreTestService implements JobService {
         checkInterrupted();
         // 6. pg_amcheck: heap and btree of every database
         verifier.amcheck(rs, sc, rep, total, n0);
+        if (!rep.failed.isEmpty()) {
+            return false;
+        }
+        // 7. every page's checksum, the instance stopped cleanly
+        checkInterrupted();
+        verifier.checksums(rs, sc, rep, total, n0);
         return rep.failed.isEmpty();
     }
 

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,5 +188,113 @@ final class Verifier {
             found.add("exit code " + r.exitCode() + ": " + lastLines(r.stdout() + "\n" + r.stderrTail(), 3));
         }
         return String.join(" | ", found);
+    }
+
+    /** What barman recover, an S3 download and barmand add to a backup's folder: not in its backup_manifest. */
+    static final List<String> NOT_IN_MANIFEST = List.of(Scratch.MARKER, FromS3.S3_WAL, "barman_wal", "barman_xlog",
+            ".barman-recover.info", "postgresql.auto.conf.origin", "postgresql.conf", "pg_hba.conf", "pg_ident.conf");
+
+    /**
+     * pg_verifybackup: every file of the recovered folder against the backup's backup_manifest (sizes and SHA or
+     * CRC checksums, as pg_basebackup wrote them), before the instance starts and changes anything. The WAL is
+     * not parsed here (it is not in pg_wal: recovery reads it through restore_command). False when a file differs.
+     */
+    boolean manifest(RestoreSettings rs, Instance sc, String backupId, Report rep, Duration total, long n0) {
+        if (!rs.verify().manifest()) {
+            return true;
+        }
+        // an S3 copy unpacks it as backup_manifest; barman recover renames it backup_manifest.BACKUP_ID
+        Path manifest = null;
+        for (String name : List.of("backup_manifest", "backup_manifest." + backupId)) {
+            CommandResult has = sc.tool(List.of("test", "-f", sc.dir().resolve(name).toString()), Duration.ofSeconds(30));
+            check(has, "test -f " + name, total);
+            if (has.ok()) {
+                manifest = sc.dir().resolve(name);
+                break;
+            }
+        }
+        if (manifest == null) {
+            // rsync-method backups, and backups of PostgreSQL before 13, have none: recorded, not failed
+            rep.facts.text("manifest", "absent");
+            return true;
+        }
+        List<String> a = new ArrayList<>(List.of(rs.pgBinDir().resolve("pg_verifybackup").toString(), "--no-parse-wal",
+                "--manifest-path=" + manifest));
+        for (String i : NOT_IN_MANIFEST) {
+            a.add("--ignore=" + i);
+        }
+        a.add("--ignore=backup_manifest." + backupId);
+        a.add(sc.dir().toString());
+        long v0 = System.nanoTime();
+        CommandResult r = sc.tool(a, left(total, n0));
+        check(r, "pg_verifybackup", total);
+        rep.facts.seconds("verifybackup", (System.nanoTime() - v0) / 1e9);
+        if (!r.ok()) {
+            rep.facts.text("manifest", "failed");
+            rep.fail("manifest", verifyFindings(r));
+            return false;
+        }
+        rep.facts.text("manifest", "verified");
+        return true;
+    }
+
+    /**
+     * pg_checksums --check of the instance, stopped cleanly first (it refuses a cluster that was not), when the
+     * cluster has data checksums (pg_controldata). False when a page is bad.
+     */
+    boolean checksums(RestoreSettings rs, Instance sc, Report rep, Duration total, long n0) {
+        if (!rs.verify().checksums()) {
+            return true;
+        }
+        String pgdata = sc.dir().toString();
+        CommandResult stop = sc.tool(List.of(rs.pgBinDir().resolve("pg_ctl").toString(), "stop", "-m", "fast", "-w", "-t",
+                Long.toString(Math.max(10, Math.min(600, left(total, n0).toSeconds()))), "-D", pgdata), left(total, n0));
+        check(stop, "pg_ctl stop", total);
+        if (!stop.ok()) {
+            rep.fail("checksums", "pg_ctl stop -m fast exit code " + stop.exitCode() + ": " + lastLines(stop.stderrTail(), 2));
+            return false;
+        }
+        CommandResult cd = sc.tool(List.of(rs.pgBinDir().resolve("pg_controldata").toString(), pgdata), Duration.ofSeconds(60));
+        check(cd, "pg_controldata", total);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Data page checksum version:\\s*(\\d+)").matcher(cd.stdout());
+        if (cd.ok() && m.find() && m.group(1).equals("0")) {
+            rep.facts.text("checksums", "off");
+            return true;
+        }
+        long c0 = System.nanoTime();
+        CommandResult r = sc.tool(List.of(rs.pgBinDir().resolve("pg_checksums").toString(), "--check", "-D", pgdata),
+                left(total, n0));
+        check(r, "pg_checksums", total);
+        rep.facts.seconds("checksums-check", (System.nanoTime() - c0) / 1e9);
+        if (!r.ok()) {
+            rep.facts.text("checksums", "failed");
+            rep.fail("checksums", verifyFindings(r));
+            return false;
+        }
+        rep.facts.text("checksums", "verified");
+        return true;
+    }
+
+    /** The first problems pg_verifybackup or pg_checksums names (each names its file), and how many. */
+    static String verifyFindings(CommandResult r) {
+        List<String> found = new ArrayList<>();
+        int n = 0;
+        for (String line : (r.stderrTail() + "\n" + r.stdout()).split("\n")) {
+            String l = line.strip();
+            if (l.matches("^(pg_verifybackup|pg_checksums): (error|warning): .*") || l.startsWith("pg_checksums: error")) {
+                String t = l.replaceFirst("^(pg_verifybackup|pg_checksums): (error|warning): ", "");
+                if (t.startsWith("backup successfully verified") || t.isBlank()) {
+                    continue;
+                }
+                n++;
+                if (found.size() < 4 && !found.contains(t)) {
+                    found.add(t);
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            return "exit code " + r.exitCode() + ": " + lastLines(r.stderrTail() + "\n" + r.stdout(), 3);
+        }
+        return (n > found.size() ? n + " problems: " : "") + String.join(" | ", found);
     }
 }

@@ -124,6 +124,30 @@ class RestoreTestFromS3IT {
             assertThat(bad.figures().failedChecks()).containsExactly("download");
             assertThat(bad.figures().error()).contains("SHA-256 MISMATCH " + dataKey);
             assertThat(scratch.resolve(SERVER)).doesNotExist();
+
+            // a backup damaged in Barman's folder before its copy: the copy's SHA-256 sums match what was copied,
+            // but the manifest check after unpacking names the damaged file (a free-space map amcheck never reads)
+            psql("DROP TABLE IF EXISTS s3restore_fsm; CREATE TABLE s3restore_fsm (id int, v text) WITH (autovacuum_enabled = false);"
+                    + " INSERT INTO s3restore_fsm SELECT g, md5(g::text) FROM generate_series(1, 20000) g");
+            psql("VACUUM s3restore_fsm");
+            String fsm = psql("SELECT pg_relation_filepath('s3restore_fsm')") + "_fsm";
+            String backup2 = run(Duration.ofMinutes(5), "barman", "-c", conf.toString(), "-f", "json", "backup", "--wait", SERVER);
+            String id2 = new ObjectMapper().readTree(backup2).path("backup_id").asText();
+            Path file = paths.basebackups().resolve(id2).resolve("data").resolve(fsm);
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                raf.seek(8192 + 64);
+                raf.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+            }
+            JobService.Result c2 = copy.execute(io.barmand.testing.Contexts.offsite(SERVER, id2));
+            assertThat(c2.success()).as(String.valueOf(c2.figures())).isTrue();
+            JobService.Result damaged = svc.execute(SERVER, settings.servers().get(SERVER).job(JobKind.RESTORE_TEST));
+            System.out.println("copy of a damaged backup: " + damaged.figures());
+            assertThat(damaged.success()).isFalse();
+            assertThat(damaged.figures().backupId()).isEqualTo(id2);
+            assertThat(damaged.figures().failedChecks()).containsExactly("manifest");
+            assertThat(damaged.figures().error()).contains("\"" + fsm + "\"").contains("checksum mismatch");
+            assertThat(scratch.resolve(SERVER)).doesNotExist();
+            run(Duration.ofMinutes(2), "barman", "-c", conf.toString(), "delete", SERVER, id2);
         } finally {
             RUN.run(List.of("rm", "-rf", work.toString()), Duration.ofMinutes(2));
         }

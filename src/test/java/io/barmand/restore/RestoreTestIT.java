@@ -90,6 +90,11 @@ class RestoreTestIT {
         assertThat(facts.seconds("rto")).hasValueSatisfying(t -> assertThat(t).isPositive());
         assertThat(facts.seconds("recover")).hasValueSatisfying(t -> assertThat(t).isPositive());
         assertThat(facts.seconds("amcheck")).isPresent();
+        // every file checked against the backup's manifest before the start; the page checksums when the cluster has them
+        assertThat(facts.text("manifest")).contains("verified");
+        assertThat(facts.seconds("verifybackup")).isPresent();
+        assertThat(facts.text("checksums")).hasValueSatisfying(c -> assertThat(c).isIn("verified", "off"));
+        assertThat(facts.text("keep")).contains("taken");
         assertThat(facts.count("user-tables")).hasValueSatisfying(n -> assertThat(n).isPositive());
         assertThat(facts.text("rows")).hasValueSatisfying(t -> assertThat(t).contains(DB + ":public.accounts=1000"));
         assertThat(facts.lsn("replay-lsn")).hasValueSatisfying(l -> assertThat(l).matches("[0-9A-F]+/[0-9A-F]+"));
@@ -116,7 +121,8 @@ class RestoreTestIT {
                 raf.seek(8192);
                 raf.write(junk);
             }
-            Settings s = RestoreFixture.settings(dir, block("backup-id = \"" + id + "\""));
+            // the manifest check would fail it before the start (RestoreIntegrityIT): off, to see pg_amcheck find it
+            Settings s = RestoreFixture.settings(dir, block("backup-id = \"" + id + "\"\nverify.manifest = false"));
             JobService.Result r = RestoreFixture.service(s).execute(RestoreFixture.SERVER, RestoreFixture.job(s));
             System.out.println("damaged backup: " + r.figures());
             assertThat(r.success()).isFalse();
