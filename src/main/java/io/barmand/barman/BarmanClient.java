@@ -287,6 +287,30 @@ public class BarmanClient implements ServerCatalog {
         }
     }
 
+    /**
+     * {@code barman verify-backup}: pg_verifybackup of Barman's copy against its backup_manifest. Returns the
+     * problems Barman names (empty when verified).
+     */
+    public List<String> verifyBackup(String server, String backupId, Duration timeout) {
+        Call c = call(timeout, "verify-backup", server, backupId);
+        if (c.ok()) {
+            return List.of();
+        }
+        List<String> p = new ArrayList<>();
+        for (String e : c.messages().errors()) {
+            for (String l : e.strip().split("\n")) {
+                String t = l.strip().replaceFirst("^pg_verifybackup: error: ", "");
+                if (!t.isEmpty() && !t.startsWith("verify backup failure on directory")) {
+                    p.add(t);
+                }
+            }
+        }
+        if (p.isEmpty()) {
+            p.add(c.error());
+        }
+        return List.copyOf(p);
+    }
+
     /** {@code barman keep --status}: "full", "standalone" or "nokeep". */
     public String keepStatus(String server, String backupId, Duration timeout) {
         Call c = call(timeout, "keep", "--status", server, backupId);

@@ -14,6 +14,8 @@ public enum JobKind {
     BACKUP("backup", Scope.SERVER),
     RESTORE_TEST("restore-test", Scope.SERVER),
     OFFSITE("offsite", Scope.SERVER),
+    /** barman verify-backup of the backups not verified yet, and the newest offsite copy downloaded and checked */
+    VERIFY("verify", Scope.SERVER),
     /** deletes runs older than history.keep from the history */
     PRUNE_HISTORY("prune-history", Scope.HOST),
     /** makes the morning report, keeps it in the state folder and mails it */

@@ -9,6 +9,7 @@ import io.barmand.jobs.CheckService;
 import io.barmand.jobs.PruneHistoryService;
 import io.barmand.schedule.Delays;
 import io.barmand.jobs.SwitchWalService;
+import io.barmand.jobs.VerifyService;
 import io.barmand.process.CommandRunner;
 import io.barmand.offsite.BarmanSource;
 import io.barmand.schedule.Adapters.OffsiteJob;
@@ -104,6 +105,18 @@ public final class Daemon {
         OffsiteService offsiteService = new OffsiteService(offsite, BarmanSource.of(barman, settings.probeTimeout()),
                 S3Store::new, VERSION, clock);
         registry.register(offsiteService, OffsiteJob.class);
+        // the nightly verify: barman verify-backup of new backups, the newest offsite copy downloaded and checked
+        registry.register(new VerifyService(barman, store, server -> {
+            OffsiteSettings os = offsite.get(server);
+            if (os == null || !os.enabled()) {
+                return Optional.empty();
+            }
+            try (S3Store st = new S3Store(os)) {
+                io.barmand.offsite.OffsiteVerifier.Report r = new io.barmand.offsite.OffsiteVerifier(st)
+                        .verify(server, Optional.empty(), true);
+                return Optional.of(new VerifyService.Checked(r.backupId(), r.problems()));
+            }
+        }), Adapters.VerifyJob.class);
         registry.register(new PruneHistoryService(store, settings.historyKeep()), Adapters.PruneHistoryJob.class);
         // the morning report, alerts and the outbox they share
         Health health = new Health(settings, store, barman.walClock(settings.probeTimeout()));

@@ -111,6 +111,7 @@ public final class Health {
         }
         failed(name, "restore-test", "restore test", lastRestore, Severity.CRITICAL, true).ifPresent(p::add);
         failed(name, "check", "check", lastCheck, Severity.WARNING, false).ifPresent(p::add);
+        failed(name, "verify", "verify", history.lastEnded(name, JobKind.VERIFY.id()), Severity.CRITICAL, true).ifPresent(p::add);
         // ages
         JobSettings backupJob = ss.job(JobKind.BACKUP);
         if (backupJob != null && backupJob.enabled() && limits.backupMaxAge().isPresent()) {
@@ -165,7 +166,7 @@ public final class Health {
                 List<Missed> m = missed(name, k, js.schedule().get(), asked.getOrDefault(name + "\u0000" + k.id(), List.of()),
                         from, to, tolerance);
                 missed.addAll(m);
-                boolean heavy = k == JobKind.BACKUP || k == JobKind.OFFSITE || k == JobKind.RESTORE_TEST;
+                boolean heavy = k == JobKind.BACKUP || k == JobKind.OFFSITE || k == JobKind.RESTORE_TEST || k == JobKind.VERIFY;
                 missedProblem(name, k, m, history.last(name, k.id(), Outcome.SUCCESS),
                         heavy ? Severity.CRITICAL : Severity.WARNING, heavy).ifPresent(p::add);
             }

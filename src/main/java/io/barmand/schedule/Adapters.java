@@ -95,4 +95,16 @@ public final class Adapters {
             return JobKind.REPORT;
         }
     }
+
+    @DisallowConcurrentExecution
+    public static class VerifyJob extends ServerJob {
+        public VerifyJob(JobRunner runner) {
+            super(runner);
+        }
+
+        @Override
+        protected JobKind kind() {
+            return JobKind.VERIFY;
+        }
+    }
 }

@@ -23,7 +23,7 @@ public final class ConflictRules {
     /** Heavy runs count against the host-wide bound. */
     public static boolean heavy(JobKind k) {
         return switch (k) {
-            case BACKUP, OFFSITE, RESTORE_TEST -> true;
+            case BACKUP, OFFSITE, RESTORE_TEST, VERIFY -> true;
             case CHECK, SWITCH_WAL, PRUNE_HISTORY, REPORT -> false;
         };
     }
@@ -35,6 +35,7 @@ public final class ConflictRules {
             case BACKUP -> 1;
             case OFFSITE -> 2;
             case RESTORE_TEST -> 3;
+            case VERIFY -> 4;
         };
     }
 

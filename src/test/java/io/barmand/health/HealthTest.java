@@ -41,7 +41,7 @@ class HealthTest {
         Path f = tmp.resolve("barmand.conf");
         Files.writeString(f, "barmand {\n  barman.binary = \"" + barman.script() + "\"\n  state-dir = \"" + tmp
                 + "/state\"\n  control-socket = \"" + tmp + "/c.sock\"\n  history.prune.schedule = off\n"
-                + "  report.schedule = off\n  defaults { check.schedule = off, switch-wal.schedule = off }\n" + more
+                + "  report.schedule = off\n  defaults { check.schedule = off, switch-wal.schedule = off, verify.schedule = off }\n" + more
                 + "\n  servers { " + servers + " }\n}\n");
         return Settings.load(f, (bin, cf, t) -> Set.of("pg1", "pg2"));
     }

@@ -49,7 +49,7 @@ class AlertServiceTest {
                 + "  report { schedule = off, host-name = \"backup1\" }\n  alerts { " + alerts + " }\n"
                 + "  mail { to = [\"dba@example.net\", \"oncall@example.net\"], from = \"barmand@backup1.example.net\", "
                 + "smtp { host = \"127.0.0.1\", port = " + smtp.getSmtp().getPort() + ", security = none } }\n"
-                + "  defaults { check.schedule = off, switch-wal.schedule = off, backup.schedule = off }\n"
+                + "  defaults { check.schedule = off, switch-wal.schedule = off, backup.schedule = off, verify.schedule = off }\n"
                 + "  servers { pg1 {}, pg2 {}, pg3 {} }\n}\n");
         settings = Settings.load(f, (bin, cf, t) -> Set.of("pg1", "pg2", "pg3"));
         store = RunStore.open(settings.stateDir(), true);

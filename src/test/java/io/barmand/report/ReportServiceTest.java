@@ -46,7 +46,7 @@ class ReportServiceTest {
         Files.writeString(f, "barmand {\n  barman.binary = \"" + barman.script() + "\"\n  state-dir = \"" + tmp
                 + "/state\"\n  control-socket = \"" + tmp + "/c.sock\"\n  history.prune.schedule = off\n"
                 + "  report { schedule = off, host-name = \"backup1\" }\n"
-                + "  defaults { check.schedule = off, switch-wal.schedule = off, backup.schedule = \"0 0 2 * * ?\" }\n"
+                + "  defaults { check.schedule = off, switch-wal.schedule = off, verify.schedule = off, backup.schedule = \"0 0 2 * * ?\" }\n"
                 + "  servers { pg1 {}, pg2 {} }\n}\n");
         settings = Settings.load(f, (bin, cf, t) -> Set.of("pg1", "pg2"));
         store = RunStore.open(settings.stateDir(), true);

@@ -142,6 +142,50 @@ class RestoreIntegrityIT {
     }
 
     @Test
+    void theVerifyJobChecksEachNewBackupWithBarmanVerifyBackupAndNamesADamagedFile() throws Exception {
+        Path state = Files.createDirectories(dir.resolve("state"));
+        try (io.barmand.history.RunStore h = io.barmand.history.RunStore.open(state, true)) {
+            io.barmand.jobs.VerifyService v = new io.barmand.jobs.VerifyService(RestoreFixture.barman(), h,
+                    server -> java.util.Optional.empty());
+            io.barmand.config.JobSettings js = io.barmand.testing.Jobs.settings(io.barmand.config.JobKind.VERIFY, null,
+                    Duration.ofMinutes(10), false, Duration.ZERO, false);
+            String good = RestoreFixture.backup();
+            String bad = null;
+            try {
+                // the first run verifies the newest backup, and records how far it got
+                JobService.Result first = record(h, v, js);
+                assertThat(first.success()).as(String.valueOf(first.figures())).isTrue();
+                assertThat(first.figures().facts().text("verified-through")).contains(good);
+                bad = RestoreFixture.backup();
+                damage(RestoreFixture.backupDataDir(bad).resolve("PG_VERSION"), 0);
+                JobService.Result second = record(h, v, js);
+                System.out.println("verify of a damaged backup: " + second.figures());
+                assertThat(second.success()).isFalse();
+                assertThat(second.figures().error()).contains("backup " + bad + ": ").contains("\"PG_VERSION\"");
+                // not marked verified: the next run tries it again
+                JobService.Result third = record(h, v, js);
+                assertThat(third.success()).isFalse();
+                assertThat(third.figures().error()).contains("backup " + bad);
+            } finally {
+                RestoreFixture.deleteBackup(good);
+                if (bad != null) {
+                    RestoreFixture.deleteBackup(bad);
+                }
+            }
+        }
+    }
+
+    /** Runs the job and records it as the runner would (the next run reads how far the last one got). */
+    static JobService.Result record(io.barmand.history.RunStore h, io.barmand.jobs.VerifyService v,
+                                    io.barmand.config.JobSettings js) {
+        long id = h.start(RestoreFixture.SERVER, "verify", io.barmand.history.Trigger.MANUAL, java.time.Instant.now());
+        JobService.Result r = v.execute(RestoreFixture.SERVER, js);
+        h.finish(id, r.success() ? io.barmand.history.Outcome.SUCCESS : io.barmand.history.Outcome.FAILED,
+                java.time.Instant.now(), 1, r.figures());
+        return r;
+    }
+
+    @Test
     void theBackupUnderTestSurvivesBarmanCronWithARetentionPolicyThatMakesItObsolete() throws Exception {
         // a Barman configuration of its own for itrestore with REDUNDANCY 1: each new backup makes the older obsolete
         Path conf = dir.resolve("barman-redundancy1.conf");
