@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  * }</pre>
  * Rules ({@link Reason.Rule#word()}): recovery-window, recovery-window-base, keep-daily, keep-weekly, keep-monthly,
  * keep-yearly, newest-done, newest-restore-tested, offsite-unverified, in-use, minimum-redundancy, in-progress,
- * failed, not-kept, barman-keep-released, refused, planned.
+ * failed, not-kept, barman-keep-released, barman-keep-held, refused, planned.
  */
 public final class PlanText {
     private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -34,6 +34,8 @@ public record Reason(Rule rule, String text) {
         NOT_KEPT("not-kept"),
         /** It carries a Barman keep that no tier wants: the keep is released. */
         BARMAN_KEEP_RELEASED("barman-keep-released"),
+        /** It carries a Barman keep that no tier wants, but a running job reads it (and may own the keep): left. */
+        BARMAN_KEEP_HELD("barman-keep-held"),
         /** The whole plan was refused (clock, mass delete): everything is kept. */
         REFUSED("refused"),
         /** In a refused plan: the verdict the policy would have given. */

@@ -39,7 +39,9 @@ import java.util.Set;
  *   <li><b>Marks</b>: a DONE backup kept by a tier and by nothing else (neither window nor rail) is
  *       {@link Verdict#KEEP_STANDALONE}: a standalone keep lets Barman drop the WAL after its end, which must never be
  *       said of a backup the window or a rail needs. A backup carrying a Barman keep that no tier wants is released:
- *       {@link Verdict#RELEASE_AND_KEEP} when the window or a rail keeps it, else {@link Verdict#RELEASE_AND_DELETE}.</li>
+ *       {@link Verdict#RELEASE_AND_KEEP} when the window or a rail keeps it, else {@link Verdict#RELEASE_AND_DELETE};
+ *       except while a running job reads it (a restore test takes {@code barman keep --target full} on its backup):
+ *       then the keep is left alone (KEEP).</li>
  *   <li><b>Guards</b>, on the whole plan: the newest backup ending after now + {@link #CLOCK_TOLERANCE} (the clock
  *       looks wrong); more deletes (any status) than max-deletes-per-run; more DONE deletes than half the DONE
  *       backups. A guarded plan is refused: every verdict becomes KEEP, with the refusal as first reason.</li>
@@ -190,7 +192,11 @@ public final class RetentionEngine {
             reasons.addAll(rails);
             v = byTier && rails.isEmpty() ? Verdict.KEEP_STANDALONE : Verdict.KEEP;
         }
-        if (c.keptByBarman() && !byTier) {
+        if (c.keptByBarman() && !byTier && c.inUse()) {
+            // the running job may have taken that keep itself (a restore test keeps its backup): leave it
+            reasons.add(new Reason(Reason.Rule.BARMAN_KEEP_HELD, "barman keep that no tier wants: left while a running "
+                    + c.inUseBy().get() + " reads it"));
+        } else if (c.keptByBarman() && !byTier) {
             reasons.add(new Reason(Reason.Rule.BARMAN_KEEP_RELEASED, v.deletes()
                     ? "barman keep that no tier wants: release, then delete"
                     : "barman keep that no tier wants: release"));

@@ -37,6 +37,11 @@
  *       passes False ({@code barman/backup.py}, {@code should_remove_wals} and {@code delete_backup}). With old
  *       standalone backups in place, WAL behind them is therefore never removed by the deletes of this sequence.</li>
  *   <li>A longer recovery window does not bring back WAL already removed behind standalone backups.</li>
+ *   <li>{@link io.barmand.retention.Candidate#keptByBarman()} does not say who took the keep. A restore test's keep
+ *       (KeepGuard on main: {@code --target full}, journalled in STATE-DIR/restore-keeps) is left alone while its
+ *       test runs (the in-use rail). But an admin's own {@code barman keep} would be released, or turned into
+ *       standalone when a tier wants the backup. Pass true only for keeps barmand took, or give Candidate the
+ *       owner.</li>
  * </ul>
  */
 package io.barmand.retention;

@@ -148,15 +148,32 @@ class RailsTest {
     void aBarmanKeepInsideTheWindowOrUnderARailIsReleasedAndKept() {
         String inWindow = "20261128T020000";
         List<Candidate> c = Catalogue.with(Catalogue.with(nov, inWindow, Catalogue::kept), OLD,
-                x -> Catalogue.inUse(Catalogue.kept(x), "restore test"));
-        Plan p = plan(c, false);
+                x -> Catalogue.unverified(Catalogue.kept(x)));
+        Plan p = plan(c, true);
         assertThat(p.decision(inWindow).verdict()).isEqualTo(Verdict.RELEASE_AND_KEEP);
         assertThat(p.decision(inWindow).reasons()).extracting(Reason::text).containsExactly("recovery window 7d",
                 "barman keep that no tier wants: release");
         assertThat(p.decision(OLD).verdict()).isEqualTo(Verdict.RELEASE_AND_KEEP);
-        assertThat(p.decision(OLD).reason().text()).isEqualTo("in use by a running restore test");
+        assertThat(p.decision(OLD).reason().text()).isEqualTo("offsite copy not verified");
         assertThat(p.releases()).extracting(Decision::backupId).containsExactly(inWindow, OLD);
         assertThat(p.deletes()).extracting(Decision::backupId).doesNotContain(inWindow, OLD);
+    }
+
+    @Test
+    void aBarmanKeepOnABackupARunningJobReadsIsLeftAlone() {
+        // a restore test takes barman keep --target full on its backup and releases it when done: not ours to release
+        List<Candidate> c = Catalogue.with(nov, OLD, x -> Catalogue.inUse(Catalogue.kept(x), "restore test"));
+        Decision d = plan(c, false).decision(OLD);
+        assertThat(d.verdict()).isEqualTo(Verdict.KEEP);
+        assertThat(d.reasons()).extracting(Reason::text).containsExactly("in use by a running restore test",
+                "barman keep that no tier wants: left while a running restore test reads it");
+        assertThat(plan(c, false).releases()).isEmpty();
+        // also in the window
+        String inWindow = "20261128T020000";
+        Decision w = plan(Catalogue.with(nov, inWindow, x -> Catalogue.inUse(Catalogue.kept(x), "restore test")), false)
+                .decision(inWindow);
+        assertThat(w.verdict()).isEqualTo(Verdict.KEEP);
+        assertThat(w.has(Reason.Rule.BARMAN_KEEP_HELD)).isTrue();
     }
 
     @Test
