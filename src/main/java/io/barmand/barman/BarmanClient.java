@@ -236,6 +236,20 @@ public class BarmanClient implements ServerCatalog {
      * Where Barman keeps each server's backups and WAL, from one {@code show-servers all} at the first call (again
      * for a server it did not list); empty when unknown. Never throws.
      */
+    private volatile java.util.function.Function<String, Optional<ServerPaths>> knownPaths;
+
+    /** One {@link #paths} for this client, made at the first use. */
+    private java.util.function.Function<String, Optional<ServerPaths>> knownPaths() {
+        if (knownPaths == null) {
+            synchronized (this) {
+                if (knownPaths == null) {
+                    knownPaths = paths(Duration.ofMinutes(1));
+                }
+            }
+        }
+        return knownPaths;
+    }
+
     public java.util.function.Function<String, Optional<ServerPaths>> paths(Duration timeout) {
         Map<String, ServerPaths> known = new java.util.concurrent.ConcurrentHashMap<>();
         long[] loaded = {Long.MIN_VALUE};
@@ -311,8 +325,27 @@ public class BarmanClient implements ServerCatalog {
         return List.copyOf(p);
     }
 
-    /** {@code barman keep --status}: "full", "standalone" or "nokeep". */
+    /**
+     * A backup's keep: "full", "standalone" or "nokeep". Read from Barman's own annotation of the backup
+     * (BASEBACKUPS/ID/annotations/keep, what {@code barman keep --status} reads) when the server's folders are known,
+     * since each barman command costs a Python start; otherwise {@code barman keep --status}.
+     */
     public String keepStatus(String server, String backupId, Duration timeout) {
+        Optional<ServerPaths> p = knownPaths().apply(server);
+        if (p.isPresent() && backupId.matches("[0-9]{8}T[0-9]{6}")) {
+            Path dir = p.get().basebackups().resolve(backupId);
+            if (java.nio.file.Files.isDirectory(dir)) {
+                Path keep = dir.resolve("annotations").resolve("keep");
+                try {
+                    String t = java.nio.file.Files.exists(keep) ? java.nio.file.Files.readString(keep).strip() : "nokeep";
+                    if (t.equals("full") || t.equals("standalone") || t.equals("nokeep")) {
+                        return t;
+                    }
+                } catch (IOException e) {
+                    // below: Barman says
+                }
+            }
+        }
         Call c = call(timeout, "keep", "--status", server, backupId);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman keep --status " + server + " " + backupId + ": " + c.error());

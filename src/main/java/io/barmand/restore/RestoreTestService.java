@@ -161,7 +161,9 @@ public class RestoreTestService implements JobService {
             }
             passed = run(source, server, rs, sc, id, total, n0, started, targetTime, rep);
         } finally {
-            release.close();
+            // the keep is released while the scratch folder is removed (both take a moment)
+            KeepGuard.Release r = release;
+            java.util.concurrent.CompletableFuture<Void> released = java.util.concurrent.CompletableFuture.runAsync(r::close);
             boolean interrupted = Thread.interrupted();
             if (!passed && rs.keepOnFailure()) {
                 sc.stopInstance(STOP);
@@ -175,6 +177,7 @@ public class RestoreTestService implements JobService {
                 }
             }
             sc.close();
+            released.join();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
