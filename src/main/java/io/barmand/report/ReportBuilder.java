@@ -104,7 +104,10 @@ public final class ReportBuilder {
                 r.facts().instant("recovery-point").orElse(null), r.facts().seconds("canary-age").orElse(null), r.error()))
                 .orElse(null);
         Check c = sh.lastCheck().map(r -> new Check(r.outcome().word(), ended(r), r.failedChecks())).orElse(null);
-        return new ServerLine(sh.server(), sh.severity(), b, o, t, c);
+        ReportData.Verify v = history.lastEnded(sh.server(), JobKind.VERIFY.id()).map(r -> new ReportData.Verify(
+                r.outcome().word(), ended(r), r.facts().text("verified-through").orElse(null),
+                r.facts().text("offsite-checked").orElse(null), r.error())).orElse(null);
+        return new ServerLine(sh.server(), sh.severity(), b, o, t, c, v);
     }
 
     private Trend trend(String server, Instant now) {

@@ -15,7 +15,11 @@ public record ReportData(String host, Instant generated, Instant from, Instant t
 
     /** One server's line: last backup, offsite, last restore test, check. Null fields: nothing recorded. */
     public record ServerLine(String server, Severity severity, Backup backup, Offsite offsite, RestoreTest restoreTest,
-                             Check check) {
+                             Check check, Verify verify) {
+    }
+
+    /** The newest verify run that ended: how far it verified, and what it found. */
+    public record Verify(String outcome, Instant ended, String verifiedThrough, String offsiteChecked, String error) {
     }
 
     /** The newest successful backup. */

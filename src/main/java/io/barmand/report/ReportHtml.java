@@ -28,7 +28,7 @@ public final class ReportHtml {
                 .append(" (runs since ").append(esc(w.time(d.from()))).append(")</p>\n");
         b.append("<h2 style=\"margin:8px 0;color:").append(color(d.severity())).append("\">").append(esc(d.verdict())).append("</h2>\n");
         b.append("<table cellpadding=\"4\" cellspacing=\"0\" style=\"border-collapse:collapse;border:1px solid #ccc\">\n<tr style=\"background:#eee\">");
-        for (String h : new String[] {"Server", "State", "Last backup", "Offsite", "Last restore test", "Check"}) {
+        for (String h : new String[] {"Server", "State", "Last backup", "Offsite", "Last restore test", "Verify", "Check"}) {
             b.append("<th align=\"left\" style=\"border:1px solid #ccc\">").append(h).append("</th>");
         }
         b.append("</tr>\n");
@@ -36,7 +36,7 @@ public final class ReportHtml {
             b.append("<tr>").append(td(s.server())).append("<td style=\"border:1px solid #ccc;font-weight:bold;color:")
                     .append(color(s.severity())).append("\">").append(s.severity().word()).append("</td>")
                     .append(td(w.backup(s.backup()))).append(td(w.offsite(s.offsite()))).append(td(w.restore(s.restoreTest())))
-                    .append(td(w.check(s.check()))).append("</tr>\n");
+                    .append(td(w.verify(s.verify()))).append(td(w.check(s.check()))).append("</tr>\n");
         }
         b.append("</table>\n");
         b.append("<h3>Problems now").append(d.problems().isEmpty() ? ": none" : " (" + d.problems().size() + ")").append("</h3>\n");

@@ -72,6 +72,16 @@ public final class ReportJson {
                 b.put("canaryAgeSeconds", s.restoreTest().canaryAgeSeconds());
                 b.put("error", s.restoreTest().error());
             }
+            if (s.verify() == null) {
+                o.putNull("verify");
+            } else {
+                ObjectNode b = o.putObject("verify");
+                b.put("outcome", s.verify().outcome());
+                b.put("ended", str(s.verify().ended()));
+                b.put("verifiedThrough", s.verify().verifiedThrough());
+                b.put("offsiteChecked", s.verify().offsiteChecked());
+                b.put("error", s.verify().error());
+            }
             if (s.check() == null) {
                 o.putNull("check");
             } else {

@@ -27,10 +27,10 @@ public final class ReportText {
                 .append(" (runs since ").append(w.time(d.from())).append(")\n");
         b.append(d.verdict()).append("\n\n");
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"SERVER", "STATE", "LAST BACKUP", "OFFSITE", "LAST RESTORE TEST", "CHECK"});
+        rows.add(new String[] {"SERVER", "STATE", "LAST BACKUP", "OFFSITE", "LAST RESTORE TEST", "VERIFY", "CHECK"});
         for (ServerLine s : d.servers()) {
             rows.add(new String[] {s.server(), s.severity().word(), w.backup(s.backup()), w.offsite(s.offsite()),
-                    w.restore(s.restoreTest()), w.check(s.check())});
+                    w.restore(s.restoreTest()), w.verify(s.verify()), w.check(s.check())});
         }
         b.append(table(rows)).append('\n');
         b.append("Problems now");

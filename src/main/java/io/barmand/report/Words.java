@@ -96,6 +96,20 @@ final class Words {
                 : c.outcome() + (c.failedChecks().isEmpty() ? "" : ": " + String.join(", ", c.failedChecks()));
     }
 
+    String verify(ReportData.Verify v) {
+        if (v == null) {
+            return "none recorded";
+        }
+        String s = (v.outcome().equals("success") ? "OK " : v.outcome() + " ") + ago(v.ended());
+        if (v.verifiedThrough() != null) {
+            s += ", through " + v.verifiedThrough();
+        }
+        if (v.offsiteChecked() != null) {
+            s += ", S3 " + v.offsiteChecked();
+        }
+        return s;
+    }
+
     String trouble(Trouble t) {
         String who = t.server().isEmpty() ? t.job() : t.server() + " " + t.job();
         String how = t.what().equals("missed") ? "missed" : t.what() + " (" + t.trigger()
