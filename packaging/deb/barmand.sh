@@ -17,5 +17,13 @@ fi
 if [ -r "$CACHE/libsqlitejdbc.so" ] && [ "$CACHE/libsqlitejdbc.so" -nt "$JAR" ]; then
     FAST="$FAST -Dorg.sqlite.lib.path=$CACHE -Dorg.sqlite.lib.name=libsqlitejdbc.so"
 fi
+# wal-restore runs once per WAL file as PostgreSQL's restore_command: a short life, so the quick compiler only and
+# the serial collector
+case " $* " in
+    *" wal-restore "*) FAST="$FAST -XX:TieredStopAtLevel=1 -XX:+UseSerialGC" ;;
+esac
+# `barmand restore --wal fetch` writes this launcher into restore_command
+BARMAND_LAUNCHER=$0
+export BARMAND_LAUNCHER
 # shellcheck disable=SC2086  # FAST and BARMAND_JAVA_OPTS are words on purpose
 exec java $FAST ${BARMAND_JAVA_OPTS:-} -jar "$JAR" "$@"

@@ -14,7 +14,7 @@ public record BackupInfo(String text, Map<String, String> fields) {
         return parse(Files.readString(file, StandardCharsets.UTF_8));
     }
 
-    static BackupInfo parse(String text) {
+    public static BackupInfo parse(String text) {
         Map<String, String> m = new LinkedHashMap<>();
         try (var r = new java.io.BufferedReader(new StringReader(text))) {
             for (String l; (l = r.readLine()) != null; ) {
@@ -54,6 +54,11 @@ public record BackupInfo(String text, Map<String, String> fields) {
     public long segmentSize() {
         String s = get("xlog_segment_size");
         return s == null ? 16L << 20 : Long.parseLong(s);
+    }
+
+    /** When the backup ended, as Barman writes it ("2026-11-24 01:02:03.456789+00:00"), or null. */
+    public String endTime() {
+        return get("end_time");
     }
 
     String compression() {

@@ -1,7 +1,13 @@
 package io.barmand.bucket;
 
 import io.barmand.config.OffsiteSettings;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -98,5 +104,28 @@ public final class Layout {
     public static String segmentName(int timeline, long index, long segmentSize) {
         long perLog = 0x1_0000_0000L / segmentSize;
         return String.format("%08X%08X%08X", timeline, index / perLog, index % perLog);
+    }
+
+    /** Missing segments between the first and the last segment of each timeline in {@code names}. */
+    public static List<String> gaps(Collection<String> names, long segmentSize) {
+        Map<Integer, TreeSet<Long>> byTl = new TreeMap<>();
+        for (String n : names) {
+            if (isSegment(n)) {
+                byTl.computeIfAbsent(timeline(n), k -> new TreeSet<>()).add(segmentIndex(n, segmentSize));
+            }
+        }
+        List<String> out = new ArrayList<>();
+        byTl.forEach((tl, idx) -> {
+            Long prev = null;
+            for (long i : idx) {
+                if (prev != null && i > prev + 1) {
+                    String from = segmentName(tl, prev + 1, segmentSize);
+                    String to = segmentName(tl, i - 1, segmentSize);
+                    out.add(from.equals(to) ? from : from + ".." + to);
+                }
+                prev = i;
+            }
+        });
+        return out;
     }
 }

@@ -53,4 +53,20 @@ public record Manifest(int format, String server, String backupId, String barman
     public long storedBytes() {
         return objects.stream().mapToLong(ObjectEntry::size).sum();
     }
+
+    /**
+     * The WAL segments the backup itself needs to be consistent: from its begin WAL to its end WAL, on the end
+     * WAL's timeline; empty when the manifest does not say (a copy of a backup without them).
+     */
+    public List<String> neededWal() {
+        if (beginWal == null || endWal == null) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        int tl = Layout.timeline(endWal);
+        for (long i = Layout.segmentIndex(beginWal, segmentSize); i <= Layout.segmentIndex(endWal, segmentSize); i++) {
+            out.add(Layout.segmentName(tl, i, segmentSize));
+        }
+        return out;
+    }
 }

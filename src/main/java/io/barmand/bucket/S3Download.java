@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -17,7 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -213,32 +215,99 @@ public final class S3Download {
 
     /**
      * Reads a WAL object through and checks it against the sha256 of its metadata; with {@code out}, writes the
-     * WAL file itself there (barmand's compression undone, and Barman's own gzip or zstd too). Returns the
-     * problem, or null.
+     * WAL file itself there (barmand's compression undone, and Barman's own gzip or zstd too), through a temporary
+     * file beside it renamed only once the bytes are checked. Returns the problem, or null.
      */
     public String wal(String key, Path out) {
-        HeadObjectResponse h = store.head(key).orElse(null);
-        String want = h == null ? null : h.metadata().get("sha256");
+        Optional<ResponseInputStream<GetObjectResponse>> in = store.openIfPresent(key);
+        if (in.isEmpty()) {
+            return "MISSING WAL " + key + ": no such object";
+        }
+        return read(key, in.get(), out);
+    }
+
+    /** What {@link #fetchWal} found: the object's key (null when there is none) and the problem (null when none). */
+    public record WalFetch(String key, String problem) {
+        public boolean found() {
+            return key != null;
+        }
+    }
+
+    /**
+     * One WAL file by name, as PostgreSQL's restore_command asks for it: the object under its name with the
+     * suffix the offsite settings compress with, without one (Barman compressed it already), or with another
+     * codec's (the settings changed since it was copied); checked and written to {@code out} atomically. One GET
+     * when it is there as the settings would copy it; absent (PostgreSQL probes for files that may not exist)
+     * after one GET per suffix.
+     */
+    public WalFetch fetchWal(String server, String name, Path out) {
+        List<String> suffixes = new ArrayList<>();
+        suffixes.add(store.settings().codec().suffix());
+        suffixes.add("");
+        for (OffsiteSettings.Codec c : OffsiteSettings.Codec.values()) {
+            if (!suffixes.contains(c.suffix())) {
+                suffixes.add(c.suffix());
+            }
+        }
+        for (String suffix : suffixes) {
+            String key = layout.wal(server, name, suffix);
+            Optional<ResponseInputStream<GetObjectResponse>> in = store.openIfPresent(key);
+            if (in.isPresent()) {
+                return new WalFetch(key, read(key, in.get(), out));
+            }
+        }
+        return new WalFetch(null, null);
+    }
+
+    private static String read(String key, ResponseInputStream<GetObjectResponse> raw, Path out) {
+        String want = raw.response().metadata().get("sha256");
         if (want == null) {
-            return "WAL " + key + ": no sha256 in its metadata";
+            try (raw) {
+                raw.abort();
+            } catch (IOException e) {
+                // closing an aborted stream
+            }
+            return "WAL " + key + ": no sha256 in its metadata (not copied by barmand?)";
         }
         MessageDigest md = Hashing.sha256();
-        try (InputStream raw = store.open(key); DigestInputStream in = new DigestInputStream(raw, md)) {
-            if (out != null) {
-                String problem = writeWal(key, in, out);
-                if (problem != null) {
-                    return problem;
+        Path tmp = out == null ? null : out.resolveSibling(out.getFileName() + ".barmand-" + ProcessHandle.current().pid() + ".tmp");
+        try {
+            String problem = null;
+            try (raw; DigestInputStream in = new DigestInputStream(raw, md)) {
+                if (tmp != null) {
+                    try {
+                        problem = writeWal(key, in, tmp);
+                    } catch (IOException e) {
+                        // damaged bytes fail to unpack: the SHA-256 of the whole object, read through, says so first
+                        problem = "cannot unpack " + key + " into " + out + ": " + e.getMessage();
+                    }
+                }
+                in.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                return "UNREADABLE " + key + ": " + e.getMessage();
+            }
+            String got = Hashing.hex(md.digest());
+            if (!got.equals(want)) {
+                return "SHA-256 MISMATCH " + key + ": " + got + ", its metadata says " + want;
+            }
+            if (problem != null) {
+                return problem;
+            }
+            if (tmp != null) {
+                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return null;
+        } catch (IOException e) {
+            return "cannot write " + out + ": " + e.getMessage();
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    // best effort: a leftover temporary file is named for this process
                 }
             }
-            in.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException e) {
-            return "UNREADABLE " + key + ": " + e.getMessage();
         }
-        String got = Hashing.hex(md.digest());
-        if (!got.equals(want)) {
-            return "SHA-256 MISMATCH " + key + ": " + got + ", its metadata says " + want;
-        }
-        return null;
     }
 
     private static String writeWal(String key, InputStream in, Path out) throws IOException {

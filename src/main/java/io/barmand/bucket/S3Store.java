@@ -168,6 +168,25 @@ public class S3Store implements AutoCloseable {
         return call("download " + key, () -> client.getObject(GetObjectRequest.builder().bucket(s.bucket()).key(key).build()));
     }
 
+    /**
+     * Opens an object for reading, or empty when there is none (not retried once open: the caller reads it through
+     * once). Its user metadata comes with it, so that no HEAD is needed first.
+     */
+    public Optional<ResponseInputStream<GetObjectResponse>> openIfPresent(String key) {
+        return call("download " + key, () -> {
+            try {
+                return Optional.of(client.getObject(GetObjectRequest.builder().bucket(s.bucket()).key(key).build()));
+            } catch (NoSuchKeyException e) {
+                return Optional.empty();
+            } catch (S3Exception e) {
+                if (e.statusCode() == 404 && !"NoSuchBucket".equals(code(e))) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
     /** Every object under {@code prefix}. */
     public List<S3Object> list(String prefix) {
         return call("list " + prefix, () -> {

@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "barmand", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Drives Barman on schedules, records every run and tells.",
         subcommands = {RunCommand.class, CheckConfigCommand.class, StatusCommand.class, HistoryCommand.class,
-                RunNowCommand.class, OffsiteCommand.class, ReportCommand.class, WarmUpCommand.class},
+                RunNowCommand.class, OffsiteCommand.class, RestoreCommand.class, WalRestoreCommand.class, ReportCommand.class,
+                WarmUpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 job failed, 64 usage, 69 unavailable, 70 internal, 74 I/O,"
                 + " 75 busy/interrupted, 78 configuration."})
 public final class Main implements Runnable {
@@ -42,7 +43,28 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        String command = command(args);
+        if (command.equals("wal-restore") || command.equals("restore")) {
+            // stdout is the command's own (restore's report; for wal-restore, PostgreSQL's log): logs go to stderr,
+            // and wal-restore, run once per WAL file, logs only warnings (a retried S3 call) and errors
+            System.setProperty("barmand.log.target", "System.err");
+            if (command.equals("wal-restore") && System.getProperty("barmand.log.level") == null) {
+                System.setProperty("barmand.log.level", "WARN");
+            }
+        }
         System.exit(execute(args));
+    }
+
+    /** The subcommand named on the command line: its first word that is neither an option nor --config's value. */
+    static String command(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                return args[i];
+            }
+        }
+        return "";
     }
 
     public static int execute(String... args) {

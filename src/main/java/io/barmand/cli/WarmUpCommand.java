@@ -18,7 +18,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Walks the code paths of `status` and `history` on a throw-away configuration and history, so that the package can
+ * Walks the code paths of `status`, `history` and `wal-restore` on a throw-away configuration and history, so that the package can
  * record them in a class-data archive (postinst: {@code -XX:ArchiveClassesAtExit}); the launcher then starts the CLI
  * from it. Prints nothing; touches nothing outside its temporary folder.
  */
@@ -58,8 +58,19 @@ final class WarmUpCommand implements Callable<Integer> {
                             .bytes("size", 1L).build()));
                 }
             }
+            // wal-restore, which PostgreSQL starts once per WAL file: its settings, the S3 client and a request, to a
+            // port of this host's loopback that nothing answers (connection refused, no retry)
+            Path creds = dir.resolve("s3.credentials");
+            Files.writeString(creds, "[default]\naws_access_key_id = warm-up\naws_secret_access_key = warm-up\n");
+            Files.setPosixFilePermissions(creds, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Path walConf = dir.resolve("wal.conf");
+            Files.writeString(walConf, "barmand { barman.binary = \"/nonexistent\", state-dir = \"" + dir.resolve("state")
+                    + "\", control-socket = \"" + dir.resolve("c.sock") + "\", servers { s { offsite { enabled = true,"
+                    + " endpoint = \"http://127.0.0.1:9\", bucket = warm-up, credentials-file = \"" + creds + "\", retries.max = 0,"
+                    + " request-timeout = 2s } } } }\n");
             for (String[] args : new String[][] {{"status", "--config", conf.toString()}, {"status", "--json", "--config",
-                    conf.toString()}, {"history", "--config", conf.toString()}, {"history", "--json", "--config", conf.toString()}}) {
+                    conf.toString()}, {"history", "--config", conf.toString()}, {"history", "--json", "--config", conf.toString()},
+                    {"wal-restore", "--config", walConf.toString(), "s", "000000010000000000000001", dir.resolve("wal").toString()}}) {
                 CommandLine cl = Main.commandLine();
                 cl.setOut(new PrintWriter(new StringWriter()));
                 cl.setErr(new PrintWriter(new StringWriter()));

@@ -84,6 +84,19 @@ public final class Settings {
      * that probe (commands that only read the history).
      */
     public static Settings load(Path file, ServerCatalog catalog) {
+        return load(file, catalog, true);
+    }
+
+    /**
+     * Reads and validates {@code file} for a command that never runs Barman ({@code restore --from s3},
+     * {@code wal-restore}): barman.binary and barman.config-file are not checked, so that the file of a host
+     * without Barman, or the backup host's own file copied to a new host on disaster day, is taken as it is.
+     */
+    public static Settings loadWithoutBarman(Path file) {
+        return load(file, null, false);
+    }
+
+    private static Settings load(Path file, ServerCatalog catalog, boolean barmanNeeded) {
         List<String> problems = new ArrayList<>();
         String where = file.toString();
         if (!Files.isReadable(file)) {
@@ -124,13 +137,15 @@ public final class Settings {
         range(where, c, "scheduler.max-heavy-runs", 1, 64, ROOT, problems);
         range(where, c, "scheduler.max-light-runs", 1, 256, ROOT, problems);
         Path binary = Path.of(c.getString("barman.binary"));
-        if (!Files.isRegularFile(binary)) {
+        if (!barmanNeeded) {
+            // not run: neither is checked
+        } else if (!Files.isRegularFile(binary)) {
             problems.add(where + ": " + ROOT + ".barman.binary: " + binary + " does not exist");
         } else if (!Files.isExecutable(binary)) {
             problems.add(where + ": " + ROOT + ".barman.binary: " + binary + " is not executable");
         }
         String cf = c.getString("barman.config-file");
-        if (!cf.isBlank() && !Files.isReadable(Path.of(cf))) {
+        if (barmanNeeded && !cf.isBlank() && !Files.isReadable(Path.of(cf))) {
             problems.add(where + ": " + ROOT + ".barman.config-file: " + cf + " does not exist or is not readable");
         }
         for (String p : List.of("state-dir", "control-socket")) {

@@ -71,19 +71,12 @@ public class OffsiteVerifier {
         // WAL the backup needs, and gaps
         WalCopier wc = new WalCopier(store);
         Set<String> wal = wc.inBucket(server);
-        if (m.beginWal() != null && m.endWal() != null) {
-            long seg = m.segmentSize();
-            long from = Layout.segmentIndex(m.beginWal(), seg);
-            long to = Layout.segmentIndex(m.endWal(), seg);
-            int tl = Layout.timeline(m.endWal());
-            for (long i = from; i <= to; i++) {
-                String n = Layout.segmentName(tl, i, seg);
-                if (!wal.contains(n)) {
-                    problems.add("MISSING WAL " + n + " (needed by backup " + id + ")");
-                }
+        for (String n : m.neededWal()) {
+            if (!wal.contains(n)) {
+                problems.add("MISSING WAL " + n + " (needed by backup " + id + ")");
             }
         }
-        List<String> gaps = WalCopier.gaps(wal, m.segmentSize());
+        List<String> gaps = Layout.gaps(wal, m.segmentSize());
         for (String g : gaps) {
             problems.add("WAL GAP in S3: " + g);
         }

@@ -156,7 +156,7 @@ public class WalCopier {
         String newestRemote = remote.stream().filter(Layout::isSegment).reduce((a, b) -> b).orElse(null);
         int missing = (int) local.keySet().stream().filter(n -> !remote.contains(n)).count();
         // when Barman archived them (the files' times in its archive): the WAL ages of the report and the alerts
-        return new WalState(copied, bytes, newestRemote, newestLocal, missing, gaps(remote, segmentSize),
+        return new WalState(copied, bytes, newestRemote, newestLocal, missing, Layout.gaps(remote, segmentSize),
                 newestRemote == null ? null : archived(local.get(newestRemote)),
                 newestLocal == null ? null : archived(local.get(newestLocal)));
     }
@@ -200,28 +200,5 @@ public class WalCopier {
             Files.deleteIfExists(tmp);
         }
         return size;
-    }
-
-    /** Missing segments between the first and the last segment of each timeline in {@code names}. */
-    static List<String> gaps(Set<String> names, long segmentSize) {
-        Map<Integer, TreeSet<Long>> byTl = new TreeMap<>();
-        for (String n : names) {
-            if (Layout.isSegment(n)) {
-                byTl.computeIfAbsent(Layout.timeline(n), k -> new TreeSet<>()).add(Layout.segmentIndex(n, segmentSize));
-            }
-        }
-        List<String> out = new ArrayList<>();
-        byTl.forEach((tl, idx) -> {
-            Long prev = null;
-            for (long i : idx) {
-                if (prev != null && i > prev + 1) {
-                    String from = Layout.segmentName(tl, prev + 1, segmentSize);
-                    String to = Layout.segmentName(tl, i - 1, segmentSize);
-                    out.add(from.equals(to) ? from : from + ".." + to);
-                }
-                prev = i;
-            }
-        });
-        return out;
     }
 }

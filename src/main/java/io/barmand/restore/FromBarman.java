@@ -68,21 +68,27 @@ final class FromBarman implements BackupSource {
         return new Pick(id, d.sizeBytes(), d.sizeWithWalsBytes());
     }
 
-    @Override
-    public Double restore(String server, String id, RestoreSettings rs, Instance sc, Optional<Instant> targetTime, Report rep,
-                          Duration total, long n0) {
+    /** barman recover's options for the target: --target-time (the run's time) or --target-lsn, and promote. */
+    static List<String> targetOptions(RestoreSettings.Target target, Optional<Instant> targetTime) {
         List<String> argv = new ArrayList<>();
-        if (rs.target().pointInTime()) {
+        if (target.pointInTime()) {
             if (targetTime.isPresent()) {
                 argv.add("--target-time");
                 argv.add(BARMAN_TIME.format(targetTime.get().atOffset(java.time.ZoneOffset.UTC)));
             } else {
                 argv.add("--target-lsn");
-                argv.add(rs.target().lsn().orElseThrow());
+                argv.add(target.lsn().orElseThrow());
             }
             argv.add("--target-action");
             argv.add("promote");
         }
+        return argv;
+    }
+
+    @Override
+    public Double restore(String server, String id, RestoreSettings rs, Instance sc, Optional<Instant> targetTime, Report rep,
+                          Duration total, long n0) {
+        List<String> argv = new ArrayList<>(targetOptions(rs.target(), targetTime));
         argv.addAll(sc.recoverOptions());
         long r0 = System.nanoTime();
         CommandResult rec = barman.recover(server, id, sc.dir(), argv, left(total, n0));

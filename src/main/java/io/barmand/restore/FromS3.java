@@ -3,23 +3,21 @@ package io.barmand.restore;
 import io.barmand.config.RestoreSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
+import io.barmand.bucket.BackupFetch;
 import io.barmand.bucket.Layout;
 import io.barmand.bucket.Manifest;
 import io.barmand.config.OffsiteSettings;
 import io.barmand.bucket.S3Download;
 import io.barmand.bucket.S3Store;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
-import static io.barmand.restore.Steps.BARMAN_TIME;
 import static io.barmand.restore.Steps.checkInterrupted;
 import static io.barmand.restore.Steps.left;
 
@@ -82,68 +80,26 @@ final class FromS3 implements BackupSource {
         OffsiteSettings os = offsiteOf(server);
         Path dir = sc.dir();
         Path walDir = dir.resolve(S3_WAL);
-        List<String> problems = new ArrayList<>();
-        long bytes = 0;
-        int walFiles = 0;
         try (S3Store store = stores.apply(os)) {
-            S3Download dl = new S3Download(store);
-            Optional<Manifest> om = dl.pick(server, id, Optional.empty());
+            Optional<Manifest> om = new S3Download(store).pick(server, id, Optional.empty());
             if (om.isEmpty()) {
                 rep.fail("download", "backup " + id + ": manifest.json is gone from s3://" + os.bucket());
                 return null;
             }
-            Manifest m = om.get();
-            for (Manifest.ObjectEntry o : m.objects()) {
+            BackupFetch.Fetched f = new BackupFetch(store).fetch(server, om.get(), dir, walDir, () -> {
                 checkInterrupted();
                 left(total, n0);
-                bytes += dl.object(m, o, dir, problems);
-            }
-            if (problems.isEmpty()) {
-                Files.createDirectories(walDir);
-                java.util.Set<String> names = new java.util.HashSet<>();
-                for (software.amazon.awssdk.services.s3.model.S3Object o : dl.walObjects(server, m)) {
-                    checkInterrupted();
-                    left(total, n0);
-                    String name = Layout.walName(o.key()).orElseThrow();
-                    String p = dl.wal(o.key(), walDir.resolve(name));
-                    if (p != null) {
-                        problems.add(p);
-                    }
-                    names.add(name);
-                    bytes += o.size();
-                    walFiles++;
-                }
-                // the WAL the backup itself needs to be consistent
-                if (m.beginWal() != null && m.endWal() != null) {
-                    for (long i = Layout.segmentIndex(m.beginWal(), m.segmentSize()); i <= Layout.segmentIndex(m.endWal(), m.segmentSize()); i++) {
-                        String n = Layout.segmentName(Layout.timeline(m.endWal()), i, m.segmentSize());
-                        if (!names.contains(n)) {
-                            problems.add("MISSING WAL " + n + " (needed by backup " + id + ")");
-                        }
-                    }
-                }
-            }
-            rep.facts.bytes("downloaded", bytes);
-            rep.facts.count("wal-files", walFiles);
+            }, BackupFetch.Progress.NONE);
+            rep.facts.bytes("downloaded", f.downloadedBytes());
+            rep.facts.count("wal-files", f.walFiles());
+            List<String> problems = f.problems();
             if (!problems.isEmpty()) {
                 rep.fail("download", (problems.size() > 3 ? problems.size() + " problems: " : "")
                         + String.join(" | ", problems.subList(0, Math.min(3, problems.size()))));
                 return null;
             }
-            List<String> conf = new ArrayList<>();
-            conf.add("# barmand restore test from S3: the WAL downloaded from s3://" + os.bucket());
-            conf.add("restore_command = 'cp \"" + walDir.toString().replace("'", "''") + "/%f\" \"%p\"'");
-            if (rs.target().pointInTime()) {
-                if (targetTime.isPresent()) {
-                    conf.add("recovery_target_time = '" + BARMAN_TIME.format(targetTime.get().atOffset(java.time.ZoneOffset.UTC)) + "'");
-                } else {
-                    conf.add("recovery_target_lsn = '" + rs.target().lsn().orElseThrow() + "'");
-                }
-                conf.add("recovery_target_action = 'promote'");
-            }
-            Files.write(dir.resolve("postgresql.auto.conf"), conf, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
-            Files.writeString(dir.resolve("recovery.signal"), "");
+            RecoverySettings.write(dir, RecoverySettings.lines("barmand restore test from S3: the WAL downloaded from s3://" + os.bucket(),
+                    "cp " + RecoverySettings.shellWord(walDir + "/%f") + " \"%p\"", List.of(), rs.target(), targetTime));
             if (sc instanceof Scratch local) {
                 local.chownTree();
             }

@@ -218,13 +218,7 @@ final class Verifier {
             rep.facts.text("manifest", "absent");
             return true;
         }
-        List<String> a = new ArrayList<>(List.of(rs.pgBinDir().resolve("pg_verifybackup").toString(), "--no-parse-wal",
-                "--manifest-path=" + manifest));
-        for (String i : NOT_IN_MANIFEST) {
-            a.add("--ignore=" + i);
-        }
-        a.add("--ignore=backup_manifest." + backupId);
-        a.add(sc.dir().toString());
+        List<String> a = verifyArgv(rs.pgBinDir(), manifest, sc.dir(), backupId, List.of());
         long v0 = System.nanoTime();
         CommandResult r = sc.tool(a, left(total, n0));
         check(r, "pg_verifybackup", total);
@@ -236,6 +230,24 @@ final class Verifier {
         }
         rep.facts.text("manifest", "verified");
         return true;
+    }
+
+    /**
+     * pg_verifybackup of {@code dir} against {@code manifest}, the WAL not parsed, ignoring what restores add to a
+     * backup's folder ({@link #NOT_IN_MANIFEST}, {@code ignore}, barman recover's renamed backup_manifest).
+     */
+    static List<String> verifyArgv(Path pgBinDir, Path manifest, Path dir, String backupId, List<String> ignore) {
+        List<String> a = new ArrayList<>(List.of(pgBinDir.resolve("pg_verifybackup").toString(), "--no-parse-wal",
+                "--manifest-path=" + manifest));
+        for (String i : NOT_IN_MANIFEST) {
+            a.add("--ignore=" + i);
+        }
+        for (String i : ignore) {
+            a.add("--ignore=" + i);
+        }
+        a.add("--ignore=backup_manifest." + backupId);
+        a.add(dir.toString());
+        return a;
     }
 
     /**

@@ -106,6 +106,15 @@ class SettingsTest {
     }
 
     @Test
+    void aCommandThatNeverRunsBarmanTakesAFileWithoutIt() throws IOException {
+        Path f = tmp.resolve("nobarman.conf");
+        Files.writeString(f, "barmand { barman.binary = \"/nonexistent/barman\", barman.config-file = \"/nonexistent/barman.conf\""
+                + ", state-dir = \"" + tmp.resolve("state") + "\", servers { pg1 {} } }");
+        assertThat(configError(f).getMessage()).contains("barman.binary").contains("barman.config-file");
+        assertThat(Settings.loadWithoutBarman(f).servers()).containsOnlyKeys("pg1");
+    }
+
+    @Test
     void serverUnknownToBarman() throws IOException {
         Path f = conf("servers { pg9 {} }");
         assertThat(configError(f).getMessage()).contains(f + ": barmand.servers.pg9: Barman does not know server 'pg9'")

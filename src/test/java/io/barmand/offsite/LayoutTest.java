@@ -43,7 +43,7 @@ class LayoutTest {
     void gapsAreFoundPerTimeline() {
         Set<String> s = new TreeSet<>(Set.of("0000000100000000000000FE", "000000010000000100000000", "000000010000000100000001",
                 "000000010000000100000004", "000000020000000100000004", "000000020000000100000005", "00000002.history"));
-        assertThat(WalCopier.gaps(s, SEG)).containsExactly("0000000100000000000000FF",
+        assertThat(Layout.gaps(s, SEG)).containsExactly("0000000100000000000000FF",
                 "000000010000000100000002..000000010000000100000003");
     }
 }
