@@ -26,6 +26,7 @@ final class Notifier implements AutoCloseable {
     private final Optional<Outbox> outbox;
     private final Optional<AlertService> alerts;
     private final Runnable afterRun;
+    private final java.util.concurrent.atomic.AtomicBoolean pending = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** @param afterRun what else follows a run's end (the metrics textfile); may be a no-op */
     Notifier(Optional<Outbox> outbox, Optional<AlertService> alerts, Runnable afterRun) {
@@ -43,12 +44,16 @@ final class Notifier implements AutoCloseable {
         exec.scheduleWithFixedDelay(() -> safely("metrics", afterRun), 0, 60_000, TimeUnit.MILLISECONDS);
     }
 
-    /** A run has ended: its problems (or their end) are mailed now. */
+    /**
+     * A run has ended: its problems (or their end) are mailed now. Runs that end while an evaluation waits share it
+     * (200 checks ending in the same second make one evaluation, not 200).
+     */
     void runEnded() {
-        if (exec.isShutdown()) {
+        if (exec.isShutdown() || !pending.compareAndSet(false, true)) {
             return;
         }
         exec.execute(() -> {
+            pending.set(false);
             alerts.ifPresent(a -> safely("alerts", a::evaluate));
             safely("metrics", afterRun);
         });

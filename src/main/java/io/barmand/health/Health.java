@@ -9,7 +9,6 @@ import io.barmand.config.Settings;
 import io.barmand.history.Outcome;
 import io.barmand.history.RunHistory;
 import io.barmand.history.RunRecord;
-import io.barmand.history.Sizes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -248,9 +247,5 @@ public final class Health {
             return s / 60 + "m";
         }
         return s + "s";
-    }
-
-    static String size(Long b) {
-        return b == null ? "?" : Sizes.human(b);
     }
 }

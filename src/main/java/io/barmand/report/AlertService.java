@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * Alerts: a mail when a problem appears and a "recovered" mail when it clears, one per problem (a server and a key
  * such as "backup"), never one per retry. Which problems are open, and which were mailed, is kept in
  * STATE-DIR/alerts.json, so that a restart neither repeats nor forgets them. At most {@code alerts.max-per-hour} mails
- * go out per hour; a problem held back by that limit is mailed at a later evaluation, and the report lists it.
+ * go out per hour; a problem held back by that limit is mailed at a later evaluation (it stays open, unmailed).
  */
 public final class AlertService {
     private static final Logger log = LoggerFactory.getLogger(AlertService.class);
@@ -124,7 +124,7 @@ public final class AlertService {
         return out;
     }
 
-    /** The problems not mailed because of the rate limit (for the report). */
+    /** The problems not mailed yet because of the rate limit. */
     public synchronized List<String> heldBack() {
         List<String> l = new ArrayList<>();
         read().with("open").fields().forEachRemaining(e -> {

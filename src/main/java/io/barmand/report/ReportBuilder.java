@@ -65,12 +65,10 @@ public final class ReportBuilder {
         }
         List<Trouble> troubles = new ArrayList<>();
         for (RunRecord r : history.troubles(since, now)) {
-            {
-                String err = r.error() != null ? r.error()
-                        : r.failedChecks().isEmpty() ? r.detail() : "failed checks: " + String.join(", ", r.failedChecks());
-                troubles.add(new Trouble(r.server(), r.job(), r.outcome().word(), r.started(), r.id(), r.trigger().word(),
-                        r.attempt(), err));
-            }
+            String err = r.error() != null ? r.error()
+                    : r.failedChecks().isEmpty() ? r.detail() : "failed checks: " + String.join(", ", r.failedChecks());
+            troubles.add(new Trouble(r.server(), r.job(), r.outcome().word(), r.started(), r.id(), r.trigger().word(),
+                    r.attempt(), err));
         }
         for (Missed m : health.missed()) {
             if (!m.fireTime().isBefore(since)) {
