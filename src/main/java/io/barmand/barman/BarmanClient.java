@@ -53,6 +53,31 @@ public class BarmanClient implements ServerCatalog {
         return new BarmanClient(runner, bin, cf).listServers(timeout);
     }
 
+    /** The Python script of {@link #delete}. */
+    private static final String RETENTION_DELETE = resource("retention-delete.py");
+
+    private static String resource(String name) {
+        try (java.io.InputStream in = BarmanClient.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("resource " + name + " missing from the jar", e);
+        }
+    }
+
+    /** The Python that runs barman: the interpreter of its #! line, else python3. */
+    String interpreter() {
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(binary)) {
+            String first = r.readLine();
+            if (first != null && first.startsWith("#!") && first.contains("python")) {
+                String[] parts = first.substring(2).trim().split("\\s+");
+                return parts[0].endsWith("env") && parts.length > 1 ? parts[1] : parts[0];
+            }
+        } catch (IOException | RuntimeException e) {
+            // below
+        }
+        return "/usr/bin/python3";
+    }
+
     List<String> argv(String... args) {
         List<String> a = new ArrayList<>();
         a.add(binary.toString());
@@ -240,17 +265,22 @@ public class BarmanClient implements ServerCatalog {
 
     /** One {@link #paths} for this client, made at the first use. */
     private java.util.function.Function<String, Optional<ServerPaths>> knownPaths() {
+        return paths(Duration.ofMinutes(1));
+    }
+
+    /** The folders of each server, one cache for the client (the first caller's timeout bounds show-servers). */
+    public java.util.function.Function<String, Optional<ServerPaths>> paths(Duration timeout) {
         if (knownPaths == null) {
             synchronized (this) {
                 if (knownPaths == null) {
-                    knownPaths = paths(Duration.ofMinutes(1));
+                    knownPaths = newPaths(timeout);
                 }
             }
         }
         return knownPaths;
     }
 
-    public java.util.function.Function<String, Optional<ServerPaths>> paths(Duration timeout) {
+    private java.util.function.Function<String, Optional<ServerPaths>> newPaths(Duration timeout) {
         Map<String, ServerPaths> known = new java.util.concurrent.ConcurrentHashMap<>();
         long[] loaded = {Long.MIN_VALUE};
         return server -> {
@@ -367,12 +397,138 @@ public class BarmanClient implements ServerCatalog {
         }
     }
 
+    /**
+     * Deletes a backup as Barman's own retention does ({@code barman cron} with a retention policy): the backup, and
+     * the WAL it alone needed, including the WAL after an older keep:standalone backup's end, whose begin..end range
+     * stays. Plain {@code barman delete} removes no WAL while an older backup is standalone, so the WAL behind
+     * long-term backups would grow forever. Runs Barman's {@code delete} through its own Python modules with the
+     * retention path's flag (resource retention-delete.py, with the interpreter of the barman script): same locks,
+     * same minimum_redundancy and keep checks, same JSON output. Barman refuses a kept backup.
+     */
+    public void delete(String server, String backupId, Duration timeout) {
+        List<String> a = argv("delete", server, backupId);
+        a.set(0, RETENTION_DELETE);
+        a.add(0, interpreter());
+        a.add(1, "-c");
+        CommandResult r = runner.run(a, timeout);
+        String what = "barman delete " + server + " " + backupId + " (retention)";
+        if (r.interrupted()) {
+            throw new BarmandException(Category.INTERRUPTED, what + " interrupted (daemon stopping)");
+        }
+        if (r.timedOut()) {
+            throw new BarmandException(Category.TIMEOUT, what + " ran past its timeout of " + seconds(timeout) + ": killed");
+        }
+        JsonNode json = parse(r, what);
+        Call c = new Call(r, json, messages(json));
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, what + ": " + c.error());
+        }
+        // Barman declines a kept backup, or one below its minimum_redundancy, with a warning and exit code 0
+        for (String w : c.messages().warnings()) {
+            if (w.contains("Skipping delete")) {
+                throw new BarmandException(Category.JOB_FAILED, "barman delete " + server + " " + backupId
+                        + " deleted nothing: " + w);
+            }
+        }
+    }
+
+    /**
+     * Barman's own {@code retention_policy} of the server ({@code show-servers}), empty when none is set: barmand's
+     * retention needs it empty, or {@code barman cron} deletes what barmand's tiers keep.
+     */
+    public Optional<String> retentionPolicy(String server, Duration timeout) {
+        Call c = call(timeout, "show-servers", server);
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman show-servers " + server + ": " + c.error());
+        }
+        JsonNode p = c.json().path(server).path("retention_policy");
+        return p.isMissingNode() || p.isNull() || p.asText("").isBlank() || p.asText("").equalsIgnoreCase("none")
+                ? Optional.empty() : Optional.of(p.asText());
+    }
+
     /** {@code barman keep --release}: retention applies to the backup again. */
     public void releaseKeep(String server, String backupId, Duration timeout) {
         Call c = call(timeout, "keep", "--release", server, backupId);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman keep --release " + server + " " + backupId + ": " + c.error());
         }
+    }
+
+    /**
+     * The newest DONE backup of the server read from Barman's own files, without a Python start of Barman (about
+     * 0.35 s): the highest backup id under BASEBACKUPS whose {@code backup.info} says {@code status=DONE}. Its size
+     * with WALs counts every WAL file Barman archived from the backup's begin_wal on (WALS/xlog.db): what a
+     * recovery to the end of the archive copies. Empty when the folders are not known or a file does not read as
+     * expected: then ask Barman ({@link #showBackup}).
+     */
+    public Optional<BackupDetails> newestDoneOnDisk(String server) {
+        Optional<ServerPaths> p = knownPaths().apply(server);
+        if (p.isEmpty()) {
+            return Optional.empty();
+        }
+        try (java.util.stream.Stream<Path> ls = java.nio.file.Files.list(p.get().basebackups())) {
+            List<Path> dirs = ls.filter(d -> d.getFileName().toString().matches("[0-9]{8}T[0-9]{6}"))
+                    .sorted(java.util.Comparator.comparing((Path d) -> d.getFileName().toString()).reversed()).toList();
+            for (Path d : dirs) {
+                Map<String, String> info = backupInfo(d.resolve("backup.info"));
+                if (!"DONE".equals(info.get("status"))) {
+                    continue;
+                }
+                long size = Long.parseLong(info.get("size"));
+                String beginWal = info.get("begin_wal");
+                if (beginWal == null || !beginWal.matches("[0-9A-F]{24}")) {
+                    return Optional.empty();
+                }
+                long wals = walBytesFrom(p.get().wals().resolve("xlog.db"), beginWal);
+                return Optional.of(new BackupDetails(d.getFileName().toString(), "DONE", size, size + wals, 0, 0,
+                        info.get("begin_time"), info.get("end_time")));
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // not as expected: Barman says
+        }
+    }
+
+    /** The bytes of the WAL files Barman's catalogue (WALS/xlog.db) lists for the server; empty when unknown. */
+    public Optional<Long> archivedWalBytes(String server) {
+        try {
+            Optional<ServerPaths> p = knownPaths().apply(server);
+            return p.isEmpty() ? Optional.empty()
+                    : Optional.of(walBytesFrom(p.get().wals().resolve("xlog.db"), "000000000000000000000000"));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A Barman backup.info: one key=value a line. */
+    static Map<String, String> backupInfo(Path file) throws IOException {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String l : java.nio.file.Files.readAllLines(file)) {
+            int eq = l.indexOf('=');
+            if (eq > 0) {
+                m.put(l.substring(0, eq), l.substring(eq + 1));
+            }
+        }
+        return m;
+    }
+
+    /** The bytes of the WAL files in a Barman xlog.db ("name size time compression") from {@code firstWal} on. */
+    static long walBytesFrom(Path xlogDb, String firstWal) throws IOException {
+        if (!java.nio.file.Files.exists(xlogDb)) {
+            return 0;
+        }
+        long n = 0;
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(xlogDb)) {
+            for (String l; (l = r.readLine()) != null; ) {
+                String[] f = l.split("\t");
+                // segment names sort as their order; history and .partial files are not segments
+                if (f.length >= 2 && f[0].length() >= 24 && f[0].substring(0, 24).compareTo(firstWal) >= 0
+                        && f[0].matches("[0-9A-F]{24}(\\.[0-9A-F]{8}\\.backup)?")) {
+                    n += Long.parseLong(f[1]);
+                }
+            }
+        }
+        return n;
     }
 
     /** The newest DONE backup of the server, from {@code list-backups}. */

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 public final class Layout {
     public static final String MANIFEST = "manifest.json";
     public static final String BACKUP_INFO = "backup.info";
+    public static final String STANDALONE = "standalone";
     private static final Pattern SEGMENT = Pattern.compile("([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})");
     private static final Pattern WAL_FILE = Pattern.compile("[0-9A-F]{24}(\\.[0-9A-F]{8}\\.backup)?|[0-9A-F]{8}\\.history");
 
@@ -51,6 +52,14 @@ public final class Layout {
 
     public String manifest(String server, String backupId) {
         return backup(server, backupId) + MANIFEST;
+    }
+
+    /**
+     * The mark retention leaves on a copy a long-term tier alone keeps: the bucket keeps only that copy's own WAL
+     * (begin to end), so a gap after it is by design (its presence is the fact; its text says why).
+     */
+    public String standalone(String server, String backupId) {
+        return backup(server, backupId) + STANDALONE;
     }
 
     public String backupInfo(String server, String backupId) {

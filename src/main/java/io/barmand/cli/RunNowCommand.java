@@ -51,6 +51,10 @@ final class RunNowCommand implements Callable<Integer> {
             + "(latest or a Barman backup id)")
     String backupId;
 
+    @Option(names = "--allow-mass-delete", description = "retention only: for this run, lift the guards on how many "
+            + "backups one run deletes (max-deletes-per-run, more than half); the clock guard and every rail still apply")
+    boolean allowMassDelete;
+
     @Override
     public Integer call() throws Exception {
         if (JobKind.byId(job).isEmpty()) {
@@ -92,6 +96,15 @@ final class RunNowCommand implements Callable<Integer> {
 
     /** The run's options, checked here so that a bad one exits 64 without asking the daemon. */
     RunOptions options(JobKind kind) {
+        if (allowMassDelete && kind != JobKind.RETENTION) {
+            throw new BarmandException(Category.USAGE, "--allow-mass-delete is for run-now retention only, not " + job);
+        }
+        if (kind == JobKind.RETENTION && allowMassDelete) {
+            if (target != null || backupId != null || argument != null) {
+                throw new BarmandException(Category.USAGE, "retention takes no BACKUP_ID, --target or --backup-id");
+            }
+            return RunOptions.NONE.withAllowMassDelete();
+        }
         if (kind != JobKind.RESTORE_TEST) {
             if (target != null || backupId != null) {
                 throw new BarmandException(Category.USAGE, "--target and --backup-id are for run-now restore-test only, not " + job);

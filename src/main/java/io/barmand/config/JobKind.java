@@ -16,6 +16,8 @@ public enum JobKind {
     OFFSITE("offsite", Scope.SERVER),
     /** barman verify-backup of the backups not verified yet, and the newest offsite copy downloaded and checked */
     VERIFY("verify", Scope.SERVER),
+    /** applies the retention policy: barman keep, release and delete, and the expiry of the bucket's copies */
+    RETENTION("retention", Scope.SERVER),
     /** deletes runs older than history.keep from the history */
     PRUNE_HISTORY("prune-history", Scope.HOST),
     /** makes the morning report, keeps it in the state folder and mails it */

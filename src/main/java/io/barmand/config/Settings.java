@@ -307,8 +307,20 @@ public final class Settings {
                     + line(s.getValue("restore-test.source").origin()));
             restore = null;
         }
+        // retention: its policies; a schedule without it on is a mistake
+        Optional<RetentionSettings> retention = Optional.empty();
+        if (zone != null && offsite != null) {
+            List<String> rp = new ArrayList<>();
+            retention = RetentionSettings.read(s, keyPath, zone, offsite.enabled(), rp);
+            rp.forEach(p -> problems.add(where + ": " + p));
+        }
+        JobSettings retentionJob = jobs.get(JobKind.RETENTION);
+        if (!s.getBoolean("retention.enabled") && retentionJob != null && retentionJob.enabled()) {
+            problems.add(where + ": " + keyPath + ".retention.schedule: is set but retention.enabled = false"
+                    + line(s.getValue("retention.schedule").origin()));
+        }
         return zone == null || offsite == null || restore == null ? null
-                : new ServerSettings(name, zone, jobs, offsite, restore);
+                : new ServerSettings(name, zone, jobs, offsite, restore, retention);
     }
 
     /** A job of the host from its block ({@code path}: schedule, timeout). */

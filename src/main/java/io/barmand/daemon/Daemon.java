@@ -16,6 +16,7 @@ import io.barmand.schedule.Adapters.OffsiteJob;
 import io.barmand.offsite.OffsiteService;
 import io.barmand.config.OffsiteSettings;
 import io.barmand.bucket.S3Store;
+import io.barmand.retention.RetentionService;
 import io.barmand.restore.CanaryHook;
 import io.barmand.config.RestoreSettings;
 import io.barmand.schedule.Adapters.RestoreTestJob;
@@ -81,6 +82,15 @@ public final class Daemon {
         this.clock = clock;
     }
 
+    /** One copy in the bucket checked without download (HEAD of each object against its manifest). */
+    public static RetentionService.CopyCheck copyCheck(Map<String, OffsiteSettings> offsite) {
+        return (server, id) -> {
+            try (S3Store st = new S3Store(offsite.get(server))) {
+                return new io.barmand.offsite.OffsiteVerifier(st).verify(server, Optional.of(id), false).problems();
+            }
+        };
+    }
+
     public void start() {
         long t0 = System.nanoTime();
         log.info("barmand {} starting, pid {}, config {}", VERSION, ProcessHandle.current().pid(), settings.file());
@@ -118,6 +128,10 @@ public final class Daemon {
             }
         }), Adapters.VerifyJob.class);
         registry.register(new PruneHistoryService(store, settings.historyKeep()), Adapters.PruneHistoryJob.class);
+        // retention: Barman's keep, release and delete, and the expiry of the bucket's copies
+        RetentionService retention = new RetentionService(barman, store, settings.servers(), S3Store::new,
+                copyCheck(offsite), settings.stateDir(), clock);
+        registry.register(retention, Adapters.RetentionJob.class);
         // the morning report, alerts and the outbox they share
         Health health = new Health(settings, store, barman.walClock(settings.probeTimeout()));
         Optional<Outbox> outbox = settings.mail().enabled()
@@ -141,6 +155,9 @@ public final class Daemon {
                 Delays.threaded());
         // the offsite copy of each new backup: queued like any run once the backup has succeeded
         runner.chain(JobKind.BACKUP, JobKind.OFFSITE, offsiteService::enabled);
+        // retention after each new backup; after its offsite copy when offsite is on (the copy is a rail)
+        runner.chain(JobKind.BACKUP, JobKind.RETENTION, retention::afterBackup);
+        runner.chain(JobKind.OFFSITE, JobKind.RETENTION, retention::afterOffsite);
         runner.onEnded(rec -> {
             if (rec.job().equals(JobKind.BACKUP.id())) {
                 metrics.backupsChanged(rec.server());
@@ -168,6 +185,12 @@ public final class Daemon {
         if (keeps > 0) {
             log.warn("{} keep(s) of backups under restore tests left by a previous barmand released", keeps);
         }
+        // Barman's folders (one show-servers), read now off the start's path: restore tests, health and metrics read
+        // Barman's own files with them instead of starting Barman
+        Thread paths = new Thread(() -> settings.servers().keySet().stream().findFirst()
+                .ifPresent(s -> barman.paths(settings.probeTimeout()).apply(s)), "barman-paths");
+        paths.setDaemon(true);
+        paths.start();
         int retries = runner.resumeRetries();
         if (retries > 0) {
             log.warn("{} retry(ies) of failed runs left pending by a previous barmand re-armed", retries);

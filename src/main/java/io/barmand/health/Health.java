@@ -111,6 +111,11 @@ public final class Health {
         failed(name, "restore-test", "restore test", lastRestore, Severity.CRITICAL, true).ifPresent(p::add);
         failed(name, "check", "check", lastCheck, Severity.WARNING, false).ifPresent(p::add);
         failed(name, "verify", "verify", history.lastEnded(name, JobKind.VERIFY.id()), Severity.CRITICAL, true).ifPresent(p::add);
+        if (ss.retention().isPresent()) {
+            // a refused or failed retention run: nothing was lost, but the catalogue grows until someone looks
+            failed(name, "retention", "retention", history.lastEnded(name, JobKind.RETENTION.id()), Severity.CRITICAL, true)
+                    .ifPresent(p::add);
+        }
         // ages
         JobSettings backupJob = ss.job(JobKind.BACKUP);
         if (backupJob != null && backupJob.enabled() && limits.backupMaxAge().isPresent()) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  * SERVER ID}, {@code --backup-id}; the backup a chained copy follows) and where recovery stops ({@code --target}).
  * Parsed and checked where they come in (picocli, the control socket), so that a job receives only valid values.
  */
-public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Target> target) {
+public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Target> target, boolean allowMassDelete) {
     public static final RunOptions NONE = new RunOptions(Optional.empty(), Optional.empty());
 
     public RunOptions {
@@ -20,12 +20,21 @@ public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Tar
         target = target == null ? Optional.empty() : target;
     }
 
+    public RunOptions(Optional<String> backupId, Optional<RestoreSettings.Target> target) {
+        this(backupId, target, false);
+    }
+
+    /** These options, and retention's guards on how many backups one run deletes lifted for this run. */
+    public RunOptions withAllowMassDelete() {
+        return new RunOptions(backupId, target, true);
+    }
+
     public static RunOptions backup(String id) {
         return id == null || id.isEmpty() ? NONE : new RunOptions(Optional.of(id), Optional.empty());
     }
 
     public boolean isEmpty() {
-        return backupId.isEmpty() && target.isEmpty();
+        return backupId.isEmpty() && target.isEmpty() && !allowMassDelete;
     }
 
     /**
@@ -57,11 +66,15 @@ public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Tar
         Map<String, String> m = new LinkedHashMap<>();
         backupId.ifPresent(b -> m.put("backupId", b));
         target.ifPresent(t -> m.put("target", t.spec()));
+        if (allowMassDelete) {
+            m.put("allowMassDelete", "true");
+        }
         return m;
     }
 
     public static RunOptions fromMap(Map<String, String> m) {
-        return parse(m.get("backupId"), m.get("target"));
+        RunOptions o = parse(m.get("backupId"), m.get("target"));
+        return "true".equals(m.get("allowMassDelete")) ? o.withAllowMassDelete() : o;
     }
 
     @Override

@@ -76,7 +76,19 @@ public class OffsiteVerifier {
                 problems.add("MISSING WAL " + n + " (needed by backup " + id + ")");
             }
         }
-        List<String> gaps = Layout.gaps(wal, m.segmentSize());
+        // gaps from the backup's begin on (what recovering it needs); none after a copy retention keeps standalone
+        // (a long-term tier's: only its own WAL is kept)
+        boolean standalone = store.head(layout.standalone(server, id)).isPresent();
+        List<String> gaps = new java.util.ArrayList<>();
+        if (standalone) {
+            lines.add("kept standalone by retention: only its own WAL " + m.beginWal() + ".." + m.endWal() + " is kept");
+        } else if (m.beginWal() != null) {
+            long begin = Layout.segmentIndex(m.beginWal(), m.segmentSize());
+            gaps = Layout.gaps(wal.stream().filter(n -> !Layout.isSegment(n)
+                    || Layout.segmentIndex(n, m.segmentSize()) >= begin).toList(), m.segmentSize());
+        } else {
+            gaps = Layout.gaps(wal, m.segmentSize());
+        }
         for (String g : gaps) {
             problems.add("WAL GAP in S3: " + g);
         }

@@ -34,7 +34,7 @@ import java.util.Optional;
 
 /** Gathers the report's data from the health evaluation and the history: no text here. */
 public final class ReportBuilder {
-    /** What retention does, until barmand enforces its own (the retention issue). */
+    /** What retention does for a server whose retention barmand does not enforce. */
     static final String RETENTION = "barmand deletes no backup: Barman's own retention_policy applies (barman cron)";
 
     private final String host;
@@ -80,7 +80,34 @@ public final class ReportBuilder {
         List<MailNote> mail = pending.stream().map(d -> new MailNote(d.id(), d.subject(), d.attempts(), d.sent(), d.sentAt(),
                 d.lastError())).toList();
         return new ReportData(host, now, since, now, health.severity(), health.verdict(), lines, health.problems(), troubles,
-                disks(folders), trends, mail, RETENTION);
+                disks(folders), trends, mail, retention(health, since));
+    }
+
+    /**
+     * What retention did in the window, per server: each run's detail (what was kept standalone, released and
+     * deleted, locally and in S3), or that barmand leaves the server to Barman's own retention_policy.
+     */
+    private String retention(HealthReport health, Instant since) {
+        List<String> parts = new ArrayList<>();
+        List<String> barmans = new ArrayList<>();
+        for (ServerHealth sh : health.servers()) {
+            ServerSettings ss = servers.get(sh.server());
+            if (ss == null || ss.retention().isEmpty()) {
+                barmans.add(sh.server());
+                continue;
+            }
+            List<String> runs = new ArrayList<>();
+            for (RunRecord r : history.since(sh.server(), JobKind.RETENTION.id(), since)) {
+                if (!r.outcome().open() && r.outcome() != Outcome.SKIPPED) {
+                    runs.add(r.outcome().word() + ": " + (r.error() != null ? r.error() : r.detail()));
+                }
+            }
+            parts.add(sh.server() + ": " + (runs.isEmpty() ? "no retention run in this window" : String.join("; ", runs)));
+        }
+        if (!barmans.isEmpty()) {
+            parts.add(String.join(", ", barmans) + ": " + RETENTION);
+        }
+        return String.join("\n", parts);
     }
 
     private ServerLine line(ServerHealth sh, Instant now) {

@@ -32,7 +32,14 @@ final class FromBarman implements BackupSource {
         String id = rs.backupId();
         BackupDetails d = null;
         if (id.equals("latest") && targetTime.isEmpty()) {
-            // one Barman call instead of two: Barman resolves "latest" itself; anything but DONE falls back to the list
+            // Barman's own files when its folders are known (no Python start); else one Barman call instead of two:
+            // Barman resolves "latest" itself, and anything but DONE falls back to the list
+            d = barman.newestDoneOnDisk(server).orElse(null);
+            if (d != null) {
+                id = d.backupId();
+            }
+        }
+        if (d == null && id.equals("latest") && targetTime.isEmpty()) {
             try {
                 BackupDetails latest = barman.showBackup(server, "latest", left(total, n0));
                 if ("DONE".equals(latest.status()) && latest.backupId() != null) {

@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +24,12 @@ import org.slf4j.LoggerFactory;
 final class KeepGuard {
     private static final Logger log = LoggerFactory.getLogger(KeepGuard.class);
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    /** Runs the keeps (daemon threads: a keep never holds a stopping JVM). */
+    private static final ExecutorService KEEPERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "restore-keep");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final BarmanClient barman;
     private final Path journal;
@@ -32,11 +42,20 @@ final class KeepGuard {
 
     /** What {@link #protect} did: release it when the test is over (a no-op when barmand took no keep). */
     interface Release extends AutoCloseable {
+        /** Waits for the keep to be in place; throws when Barman refused it (the test must not pass unprotected). */
+        default void taken() {
+        }
+
         @Override
         void close();
     }
 
-    /** Keeps {@code id} unless Barman keeps it already; the facts say which ("taken" or the existing keep). */
+    /**
+     * Keeps {@code id} unless Barman keeps it already; the facts say which ("taken" or the existing keep). The keep
+     * is written down first, then {@code barman keep} runs while the restore starts (a Python start of Barman, about
+     * 0.3 s, off the test's path); {@link Release#taken()} waits for it before the test can pass. A backup deleted in
+     * that moment fails its restore, it never passes.
+     */
     Release protect(String server, String id, Report rep) {
         String status = barman.keepStatus(server, id, TIMEOUT);
         if (!status.equals("nokeep")) {
@@ -53,9 +72,43 @@ final class KeepGuard {
                         + id + ": " + e.getMessage(), e);
             }
         }
-        barman.keep(server, id, "full", TIMEOUT);
-        rep.facts.text("keep", "taken");
-        return () -> release(server, id, note);
+        CompletableFuture<Void> keep = CompletableFuture.runAsync(() -> barman.keep(server, id, "full", TIMEOUT), KEEPERS);
+        return new Release() {
+            @Override
+            public void taken() {
+                try {
+                    keep.join();
+                } catch (CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException re ? re : e;
+                }
+                rep.facts.text("keep", "taken");
+            }
+
+            @Override
+            public void close() {
+                try {
+                    keep.join();
+                } catch (CompletionException e) {
+                    // Barman refused the keep: nothing to release; the note goes when Barman says it keeps nothing
+                    log.warn("{}: the keep of backup {} was not taken: {}", server, id, e.getCause().getMessage());
+                    if (barman.keepStatus(server, id, TIMEOUT).equals("nokeep")) {
+                        forget(note);
+                        return;
+                    }
+                }
+                release(server, id, note);
+            }
+        };
+    }
+
+    private static void forget(Path note) {
+        try {
+            if (note != null) {
+                Files.deleteIfExists(note);
+            }
+        } catch (IOException e) {
+            log.warn("{}: {}", note, e.getMessage());
+        }
     }
 
     private void release(String server, String id, Path note) {

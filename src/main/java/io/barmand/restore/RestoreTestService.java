@@ -159,7 +159,7 @@ public class RestoreTestService implements JobService {
             if (source == fromBarman) {
                 release = keeps.protect(server, id, rep);
             }
-            passed = run(source, server, rs, sc, id, total, n0, started, targetTime, rep);
+            passed = run(source, server, rs, sc, id, total, n0, started, targetTime, rep, release);
         } finally {
             // the keep is released while the scratch folder is removed (both take a moment)
             KeepGuard.Release r = release;
@@ -187,12 +187,13 @@ public class RestoreTestService implements JobService {
 
     private boolean run(BackupSource source, String server, RestoreSettings rs, Instance sc, String id, Duration total, long n0,
                         Instant started,
-                        Optional<Instant> targetTime, Report rep) {
+                        Optional<Instant> targetTime, Report rep, KeepGuard.Release keep) {
         // 3. barman recover, or the copy in S3 downloaded, checked and unpacked, with its WAL
         Double recoverSecs = source.restore(server, id, rs, sc, targetTime, rep, total, n0);
         if (recoverSecs == null) {
             return false;
         }
+        keep.taken();
         if (rep.sizeBytes != null && recoverSecs > 0) {
             rep.throughput = (long) (rep.sizeBytes / recoverSecs);
         }

@@ -19,9 +19,17 @@ import java.util.Optional;
  * @param restoreTestPassed a restore test of this backup passed
  * @param offsiteVerified   its offsite copy is verified (meaningful only when offsite is on)
  * @param inUseBy           the running job that reads it, in words ("restore test", "offsite copy"), or empty
+ * @param keptByAdmin       it carries a {@code barman keep} that barmand did not take (an admin's): never released,
+ *                          never deleted; {@code keptByBarman} is then false
  */
 public record Candidate(String backupId, Instant end, Status status, boolean keptByBarman, boolean restoreTestPassed,
-                        boolean offsiteVerified, Optional<String> inUseBy) {
+                        boolean offsiteVerified, Optional<String> inUseBy, boolean keptByAdmin) {
+
+    /** A candidate without an admin's keep. */
+    public Candidate(String backupId, Instant end, Status status, boolean keptByBarman, boolean restoreTestPassed,
+                     boolean offsiteVerified, Optional<String> inUseBy) {
+        this(backupId, end, status, keptByBarman, restoreTestPassed, offsiteVerified, inUseBy, false);
+    }
 
     /** Barman's backup statuses ({@code barman -f json list-backups}); anything else is {@link #UNKNOWN}. */
     public enum Status {

@@ -1,5 +1,6 @@
 package io.barmand.retention;
 
+import io.barmand.config.RetentionPolicy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,7 +33,7 @@ import java.util.stream.Collectors;
  * }
  * }</pre>
  * Rules ({@link Reason.Rule#word()}): recovery-window, recovery-window-base, keep-daily, keep-weekly, keep-monthly,
- * keep-yearly, newest-done, newest-restore-tested, offsite-unverified, in-use, minimum-redundancy, in-progress,
+ * keep-yearly, newest-done, newest-restore-tested, offsite-unverified, in-use, admin-keep, minimum-redundancy, in-progress,
  * failed, not-kept, barman-keep-released, barman-keep-held, refused, planned.
  */
 public final class PlanText {

@@ -24,6 +24,8 @@ public record Reason(Rule rule, String text) {
         OFFSITE_UNVERIFIED("offsite-unverified"),
         /** Rail: a running job reads it. */
         IN_USE("in-use"),
+        /** Rail: an admin's own barman keep (not taken by barmand): never released, never deleted. */
+        ADMIN_KEEP("admin-keep"),
         /** Rail: among the newest minimum-redundancy DONE backups. */
         MINIMUM_REDUNDANCY("minimum-redundancy"),
         /** Rail: neither DONE nor FAILED (being taken, waiting for WAL, unknown): never deleted. */

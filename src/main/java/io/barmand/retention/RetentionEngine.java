@@ -1,5 +1,6 @@
 package io.barmand.retention;
 
+import io.barmand.config.RetentionPolicy;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import java.time.Duration;
@@ -63,8 +64,17 @@ public final class RetentionEngine {
 
     /** The plan for this catalogue at {@code now}, guards applied. */
     public static Plan plan(RetentionPolicy policy, List<Candidate> candidates, Instant now, boolean offsiteOn) {
+        return plan(policy, candidates, now, offsiteOn, false);
+    }
+
+    /**
+     * The plan, guards applied; {@code allowMassDelete} lifts the two count guards (max-deletes-per-run, more than
+     * half) for this plan only, for a first run over a large catalogue. The clock guard always applies.
+     */
+    public static Plan plan(RetentionPolicy policy, List<Candidate> candidates, Instant now, boolean offsiteOn,
+                            boolean allowMassDelete) {
         Plan p = propose(policy, candidates, now, offsiteOn);
-        String refusal = refusal(policy, p, candidates, now);
+        String refusal = refusal(policy, p, candidates, now, allowMassDelete);
         return refusal.isEmpty() ? p : refuse(p, refusal);
     }
 
@@ -86,7 +96,7 @@ public final class RetentionEngine {
         Map<String, Reason> policyKeeps = new LinkedHashMap<>();
         policy.recoveryWindow().ifPresent(w -> window(w, policy.windowText(), done, now, policyKeeps));
         for (Tier t : Tier.values()) {
-            tier(t, policy.keep(t), policy, done, policyKeeps);
+            tier(t, t.count(policy), policy, done, policyKeeps);
         }
         Map<String, List<Reason>> rails = rails(policy, all, done, offsiteOn);
 
@@ -151,6 +161,9 @@ public final class RetentionEngine {
                 add(r, c, Reason.Rule.OFFSITE_UNVERIFIED, "offsite copy not verified");
             }
             c.inUseBy().ifPresent(job -> add(r, c, Reason.Rule.IN_USE, "in use by a running " + job));
+            if (c.keptByAdmin()) {
+                add(r, c, Reason.Rule.ADMIN_KEEP, "barman keep not taken by barmand (an admin's): left alone");
+            }
         }
         for (int i = 0; i < Math.min(policy.minimumRedundancy(), done.size()); i++) {
             add(r, done.get(i), Reason.Rule.MINIMUM_REDUNDANCY, "minimum-redundancy " + policy.minimumRedundancy());
@@ -207,12 +220,19 @@ public final class RetentionEngine {
 
     /** Why the whole plan must be refused, or "". */
     static String refusal(RetentionPolicy policy, Plan p, List<Candidate> candidates, Instant now) {
+        return refusal(policy, p, candidates, now, false);
+    }
+
+    static String refusal(RetentionPolicy policy, Plan p, List<Candidate> candidates, Instant now, boolean allowMassDelete) {
         Candidate newest = candidates.stream().max(Comparator.comparing(Candidate::end)).orElse(null);
         if (newest != null && newest.end().isAfter(now.plus(CLOCK_TOLERANCE))) {
             return "newest backup " + newest.backupId() + " ends in the future (" + newest.end() + " > now " + now
                     + "): the clock looks wrong, nothing deleted";
         }
         List<String> why = new ArrayList<>();
+        if (allowMassDelete) {
+            return "";
+        }
         long deletes = p.deletes().size();
         if (deletes > policy.maxDeletesPerRun()) {
             why.add("would delete " + deletes + " backups, more than max-deletes-per-run " + policy.maxDeletesPerRun());

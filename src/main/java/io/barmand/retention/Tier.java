@@ -1,5 +1,6 @@
 package io.barmand.retention;
 
+import io.barmand.config.RetentionPolicy;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -20,6 +21,16 @@ enum Tier {
         this.key = key;
         this.rule = rule;
         this.periods = periods;
+    }
+
+    /** How many backups this tier keeps under the policy. */
+    int count(RetentionPolicy p) {
+        return switch (this) {
+            case DAILY -> p.keepDaily();
+            case WEEKLY -> p.keepWeekly();
+            case MONTHLY -> p.keepMonthly();
+            case YEARLY -> p.keepYearly();
+        };
     }
 
     String key() {

@@ -1,6 +1,8 @@
 /**
- * Retention: which backups of a server to keep, mark, release or delete. Pure logic, no I/O: it imports only the
- * ground floor ({@code io.barmand.error}, and Typesafe Config to read its settings block).
+ * Retention: which backups of a server to keep, mark, release or delete, and the job that does it.
+ * {@link io.barmand.retention.RetentionEngine} and the records around it are pure logic, no I/O (the policy,
+ * {@link io.barmand.config.RetentionPolicy}, is read with the settings); {@link io.barmand.retention.RetentionService}
+ * reads Barman, the bucket and the history, and applies the plans.
  * <p>
  * {@link io.barmand.retention.RetentionEngine#plan} turns a {@link io.barmand.retention.RetentionPolicy}, the
  * {@link io.barmand.retention.Candidate}s of one catalogue and the caller's {@code now} into a
@@ -27,21 +29,21 @@
  * left as a plain backup, which the next run deletes again (or keeps, if the window or a rail covers it by then): no
  * backup a rule wants is ever without its protection, and none is deleted while it still carries a keep.
  *
- * <h2>What Barman does meanwhile (to settle when wiring)</h2>
+ * <h2>How it lives with Barman (settled when wiring)</h2>
  * <ul>
- *   <li>Barman's own {@code retention_policy} must be off for a server barmand retains: {@code barman cron} deletes
- *       every OBSOLETE backup (unkept, outside its window) within the minute, before a morning plan can mark the
- *       backups the tiers want beyond the window.</li>
- *   <li>{@code barman delete} cleans no WAL when every older backup is keep:standalone: the command path calls
+ *   <li>Barman's own {@code retention_policy} must be empty for a server barmand retains: {@code barman cron}
+ *       deletes every OBSOLETE backup (unkept, outside its window) within the minute, before a plan can mark the
+ *       backups the tiers want beyond the window. A run refuses a server where it is set.</li>
+ *   <li>Plain {@code barman delete} cleans no WAL when an older backup is keep:standalone (the command path calls
  *       {@code BackupManager.delete_backup} with {@code skip_wal_cleanup_if_standalone=True}; only cron's retention
- *       passes False ({@code barman/backup.py}, {@code should_remove_wals} and {@code delete_backup}). With old
- *       standalone backups in place, WAL behind them is therefore never removed by the deletes of this sequence.</li>
+ *       passes False). barmand therefore deletes through Barman's own modules with False, as cron does
+ *       ({@code BarmanClient#delete}, resource retention-delete.py): the WAL after a standalone backup goes, its
+ *       own begin..end range stays.</li>
  *   <li>A longer recovery window does not bring back WAL already removed behind standalone backups.</li>
- *   <li>{@link io.barmand.retention.Candidate#keptByBarman()} does not say who took the keep. A restore test's keep
- *       (KeepGuard on main: {@code --target full}, journalled in STATE-DIR/restore-keeps) is left alone while its
- *       test runs (the in-use rail). But an admin's own {@code barman keep} would be released, or turned into
- *       standalone when a tier wants the backup. Pass true only for keeps barmand took, or give Candidate the
- *       owner.</li>
+ *   <li>Whose keep: barmand writes each {@code --target standalone} keep it takes to STATE-DIR/retention-keeps
+ *       before taking it; a restore test's keep is in STATE-DIR/restore-keeps. Any other keep is an admin's
+ *       ({@link io.barmand.retention.Candidate#keptByAdmin()}): never released, never deleted. A state folder lost
+ *       turns barmand's keeps into "admin's" ones: nothing is lost, they stay until released by hand.</li>
  * </ul>
  */
 package io.barmand.retention;

@@ -107,4 +107,16 @@ public final class Adapters {
             return JobKind.VERIFY;
         }
     }
+
+    @DisallowConcurrentExecution
+    public static class RetentionJob extends ServerJob {
+        public RetentionJob(JobRunner runner) {
+            super(runner);
+        }
+
+        @Override
+        protected JobKind kind() {
+            return JobKind.RETENTION;
+        }
+    }
 }

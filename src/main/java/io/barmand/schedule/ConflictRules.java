@@ -13,7 +13,8 @@ import io.barmand.config.JobKind;
  *       folder; a copy and a restore test read finished ones), but they are heavy: at most
  *       {@code scheduler.max-heavy-runs} of them run at once on the host, the others wait in the queue, backups
  *       first;</li>
- *   <li>a run that deletes backups (retention, to come) waits for every run that reads or writes them.</li>
+ *   <li>a retention run, which deletes backups, waits for every backup, copy, restore test and verify run of its
+ *       server, and they wait for it: nothing reads a backup while it may be deleted.</li>
  * </ul>
  */
 public final class ConflictRules {
@@ -24,7 +25,7 @@ public final class ConflictRules {
     public static boolean heavy(JobKind k) {
         return switch (k) {
             case BACKUP, OFFSITE, RESTORE_TEST, VERIFY -> true;
-            case CHECK, SWITCH_WAL, PRUNE_HISTORY, REPORT -> false;
+            case CHECK, SWITCH_WAL, PRUNE_HISTORY, REPORT, RETENTION -> false;
         };
     }
 
@@ -36,11 +37,17 @@ public final class ConflictRules {
             case OFFSITE -> 2;
             case RESTORE_TEST -> 3;
             case VERIFY -> 4;
+            case RETENTION -> 5;
         };
     }
 
     /** Whether a run of {@code a} and one of {@code b}, of the same server, must not run at the same time. */
     public static boolean conflict(JobKind a, JobKind b) {
-        return a == b;
+        return a == b || (a == JobKind.RETENTION && reads(b)) || (b == JobKind.RETENTION && reads(a));
+    }
+
+    /** The kinds that read or write a server's backups. */
+    private static boolean reads(JobKind k) {
+        return k == JobKind.BACKUP || k == JobKind.OFFSITE || k == JobKind.RESTORE_TEST || k == JobKind.VERIFY;
     }
 }

@@ -130,6 +130,37 @@ class BarmanClientTest {
     }
 
     @Test
+    void newestDoneBackupIsReadFromBarmansFilesWithoutABarmanCall() throws Exception {
+        Path base = java.nio.file.Files.createDirectories(tmp.resolve("home/itpg/base"));
+        Path wals = java.nio.file.Files.createDirectories(tmp.resolve("home/itpg/wals"));
+        fake.answerText("show-servers", "{\"itpg\": {\"basebackups_directory\": \"" + base + "\", \"wals_directory\": \""
+                + wals + "\"}}", 0);
+        for (String[] b : new String[][] {{"20261101T010000", "DONE", "000000010000000000000002"},
+                {"20261102T010000", "DONE", "000000010000000000000005"}, {"20261103T010000", "FAILED", "000000010000000000000008"}}) {
+            Path d = java.nio.file.Files.createDirectories(base.resolve(b[0]));
+            java.nio.file.Files.writeString(d.resolve("backup.info"), "backup_label='START WAL LOCATION: 0/2000028\\n'\nbegin_wal="
+                    + b[2] + "\nsize=1000\nstatus=" + b[1] + "\nbegin_time=2026-11-02 01:00:00.5+00:00\n");
+        }
+        StringBuilder db = new StringBuilder();
+        for (int i = 1; i <= 9; i++) {
+            db.append(String.format("00000001000000000000000%d\t100\t1796120854.6\tNone%n", i));
+        }
+        db.append("000000010000000000000005.00000028.backup\t7\t1796120854.6\tNone\n00000002.history\t3\t1796120854.6\tNone\n");
+        java.nio.file.Files.writeString(wals.resolve("xlog.db"), db);
+
+        BackupDetails d = client.newestDoneOnDisk("itpg").orElseThrow();
+        assertThat(d.backupId()).isEqualTo("20261102T010000"); // the FAILED one after it is skipped
+        assertThat(d.status()).isEqualTo("DONE");
+        assertThat(d.sizeBytes()).isEqualTo(1000);
+        assertThat(d.sizeWithWalsBytes()).isEqualTo(1000 + 5 * 100 + 7); // segments 5..9 and the .backup file
+        assertThat(fake.calls()).containsExactly("show-servers all"); // the folders once, then no Barman call
+
+        java.nio.file.Files.writeString(base.resolve("20261102T010000/backup.info"), "status=DONE\n"); // no size: ask Barman
+        assertThat(client.newestDoneOnDisk("itpg")).isEmpty();
+        assertThat(client.newestDoneOnDisk("other")).isEmpty();
+    }
+
+    @Test
     void recoverIsCalledWithItsOptionsOnConsoleOutput() {
         fake.answerText("recover", "Starting local restore for server itpg", 0);
         var r = client.recover("itpg", "20261123T235922", Path.of("/tmp/dest"), java.util.List.of("--target-lsn", "0/3000060"), T);

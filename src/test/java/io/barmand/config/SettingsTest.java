@@ -85,6 +85,30 @@ class SettingsTest {
     }
 
     @Test
+    void retentionIsOffByDefaultAndItsPoliciesAreReadWithTheirProblemsNamed() throws IOException {
+        Settings off = Settings.load(conf("servers { pg1 {} }"), knowsPg1);
+        assertThat(off.servers().get("pg1").retention()).isEmpty();
+        Settings on = Settings.load(conf("""
+                servers { pg1 { timezone = "Europe/Paris", retention { enabled = true, local.keep-monthly = 3 } } }
+                """), knowsPg1);
+        RetentionSettings rs = on.servers().get("pg1").retention().orElseThrow();
+        assertThat(rs.local().keepMonthly()).isEqualTo(3);
+        assertThat(rs.local().keepDaily()).isEqualTo(7);
+        assertThat(rs.local().recoveryWindow()).contains(Duration.ofDays(7));
+        assertThat(rs.local().zone()).isEqualTo(ZoneId.of("Europe/Paris"));
+        assertThat(rs.s3()).as("offsite is off").isEmpty();
+        assertThat(rs.afterBackup()).isTrue();
+        Path f = conf("""
+                servers { pg1 { retention { enabled = true, local.keep-daily = -1, minimum-redundancy = lots } },
+                          pg2 { retention.schedule = "0 0 4 * * ?" } }
+                """);
+        String m = configError(f).getMessage();
+        assertThat(m).contains("barmand.servers.pg1.retention.local.keep-daily: must be 0 or more, is -1");
+        assertThat(m).contains("barmand.servers.pg1.retention.local.minimum-redundancy: must be a whole number");
+        assertThat(m).contains("barmand.servers.pg2.retention.schedule: is set but retention.enabled = false");
+    }
+
+    @Test
     void badCronIsNamed() throws IOException {
         Path f = conf("servers { pg1 { check.schedule = \"0 61 * * * ?\" } }");
         assertThat(configError(f).getMessage()).contains(f + ": barmand.servers.pg1.check.schedule: bad cron expression");

@@ -1,5 +1,6 @@
 package io.barmand.retention;
 
+import io.barmand.config.RetentionPolicy;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.Year;

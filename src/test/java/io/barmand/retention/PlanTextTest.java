@@ -1,5 +1,6 @@
 package io.barmand.retention;
 
+import io.barmand.config.RetentionPolicy;
 import static io.barmand.retention.Catalogue.NOW;
 import static io.barmand.retention.Catalogue.PARIS;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
 package io.barmand.retention;
 
+import io.barmand.config.RetentionPolicy;
 import static io.barmand.retention.Catalogue.PARIS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -99,7 +100,9 @@ class RetentionPolicyTest {
                 "barmand.servers.pg1.retention.local.recovery-window: must be \"off\" or a duration such as 7d, is"
                         + " \"a week\" (line 1)",
                 "barmand.servers.pg1.retention.local.keep-weekly: must be a whole number, is \"many\" (line 3)",
-                "barmand.servers.pg1.retention.local.keep-yearly: missing (a whole number)");
+                "barmand.servers.pg1.retention.local.keep-yearly: missing (a whole number)",
+                // the values that did read are checked as well: every problem at once
+                "barmand.servers.pg1.retention.local.keep-daily: must be 0 or more, is -1 (line 2)");
         problems.clear();
         assertThat(RetentionPolicy.read(ConfigFactory.parseString(BLOCK + "keep-daily = -1\nrecovery-window = 1m"),
                 "k", PARIS, problems)).isNull();

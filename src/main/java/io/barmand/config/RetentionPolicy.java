@@ -1,4 +1,4 @@
-package io.barmand.retention;
+package io.barmand.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -92,23 +92,29 @@ public record RetentionPolicy(Optional<Duration> recoveryWindow, int keepDaily, 
         int yearly = integer(block, KEEP_YEARLY, k, problems);
         int redundancy = integer(block, MINIMUM_REDUNDANCY, k, problems);
         int maxDeletes = integer(block, MAX_DELETES_PER_RUN, k, problems);
-        if (problems.size() > before) {
-            return null;
+        // the values that did read are checked too, so that every problem is named at once
+        java.util.Set<String> unread = new java.util.HashSet<>();
+        for (String p : problems.subList(before, problems.size())) {
+            unread.add(p.substring(k.length(), p.indexOf(':')));
         }
-        List<String> found = problems(window, daily, weekly, monthly, yearly, redundancy, maxDeletes,
-                zone == null ? ZoneId.of("UTC") : zone);
+        List<String> found = problems(window, daily, weekly, monthly, yearly, redundancy,
+                unread.contains(MAX_DELETES_PER_RUN) ? 1 : maxDeletes, zone == null ? ZoneId.of("UTC") : zone);
         for (String p : found) {
             String key = p.substring(0, p.indexOf(':'));
+            boolean combination = key.equals(RECOVERY_WINDOW) && p.contains("would keep only the newest");
+            if (unread.contains(key) || (combination && !unread.isEmpty())) {
+                continue;
+            }
             problems.add(k + p + (block.hasPath(key) ? line(block.getValue(key).origin()) : ""));
         }
-        if (!found.isEmpty() || zone == null) {
+        if (problems.size() > before || zone == null) {
             return null;
         }
         return new RetentionPolicy(window, daily, weekly, monthly, yearly, redundancy, maxDeletes, zone);
     }
 
     /** Every problem of these values, each "KEY: what is wrong". */
-    static List<String> problems(Optional<Duration> window, int daily, int weekly, int monthly, int yearly,
+    public static List<String> problems(Optional<Duration> window, int daily, int weekly, int monthly, int yearly,
                                  int redundancy, int maxDeletes, ZoneId zone) {
         List<String> p = new ArrayList<>();
         Objects.requireNonNull(window, "recoveryWindow");
@@ -160,16 +166,6 @@ public record RetentionPolicy(Optional<Duration> recoveryWindow, int keepDaily, 
         return o != null && o.lineNumber() > 0 ? " (line " + o.lineNumber() + ")" : "";
     }
 
-    /** How many backups the named tier keeps. */
-    int keep(Tier t) {
-        return switch (t) {
-            case DAILY -> keepDaily;
-            case WEEKLY -> keepWeekly;
-            case MONTHLY -> keepMonthly;
-            case YEARLY -> keepYearly;
-        };
-    }
-
     /** The window in words ("7d", "36h") or "off". */
     public String windowText() {
         return recoveryWindow.map(RetentionPolicy::words).orElse("off");
@@ -184,7 +180,7 @@ public record RetentionPolicy(Optional<Duration> recoveryWindow, int keepDaily, 
     }
 
     /** A duration in the largest whole unit: 7d, 36h, 90m, 45s (else ISO-8601). */
-    static String words(Duration d) {
+    public static String words(Duration d) {
         long s = d.getSeconds();
         if (d.getNano() != 0 || s <= 0) {
             return d.toString().toLowerCase(Locale.ROOT).replace("pt", "");

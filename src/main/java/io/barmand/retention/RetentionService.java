@@ -1,0 +1,501 @@
+package io.barmand.retention;
+
+import io.barmand.barman.BarmanClient;
+import io.barmand.barman.BarmanRecords.BackupSummary;
+import io.barmand.bucket.BackupInfo;
+import io.barmand.bucket.Catalog;
+import io.barmand.bucket.Layout;
+import io.barmand.bucket.Manifest;
+import io.barmand.bucket.S3Store;
+import io.barmand.config.JobKind;
+import io.barmand.config.OffsiteSettings;
+import io.barmand.config.RetentionPolicy;
+import io.barmand.config.RetentionSettings;
+import io.barmand.config.ServerSettings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
+import io.barmand.history.Facts;
+import io.barmand.history.Outcome;
+import io.barmand.history.RunFigures;
+import io.barmand.history.RunRecord;
+import io.barmand.history.RunStore;
+import io.barmand.job.JobService;
+import io.barmand.job.RunContext;
+import io.barmand.job.RunOptions;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The retention job of a server: the plans of its Barman catalogue and of its copies in the bucket
+ * ({@link RetentionEngine}), applied with Barman's own commands and explicit S3 deletes. The runner never runs it
+ * beside a backup, copy, restore test or verify of the server (ConflictRules), so nothing reads a backup it deletes.
+ * <p>
+ * Local, in the order of the package documentation: {@code barman keep --target standalone} on the backups a tier
+ * alone keeps (written down first in STATE-DIR/retention-keeps, so that barmand knows its own keeps from an
+ * admin's), {@code barman keep --release} where no tier wants a keep of barmand's any more, then {@code barman
+ * delete}, oldest first. In the bucket: each expired copy loses its manifest first (so that a half-deleted copy never
+ * looks whole), then its objects; then the WAL objects older than the oldest copy the window or a rail keeps, except
+ * those a copy kept by a tier alone needs; then every kept copy is checked (HEAD of each object against its manifest)
+ * and the WAL from the oldest such copy on has no gap.
+ */
+public final class RetentionService implements JobService {
+    private static final Logger log = LoggerFactory.getLogger(RetentionService.class);
+    static final String KEEPS = "retention-keeps";
+    static final String TEST_KEEPS = "restore-keeps";
+    private static final DateTimeFormatter BARMAN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSSSS][.SSSS][.SSS][.SS][.S]xxx");
+    private static final DateTimeFormatter BACKUP_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
+
+    /** Checks one copy in the bucket without downloading it; its problems, empty when whole. */
+    public interface CopyCheck {
+        List<String> problems(String server, String backupId);
+    }
+
+    private final BarmanClient barman;
+    private final RunStore store;
+    private final Map<String, ServerSettings> servers;
+    private final Function<OffsiteSettings, S3Store> stores;
+    private final CopyCheck copyCheck;
+    private final Path stateDir;
+    private final Clock clock;
+
+    public RetentionService(BarmanClient barman, RunStore store, Map<String, ServerSettings> servers,
+                            Function<OffsiteSettings, S3Store> stores, CopyCheck copyCheck, Path stateDir, Clock clock) {
+        this.barman = barman;
+        this.store = store;
+        this.servers = servers;
+        this.stores = stores;
+        this.copyCheck = copyCheck;
+        this.stateDir = stateDir;
+        this.clock = clock;
+    }
+
+    @Override
+    public JobKind kind() {
+        return JobKind.RETENTION;
+    }
+
+    /** A chained run carries the backup it follows (ignored); {@code --allow-mass-delete}; nothing else. */
+    @Override
+    public void check(RunOptions options) {
+        if (options.target().isPresent()) {
+            throw new BarmandException(Category.USAGE, "job 'retention' takes no --target");
+        }
+    }
+
+    /** Whether the server has retention on (for the chain after its backups). */
+    public boolean enabled(String server) {
+        ServerSettings s = servers.get(server);
+        return s != null && s.retention().isPresent();
+    }
+
+    /** Whether its run follows each backup directly (retention on, after-backup, offsite off). */
+    public boolean afterBackup(String server) {
+        ServerSettings s = servers.get(server);
+        return s != null && s.retention().map(RetentionSettings::afterBackup).orElse(false) && !s.offsite().enabled();
+    }
+
+    /** Whether its run follows each offsite copy (retention on, after-backup, offsite on). */
+    public boolean afterOffsite(String server) {
+        ServerSettings s = servers.get(server);
+        return s != null && s.retention().map(RetentionSettings::afterBackup).orElse(false) && s.offsite().enabled();
+    }
+
+    /**
+     * Both plans of a server, touching nothing.
+     *
+     * @param barmanPolicy Barman's own retention_policy when set (barmand then refuses to apply anything)
+     * @param s3           the bucket's plan, when offsite is on
+     * @param copies       the manifests of the copies in the bucket, by backup id
+     * @param s3Error      why the bucket could not be read ("" when it was)
+     */
+    public record Plans(String server, Optional<String> barmanPolicy, Plan local, Optional<Plan> s3,
+                        Map<String, Manifest> copies, String s3Error) {
+    }
+
+    /** The plans of {@code server} at {@code now} ({@code retention plan}, and the first step of a run). */
+    public Plans plans(String server, boolean allowMassDelete, Duration timeout) {
+        ServerSettings ss = servers.get(server);
+        if (ss == null) {
+            throw new BarmandException(Category.USAGE, "unknown server '" + server + "' (servers: "
+                    + String.join(", ", new TreeSet<>(servers.keySet())) + ")");
+        }
+        RetentionSettings rs = ss.retention().orElseThrow(() -> new BarmandException(Category.CONFIG,
+                "retention is off for server " + server + ": set servers." + server + ".retention.enabled = true"));
+        Instant now = clock.instant();
+        Optional<String> barmanPolicy = barman.retentionPolicy(server, timeout);
+        // the bucket first: the local plan needs to know which backups have a whole copy
+        Map<String, Manifest> copies = new LinkedHashMap<>();
+        String s3Error = "";
+        boolean offsiteOn = ss.offsite().enabled();
+        if (offsiteOn) {
+            try (S3Store st = stores.apply(ss.offsite())) {
+                Catalog cat = new Catalog(st);
+                for (String id : cat.copiedBackups(server)) {
+                    cat.manifest(server, id).ifPresent(m -> copies.put(id, m));
+                }
+            } catch (RuntimeException e) {
+                s3Error = e.getMessage();
+                log.warn("{}: the bucket cannot be read ({}): no backup counts as copied offsite", server, s3Error);
+            }
+        }
+        List<RunRecord> tests = store == null ? List.of()
+                : store.lastN(server, JobKind.RESTORE_TEST.id(), Outcome.SUCCESS, 10_000);
+        Set<String> passedLocal = new HashSet<>();
+        Set<String> passedS3 = new HashSet<>();
+        for (RunRecord r : tests) {
+            if (r.backupId() != null) {
+                (r.facts().text("source").filter("s3"::equals).isPresent() ? passedS3 : passedLocal).add(r.backupId());
+            }
+        }
+        Set<String> ours = journal(KEEPS, server);
+        Set<String> underTest = journal(TEST_KEEPS, server);
+        List<Candidate> local = new ArrayList<>();
+        for (BackupSummary b : barman.listBackups(server, timeout)) {
+            String keep = barman.keepStatus(server, b.backupId(), timeout);
+            boolean kept = !keep.equals("nokeep");
+            boolean barmands = kept && (ours.contains(b.backupId()) || underTest.contains(b.backupId()));
+            Instant end = b.endTimeEpoch() > 0 ? Instant.ofEpochSecond(b.endTimeEpoch()) : idTime(b.backupId(), ss.timezone());
+            local.add(new Candidate(b.backupId(), end, Candidate.Status.of(b.status()), barmands,
+                    passedLocal.contains(b.backupId()), copies.containsKey(b.backupId()),
+                    underTest.contains(b.backupId()) ? Optional.of("restore test") : Optional.empty(), kept && !barmands));
+        }
+        Plan lp = RetentionEngine.plan(rs.local(), local, now, offsiteOn, allowMassDelete);
+        Optional<Plan> sp = Optional.empty();
+        if (offsiteOn && rs.s3().isPresent() && s3Error.isEmpty()) {
+            List<Candidate> remote = new ArrayList<>();
+            for (Map.Entry<String, Manifest> e : copies.entrySet()) {
+                remote.add(new Candidate(e.getKey(), copyEnd(e.getValue(), ss.timezone()), Candidate.Status.DONE, false,
+                        passedS3.contains(e.getKey()), true, Optional.empty()));
+            }
+            sp = Optional.of(RetentionEngine.plan(rs.s3().get(), remote, now, false, allowMassDelete));
+        }
+        return new Plans(server, barmanPolicy, lp, sp, copies, s3Error);
+    }
+
+    @Override
+    public Result execute(RunContext ctx) {
+        String server = ctx.server();
+        Plans plans = plans(server, ctx.options().allowMassDelete(), ctx.left());
+        Facts.Builder f = Facts.builder();
+        List<String> failed = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        if (plans.barmanPolicy().isPresent()) {
+            String why = "Barman's own retention_policy = " + plans.barmanPolicy().get() + " is set for " + server
+                    + ": barman cron would delete the backups barmand's tiers keep; empty it in Barman's configuration"
+                    + " of the server (the playbook does when barmand's retention is on): nothing done";
+            return Result.failed(new RunFigures(null, null, null, List.of("barman-retention-policy"), why, why,
+                    f.text("refused", why).build()));
+        }
+        // local
+        Plan lp = plans.local();
+        f.count("backups", lp.decisions().size());
+        Long walBefore = barman.archivedWalBytes(server).orElse(null);
+        Applied la = new Applied();
+        if (lp.refused()) {
+            failed.add("refused");
+            errors.add("local: " + lp.refusal());
+            f.text("refused", lp.refusal());
+        } else {
+            try {
+                applyLocal(server, lp, la, ctx);
+            } catch (BarmandException e) {
+                failed.add("local");
+                errors.add("local: " + e.getMessage());
+            }
+        }
+        f.count("deleted", la.deleted.size()).count("standalone", la.marked.size()).count("released", la.released.size());
+        text(f, "deleted-backups", la.deleted);
+        text(f, "standalone-backups", la.marked);
+        text(f, "released-backups", la.released);
+        f.count("kept", lp.decisions().size() - la.deleted.size());
+        barman.archivedWalBytes(server).ifPresent(after -> {
+            if (walBefore != null) {
+                f.bytes("wal-before", walBefore).bytes("wal-after", after);
+            }
+        });
+        // the bucket
+        ServerSettings ss = servers.get(server);
+        if (ss.offsite().enabled()) {
+            if (!plans.s3Error().isEmpty()) {
+                failed.add("s3");
+                errors.add("s3: the bucket cannot be read: " + plans.s3Error());
+            } else if (plans.s3().isPresent()) {
+                Plan sp = plans.s3().get();
+                f.count("s3-copies", sp.decisions().size());
+                if (sp.refused()) {
+                    failed.add("s3-refused");
+                    errors.add("s3: " + sp.refusal());
+                    f.text("s3-refused", sp.refusal());
+                } else {
+                    try (S3Store st = stores.apply(ss.offsite())) {
+                        S3Applied sa = applyS3(server, st, sp, plans.copies(), ctx);
+                        f.count("s3-deleted", sa.deleted.size()).count("s3-wal-deleted", sa.walDeleted)
+                                .bytes("s3-freed", sa.freed).count("s3-verified", sa.verified);
+                        text(f, "s3-deleted-backups", sa.deleted);
+                        if (!sa.problems.isEmpty()) {
+                            failed.add("s3-verify");
+                            errors.add("s3: after expiry: " + String.join("; ", sa.problems));
+                        }
+                    } catch (RuntimeException e) {
+                        failed.add("s3");
+                        errors.add("s3: " + e.getMessage());
+                    }
+                }
+            }
+        }
+        Facts facts = f.build();
+        String detail = RetentionText.detail(facts);
+        if (!errors.isEmpty()) {
+            String error = String.join(" | ", errors);
+            return Result.failed(new RunFigures(null, null, null, failed, error, detail, facts));
+        }
+        return Result.ok(new RunFigures(null, null, null, List.of(), null, detail, facts));
+    }
+
+    private static void text(Facts.Builder f, String name, List<String> ids) {
+        if (!ids.isEmpty()) {
+            f.text(name, String.join(",", ids));
+        }
+    }
+
+    /** What a local run did, as it went (kept when it stops half-way). */
+    static final class Applied {
+        final List<String> marked = new ArrayList<>();
+        final List<String> released = new ArrayList<>();
+        final List<String> deleted = new ArrayList<>();
+    }
+
+    private void applyLocal(String server, Plan plan, Applied a, RunContext ctx) {
+        // 1. mark: adding protection first can only make a run cut short delete less
+        for (Decision d : plan.keepsStandalone()) {
+            ctx.checkCancelled();
+            if (barman.keepStatus(server, d.backupId(), ctx.left()).equals("nokeep")) {
+                note(server, d.backupId(), d.reason().text());
+                barman.keep(server, d.backupId(), "standalone", ctx.left());
+                log.info("{}: backup {} kept standalone ({})", server, d.backupId(), d.reason().text());
+                a.marked.add(d.backupId());
+            }
+        }
+        // 2. release the keeps no tier wants, the backup staying
+        for (Decision d : plan.decisions()) {
+            if (d.verdict() == Verdict.RELEASE_AND_KEEP) {
+                ctx.checkCancelled();
+                release(server, d.backupId(), ctx);
+                a.released.add(d.backupId());
+            }
+        }
+        // 3. delete, oldest first (the WAL each one held goes as Barman deletes it)
+        List<Decision> deletes = new ArrayList<>(plan.deletes());
+        Collections.reverse(deletes);
+        for (Decision d : deletes) {
+            ctx.checkCancelled();
+            if (d.verdict() == Verdict.RELEASE_AND_DELETE) {
+                release(server, d.backupId(), ctx);
+                a.released.add(d.backupId());
+            }
+            barman.delete(server, d.backupId(), ctx.left());
+            log.info("{}: backup {} deleted ({})", server, d.backupId(), d.reason().text());
+            a.deleted.add(d.backupId());
+        }
+        // keeps written down that Barman no longer has (released by hand): forgotten
+        for (String id : journal(KEEPS, server)) {
+            Decision d = plan.decision(id);
+            if (d == null || d.verdict().deletes()) {
+                forget(server, id);
+            }
+        }
+    }
+
+    private void release(String server, String id, RunContext ctx) {
+        barman.releaseKeep(server, id, ctx.left());
+        forget(server, id);
+        log.info("{}: keep of backup {} released (no tier wants it)", server, id);
+    }
+
+    /** What an S3 run did. */
+    static final class S3Applied {
+        final List<String> deleted = new ArrayList<>();
+        int walDeleted;
+        long freed;
+        int verified;
+        final List<String> problems = new ArrayList<>();
+    }
+
+    private S3Applied applyS3(String server, S3Store st, Plan plan, Map<String, Manifest> copies, RunContext ctx) {
+        Layout layout = new Layout(st.settings().prefix());
+        S3Applied a = new S3Applied();
+        List<Decision> deletes = new ArrayList<>(plan.deletes());
+        Collections.reverse(deletes);
+        for (Decision d : deletes) {
+            ctx.checkCancelled();
+            // the manifest first: from now on the copy is incomplete to every reader, never taken for whole
+            st.delete(layout.manifest(server, d.backupId()));
+            for (S3Object o : st.list(layout.backup(server, d.backupId()))) {
+                st.delete(o.key());
+                a.freed += o.size();
+            }
+            log.info("{}: offsite copy {} deleted ({})", server, d.backupId(), d.reason().text());
+            a.deleted.add(d.backupId());
+        }
+        // the WAL: everything from the oldest copy the window or a rail keeps on, and each tier-only copy's own range
+        Long base = null;
+        long segmentSize = 16L * 1024 * 1024;
+        Set<String> needed = new HashSet<>();
+        List<String> kept = new ArrayList<>();
+        for (Decision d : plan.decisions()) {
+            if (d.verdict().deletes()) {
+                continue;
+            }
+            Manifest m = copies.get(d.backupId());
+            kept.add(d.backupId());
+            if (m == null || m.beginWal() == null) {
+                base = Long.MIN_VALUE; // a copy whose WAL is unknown: keep every WAL
+                continue;
+            }
+            segmentSize = m.segmentSize() > 0 ? m.segmentSize() : segmentSize;
+            if (d.verdict() == Verdict.KEEP_STANDALONE) {
+                needed.addAll(m.neededWal());
+                // marked before its later WAL goes, so that a verify knows the gap after it is by design
+                String mark = layout.standalone(server, d.backupId());
+                if (st.head(mark).isEmpty()) {
+                    st.put(mark, ("kept by " + d.reason().text() + " (barmand retention, " + clock.instant()
+                            + "): only its own WAL " + m.beginWal() + ".." + m.endWal() + " is kept\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain", Map.of());
+                }
+            } else {
+                long b = Layout.segmentIndex(m.beginWal(), segmentSize);
+                base = base == null ? b : Math.min(base, b);
+            }
+        }
+        List<String> remaining = new ArrayList<>();
+        if (base == null) {
+            base = Long.MAX_VALUE; // every kept copy is a tier's alone: only their own WAL stays
+        }
+        for (S3Object o : st.list(layout.wals(server))) {
+            Optional<String> name = Layout.walName(o.key());
+            if (name.isEmpty() || name.get().length() < 24 || !Layout.isSegment(name.get().substring(0, 24))) {
+                continue; // history files, and anything not barmand's: left
+            }
+            String seg = name.get().substring(0, 24);
+            long idx = Layout.segmentIndex(seg, segmentSize);
+            if (idx < base && !needed.contains(seg)) {
+                ctx.checkCancelled();
+                st.delete(o.key());
+                a.walDeleted++;
+                a.freed += o.size();
+            } else if (idx >= base && name.get().length() == 24) {
+                remaining.add(seg);
+            }
+        }
+        // verified afterwards: every kept copy whole, no gap in the WAL the window needs
+        for (String id : kept) {
+            ctx.checkCancelled();
+            List<String> p = copyCheck.problems(server, id);
+            if (p.isEmpty()) {
+                a.verified++;
+            } else {
+                p.forEach(x -> a.problems.add("copy " + id + ": " + x));
+            }
+        }
+        List<String> gaps = Layout.gaps(remaining, segmentSize);
+        if (!gaps.isEmpty()) {
+            a.problems.add("WAL gap in the bucket after expiry: " + String.join(", ", gaps.subList(0, Math.min(5, gaps.size())))
+                    + (gaps.size() > 5 ? " (" + gaps.size() + " in all)" : ""));
+        }
+        if (a.walDeleted > 0) {
+            log.info("{}: {} WAL object(s) older than the oldest kept copy deleted from the bucket", server, a.walDeleted);
+        }
+        return a;
+    }
+
+    /** The end of a copy: end_time of the backup.info it carries, else the time of its id. */
+    static Instant copyEnd(Manifest m, ZoneId zone) {
+        if (m.backupInfo() != null) {
+            String end = BackupInfo.parse(m.backupInfo()).endTime();
+            if (end != null) {
+                try {
+                    return OffsetDateTime.parse(end.trim(), BARMAN_TIME).toInstant();
+                } catch (DateTimeParseException e) {
+                    // below
+                }
+            }
+        }
+        return idTime(m.backupId(), zone);
+    }
+
+    /** A Barman backup id is its start time on the Barman host: the instant in the server's zone. */
+    static Instant idTime(String id, ZoneId zone) {
+        try {
+            return LocalDateTime.parse(id, BACKUP_ID).atZone(zone).toInstant();
+        } catch (DateTimeParseException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    /** The backup ids of a journal folder (STATE-DIR/NAME/SERVER@ID.keep) of this server. */
+    private Set<String> journal(String name, String server) {
+        Set<String> ids = new TreeSet<>();
+        Path dir = stateDir.resolve(name);
+        if (!Files.isDirectory(dir)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, server + "@*.keep")) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                ids.add(n.substring(server.length() + 1, n.length() - ".keep".length()));
+            }
+        } catch (IOException e) {
+            throw new BarmandException(Category.IO, dir + ": cannot read barmand's keeps: " + e.getMessage(), e);
+        }
+        return ids;
+    }
+
+    private void note(String server, String id, String why) {
+        Path dir = stateDir.resolve(KEEPS);
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(server + "@" + id + ".keep"), "barman keep --target standalone by barmand's"
+                    + " retention at " + clock.instant() + ": " + why + "\n");
+        } catch (IOException e) {
+            throw new BarmandException(Category.IO, dir + ": cannot write down the keep of backup " + id + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void forget(String server, String id) {
+        try {
+            Files.deleteIfExists(stateDir.resolve(KEEPS).resolve(server + "@" + id + ".keep"));
+        } catch (IOException e) {
+            log.warn("{}: {}", stateDir.resolve(KEEPS), e.getMessage());
+        }
+    }
+
+    /** The policies in one line each, for the plan's heading. */
+    static String policies(ServerSettings ss) {
+        RetentionSettings rs = ss.retention().orElseThrow();
+        return "local: " + rs.local().summary() + rs.s3().map(RetentionPolicy::summary).map(x -> "\ns3: " + x).orElse("");
+    }
+}

@@ -1,0 +1,48 @@
+package io.barmand.retention;
+
+import io.barmand.history.Facts;
+import io.barmand.history.Sizes;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A retention run's facts in words, made once: the history's detail, the log line and the report's line. */
+public final class RetentionText {
+    private RetentionText() {
+    }
+
+    /** "local: 2 deleted (ID, ID), 1 kept standalone, 0 released, 8 kept; s3: 1 copy deleted, 40 WAL objects, 3.1 GiB freed". */
+    public static String detail(Facts f) {
+        List<String> parts = new ArrayList<>();
+        if (f.text("refused").isPresent() && f.count("backups").isEmpty()) {
+            return f.text("refused").get();
+        }
+        StringBuilder l = new StringBuilder("local: ");
+        if (f.text("refused").isPresent()) {
+            l.append("refused (").append(f.text("refused").get()).append(")");
+        } else {
+            l.append(f.count("deleted").orElse(0L)).append(" deleted");
+            f.text("deleted-backups").ifPresent(ids -> l.append(" (").append(ids.replace(",", ", ")).append(")"));
+            l.append(", ").append(f.count("standalone").orElse(0L)).append(" kept standalone");
+            l.append(", ").append(f.count("released").orElse(0L)).append(" released");
+            l.append(", ").append(f.count("kept").orElse(0L)).append(" kept");
+            if (f.bytes("wal-before").isPresent() && f.bytes("wal-after").isPresent()) {
+                l.append(", WAL ").append(Sizes.human(f.bytes("wal-before").get())).append(" -> ")
+                        .append(Sizes.human(f.bytes("wal-after").get()));
+            }
+        }
+        parts.add(l.toString());
+        if (f.text("s3-refused").isPresent()) {
+            parts.add("s3: refused (" + f.text("s3-refused").get() + ")");
+        } else if (f.count("s3-copies").isPresent()) {
+            StringBuilder s = new StringBuilder("s3: ");
+            s.append(f.count("s3-deleted").orElse(0L)).append(" copies deleted");
+            f.text("s3-deleted-backups").ifPresent(ids -> s.append(" (").append(ids.replace(",", ", ")).append(")"));
+            s.append(", ").append(f.count("s3-wal-deleted").orElse(0L)).append(" WAL objects deleted");
+            f.bytes("s3-freed").ifPresent(b -> s.append(", ").append(Sizes.human(b)).append(" freed"));
+            s.append(", ").append(f.count("s3-verified").orElse(0L)).append(" of ")
+                    .append(f.count("s3-copies").orElse(0L) - f.count("s3-deleted").orElse(0L)).append(" kept copies verified");
+            parts.add(s.toString());
+        }
+        return String.join("; ", parts);
+    }
+}
