@@ -121,6 +121,34 @@ class ReportServiceTest {
     }
 
     @Test
+    void theReportListsWhatRetentionDidAndARefusedRunIsACriticalProblem() throws Exception {
+        Path f = tmp.resolve("barmand.conf");
+        Files.writeString(f, Files.readString(f).replace("servers { pg1 {}, pg2 {} }",
+                "servers { pg1 { retention.enabled = true }, pg2 {} }"));
+        settings = Settings.load(f, (bin, cf, t) -> Set.of("pg1", "pg2"));
+        nights(2);
+        Instant at = day0.plus(Duration.ofDays(1)).plus(Duration.ofHours(3));
+        long ok = store.start("pg1", "retention", Trigger.AFTER_BACKUP, at);
+        Facts facts = Facts.builder().count("backups", 9).count("deleted", 1).text("deleted-backups", "20261124T020000")
+                .count("standalone", 1).count("released", 0).count("kept", 8).build();
+        store.finish(ok, Outcome.SUCCESS, at.plusSeconds(3), 3000, new RunFigures(null, null, null, List.of(), null,
+                io.barmand.retention.RetentionText.detail(facts), facts));
+        clock.set(day0.plus(Duration.ofDays(1)).plus(Duration.ofHours(7)));
+        ReportService.Made m = service().make(Duration.ofHours(24));
+        assertThat(m.text()).contains("pg1: success: local: 1 deleted (20261124T020000), 1 kept standalone, 0 released, 8 kept")
+                .contains("pg2: barmand deletes no backup: Barman's own retention_policy applies");
+        assertThat(m.subject()).doesNotContain("retention");
+        // a refused run: nothing deleted, but someone must look
+        long refused = store.start("pg1", "retention", Trigger.MANUAL, at.plus(Duration.ofHours(1)));
+        store.finish(refused, Outcome.FAILED, at.plus(Duration.ofHours(1)).plusSeconds(2), 2000, new RunFigures(null, null,
+                null, List.of("refused"), "local: would delete 6 of 9 DONE backups, more than half: nothing deleted", null,
+                Facts.NONE));
+        ReportService.Made m2 = service().make(Duration.ofHours(24));
+        assertThat(m2.subject()).contains("pg1 retention");
+        assertThat(m2.text()).contains("pg1: failed: local: would delete 6 of 9 DONE backups, more than half");
+    }
+
+    @Test
     void theJobSavesTheReportAndSaysItWasNotMailedWithoutRecipients() throws Exception {
         nights(2);
         clock.set(day0.plus(Duration.ofDays(1)).plus(Duration.ofHours(7)));
