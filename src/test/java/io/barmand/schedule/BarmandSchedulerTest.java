@@ -118,7 +118,11 @@ class BarmandSchedulerTest {
                     .findFirst().orElseThrow();
             assertThat(skipped.error()).matches("server itpg busy: backup \\(run \\d+\\) running since .*");
             assertThat(e.store().list("itpg", "backup", 50)).filteredOn(r -> r.outcome() == Outcome.RUNNING).hasSize(1);
+            // a fire time can meet the running backup while it is still in its switch-wal step (seen on a loaded
+            // machine): wait until it is held in `barman backup`, then there is exactly one, and still one run
+            await().atMost(Duration.ofSeconds(30)).until(() -> e.fake().holding("backup") >= 1);
             assertThat(e.fake().holding("backup")).isEqualTo(1);
+            assertThat(e.store().list("itpg", "backup", 50)).filteredOn(r -> r.outcome() == Outcome.RUNNING).hasSize(1);
         } finally {
             e.fake().release("backup");
             e.scheduler().standby();
