@@ -64,6 +64,30 @@ class WiringTest {
     }
 
     @Test
+    void aRunFollowsEachBackupOrEachOffsiteCopyWhenOffsiteIsOn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        io.barmand.testing.FakeBarman fake = new io.barmand.testing.FakeBarman(tmp.resolve("bin"));
+        java.nio.file.Path f = tmp.resolve("barmand.conf");
+        java.nio.file.Files.writeString(f, "barmand {\n  barman.binary = \"" + fake.script() + "\"\n  state-dir = \"" + tmp
+                + "/state\"\n  control-socket = \"" + tmp + "/c.sock\"\n  servers {\n"
+                + "    pg1 { retention.enabled = true }\n"
+                + "    pg2 { retention.enabled = true, offsite { enabled = true, bucket = b, endpoint = \"http://127.0.0.1:1\","
+                + " spool-dir = \"" + tmp + "/spool\" } }\n"
+                + "    pg3 { retention { enabled = true, after-backup = false } }\n"
+                + "    pg4 {}\n  }\n}\n");
+        io.barmand.config.Settings s = io.barmand.config.Settings.load(f, (bin, cf, t) -> java.util.Set.of("pg1", "pg2", "pg3", "pg4"));
+        RetentionService svc = new RetentionService(null, null, s.servers(), null, null, tmp, java.time.Clock.systemUTC());
+        assertThat(svc.afterBackup("pg1")).isTrue();
+        assertThat(svc.afterOffsite("pg1")).isFalse();
+        assertThat(svc.afterBackup("pg2")).as("after its offsite copy instead").isFalse();
+        assertThat(svc.afterOffsite("pg2")).isTrue();
+        assertThat(s.servers().get("pg2").retention().orElseThrow().s3()).isPresent();
+        assertThat(svc.afterBackup("pg3") || svc.afterOffsite("pg3")).isFalse();
+        assertThat(svc.enabled("pg4")).isFalse();
+        assertThat(svc.afterBackup("pg4")).isFalse();
+    }
+
+    @Test
     void theMassDeleteOverrideTravelsOverTheControlSocket() {
         RunOptions o = RunOptions.NONE.withAllowMassDelete();
         assertThat(o.isEmpty()).isFalse();
