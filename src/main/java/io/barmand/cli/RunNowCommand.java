@@ -29,11 +29,12 @@ final class RunNowCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "JOB", description = "check, switch-wal, backup, restore-test or offsite")
+    @Parameters(index = "0", paramLabel = "JOB", completionCandidates = JobNames.class,
+            description = "the job: ${COMPLETION-CANDIDATES} (switch-xlog: switch-wal)")
     String job;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "SERVER",
-            description = "a server of the configuration (none for a job of the host: prune-history)")
+            description = "a server of the configuration (none for a job of the host: prune-history, report)")
     String server;
 
     @Parameters(index = "2", arity = "0..1", paramLabel = "BACKUP_ID",

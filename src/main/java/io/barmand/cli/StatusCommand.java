@@ -32,7 +32,7 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json")
+    @Option(names = "--json", description = "one JSON object instead of the table (docs/CONTRACTS.md)")
     boolean json;
 
     @Option(names = "--check", description = "one line and the exit code of a Nagios plugin: 0 OK, 1 WARNING, 2 CRITICAL "
