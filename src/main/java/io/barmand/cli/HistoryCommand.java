@@ -35,6 +35,9 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (job != null) {
+            job = RunNowCommand.kind(job).id(); // switch-xlog: the runs of switch-wal
+        }
         Settings s = Settings.load(main.configFile(), null);
         List<RunRecord> runs = List.of();
         if (java.nio.file.Files.exists(s.stateDir().resolve(RunStore.FILE))) {

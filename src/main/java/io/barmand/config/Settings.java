@@ -110,6 +110,7 @@ public final class Settings {
         } catch (ConfigException e) {
             throw new BarmandException(Category.CONFIG, where + ": " + e.getMessage(), e);
         }
+        user = Aliases.apply(user, where, problems);
         Config merged;
         try {
             merged = user.withFallback(reference).resolve();
@@ -412,7 +413,7 @@ public final class Settings {
         }
     }
 
-    private static String line(com.typesafe.config.ConfigOrigin o) {
+    static String line(com.typesafe.config.ConfigOrigin o) {
         return o != null && o.lineNumber() > 0 ? " (line " + o.lineNumber() + ")" : "";
     }
 

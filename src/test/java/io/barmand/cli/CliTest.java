@@ -159,7 +159,32 @@ class CliTest {
     @Test
     void runNowWithoutADaemonExits69() {
         assertThat(run("run-now", "check", "itpg", "--config", conf.toString())).isEqualTo(69);
-        assertThat(err.toString()).contains("not reachable");
+        assertThat(err.toString()).startsWith("barmand: the barmand daemon is not reachable at " + tmp.resolve("c.sock"))
+                .contains(": is it running? (systemctl status barmand)").doesNotContain("barmand: barmand");
+    }
+
+    @Test
+    void switchXlogIsTheOldNameOfSwitchWal() {
+        // taken as a job: it reaches the (absent) daemon instead of being refused
+        assertThat(run("run-now", "switch-xlog", "itpg", "--config", conf.toString())).isEqualTo(69);
+        Instant t = Instant.parse("2025-11-24T01:30:00Z");
+        try (RunStore s = RunStore.open(tmp.resolve("state"), true)) {
+            long w = s.start("itpg", "switch-wal", Trigger.SCHEDULED, t);
+            s.finish(w, Outcome.SUCCESS, t.plusSeconds(1), 900, new RunFigures(null, null, null, List.of(), null, "switched"));
+            long c = s.start("itpg", "check", Trigger.SCHEDULED, t);
+            s.finish(c, Outcome.SUCCESS, t.plusSeconds(1), 300, new RunFigures(null, null, null, List.of(), null, null));
+        }
+        out.getBuffer().setLength(0);
+        assertThat(run("history", "--config", conf.toString(), "--job", "switch-xlog", "--json")).isZero();
+        assertThat(out.toString()).contains("\"job\" : \"switch-wal\"").doesNotContain("\"check\"");
+    }
+
+    @Test
+    void anUnknownJobNamesTheNearOne() {
+        assertThat(run("run-now", "bakup", "itpg", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("unknown job 'bakup' (did you mean backup?): one of check, switch-wal, backup");
+        assertThat(run("history", "--job", "chek", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("unknown job 'chek' (did you mean check?)");
     }
 
     @Test
