@@ -27,7 +27,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.quartz.CronExpression;
 
 /**
  * barmand's configuration, read once and checked completely: every problem is collected as
@@ -264,18 +263,7 @@ public final class Settings {
             }
             Config j = s.getConfig(k.id());
             String key = keyPath + "." + k.id();
-            String sched = j.getString("schedule").trim();
-            Optional<Schedule> schedule = Optional.empty();
-            if (!sched.equalsIgnoreCase(OFF)) {
-                try {
-                    CronExpression.validateExpression(sched);
-                    schedule = Optional.of(new Schedule(sched, zone == null ? ZoneId.of("UTC") : zone));
-                } catch (java.text.ParseException | RuntimeException e) {
-                    problems.add(where + ": " + key + ".schedule: bad cron expression \"" + sched + "\": " + e.getMessage()
-                            + " (Quartz syntax: seconds minutes hours day-of-month month day-of-week [year], or \"off\")"
-                            + line(j.getValue("schedule").origin()));
-                }
-            }
+            Optional<Schedule> schedule = schedule(where, key, j, zone == null ? ZoneId.of("UTC") : zone, problems);
             Duration timeout = duration(where, j, "timeout", problems, key);
             Duration archiveTimeout = j.hasPath("archive-timeout") ? duration(where, j, "archive-timeout", problems, key) : Duration.ZERO;
             boolean catchUp = j.hasPath("catch-up") && j.getBoolean("catch-up");
@@ -316,20 +304,23 @@ public final class Settings {
     private static JobSettings hostJob(String where, Config c, JobKind kind, String path, ZoneId zone, List<String> problems) {
         Config j = c.getConfig(path);
         String key = ROOT + "." + path;
-        String sched = j.getString("schedule").trim();
-        Optional<Schedule> schedule = Optional.empty();
-        if (!sched.equalsIgnoreCase(OFF)) {
-            try {
-                CronExpression.validateExpression(sched);
-                schedule = Optional.of(new Schedule(sched, zone));
-            } catch (java.text.ParseException | RuntimeException e) {
-                problems.add(where + ": " + key + ".schedule: bad cron expression \"" + sched + "\": " + e.getMessage()
-                        + " (Quartz syntax: seconds minutes hours day-of-month month day-of-week [year], or \"off\")"
-                        + line(j.getValue("schedule").origin()));
-            }
-        }
+        Optional<Schedule> schedule = schedule(where, key, j, zone, problems);
         return new JobSettings(kind, schedule, duration(where, j, "timeout", problems, key), false, Duration.ZERO, false,
                 RetryPolicy.NONE);
+    }
+
+    /** {@code KEY.schedule} of a job's block: empty when "off"; a problem in the admin's words when it cannot run. */
+    private static Optional<Schedule> schedule(String where, String key, Config job, ZoneId zone, List<String> problems) {
+        String sched = job.getString("schedule").trim();
+        if (sched.equalsIgnoreCase(OFF)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Schedule.parse(sched, zone, java.time.Instant.now()));
+        } catch (IllegalArgumentException e) {
+            problems.add(where + ": " + key + ".schedule = \"" + sched + "\": " + e.getMessage() + line(job.getValue("schedule").origin()));
+            return Optional.empty();
+        }
     }
 
     private static Duration duration(String where, Config c, String path, List<String> problems) {

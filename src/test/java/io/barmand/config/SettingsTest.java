@@ -87,7 +87,8 @@ class SettingsTest {
     @Test
     void badCronIsNamed() throws IOException {
         Path f = conf("servers { pg1 { check.schedule = \"0 61 * * * ?\" } }");
-        assertThat(configError(f).getMessage()).contains(f + ": barmand.servers.pg1.check.schedule: bad cron expression");
+        assertThat(configError(f).getMessage()).contains(f + ": barmand.servers.pg1.check.schedule = \"0 61 * * * ?\": minute "
+                + "\"61\": 61 is out of range (allowed: 0-59) (line 5)");
     }
 
     @Test
