@@ -107,26 +107,26 @@ public final class Settings {
         try {
             user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         } catch (ConfigException e) {
-            throw new BarmandException(Category.CONFIG, where + ": " + e.getMessage(), e);
+            throw new BarmandException(Category.CONFIG, where + ": not valid HOCON: " + withoutOrigin(e) + line(e.origin()), e);
         }
         user = Aliases.apply(user, where, problems);
         Config merged;
         try {
             merged = user.withFallback(reference).resolve();
         } catch (ConfigException e) {
-            throw new BarmandException(Category.CONFIG, where + ": " + e.getMessage(), e);
+            throw new BarmandException(Category.CONFIG, where + ": " + withoutOrigin(e) + line(e.origin()), e);
         }
         unknownKeys(where, user, reference, problems);
         try {
             merged.checkValid(reference, ROOT);
         } catch (ConfigException.ValidationFailed e) {
+            // in our words; the default takes the wrong value's place, so that the rest of the file is still checked
             for (ConfigException.ValidationProblem p : e.problems()) {
-                problems.add(where + ": " + p.path() + ": " + p.problem() + line(p.origin()));
+                problems.add(where + ": " + p.path() + Values.wrongType(merged, reference, p.path()) + line(p.origin()));
+                merged = reference.hasPath(p.path()) ? merged.withValue(p.path(), reference.getValue(p.path())) : merged.withoutPath(p.path());
             }
         }
-        if (!problems.isEmpty()) {
-            throw configError(problems);
-        }
+        merged = Values.check(where, merged, reference, problems);
         Config c = merged.getConfig(ROOT);
         // scalar settings
         for (String d : List.of("barman.probe-timeout", "shutdown-timeout", "kill-grace", "scheduler.misfire-threshold",
@@ -174,7 +174,7 @@ public final class Settings {
                 }
             } catch (ConfigException.ValidationFailed e) {
                 for (ConfigException.ValidationProblem p : e.problems()) {
-                    problems.add(where + ": " + keyPath + "." + p.path() + ": " + p.problem() + line(p.origin()));
+                    problems.add(where + ": " + keyPath + "." + p.path() + Values.wrongType(s, defaults, p.path()) + line(p.origin()));
                 }
                 continue;
             }
@@ -228,7 +228,7 @@ public final class Settings {
             problems.add(where + ": " + m + (c.hasPath(rel) ? line(c.getValue(rel).origin()) : ""));
         }
         if (!problems.isEmpty()) {
-            throw configError(problems);
+            throw configError(Problems.inFileOrder(problems, where, merged));
         }
         return new Settings(file, c, servers, hostJobs, hostZone, mail, report, metrics);
     }
@@ -331,11 +331,12 @@ public final class Settings {
         try {
             Duration d = c.getDuration(path);
             if (d.isNegative() || d.isZero()) {
-                problems.add(where + ": " + prefix + "." + path + ": must be positive" + line(c.getValue(path).origin()));
+                problems.add(where + ": " + prefix + "." + path + " = " + Values.render(c.getValue(path))
+                        + ": must be a positive duration such as 30s, 5m or 6h" + line(c.getValue(path).origin()));
             }
             return d;
         } catch (ConfigException e) {
-            problems.add(where + ": " + prefix + "." + path + ": " + e.getMessage());
+            problems.add(where + ": " + prefix + "." + path + ": must be a duration such as 30s, 5m or 6h" + line(c.getValue(path).origin()));
             return Duration.ofSeconds(1);
         }
     }
@@ -349,7 +350,8 @@ public final class Settings {
             }
             return v;
         } catch (ConfigException e) {
-            problems.add(where + ": " + prefix + "." + path + ": " + e.getMessage());
+            problems.add(where + ": " + prefix + "." + path + ": must be a whole number between " + min + " and " + max
+                    + line(c.getValue(path).origin()));
             return min;
         }
     }
@@ -369,7 +371,7 @@ public final class Settings {
         }
         for (String k : user.root().keySet()) {
             if (!k.equals(ROOT)) {
-                problems.add(where + ": " + k + ": unknown key" + line(user.root().get(k).origin()));
+                problems.add(where + ": " + k + ": unknown key" + Near.suggestion(k, List.of(ROOT)) + line(user.root().get(k).origin()));
             }
         }
         ConfigObject root = user.root().toConfig().getObject(ROOT);
@@ -398,10 +400,19 @@ public final class Settings {
     private static void compare(String where, String path, String key, ConfigValue v, ConfigObject ref, List<String> problems) {
         ConfigValue r = ref.get(key);
         if (r == null) {
-            problems.add(where + ": " + path + ": unknown key" + line(v.origin()));
+            problems.add(where + ": " + path + ": unknown key" + Near.suggestion(key, ref.keySet()) + line(v.origin()));
         } else if (r.valueType() == ConfigValueType.OBJECT && v.valueType() == ConfigValueType.OBJECT) {
             walk(where, path, (ConfigObject) v, (ConfigObject) r, problems);
         }
+    }
+
+    /** Typesafe's message without the "FILE: N: " it starts with (the file and line are ours to say). */
+    private static String withoutOrigin(ConfigException e) {
+        String m = e.getMessage();
+        if (e.origin() != null && m.startsWith(e.origin().description() + ": ")) {
+            m = m.substring(e.origin().description().length() + 2);
+        }
+        return m;
     }
 
     static String line(com.typesafe.config.ConfigOrigin o) {
