@@ -35,6 +35,29 @@ public final class Near {
         return nearest(typed, known).map(n -> " (did you mean " + n + "?)").orElse("");
     }
 
+    /**
+     * " (did you mean offsite.part-size?)" for a key of that name elsewhere in {@code scope} (a key in the wrong block),
+     * or "" when there is none or too many to say.
+     */
+    static String elsewhere(String key, com.typesafe.config.ConfigObject scope) {
+        java.util.List<String> found = new java.util.ArrayList<>();
+        find(key, scope, "", found);
+        java.util.Collections.sort(found);
+        return found.isEmpty() || found.size() > 3 ? "" : " (did you mean " + String.join(" or ", found) + "?)";
+    }
+
+    private static void find(String key, com.typesafe.config.ConfigObject o, String prefix, java.util.List<String> found) {
+        for (java.util.Map.Entry<String, com.typesafe.config.ConfigValue> e : o.entrySet()) {
+            String p = prefix + com.typesafe.config.ConfigUtil.joinPath(e.getKey());
+            if (e.getKey().equals(key) && !prefix.isEmpty()) {
+                found.add(p);
+            }
+            if (e.getValue() instanceof com.typesafe.config.ConfigObject co) {
+                find(key, co, p + ".", found);
+            }
+        }
+    }
+
     /** Damerau-Levenshtein distance, optimal string alignment: insertions, deletions, substitutions, adjacent swaps. */
     static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];

@@ -382,27 +382,33 @@ public final class Settings {
                 ConfigObject defaults = reference.getObject(ROOT + ".defaults");
                 for (Map.Entry<String, ConfigValue> s : ((ConfigObject) e.getValue()).entrySet()) {
                     if (s.getValue().valueType() == ConfigValueType.OBJECT) {
-                        walk(where, path + "." + ConfigUtil.joinPath(s.getKey()), (ConfigObject) s.getValue(), defaults, problems);
+                        walk(where, path + "." + ConfigUtil.joinPath(s.getKey()), (ConfigObject) s.getValue(), defaults, defaults,
+                                problems);
                     }
                 }
             } else {
-                compare(where, path, e.getKey(), e.getValue(), ref, problems);
+                compare(where, path, e.getKey(), e.getValue(), ref, ref.withoutKey("servers"), problems);
             }
         }
     }
 
-    private static void walk(String where, String path, ConfigObject user, ConfigObject ref, List<String> problems) {
+    /** {@code scope}: the block a misplaced key is looked for in ("did you mean offsite.part-size?"). */
+    private static void walk(String where, String path, ConfigObject user, ConfigObject ref, ConfigObject scope,
+                             List<String> problems) {
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
-            compare(where, path + "." + ConfigUtil.joinPath(e.getKey()), e.getKey(), e.getValue(), ref, problems);
+            compare(where, path + "." + ConfigUtil.joinPath(e.getKey()), e.getKey(), e.getValue(), ref, scope, problems);
         }
     }
 
-    private static void compare(String where, String path, String key, ConfigValue v, ConfigObject ref, List<String> problems) {
+    private static void compare(String where, String path, String key, ConfigValue v, ConfigObject ref, ConfigObject scope,
+                                List<String> problems) {
         ConfigValue r = ref.get(key);
         if (r == null) {
-            problems.add(where + ": " + path + ": unknown key" + Near.suggestion(key, ref.keySet()) + line(v.origin()));
+            String near = Near.suggestion(key, ref.keySet());
+            problems.add(where + ": " + path + ": unknown key" + (near.isEmpty() ? Near.elsewhere(key, scope) : near)
+                    + line(v.origin()));
         } else if (r.valueType() == ConfigValueType.OBJECT && v.valueType() == ConfigValueType.OBJECT) {
-            walk(where, path, (ConfigObject) v, (ConfigObject) r, problems);
+            walk(where, path, (ConfigObject) v, (ConfigObject) r, scope, problems);
         }
     }
 

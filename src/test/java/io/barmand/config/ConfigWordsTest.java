@@ -91,6 +91,22 @@ class ConfigWordsTest {
     }
 
     @Test
+    void aKeyInTheWrongBlockNamesWhereItBelongs() throws IOException {
+        Path f = conf("""
+                timezone = "Europe/Paris"
+                servers { pg1 { part-size = 16MiB, retry.max = 3 } }
+                """);
+        // two on one line: in either order
+        assertThat(problems(f)).containsExactlyInAnyOrder(
+                f + ": barmand.timezone: unknown key (did you mean defaults.timezone?) (line 5)",
+                f + ": barmand.servers.pg1.part-size: unknown key (did you mean offsite.part-size?) (line 6)",
+                f + ": barmand.servers.pg1.retry: unknown key (did you mean backup.retry?) (line 6)");
+        Path g = conf("retry.max = 3\nservers { pg1 {} }");
+        assertThat(problems(g)).containsExactly(
+                g + ": barmand.retry: unknown key (did you mean defaults.backup.retry or mail.retry?) (line 5)");
+    }
+
+    @Test
     void anUnknownKeyFarFromAnyIsJustUnknown() throws IOException {
         Path f = conf("colour = red\nservers { pg1 {} }");
         assertThat(problems(f)).containsExactly(f + ": barmand.colour: unknown key (line 5)");
