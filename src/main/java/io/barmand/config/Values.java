@@ -129,8 +129,8 @@ final class Values {
                 case DECIMAL -> c.getDouble(path);
                 case BOOLEAN -> c.getBoolean(path);
                 case DURATION -> {
-                    // the health thresholds may be "off"
-                    if (relative.startsWith("health.") && c.getString(path).trim().equalsIgnoreCase(Settings.OFF)) {
+                    // "off" is for the setting's reader to take (the health thresholds) or refuse
+                    if (c.getString(path).trim().equalsIgnoreCase(Settings.OFF)) {
                         return null;
                     }
                     c.getDuration(path);
@@ -182,6 +182,17 @@ final class Values {
             return s.substring(1, s.length() - 1); // 64MiB, -8MiB, 5 parsecs: written without quotes
         }
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+    }
+
+    /**
+     * A reader's ConfigException in our words, for the few a reader still meets after {@link #check} (such as "off"
+     * where a duration must be): ": the value of line N is not one this setting takes (see reference.conf)", without
+     * Typesafe's text (whose key is relative to the block the reader had, so not named).
+     */
+    static String explain(ConfigException e) {
+        int line = e.origin() == null ? -1 : e.origin().lineNumber();
+        return ": " + (line > 0 ? "the value of line " + line : "a value") + " is not one this block takes (see reference.conf)"
+                + Settings.line(e.origin());
     }
 
     /** The origin's line, for callers outside Settings. */

@@ -107,6 +107,19 @@ class ConfigWordsTest {
     }
 
     @Test
+    void offWhereADurationMustBeIsRefusedInOurWords() throws IOException {
+        Path f = conf("""
+                kill-grace = off
+                health.backup-max-age = off
+                servers { pg1 { restore-test.canary.timeout = off, offsite { enabled = true, bucket = b, request-timeout = off } } }
+                """);
+        assertThat(problems(f)).containsExactly(
+                f + ": barmand.kill-grace: must be a duration such as 30s, 5m or 6h (line 5)",
+                f + ": barmand.servers.pg1.offsite.request-timeout: must be a positive duration such as 30s, 5m or 6h (line 7)",
+                f + ": barmand.servers.pg1.restore-test: the value of line 7 is not one this block takes (see reference.conf) (line 7)");
+    }
+
+    @Test
     void anUnknownKeyFarFromAnyIsJustUnknown() throws IOException {
         Path f = conf("colour = red\nservers { pg1 {} }");
         assertThat(problems(f)).containsExactly(f + ": barmand.colour: unknown key (line 5)");
