@@ -42,13 +42,19 @@ final class Problems {
         }
         String key = rest.substring(0, end);
         try {
-            if (merged.hasPathOrNull(key)) {
+            // the file's own lines only: a default (put back in a wrong value's place) is from reference.conf
+            if (merged.hasPathOrNull(key) && sameFile(merged.getValue(key).origin().filename(), where)) {
                 return Settings.line(merged.getValue(key).origin());
             }
         } catch (RuntimeException e) {
             // not a path: no line
         }
         return "";
+    }
+
+    private static boolean sameFile(String filename, String where) {
+        return filename != null && java.nio.file.Path.of(filename).toAbsolutePath().normalize()
+                .equals(java.nio.file.Path.of(where).toAbsolutePath().normalize());
     }
 
     private static int line(String p) {
