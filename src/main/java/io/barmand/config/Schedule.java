@@ -27,15 +27,25 @@ public final class Schedule {
     }
 
     /**
-     * A schedule from the configuration: as the constructor, and refused when it never fires after {@code now} (a
-     * year that is past, 31 February).
+     * How long after its last time a schedule that never fires again is still taken: a one-shot that passed while
+     * barmand was stopped is caught up at the next start (catch-up), so it must still read.
+     */
+    static final java.time.Duration RECENTLY = java.time.Duration.ofDays(7);
+
+    /**
+     * A schedule from the configuration: as the constructor, and refused when it never fires after {@code now} and
+     * did not fire in the last {@link #RECENTLY} either (a year that is past, 31 February).
      */
     public static Schedule parse(String expression, ZoneId zone, Instant now) {
         Schedule s = new Schedule(expression, zone);
         if (s.next(now).isEmpty()) {
-            throw new Cron.Invalid("never fires (no time after "
-                    + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").format(now.atZone(zone)) + " " + zone
-                    + " matches: a year that is past, or a day that does not exist such as 31 February)");
+            Optional<Instant> last = s.previous(now);
+            if (last.isEmpty() || last.get().isBefore(now.minus(RECENTLY))) {
+                java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+                throw new Cron.Invalid("never fires (no time after " + f.format(now.atZone(zone)) + " " + zone + " matches"
+                        + last.map(l -> "; the last was " + f.format(l.atZone(zone))).orElse("") + ": a year that is past, or "
+                        + "a day that does not exist such as 31 February)");
+            }
         }
         return s;
     }
