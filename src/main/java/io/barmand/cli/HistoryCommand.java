@@ -20,13 +20,14 @@ final class HistoryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--server", paramLabel = "S")
+    @Option(names = "--server", paramLabel = "S", description = "only the runs of this server")
     String server;
 
-    @Option(names = "--job", paramLabel = "J", description = "check, switch-wal, backup, restore-test, offsite or prune-history")
+    @Option(names = "--job", paramLabel = "J", completionCandidates = JobNames.class,
+            description = "only the runs of this job: ${COMPLETION-CANDIDATES} (switch-xlog: switch-wal)")
     String job;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "20")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "at most N runs (default: ${DEFAULT-VALUE})")
     int limit;
 
     @Option(names = "--json", description = "a JSON array (docs/CONTRACTS.md)")
@@ -34,6 +35,9 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (job != null) {
+            job = RunNowCommand.kind(job).id(); // switch-xlog: the runs of switch-wal
+        }
         Settings s = Settings.load(main.configFile(), null);
         List<RunRecord> runs = List.of();
         if (java.nio.file.Files.exists(s.stateDir().resolve(RunStore.FILE))) {

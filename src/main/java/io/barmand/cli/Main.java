@@ -12,11 +12,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** {@code barmand}: the root command; the work is in the subcommands. */
-@Command(name = "barmand", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "barmand", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, scope = ScopeType.INHERIT,
         description = "Drives Barman on schedules, records every run and tells.",
         subcommands = {RunCommand.class, CheckConfigCommand.class, StatusCommand.class, HistoryCommand.class,
                 RunNowCommand.class, OffsiteCommand.class, RetentionCommand.class, RestoreCommand.class, WalRestoreCommand.class, ReportCommand.class,
-                WarmUpCommand.class},
+                WarmUpCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 job failed, 64 usage, 69 unavailable, 70 internal, 74 I/O,"
                 + " 75 busy/interrupted, 78 configuration."})
 public final class Main implements Runnable {

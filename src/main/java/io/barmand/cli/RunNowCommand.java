@@ -29,11 +29,12 @@ final class RunNowCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "JOB", description = "check, switch-wal, backup, restore-test or offsite")
+    @Parameters(index = "0", paramLabel = "JOB", completionCandidates = JobNames.class,
+            description = "the job: ${COMPLETION-CANDIDATES} (switch-xlog: switch-wal)")
     String job;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "SERVER",
-            description = "a server of the configuration (none for a job of the host: prune-history)")
+            description = "a server of the configuration (none for a job of the host: prune-history, report)")
     String server;
 
     @Parameters(index = "2", arity = "0..1", paramLabel = "BACKUP_ID",
@@ -57,10 +58,7 @@ final class RunNowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (JobKind.byId(job).isEmpty()) {
-            throw new BarmandException(Category.USAGE, "unknown job '" + job + "' (" + JobKind.ids() + ")");
-        }
-        JobKind kind = JobKind.byId(job).orElseThrow();
+        JobKind kind = kind(job);
         if (kind.host() && server != null) {
             // `run-now prune-history X`: X is not a server; say so rather than taking it for one
             throw new BarmandException(Category.USAGE, "job '" + job + "' is a job of the host: it takes no SERVER");
@@ -73,7 +71,7 @@ final class RunNowCommand implements Callable<Integer> {
         }
         RunOptions options = options(kind);
         Settings s = Settings.load(main.configFile(), null);
-        ObjectNode req = RunJson.MAPPER.createObjectNode().put("op", "run-now").put("job", job).put("server", server);
+        ObjectNode req = RunJson.MAPPER.createObjectNode().put("op", "run-now").put("job", kind.id()).put("server", server);
         if (!options.isEmpty()) {
             ObjectNode o = req.putObject("options");
             options.toMap().forEach(o::put);
@@ -121,6 +119,13 @@ final class RunNowCommand implements Callable<Integer> {
             throw new BarmandException(Category.USAGE, "restore-test takes the backup as --backup-id ID, not as '" + argument + "'");
         }
         return RunOptions.parse(backupId, target);
+    }
+
+    /** The kind of a job name as typed (an old name such as switch-xlog included); else a usage error naming the near one. */
+    static JobKind kind(String typed) {
+        return JobKind.byId(typed).orElseThrow(() -> new BarmandException(Category.USAGE, "unknown job '" + typed + "'"
+                + io.barmand.config.Near.suggestion(typed, java.util.Arrays.stream(JobKind.values()).map(JobKind::id).toList())
+                + ": one of " + JobKind.ids()));
     }
 
     static int exitCode(Outcome o) {

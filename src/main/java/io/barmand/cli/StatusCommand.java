@@ -32,7 +32,7 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json")
+    @Option(names = "--json", description = "one JSON object instead of the table (docs/CONTRACTS.md)")
     boolean json;
 
     @Option(names = "--check", description = "one line and the exit code of a Nagios plugin: 0 OK, 1 WARNING, 2 CRITICAL "
@@ -153,9 +153,10 @@ final class StatusCommand implements Callable<Integer> {
         ObjectNode jo = out.addObject();
         jo.put("job", k.id());
         jo.put("schedule", js.scheduleText());
+        jo.put("scheduleInWords", js.scheduleWords());
         jo.put("nextFire", next == null ? null : next.toString());
         jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
-        rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), js.scheduleText(),
+        rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), js.scheduleWords(),
                 last.map(r -> Tables.time(r.started())).orElse("-"),
                 last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
                 last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),

@@ -48,7 +48,7 @@ final class WarmUpCommand implements Callable<Integer> {
             Path conf = dir.resolve("barmand.conf");
             Files.writeString(conf, "barmand { barman.binary = \"/bin/true\", state-dir = \"" + dir.resolve("state")
                     + "\", control-socket = \"" + dir.resolve("c.sock") + "\", servers { s { timezone = \"Europe/Paris\","
-                    + " backup.schedule = \"0 0 3 * * ?\", restore-test.target = \"ago:30m\" }, t {} } }\n");
+                    + " backup.schedule = \"0 3 * * *\", restore-test.target = \"ago:30m\" }, t {} } }\n"); // crontab and Quartz
             Settings.load(conf, null);
             try (RunStore s = RunStore.open(dir.resolve("state"), true)) {
                 for (String job : new String[] {"check", "switch-wal", "backup", "restore-test", "offsite"}) {

@@ -1,6 +1,7 @@
 package io.barmand.config;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,8 +43,13 @@ public enum JobKind {
         return scope == Scope.HOST;
     }
 
+    /** Old names an admin may still type, as Barman 3.4 accepts them: {@code switch-xlog} is {@code switch-wal}. */
+    public static final Map<String, JobKind> ALIASES = Map.of("switch-xlog", SWITCH_WAL);
+
+    /** The kind of an id or of an old name ({@link #ALIASES}). */
     public static Optional<JobKind> byId(String id) {
-        return Arrays.stream(values()).filter(k -> k.id.equals(id)).findFirst();
+        JobKind alias = id == null ? null : ALIASES.get(id);
+        return alias != null ? Optional.of(alias) : Arrays.stream(values()).filter(k -> k.id.equals(id)).findFirst();
     }
 
     /** The ids, for messages: "check, switch-wal, ...". */

@@ -19,6 +19,11 @@ public record JobSettings(JobKind kind, Optional<Schedule> schedule, Duration ti
         return schedule.map(Schedule::expression).orElse("off");
     }
 
+    /** The schedule in words ("daily at 02:00 Europe/Paris"), or "off". */
+    public String scheduleWords() {
+        return schedule.map(Schedule::describe).orElse("off");
+    }
+
     public boolean enabled() {
         return schedule.isPresent();
     }

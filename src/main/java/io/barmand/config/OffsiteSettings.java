@@ -245,7 +245,7 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
             }
             return v;
         } catch (ConfigException e) {
-            problems.add(k + key + ": " + e.getMessage());
+            problems.add(k + key + ": must be a positive size such as 16MiB or 2GiB");
             return -1;
         }
     }
@@ -258,7 +258,7 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
             }
             return d;
         } catch (ConfigException e) {
-            problems.add(k + key + ": " + e.getMessage());
+            problems.add(k + key + ": must be a positive duration such as 30s, 5m or 6h");
             return Duration.ofSeconds(1);
         }
     }

@@ -200,7 +200,7 @@ public record RestoreSettings(String server, String source, String backupId, Tar
             return new RestoreSettings(server, source, backupId, target, scratch, runAs, pgBin, superuser, from, to,
                     c.getBoolean("keep-on-failure"), margin, verify, canary, scratchHost);
         } catch (ConfigException e) {
-            problems.add(where + ": " + key + ": " + e.getMessage());
+            problems.add(where + ": " + key + Values.explain(e));
             return null;
         }
     }

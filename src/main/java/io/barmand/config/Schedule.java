@@ -4,27 +4,75 @@ import java.text.ParseException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Date;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TimeZone;
 import org.quartz.CronExpression;
 
 /**
- * A job's schedule, parsed once at start: a Quartz cron expression in a time zone, with its next and previous fire
- * times (catch-up, status, the report's missed runs).
+ * A job's schedule, parsed once at start: what the admin wrote (crontab's 5 fields or Quartz's 6-7, see {@link Cron}),
+ * the Quartz expression it stands for, and its time zone; with its next and previous fire times (catch-up, status,
+ * the report's missed runs) and a description in words for people ({@link #describe()}).
  */
-public record Schedule(String expression, ZoneId zone) {
-    public Schedule {
-        try {
-            CronExpression.validateExpression(expression);
-        } catch (ParseException e) {
-            throw new IllegalArgumentException("bad cron expression \"" + expression + "\": " + e.getMessage(), e);
+public final class Schedule {
+    private final String expression;
+    private final String quartz;
+    private final ZoneId zone;
+
+    /** {@code expression} in either syntax; an {@link IllegalArgumentException} says what is wrong with it. */
+    public Schedule(String expression, ZoneId zone) {
+        this.expression = expression.trim();
+        this.quartz = Cron.toQuartz(this.expression);
+        this.zone = Objects.requireNonNull(zone);
+    }
+
+    /**
+     * How long after its last time a schedule that never fires again is still taken: a one-shot that passed while
+     * barmand was stopped is caught up at the next start (catch-up), so it must still read.
+     */
+    static final java.time.Duration RECENTLY = java.time.Duration.ofDays(7);
+
+    /**
+     * A schedule from the configuration: as the constructor, and refused when it never fires after {@code now} and
+     * did not fire in the last {@link #RECENTLY} either (a year that is past, 31 February).
+     */
+    public static Schedule parse(String expression, ZoneId zone, Instant now) {
+        Schedule s = new Schedule(expression, zone);
+        if (s.next(now).isEmpty()) {
+            Optional<Instant> last = s.previous(now);
+            if (last.isEmpty() || last.get().isBefore(now.minus(RECENTLY))) {
+                java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+                throw new Cron.Invalid("never fires (no time after " + f.format(now.atZone(zone)) + " " + zone + " matches"
+                        + last.map(l -> "; the last was " + f.format(l.atZone(zone))).orElse("") + ": a year that is past, or "
+                        + "a day that does not exist such as 31 February)");
+            }
         }
+        return s;
+    }
+
+    /** What was written, as it was written ("0 2 * * *"). */
+    public String expression() {
+        return expression;
+    }
+
+    /** The Quartz expression the scheduler runs ("0 0 2 * * ? *"). */
+    public String quartz() {
+        return quartz;
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    /** In words: "daily at 02:00 Europe/Paris", "every 5 minutes"; an unusual one as its expression and zone. */
+    public String describe() {
+        return ScheduleWords.describe(quartz, zone).orElse("\"" + expression + "\" " + zone.getId());
     }
 
     /** A fresh CronExpression (Quartz's is mutable and not thread-safe: one per use). */
     public CronExpression cron() {
         try {
-            CronExpression c = new CronExpression(expression);
+            CronExpression c = new CronExpression(quartz);
             c.setTimeZone(TimeZone.getTimeZone(zone));
             return c;
         } catch (ParseException e) {
@@ -42,6 +90,16 @@ public record Schedule(String expression, ZoneId zone) {
     public Optional<Instant> previous(Instant t) {
         Date d = cron().getTimeBefore(Date.from(t));
         return Optional.ofNullable(d).map(Date::toInstant);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Schedule s && s.expression.equals(expression) && s.zone.equals(zone);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(expression, zone);
     }
 
     @Override

@@ -27,7 +27,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.quartz.CronExpression;
 
 /**
  * barmand's configuration, read once and checked completely: every problem is collected as
@@ -108,25 +107,26 @@ public final class Settings {
         try {
             user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         } catch (ConfigException e) {
-            throw new BarmandException(Category.CONFIG, where + ": " + e.getMessage(), e);
+            throw new BarmandException(Category.CONFIG, where + ": not valid HOCON: " + withoutOrigin(e) + line(e.origin()), e);
         }
+        user = Aliases.apply(user, where, problems);
         Config merged;
         try {
             merged = user.withFallback(reference).resolve();
         } catch (ConfigException e) {
-            throw new BarmandException(Category.CONFIG, where + ": " + e.getMessage(), e);
+            throw new BarmandException(Category.CONFIG, where + ": " + withoutOrigin(e) + line(e.origin()), e);
         }
         unknownKeys(where, user, reference, problems);
         try {
             merged.checkValid(reference, ROOT);
         } catch (ConfigException.ValidationFailed e) {
+            // in our words; the default takes the wrong value's place, so that the rest of the file is still checked
             for (ConfigException.ValidationProblem p : e.problems()) {
-                problems.add(where + ": " + p.path() + ": " + p.problem() + line(p.origin()));
+                problems.add(where + ": " + p.path() + Values.wrongType(merged, reference, p.path()) + line(p.origin()));
+                merged = reference.hasPath(p.path()) ? merged.withValue(p.path(), reference.getValue(p.path())) : merged.withoutPath(p.path());
             }
         }
-        if (!problems.isEmpty()) {
-            throw configError(problems);
-        }
+        merged = Values.check(where, merged, reference, problems);
         Config c = merged.getConfig(ROOT);
         // scalar settings
         for (String d : List.of("barman.probe-timeout", "shutdown-timeout", "kill-grace", "scheduler.misfire-threshold",
@@ -174,7 +174,7 @@ public final class Settings {
                 }
             } catch (ConfigException.ValidationFailed e) {
                 for (ConfigException.ValidationProblem p : e.problems()) {
-                    problems.add(where + ": " + keyPath + "." + p.path() + ": " + p.problem() + line(p.origin()));
+                    problems.add(where + ": " + keyPath + "." + p.path() + Values.wrongType(s, defaults, p.path()) + line(p.origin()));
                 }
                 continue;
             }
@@ -228,7 +228,7 @@ public final class Settings {
             problems.add(where + ": " + m + (c.hasPath(rel) ? line(c.getValue(rel).origin()) : ""));
         }
         if (!problems.isEmpty()) {
-            throw configError(problems);
+            throw configError(Problems.inFileOrder(problems, where, merged));
         }
         return new Settings(file, c, servers, hostJobs, hostZone, mail, report, metrics);
     }
@@ -263,18 +263,7 @@ public final class Settings {
             }
             Config j = s.getConfig(k.id());
             String key = keyPath + "." + k.id();
-            String sched = j.getString("schedule").trim();
-            Optional<Schedule> schedule = Optional.empty();
-            if (!sched.equalsIgnoreCase(OFF)) {
-                try {
-                    CronExpression.validateExpression(sched);
-                    schedule = Optional.of(new Schedule(sched, zone == null ? ZoneId.of("UTC") : zone));
-                } catch (java.text.ParseException | RuntimeException e) {
-                    problems.add(where + ": " + key + ".schedule: bad cron expression \"" + sched + "\": " + e.getMessage()
-                            + " (Quartz syntax: seconds minutes hours day-of-month month day-of-week [year], or \"off\")"
-                            + line(j.getValue("schedule").origin()));
-                }
-            }
+            Optional<Schedule> schedule = schedule(where, key, j, zone == null ? ZoneId.of("UTC") : zone, problems);
             Duration timeout = duration(where, j, "timeout", problems, key);
             Duration archiveTimeout = j.hasPath("archive-timeout") ? duration(where, j, "archive-timeout", problems, key) : Duration.ZERO;
             boolean catchUp = j.hasPath("catch-up") && j.getBoolean("catch-up");
@@ -327,20 +316,23 @@ public final class Settings {
     private static JobSettings hostJob(String where, Config c, JobKind kind, String path, ZoneId zone, List<String> problems) {
         Config j = c.getConfig(path);
         String key = ROOT + "." + path;
-        String sched = j.getString("schedule").trim();
-        Optional<Schedule> schedule = Optional.empty();
-        if (!sched.equalsIgnoreCase(OFF)) {
-            try {
-                CronExpression.validateExpression(sched);
-                schedule = Optional.of(new Schedule(sched, zone));
-            } catch (java.text.ParseException | RuntimeException e) {
-                problems.add(where + ": " + key + ".schedule: bad cron expression \"" + sched + "\": " + e.getMessage()
-                        + " (Quartz syntax: seconds minutes hours day-of-month month day-of-week [year], or \"off\")"
-                        + line(j.getValue("schedule").origin()));
-            }
-        }
+        Optional<Schedule> schedule = schedule(where, key, j, zone, problems);
         return new JobSettings(kind, schedule, duration(where, j, "timeout", problems, key), false, Duration.ZERO, false,
                 RetryPolicy.NONE);
+    }
+
+    /** {@code KEY.schedule} of a job's block: empty when "off"; a problem in the admin's words when it cannot run. */
+    private static Optional<Schedule> schedule(String where, String key, Config job, ZoneId zone, List<String> problems) {
+        String sched = job.getString("schedule").trim();
+        if (sched.equalsIgnoreCase(OFF)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Schedule.parse(sched, zone, java.time.Instant.now()));
+        } catch (IllegalArgumentException e) {
+            problems.add(where + ": " + key + ".schedule = \"" + sched + "\": " + e.getMessage() + line(job.getValue("schedule").origin()));
+            return Optional.empty();
+        }
     }
 
     private static Duration duration(String where, Config c, String path, List<String> problems) {
@@ -351,11 +343,12 @@ public final class Settings {
         try {
             Duration d = c.getDuration(path);
             if (d.isNegative() || d.isZero()) {
-                problems.add(where + ": " + prefix + "." + path + ": must be positive" + line(c.getValue(path).origin()));
+                problems.add(where + ": " + prefix + "." + path + " = " + Values.render(c.getValue(path))
+                        + ": must be a positive duration such as 30s, 5m or 6h" + line(c.getValue(path).origin()));
             }
             return d;
         } catch (ConfigException e) {
-            problems.add(where + ": " + prefix + "." + path + ": " + e.getMessage());
+            problems.add(where + ": " + prefix + "." + path + ": must be a duration such as 30s, 5m or 6h" + line(c.getValue(path).origin()));
             return Duration.ofSeconds(1);
         }
     }
@@ -369,7 +362,8 @@ public final class Settings {
             }
             return v;
         } catch (ConfigException e) {
-            problems.add(where + ": " + prefix + "." + path + ": " + e.getMessage());
+            problems.add(where + ": " + prefix + "." + path + ": must be a whole number between " + min + " and " + max
+                    + line(c.getValue(path).origin()));
             return min;
         }
     }
@@ -389,7 +383,7 @@ public final class Settings {
         }
         for (String k : user.root().keySet()) {
             if (!k.equals(ROOT)) {
-                problems.add(where + ": " + k + ": unknown key" + line(user.root().get(k).origin()));
+                problems.add(where + ": " + k + ": unknown key" + Near.suggestion(k, List.of(ROOT)) + line(user.root().get(k).origin()));
             }
         }
         ConfigObject root = user.root().toConfig().getObject(ROOT);
@@ -400,31 +394,46 @@ public final class Settings {
                 ConfigObject defaults = reference.getObject(ROOT + ".defaults");
                 for (Map.Entry<String, ConfigValue> s : ((ConfigObject) e.getValue()).entrySet()) {
                     if (s.getValue().valueType() == ConfigValueType.OBJECT) {
-                        walk(where, path + "." + ConfigUtil.joinPath(s.getKey()), (ConfigObject) s.getValue(), defaults, problems);
+                        walk(where, path + "." + ConfigUtil.joinPath(s.getKey()), (ConfigObject) s.getValue(), defaults, defaults,
+                                problems);
                     }
                 }
             } else {
-                compare(where, path, e.getKey(), e.getValue(), ref, problems);
+                compare(where, path, e.getKey(), e.getValue(), ref, ref.withoutKey("servers"), problems);
             }
         }
     }
 
-    private static void walk(String where, String path, ConfigObject user, ConfigObject ref, List<String> problems) {
+    /** {@code scope}: the block a misplaced key is looked for in ("did you mean offsite.part-size?"). */
+    private static void walk(String where, String path, ConfigObject user, ConfigObject ref, ConfigObject scope,
+                             List<String> problems) {
         for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
-            compare(where, path + "." + ConfigUtil.joinPath(e.getKey()), e.getKey(), e.getValue(), ref, problems);
+            compare(where, path + "." + ConfigUtil.joinPath(e.getKey()), e.getKey(), e.getValue(), ref, scope, problems);
         }
     }
 
-    private static void compare(String where, String path, String key, ConfigValue v, ConfigObject ref, List<String> problems) {
+    private static void compare(String where, String path, String key, ConfigValue v, ConfigObject ref, ConfigObject scope,
+                                List<String> problems) {
         ConfigValue r = ref.get(key);
         if (r == null) {
-            problems.add(where + ": " + path + ": unknown key" + line(v.origin()));
+            String near = Near.suggestion(key, ref.keySet());
+            problems.add(where + ": " + path + ": unknown key" + (near.isEmpty() ? Near.elsewhere(key, scope) : near)
+                    + line(v.origin()));
         } else if (r.valueType() == ConfigValueType.OBJECT && v.valueType() == ConfigValueType.OBJECT) {
-            walk(where, path, (ConfigObject) v, (ConfigObject) r, problems);
+            walk(where, path, (ConfigObject) v, (ConfigObject) r, scope, problems);
         }
     }
 
-    private static String line(com.typesafe.config.ConfigOrigin o) {
+    /** Typesafe's message without the "FILE: N: " it starts with (the file and line are ours to say). */
+    private static String withoutOrigin(ConfigException e) {
+        String m = e.getMessage();
+        if (e.origin() != null && m.startsWith(e.origin().description() + ": ")) {
+            m = m.substring(e.origin().description().length() + 2);
+        }
+        return m;
+    }
+
+    static String line(com.typesafe.config.ConfigOrigin o) {
         return o != null && o.lineNumber() > 0 ? " (line " + o.lineNumber() + ")" : "";
     }
 

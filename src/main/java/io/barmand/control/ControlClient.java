@@ -36,19 +36,19 @@ public final class ControlClient {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
-            throw new BarmandException(Category.UNAVAILABLE, "barmand is not reachable at " + socket + ": " + e.getMessage()
-                    + " (is the service running? systemctl status barmand)");
+            throw new BarmandException(Category.UNAVAILABLE, "the barmand daemon is not reachable at " + socket
+                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")") + ": is it running? (systemctl status barmand)");
         }
         try (ch) {
             ch.write(java.nio.ByteBuffer.wrap((RunJson.MAPPER.writeValueAsString(req) + "\n").getBytes(StandardCharsets.UTF_8)));
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
             String line = in.readLine();
             if (line == null) {
-                throw new BarmandException(Category.UNAVAILABLE, "barmand closed the connection without an answer (stopping?)");
+                throw new BarmandException(Category.UNAVAILABLE, "the barmand daemon at " + socket + " closed the connection without an answer (stopping?)");
             }
             return RunJson.MAPPER.readTree(line);
         } catch (IOException e) {
-            throw new BarmandException(Category.UNAVAILABLE, "talking to barmand at " + socket + ": " + e.getMessage(), e);
+            throw new BarmandException(Category.UNAVAILABLE, "talking to the barmand daemon at " + socket + ": " + e.getMessage(), e);
         }
     }
 }

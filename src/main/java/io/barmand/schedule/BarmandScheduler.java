@@ -142,7 +142,7 @@ public class BarmandScheduler {
                     }
                     Date first = scheduler.scheduleJob(t);
                     scheduled++;
-                    log.info("{} {}: \"{}\" ({}), next {}", s.name(), kind, js.scheduleText(), s.timezone(),
+                    log.info("{} {}: {} (\"{}\"), next {}", s.name(), kind, js.scheduleWords(), js.scheduleText(),
                             first.toInstant());
                 }
             }
@@ -165,7 +165,7 @@ public class BarmandScheduler {
                 }
                 Date first = scheduler.scheduleJob(t);
                 scheduled++;
-                log.info("{} (job of the host): \"{}\" ({}), next {}", kind, js.scheduleText(), js.schedule().get().zone(),
+                log.info("{} (job of the host): {} (\"{}\"), next {}", kind, js.scheduleWords(), js.scheduleText(),
                         first.toInstant());
             }
         } catch (SchedulerException e) {

@@ -106,7 +106,8 @@ class CliTest {
     void statusShowsLastRunsNextFireAndLastBackup() throws Exception {
         seed();
         assertThat(run("status", "--config", conf.toString())).isZero();
-        assertThat(out.toString()).contains("itpg    backup").contains("0 30 1 * * ?").contains("success")
+        assertThat(out.toString()).containsPattern("itpg +backup +daily at 01:30 UTC ").contains("success")
+                .containsPattern("itpg +check +every 15 minutes ")
                 .contains("itpg: last backup 20261124T013000 (22.1 MiB), finished 2025-11-24 01:30:08Z");
         out.getBuffer().setLength(0);
         assertThat(run("status", "--config", conf.toString(), "--json")).isZero();
@@ -116,8 +117,33 @@ class CliTest {
         assertThat(s.path("lastBackup").path("ageSeconds").asLong()).isGreaterThanOrEqualTo(0);
         JsonNode check = s.path("jobs").get(0);
         assertThat(check.path("job").asText()).isEqualTo("check");
+        assertThat(check.path("schedule").asText()).isEqualTo("0 */15 * * * ?");
+        assertThat(check.path("scheduleInWords").asText()).isEqualTo("every 15 minutes");
         assertThat(check.path("lastRun").path("outcome").asText()).isEqualTo("skipped");
         assertThat(check.path("nextFire").asText()).isNotEmpty();
+    }
+
+    @Test
+    void crontabSchedulesAreTakenAndShownInWords() throws Exception {
+        Files.writeString(conf, Files.readString(conf).replace("backup.schedule = \"0 30 1 * * ?\"",
+                "timezone = \"Europe/Paris\", backup.schedule = \"30 1 * * *\", restore-test.schedule = \"0 4 * * 0\""));
+        assertThat(run("status", "--config", conf.toString())).isZero();
+        assertThat(out.toString()).containsPattern("itpg +backup +daily at 01:30 Europe/Paris ")
+                .containsPattern("itpg +restore-test +weekly on Sunday at 04:00 Europe/Paris ");
+        out.getBuffer().setLength(0);
+        assertThat(run("status", "--config", conf.toString(), "--json")).isZero();
+        JsonNode jobs = RunJson.MAPPER.readTree(out.toString()).path("servers").get(0).path("jobs");
+        JsonNode backup = null;
+        for (JsonNode j : jobs) {
+            if (j.path("job").asText().equals("backup")) {
+                backup = j;
+            }
+        }
+        assertThat(backup.path("schedule").asText()).isEqualTo("30 1 * * *");
+        assertThat(backup.path("scheduleInWords").asText()).isEqualTo("daily at 01:30 Europe/Paris");
+        java.time.ZonedDateTime next = java.time.Instant.parse(backup.path("nextFire").asText()).atZone(java.time.ZoneId.of("Europe/Paris"));
+        assertThat(next.getHour()).isEqualTo(1);
+        assertThat(next.getMinute()).isEqualTo(30);
     }
 
     @Test
@@ -142,14 +168,15 @@ class CliTest {
                   state-dir = "%s"
                   control-socket = "%s"
                   servers {
-                    itpg { backup.schedule = "0 0 2 * *", offsite.enabled = true, restore-test.target = "yesterday" }
+                    itpg { backup.schedule = "0 0 2 * * *", offsite.enabled = true, restore-test.target = "yesterday" }
                     nosuch {}
                   }
                 }
                 """.formatted(fake.script(), tmp.resolve("state"), tmp.resolve("c.sock")));
         assertThat(run("check-config", "--config", conf.toString())).isEqualTo(78);
         String e = err.toString();
-        assertThat(e).contains(conf + ": barmand.servers.itpg.backup.schedule: bad cron expression \"0 0 2 * *\"")
+        assertThat(e).contains(conf + ": barmand.servers.itpg.backup.schedule = \"0 0 2 * * *\": day-of-month \"*\" and "
+                        + "day-of-week \"*\": in Quartz syntax one of them must be \"?\" (write \"0 0 2 * * ?\")")
                 .contains(conf + ": barmand.servers.itpg.offsite.bucket: must be set when offsite.enabled = true")
                 .contains(conf + ": barmand.servers.itpg.restore-test.target:")
                 .contains(conf + ": barmand.servers.nosuch: Barman does not know server 'nosuch'");
@@ -159,7 +186,32 @@ class CliTest {
     @Test
     void runNowWithoutADaemonExits69() {
         assertThat(run("run-now", "check", "itpg", "--config", conf.toString())).isEqualTo(69);
-        assertThat(err.toString()).contains("not reachable");
+        assertThat(err.toString()).startsWith("barmand: the barmand daemon is not reachable at " + tmp.resolve("c.sock"))
+                .contains(": is it running? (systemctl status barmand)").doesNotContain("barmand: barmand");
+    }
+
+    @Test
+    void switchXlogIsTheOldNameOfSwitchWal() {
+        // taken as a job: it reaches the (absent) daemon instead of being refused
+        assertThat(run("run-now", "switch-xlog", "itpg", "--config", conf.toString())).isEqualTo(69);
+        Instant t = Instant.parse("2025-11-24T01:30:00Z");
+        try (RunStore s = RunStore.open(tmp.resolve("state"), true)) {
+            long w = s.start("itpg", "switch-wal", Trigger.SCHEDULED, t);
+            s.finish(w, Outcome.SUCCESS, t.plusSeconds(1), 900, new RunFigures(null, null, null, List.of(), null, "switched"));
+            long c = s.start("itpg", "check", Trigger.SCHEDULED, t);
+            s.finish(c, Outcome.SUCCESS, t.plusSeconds(1), 300, new RunFigures(null, null, null, List.of(), null, null));
+        }
+        out.getBuffer().setLength(0);
+        assertThat(run("history", "--config", conf.toString(), "--job", "switch-xlog", "--json")).isZero();
+        assertThat(out.toString()).contains("\"job\" : \"switch-wal\"").doesNotContain("\"check\"");
+    }
+
+    @Test
+    void anUnknownJobNamesTheNearOne() {
+        assertThat(run("run-now", "bakup", "itpg", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("unknown job 'bakup' (did you mean backup?): one of check, switch-wal, backup");
+        assertThat(run("history", "--job", "chek", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("unknown job 'chek' (did you mean check?)");
     }
 
     @Test

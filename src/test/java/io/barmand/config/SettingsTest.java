@@ -104,14 +104,15 @@ class SettingsTest {
                 """);
         String m = configError(f).getMessage();
         assertThat(m).contains("barmand.servers.pg1.retention.local.keep-daily: must be 0 or more, is -1");
-        assertThat(m).contains("barmand.servers.pg1.retention.local.minimum-redundancy: must be a whole number");
+        assertThat(m).contains("barmand.servers.pg1.retention.minimum-redundancy = \"lots\": must be a whole number (default: 1)");
         assertThat(m).contains("barmand.servers.pg2.retention.schedule: is set but retention.enabled = false");
     }
 
     @Test
     void badCronIsNamed() throws IOException {
         Path f = conf("servers { pg1 { check.schedule = \"0 61 * * * ?\" } }");
-        assertThat(configError(f).getMessage()).contains(f + ": barmand.servers.pg1.check.schedule: bad cron expression");
+        assertThat(configError(f).getMessage()).contains(f + ": barmand.servers.pg1.check.schedule = \"0 61 * * * ?\": minute "
+                + "\"61\": 61 is out of range (allowed: 0-59) (line 5)");
     }
 
     @Test
@@ -173,7 +174,7 @@ class SettingsTest {
         assertThat(m).contains("barmand.scheduler.max-heavy-runs: must be between 1 and 64, is 0 (line 5)")
                 .contains("barmand.scheduler.threads: must be between 1 and 64, is 100")
                 .contains("barmand.servers.pg1.backup.retry.max: must be between 0 and 10, is 11")
-                .contains("barmand.servers.pg1.backup.retry.after: must be positive");
+                .contains("barmand.servers.pg1.backup.retry.after = -5m: must be a positive duration such as 30s, 5m or 6h (line 6)");
     }
 
     @Test
@@ -232,7 +233,7 @@ class SettingsTest {
                 f + "mail.retry.max: must not be shorter than retry.initial (PT5M) (line 6)",
                 f + "report.window: must be positive (line 7)",
                 f + "report.trend-days: must be between 1 and 366, is 400 (line 7)",
-                f + "health.backup-max-age: must be a duration such as 30s, 5m or 6h, is \"soon\" (line 8)",
+                f + "health.backup-max-age = \"soon\": must be a duration such as 30s, 5m, 6h or 7d, or \"off\" (default: 26h) (line 8)",
                 f + "alerts.max-per-hour: must be between 1 and 1000, is 0 (line 9)",
                 f + "metrics.listen: must be ADDRESS:PORT such as \"127.0.0.1:9780\", is \"127.0.0.1\" (line 10)",
                 f + "metrics.textfile: must be an absolute path ending in .prom (node_exporter reads only those), is "

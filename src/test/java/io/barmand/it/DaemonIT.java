@@ -193,7 +193,7 @@ class DaemonIT {
         }
         List<Case> cases = List.of(
                 new Case("servers { itpg { backup.schedul = \"0 0 1 * * ?\" } }", "barmand.servers.itpg.backup.schedul: unknown key"),
-                new Case("servers { itpg { check.schedule = \"0 0 25 * * ?\" } }", "barmand.servers.itpg.check.schedule: bad cron expression"),
+                new Case("servers { itpg { check.schedule = \"0 0 25 * * ?\" } }", "barmand.servers.itpg.check.schedule = \"0 0 25 * * ?\": hour \"25\": 25 is out of range (allowed: 0-23)"),
                 new Case("servers { itpg {}, nosuch {} }", "barmand.servers.nosuch: Barman does not know server 'nosuch'"),
                 new Case("barman.binary = \"/usr/local/bin/no-barman\"\nservers { itpg {} }", "barmand.barman.binary: /usr/local/bin/no-barman does not exist"));
         for (Case c : cases) {
