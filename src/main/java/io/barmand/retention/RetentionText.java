@@ -18,10 +18,10 @@ public final class RetentionText {
         }
         StringBuilder l = new StringBuilder("local: ");
         if (f.text("refused").isPresent()) {
-            l.append("refused (").append(f.text("refused").get()).append(")");
+            l.append("refused, nothing done");
         } else {
             l.append(f.count("deleted").orElse(0L)).append(" deleted");
-            f.text("deleted-backups").ifPresent(ids -> l.append(" (").append(ids.replace(",", ", ")).append(")"));
+            f.text("deleted-backups").ifPresent(ids -> l.append(" (").append(ids(ids)).append(")"));
             l.append(", ").append(f.count("standalone").orElse(0L)).append(" kept standalone");
             l.append(", ").append(f.count("released").orElse(0L)).append(" released");
             l.append(", ").append(f.count("kept").orElse(0L)).append(" kept");
@@ -32,11 +32,11 @@ public final class RetentionText {
         }
         parts.add(l.toString());
         if (f.text("s3-refused").isPresent()) {
-            parts.add("s3: refused (" + f.text("s3-refused").get() + ")");
+            parts.add("s3: refused, nothing done");
         } else if (f.count("s3-copies").isPresent()) {
             StringBuilder s = new StringBuilder("s3: ");
             s.append(f.count("s3-deleted").orElse(0L)).append(" copies deleted");
-            f.text("s3-deleted-backups").ifPresent(ids -> s.append(" (").append(ids.replace(",", ", ")).append(")"));
+            f.text("s3-deleted-backups").ifPresent(ids -> s.append(" (").append(ids(ids)).append(")"));
             s.append(", ").append(f.count("s3-wal-deleted").orElse(0L)).append(" WAL objects deleted");
             f.bytes("s3-freed").ifPresent(b -> s.append(", ").append(Sizes.human(b)).append(" freed"));
             s.append(", ").append(f.count("s3-verified").orElse(0L)).append(" of ")
@@ -44,5 +44,14 @@ public final class RetentionText {
             parts.add(s.toString());
         }
         return String.join("; ", parts);
+    }
+
+    /** The first ids of a list (the facts keep them all): "A, B, C, D, E and 35 more". */
+    static String ids(String commaSeparated) {
+        String[] ids = commaSeparated.split(",");
+        if (ids.length <= 5) {
+            return String.join(", ", ids);
+        }
+        return String.join(", ", java.util.Arrays.copyOf(ids, 5)) + " and " + (ids.length - 5) + " more";
     }
 }

@@ -106,5 +106,8 @@ class WiringTest {
                 + "700.0 MiB freed, 4 of 4 kept copies verified");
         assertThat(RetentionText.detail(Facts.builder().text("refused", "Barman's own retention_policy is set").build()))
                 .isEqualTo("Barman's own retention_policy is set");
+        assertThat(RetentionText.detail(Facts.builder().count("backups", 51).text("refused", "would delete 40").build()))
+                .isEqualTo("local: refused, nothing done");
+        assertThat(RetentionText.ids("a,b,c,d,e,f,g")).isEqualTo("a, b, c, d, e and 2 more");
     }
 }
