@@ -573,6 +573,38 @@ public class BarmanClient implements ServerCatalog {
         return List.copyOf(l);
     }
 
+    /**
+     * What Barman holds for the server ({@link BarmanCatalogue}): {@code list-backups}, {@code show-servers} (its
+     * retention_policy and WAL folder, whose xlog.db gives the WAL range) and, when there is a DONE backup,
+     * {@code show-backup} of the oldest for its begin. Three Python starts of Barman. A failed call is an exception.
+     */
+    public BarmanCatalogue catalogue(String server, Duration timeout) {
+        List<BackupSummary> backups = listBackups(server, timeout);
+        Call ss = call(timeout, "show-servers", server);
+        if (!ss.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman show-servers " + server + ": " + ss.error());
+        }
+        Optional<BarmanCatalogue.WalRange> wal;
+        try {
+            wal = BarmanCatalogue.walRange(parseServerPaths(server, ss.json()).wals().resolve("xlog.db"));
+        } catch (BarmandException e) {
+            wal = Optional.empty();
+        }
+        BarmanCatalogue partial = new BarmanCatalogue(server, backups, Optional.empty(),
+                BarmanCatalogue.retentionPolicyOf(server, ss.json()), wal);
+        Optional<java.time.Instant> begin = Optional.empty();
+        Optional<BackupSummary> oldest = partial.oldestDone();
+        if (oldest.isPresent()) {
+            Call sb = call(timeout, "show-backup", server, oldest.get().backupId());
+            if (!sb.ok()) {
+                throw new BarmandException(Category.JOB_FAILED, "barman show-backup " + server + " "
+                        + oldest.get().backupId() + ": " + sb.error());
+            }
+            begin = BarmanCatalogue.beginOf(server, sb.json());
+        }
+        return new BarmanCatalogue(server, backups, begin, partial.retentionPolicy(), wal);
+    }
+
     public ServerStatus status(String server, Duration timeout) {
         Call c = call(timeout, "status", server);
         if (!c.ok()) {

@@ -1,6 +1,6 @@
 package io.barmand.cli;
 
-import io.barmand.config.Settings;
+import io.barmand.config.LastGood;
 import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
 import io.barmand.history.RunStore;
@@ -12,7 +12,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "history", description = "Recorded runs, newest first (reads the history store).")
+@Command(name = "history", description = {"Recorded runs, newest first (reads the history store).",
+        "When the configuration file is broken: one warning line on stderr naming the problem, then the runs of the "
+        + "state dir of the settings barmand last started with (STATE-DIR/" + LastGood.FILE + "), else of the state-dir "
+        + "the broken file names, else of /var/lib/barmand."})
 final class HistoryCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -38,10 +41,11 @@ final class HistoryCommand implements Callable<Integer> {
         if (job != null) {
             job = RunNowCommand.kind(job).id(); // switch-xlog: the runs of switch-wal
         }
-        Settings s = Settings.load(main.configFile(), null);
+        LastGood.Loaded loaded = LastGood.load(main.configFile(), null);
+        loaded.warning().ifPresent(w -> Main.report(spec.commandLine().getErr(), w));
         List<RunRecord> runs = List.of();
-        if (java.nio.file.Files.exists(s.stateDir().resolve(RunStore.FILE))) {
-            try (RunStore store = RunStore.open(s.stateDir(), false)) {
+        if (java.nio.file.Files.exists(loaded.stateDir().resolve(RunStore.FILE))) {
+            try (RunStore store = RunStore.open(loaded.stateDir(), false)) {
                 runs = store.list(server, job, Math.max(1, limit));
             }
         }

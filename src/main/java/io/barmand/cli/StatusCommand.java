@@ -2,14 +2,19 @@ package io.barmand.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.barmand.barman.BarmanCatalogue;
+import io.barmand.barman.BarmanClient;
 import io.barmand.config.JobKind;
+import io.barmand.config.LastGood;
 import io.barmand.config.JobSettings;
 import io.barmand.config.ServerSettings;
 import io.barmand.config.Settings;
+import io.barmand.error.BarmandException;
+import io.barmand.history.Outcome;
 import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
 import io.barmand.history.RunStore;
-import io.barmand.history.Sizes;
+import io.barmand.process.CommandRunner;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +28,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", description = "Per server: last run of each job and its outcome, next fire times, "
-        + "last backup and its age (reads the history store and the configuration).")
+@Command(name = "status", description = {"Per server: last run of each job and its outcome, next fire times, "
+        + "the last backup and its age, and Barman's own catalogue (barman -f json list-backups, show-servers, "
+        + "show-backup): its backups, the newest and the oldest, the recovery window reached, Barman's retention_policy, "
+        + "the WAL range, and the backups made outside barmand. Reads the history store, the configuration and Barman.",
+        "When the configuration file is broken: one warning line on stderr naming the problem, then the same from the "
+        + "settings barmand last started with (STATE-DIR/" + LastGood.FILE + "), or from the history alone."},
+        exitCodeListHeading = "%nExit codes of status (without --check):%n",
+        exitCodeList = {"0:the newest ended run of every backup, offsite, restore-test, verify and retention job succeeded",
+                "1:the newest ended run of one of them, for some server, failed or was interrupted (the text's last line "
+                        + "names them; --json: failedJobs)",
+                "74:the history cannot be read",
+                "78:--check only: the configuration file is broken (--check's own codes: see --check)"})
 final class StatusCommand implements Callable<Integer> {
+    /** The jobs whose last run decides the exit code: a failure of check or switch-wal is the next one's to tell. */
+    static final List<JobKind> DECIDING = List.of(JobKind.BACKUP, JobKind.OFFSITE, JobKind.RESTORE_TEST, JobKind.VERIFY,
+            JobKind.RETENTION);
+
     @ParentCommand
     Main main;
 
@@ -41,51 +60,80 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Settings s = Settings.load(main.configFile(), null);
         Instant now = Instant.now();
-        RunStore store = Files.exists(s.stateDir().resolve(RunStore.FILE)) ? RunStore.open(s.stateDir(), false) : null;
         if (check) {
+            Settings s = Settings.load(main.configFile(), null);
+            RunStore store = Files.exists(s.stateDir().resolve(RunStore.FILE)) ? RunStore.open(s.stateDir(), false) : null;
             return check(s, store, now);
         }
+        LastGood.Loaded loaded = LastGood.load(main.configFile(), null);
+        loaded.warning().ifPresent(w -> Main.report(spec.commandLine().getErr(), w));
+        Optional<Settings> settings = loaded.settings();
+        RunStore store = Files.exists(loaded.stateDir().resolve(RunStore.FILE)) ? RunStore.open(loaded.stateDir(), false) : null;
         try {
             ObjectNode root = RunJson.MAPPER.createObjectNode();
             root.put("now", now.toString());
             root.put("daemonLastStart", store == null ? null : store.lastDaemonStart().map(Instant::toString).orElse(null));
+            root.put("settings", loaded.source().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            root.put("configWarning", loaded.warning().orElse(null));
             ArrayNode servers = root.putArray("servers");
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"SERVER", "JOB", "SCHEDULE", "LAST RUN", "TRIGGER", "OUTCOME", "TOOK", "NEXT RUN", "FIGURES / ERROR"});
             List<String> backups = new ArrayList<>();
-            for (ServerSettings ss : s.servers().values()) {
+            List<RunRecord> failing = new ArrayList<>();
+            BarmanClient barman = settings.map(s -> new BarmanClient(new CommandRunner(java.time.Clock.systemUTC(), s.killGrace()),
+                    s.barmanBinary(), s.barmanConfigFile())).orElse(null);
+            Optional<Instant> historySince = store == null ? Optional.empty() : store.oldestRunStart();
+            List<String> names = settings.map(s -> List.copyOf(s.servers().keySet()))
+                    .orElseGet(() -> store == null ? List.of() : store.servers());
+            for (String name : names) {
+                ServerSettings ss = settings.map(s -> s.servers().get(name)).orElse(null);
                 ObjectNode so = servers.addObject();
-                so.put("server", ss.name());
-                so.put("timezone", ss.timezone().getId());
+                so.put("server", name);
+                so.put("timezone", ss == null ? null : ss.timezone().getId());
                 ArrayNode jobs = so.putArray("jobs");
                 for (JobKind k : JobKind.values()) {
-                    JobSettings js = ss.job(k);
-                    if (js == null || k.host()) {
+                    JobSettings js = ss == null ? null : ss.job(k);
+                    if (k.host() || (ss != null && js == null)
+                            || (ss == null && (store == null || store.lastRun(name, k.id(), true).isEmpty()))) {
                         continue;
                     }
-                    job(store, ss.name(), k, js, now, jobs, rows);
+                    job(store, name, k, js, now, jobs, rows);
+                    if (DECIDING.contains(k) && store != null) {
+                        store.lastEnded(name, k.id()).filter(r -> r.outcome() == Outcome.FAILED || r.outcome() == Outcome.INTERRUPTED)
+                                .ifPresent(failing::add);
+                    }
                 }
-                Optional<RunRecord> lb = store == null ? Optional.empty() : store.lastSuccessfulBackup(ss.name());
+                Optional<RunRecord> lb = store == null ? Optional.empty() : store.lastSuccessfulBackup(name);
                 if (lb.isPresent()) {
                     RunRecord b = lb.get();
                     Instant end = b.ended() == null ? b.started() : b.ended();
-                    Duration age = Duration.between(end, now);
                     ObjectNode bo = so.putObject("lastBackup");
                     bo.put("backupId", b.backupId());
                     bo.put("ended", end.toString());
-                    bo.put("ageSeconds", age.getSeconds());
+                    bo.put("ageSeconds", Duration.between(end, now).getSeconds());
                     bo.put("sizeBytes", b.sizeBytes());
-                    backups.add(ss.name() + ": last backup " + b.backupId() + " ("
-                            + (b.sizeBytes() == null ? "?" : Sizes.human(b.sizeBytes())) + "), finished " + Tables.time(end)
-                            + ", " + Tables.age(age) + " ago");
                 } else {
                     so.putNull("lastBackup");
-                    backups.add(ss.name() + ": no backup recorded by barmand");
                 }
+                // Barman's own catalogue beside barmand's records
+                Optional<BarmanCatalogue> cat = Optional.empty();
+                String error = null;
+                if (barman == null) {
+                    error = "not asked: no settings (the configuration is broken)";
+                } else {
+                    try {
+                        cat = Optional.of(barman.catalogue(name, settings.get().probeTimeout()));
+                    } catch (BarmandException e) {
+                        error = e.getMessage();
+                    }
+                }
+                CatalogueView view = new CatalogueView(name, cat, error, store == null ? java.util.Set.of() : store.backupIds(name),
+                        historySince, lb, now);
+                view.json(so);
+                backups.addAll(view.lines());
                 // offsite: the last finished copy run names the backup in S3, the newest WAL there and the lag
-                Optional<RunRecord> lo = store == null ? Optional.empty() : store.lastRun(ss.name(), JobKind.OFFSITE.id(), false);
+                Optional<RunRecord> lo = store == null ? Optional.empty() : store.lastRun(name, JobKind.OFFSITE.id(), false);
                 if (lo.isPresent() && !lo.get().outcome().open()) {
                     RunRecord o = lo.get();
                     ObjectNode oo = so.putObject("lastOffsite");
@@ -94,23 +142,46 @@ final class StatusCommand implements Callable<Integer> {
                     oo.put("backupId", o.backupId());
                     oo.put("detail", o.detail());
                     oo.put("error", o.error());
-                    backups.add(ss.name() + ": offsite (run " + o.id() + ", " + o.outcome().word() + ", "
+                    backups.add(name + ": offsite (run " + o.id() + ", " + o.outcome().word() + ", "
                             + Tables.time(o.ended() == null ? o.started() : o.ended()) + "): "
                             + (o.detail() != null ? o.detail() : "") + (o.error() != null ? " error: " + o.error() : ""));
                 }
             }
             // jobs of the host: one row each, no server
             ArrayNode host = root.putArray("hostJobs");
-            s.hostJobs().forEach((k, js) -> job(store, "", k, js, now, host, rows));
+            if (settings.isPresent()) {
+                settings.get().hostJobs().forEach((k, js) -> job(store, "", k, js, now, host, rows));
+            } else {
+                for (JobKind k : JobKind.values()) {
+                    if (k.host() && store != null && store.lastRun("", k.id(), true).isPresent()) {
+                        job(store, "", k, null, now, host, rows);
+                    }
+                }
+            }
+            ArrayNode failed = root.putArray("failedJobs");
+            for (RunRecord r : failing) {
+                ObjectNode f = failed.addObject();
+                f.put("server", r.server());
+                f.put("job", r.job());
+                f.put("runId", r.id());
+                f.put("outcome", r.outcome().word());
+            }
+            int exit = failing.isEmpty() ? 0 : 1;
+            root.put("exitCode", exit);
             if (json) {
                 spec.commandLine().getOut().println(RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
             } else {
                 spec.commandLine().getOut().print(Tables.render(rows));
                 spec.commandLine().getOut().println();
                 backups.forEach(spec.commandLine().getOut()::println);
+                if (!failing.isEmpty()) {
+                    spec.commandLine().getOut().println("FAILED (exit 1): " + String.join(", ", failing.stream()
+                            .map(r -> r.server() + " " + r.job() + " (run " + r.id() + ", " + r.outcome().word() + " "
+                                    + Tables.time(r.ended() == null ? r.started() : r.ended()) + ")").toList()));
+                }
             }
             spec.commandLine().getOut().flush();
-            return 0;
+            return exit;
         } finally {
             if (store != null) {
                 store.close();
@@ -145,18 +216,21 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    /** One job's row and JSON object: its last run and next fire time (server "" = a job of the host). */
+    /**
+     * One job's row and JSON object: its last run and next fire time (server "" = a job of the host; {@code js} null
+     * when only the history is known: schedule and next fire unknown).
+     */
     private static void job(RunStore store, String server, JobKind k, JobSettings js, Instant now, ArrayNode out,
                             List<String[]> rows) {
         Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun(server, k.id(), true);
-        Instant next = next(js, now);
+        Instant next = js == null ? null : next(js, now);
         ObjectNode jo = out.addObject();
         jo.put("job", k.id());
-        jo.put("schedule", js.scheduleText());
-        jo.put("scheduleInWords", js.scheduleWords());
+        jo.put("schedule", js == null ? null : js.scheduleText());
+        jo.put("scheduleInWords", js == null ? null : js.scheduleWords());
         jo.put("nextFire", next == null ? null : next.toString());
         jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
-        rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), js.scheduleWords(),
+        rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), js == null ? "?" : js.scheduleWords(),
                 last.map(r -> Tables.time(r.started())).orElse("-"),
                 last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
                 last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),

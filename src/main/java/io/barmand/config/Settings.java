@@ -447,6 +447,15 @@ public final class Settings {
                 .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
     }
 
+    /**
+     * The effective configuration as HOCON, unmasked ({@link LastGood}: a file that loads again). It holds what the
+     * file holds, paths to secret files included, never a secret itself.
+     */
+    String render() {
+        return ConfigFactory.empty().withValue(ROOT, effective.root()).root()
+                .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
+    }
+
     /** The same on one line (JSON), for the log. */
     public String dumpOneLine() {
         return ConfigFactory.empty().withValue(ROOT, mask(effective.root())).root().render(ConfigRenderOptions.concise());

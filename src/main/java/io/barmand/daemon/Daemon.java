@@ -103,6 +103,12 @@ public final class Daemon {
             log.warn("{} run(s) left running or queued by a previous barmand recorded as interrupted or skipped", marked);
         }
         prune();
+        try {
+            io.barmand.config.LastGood.save(settings, clock.instant());
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("cannot keep the settings in {} (status and history read them when the file is broken): {}",
+                    settings.stateDir().resolve(io.barmand.config.LastGood.FILE), e.toString());
+        }
         CommandRunner cmd = new CommandRunner(clock, settings.killGrace());
         BarmanClient barman = new BarmanClient(cmd, settings.barmanBinary(), settings.barmanConfigFile());
         RestoreTestService restoreService = new RestoreTestService(barman, cmd, restore, clock, offsite, S3Store::new,

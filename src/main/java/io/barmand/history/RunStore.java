@@ -421,6 +421,42 @@ public class RunStore implements RunHistory {
         return last(server, "backup", Outcome.SUCCESS);
     }
 
+    /** The servers that have runs in the history, by name (jobs of the host, server "", are not a server). */
+    public synchronized List<String> servers() {
+        List<String> out = new ArrayList<>();
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT DISTINCT server FROM runs WHERE server<>'' ORDER BY server")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw io("read the servers of the history", e);
+        }
+    }
+
+    /** The backup ids that barmand's successful backup runs of the server recorded (what barmand took). */
+    public synchronized java.util.Set<String> backupIds(String server) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT DISTINCT backup_id FROM runs WHERE server=? AND job='backup' AND outcome='success' AND backup_id IS NOT NULL")) {
+            ps.setString(1, server);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw io("read the backups of the history", e);
+        }
+    }
+
+    /** When the oldest run still in the history started (older ones were pruned, or barmand did not run). */
+    public synchronized Optional<Instant> oldestRunStart() {
+        return query("SELECT * FROM runs ORDER BY id ASC LIMIT 1").stream().findFirst().map(RunRecord::started);
+    }
+
     public synchronized Optional<RunRecord> get(long id) {
         return query("SELECT * FROM runs WHERE id=?", id).stream().findFirst();
     }
