@@ -500,6 +500,16 @@ public class BarmanClient implements ServerCatalog {
         }
     }
 
+    private static final java.time.format.DateTimeFormatter BARMAN_TIME = new java.time.format.DateTimeFormatterBuilder()
+            .appendPattern("yyyy-MM-dd HH:mm:ss").optionalStart()
+            .appendFraction(java.time.temporal.ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
+            .appendPattern("xxx").toFormatter();
+
+    /** A time as backup.info writes it ("2026-12-01 14:27:07.681138+00:00"). */
+    static java.time.Instant barmanTime(String t) {
+        return java.time.OffsetDateTime.parse(t.strip(), BARMAN_TIME).toInstant();
+    }
+
     /** A Barman backup.info: one key=value a line. */
     static Map<String, String> backupInfo(Path file) throws IOException {
         Map<String, String> m = new java.util.HashMap<>();
@@ -595,6 +605,16 @@ public class BarmanClient implements ServerCatalog {
         Optional<java.time.Instant> begin = Optional.empty();
         Optional<BackupSummary> oldest = partial.oldestDone();
         if (oldest.isPresent()) {
+            // its begin from Barman's backup.info when the folder reads (no Python start), else show-backup
+            try {
+                Map<String, String> info = backupInfo(parseServerPaths(server, ss.json()).basebackups()
+                        .resolve(oldest.get().backupId()).resolve("backup.info"));
+                begin = Optional.ofNullable(info.get("begin_time")).map(BarmanClient::barmanTime);
+            } catch (IOException | RuntimeException e) {
+                begin = Optional.empty();
+            }
+        }
+        if (oldest.isPresent() && begin.isEmpty()) {
             Call sb = call(timeout, "show-backup", server, oldest.get().backupId());
             if (!sb.ok()) {
                 throw new BarmandException(Category.JOB_FAILED, "barman show-backup " + server + " "

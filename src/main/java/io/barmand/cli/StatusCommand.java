@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -86,6 +87,22 @@ final class StatusCommand implements Callable<Integer> {
             Optional<Instant> historySince = store == null ? Optional.empty() : store.oldestRunStart();
             List<String> names = settings.map(s -> List.copyOf(s.servers().keySet()))
                     .orElseGet(() -> store == null ? List.of() : store.servers());
+            // Barman's catalogue of every server, asked for at once (a few Barman calls each, 4 servers at a time)
+            Map<String, java.util.concurrent.Future<BarmanCatalogue>> catalogues = new java.util.LinkedHashMap<>();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                    Math.max(1, Math.min(4, names.size())), r -> {
+                        Thread t = new Thread(r, "status-barman");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            if (barman != null) {
+                BarmanClient b = barman;
+                java.time.Duration timeout = settings.get().probeTimeout();
+                for (String name : names) {
+                    catalogues.put(name, pool.submit(() -> b.catalogue(name, timeout)));
+                }
+            }
+            pool.shutdown();
             for (String name : names) {
                 ServerSettings ss = settings.map(s -> s.servers().get(name)).orElse(null);
                 ObjectNode so = servers.addObject();
@@ -123,9 +140,12 @@ final class StatusCommand implements Callable<Integer> {
                     error = "not asked: no settings (the configuration is broken)";
                 } else {
                     try {
-                        cat = Optional.of(barman.catalogue(name, settings.get().probeTimeout()));
-                    } catch (BarmandException e) {
-                        error = e.getMessage();
+                        cat = Optional.of(catalogues.get(name).get());
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (!(e.getCause() instanceof BarmandException be)) {
+                            throw e;
+                        }
+                        error = be.getMessage();
                     }
                 }
                 CatalogueView view = new CatalogueView(name, cat, error, store == null ? java.util.Set.of() : store.backupIds(name),

@@ -161,6 +161,13 @@ class BarmanClientTest {
     }
 
     @Test
+    void backupInfoTimesRead() {
+        assertThat(BarmanClient.barmanTime("2026-12-01 14:27:07.681138+00:00"))
+                .isEqualTo(java.time.Instant.parse("2026-12-01T14:27:07.681138Z"));
+        assertThat(BarmanClient.barmanTime("2026-12-01 15:27:07+01:00")).isEqualTo(java.time.Instant.parse("2026-12-01T14:27:07Z"));
+    }
+
+    @Test
     void recoverIsCalledWithItsOptionsOnConsoleOutput() {
         fake.answerText("recover", "Starting local restore for server itpg", 0);
         var r = client.recover("itpg", "20261123T235922", Path.of("/tmp/dest"), java.util.List.of("--target-lsn", "0/3000060"), T);
