@@ -94,7 +94,15 @@ public class OffsiteService implements JobService {
             String redo = rec.interruptedBackup() != null && !rec.interruptedBackup().equals(id)
                     && Files.isDirectory(p.basebackups().resolve(rec.interruptedBackup())) ? rec.interruptedBackup() : null;
             long seg = 16L << 20;
-            WalCopier.WalState before = s.walEnabled() ? wc.copy(server, p.wals(), seg) : null;
+            // the WAL the bucket's copies need, and the copies about to be made (their begin WALs)
+            List<String> begins = new ArrayList<>();
+            for (String b : java.util.Arrays.asList(redo, id)) {
+                if (b != null) {
+                    begins.add(beginWal(p.basebackups().resolve(b)));
+                }
+            }
+            WalCopier.Need need = s.walEnabled() ? wc.need(server, begins) : WalCopier.Need.ALL;
+            WalCopier.WalState before = s.walEnabled() ? wc.copy(server, p.wals(), seg, need) : null;
             BackupCopier.Copied c = null;
             BackupCopier.Copied redone = null;
             if (redo != null) {
@@ -109,7 +117,7 @@ public class OffsiteService implements JobService {
                 c = bc.copy(server, dir, id);
                 seg = c.manifest().segmentSize();
             }
-            WalCopier.WalState w = s.walEnabled() ? wc.copy(server, p.wals(), seg).after(before) : null;
+            WalCopier.WalState w = s.walEnabled() ? wc.copy(server, p.wals(), seg, need).after(before) : null;
             List<String> problems = new ArrayList<>();
             if (w != null && !w.gaps().isEmpty()) {
                 problems.add("WAL gaps in S3: " + String.join(", ", w.gaps()));
@@ -124,6 +132,15 @@ public class OffsiteService implements JobService {
             RunFigures f = new RunFigures(id, size, rate, List.of(), problems.isEmpty() ? null : String.join("; ", problems), detail,
                     facts(c, w, aborted, redone));
             return problems.isEmpty() ? Result.ok(f) : Result.failed(f);
+        }
+    }
+
+    /** A backup's begin WAL from Barman's backup.info in its folder; null when it does not read. */
+    static String beginWal(Path backupDir) {
+        try {
+            return io.barmand.bucket.BackupInfo.read(backupDir.resolve("backup.info")).beginWal();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -17,6 +17,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -107,8 +108,66 @@ public class WalCopier {
         return names;
     }
 
+    /**
+     * Which WAL the bucket needs: every segment from {@code from} on (the begin WAL of the oldest copy that is not
+     * kept standalone, or of the backup about to be copied), and each standalone copy's own begin..end; history
+     * files always. {@link #ALL} (no copy known): every file of the archive. WAL older than that cannot serve a
+     * restore from the bucket: it is not copied (again, after retention removed it from the bucket), and a gap there
+     * is no gap (behind a standalone backup, Barman's retention removes it from the archive too).
+     */
+    public record Need(String from, Set<String> ranges) {
+        public static final Need ALL = new Need(null, Set.of());
+
+        boolean wants(String name, long segmentSize) {
+            if (from == null || name.length() < 24 || !Layout.isSegment(name.substring(0, 24))) {
+                return true;
+            }
+            String seg = name.substring(0, 24);
+            return Layout.segmentIndex(seg, segmentSize) >= Layout.segmentIndex(from, segmentSize) || ranges.contains(seg);
+        }
+    }
+
+    /**
+     * The need of the bucket's copies of {@code server}, and of the backups about to be copied (their begin WALs):
+     * one GET of each manifest, one HEAD of each standalone mark.
+     */
+    public Need need(String server, List<String> beginsToCopy) {
+        io.barmand.bucket.Catalog cat = new io.barmand.bucket.Catalog(store);
+        String from = null;
+        Set<String> ranges = new TreeSet<>();
+        long seg = 16L << 20;
+        for (String id : cat.copiedBackups(server)) {
+            Optional<io.barmand.bucket.Manifest> m = cat.manifest(server, id);
+            if (m.isEmpty() || m.get().beginWal() == null) {
+                return Need.ALL;
+            }
+            seg = m.get().segmentSize() > 0 ? m.get().segmentSize() : seg;
+            if (store.head(layout.standalone(server, id)).isPresent()) {
+                ranges.addAll(m.get().neededWal());
+            } else {
+                from = older(from, m.get().beginWal(), seg);
+            }
+        }
+        for (String b : beginsToCopy) {
+            if (b == null || !Layout.isSegment(b)) {
+                return Need.ALL;
+            }
+            from = older(from, b, seg);
+        }
+        return from == null && ranges.isEmpty() ? Need.ALL : new Need(from, ranges);
+    }
+
+    private static String older(String a, String b, long seg) {
+        return a == null || Layout.segmentIndex(b, seg) < Layout.segmentIndex(a, seg) ? b : a;
+    }
+
     public WalState copy(String server, Path walsDir, long segmentSize) {
+        return copy(server, walsDir, segmentSize, Need.ALL);
+    }
+
+    public WalState copy(String server, Path walsDir, long segmentSize, Need need) {
         TreeMap<String, Path> local = archive(walsDir);
+        local.keySet().removeIf(n -> !need.wants(n, segmentSize));
         Set<String> remote = inBucket(server);
         List<String> todo = new ArrayList<>();
         for (String n : local.keySet()) {
@@ -156,9 +215,18 @@ public class WalCopier {
         String newestRemote = remote.stream().filter(Layout::isSegment).reduce((a, b) -> b).orElse(null);
         int missing = (int) local.keySet().stream().filter(n -> !remote.contains(n)).count();
         // when Barman archived them (the files' times in its archive): the WAL ages of the report and the alerts
-        return new WalState(copied, bytes, newestRemote, newestLocal, missing, Layout.gaps(remote, segmentSize),
+        List<String> needed = remote.stream().filter(n -> need.wants(n, segmentSize)).toList();
+        return new WalState(copied, bytes, newestRemote, newestLocal, missing,
+                need.from() == null ? Layout.gaps(needed, segmentSize) : gapsFrom(needed, need.from(), segmentSize),
                 newestRemote == null ? null : archived(local.get(newestRemote)),
                 newestLocal == null ? null : archived(local.get(newestLocal)));
+    }
+
+    /** Gaps among the segments from {@code from} on (a standalone copy's own range before it is not continuous). */
+    private static List<String> gapsFrom(List<String> names, String from, long segmentSize) {
+        long f = Layout.segmentIndex(from, segmentSize);
+        return Layout.gaps(names.stream().filter(n -> !Layout.isSegment(n) || Layout.segmentIndex(n, segmentSize) >= f)
+                .toList(), segmentSize);
     }
 
     private static java.time.Instant archived(Path p) {
