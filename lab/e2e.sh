@@ -40,7 +40,8 @@ recap=$(sed -n '/PLAY RECAP/,/^$/p' .vagrant/lab-provision.log | grep -E '^[a-z0
 echo "$recap"
 hosts=$(wc -l <<<"$recap")
 bad=$(grep -Ev 'changed=0 .*failed=0' <<<"$recap" || true)
-[[ $hosts -eq 3 && -z $bad ]] || die "second provisioning was not a no-op (expected changed=0 failed=0 on 3 hosts): ${bad:-$hosts hosts}"
+[[ $hosts -eq ${#LAB_MACHINES[@]} && -z $bad ]] ||
+  die "second provisioning was not a no-op (expected changed=0 failed=0 on ${#LAB_MACHINES[@]} hosts): ${bad:-$hosts hosts}"
 echo "e2e: second provisioning: changed=0 on all $hosts hosts"
 phase_end provision-again
 

@@ -4,8 +4,8 @@ set -euo pipefail
 
 LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LAB_BOX_NAME="${LAB_BOX_NAME:-barmand/debian12}"
-LAB_PREFIX="${LAB_PREFIX:-barmand-}"          # LXC container names: barmand-pg1, barmand-pg2, barmand-backup
-LAB_MACHINES=(pg1 pg2 backup)
+LAB_PREFIX="${LAB_PREFIX:-barmand-}"          # LXC container names: barmand-pg1, barmand-pg2, barmand-backup, barmand-offsite
+LAB_MACHINES=(pg1 pg2 backup offsite)
 LAB_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/barmand-lab"
 
 # root or sudo: LXC and the bridge need root
