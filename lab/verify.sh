@@ -129,13 +129,13 @@ PY
 }
 
 section "$BACKUP: barmand status"
-active=$(on "$BACKUP" systemctl is-active barmand 2>/dev/null || true)
+active=$(on "$BACKUP" sudo systemctl is-active barmand 2>/dev/null || true)
 bm status 2>&1 || true
 check "barmand: service active (systemctl: ${active:-?})" eq "$active" active
 
 runs=$(bm history --server "$SERVER" --limit 500 --json 2>/dev/null || echo '[]')
 # the newest successful run of a job, as JSON (empty when none)
-newest() { py "json.dumps(next((r for r in d if r['job'] == '$1' and r['outcome'] == 'success'$2), None)) if any(r['job'] == '$1' and r['outcome'] == 'success'$2 for r in d) else None" <<<"$runs"; }
+newest() { py "json.dumps(next((r for r in d if r['job'] == '$1' and r['outcome'] == 'success'${2:-}), None)) if any(r['job'] == '$1' and r['outcome'] == 'success'${2:-} for r in d) else None" <<<"$runs"; }
 backup_run=$(newest backup)
 backup_id=$(py "d['backupId']" <<<"$backup_run")
 section "$BACKUP: barmand history --server $SERVER (newest 8)"
@@ -149,10 +149,10 @@ check "offsite: backup ${backup_id:-?} in bucket on $OFFSITE, manifest verified"
   grep -qx "verified: $SERVER ${backup_id:-none}" <<<"$offsite_out"
 
 rt_run=$(newest restore-test " and r.get('facts', {}).get('source', {}).get('value') == 's3'")
-rt_desc=$(py "'run %s, backup %s, RTO %.1f s, recovery point %s' % (d['id'], d.get('backupId'), d['facts']['rto']['value'], d['facts'].get('recovery-point', {}).get('value', '?'))" <<<"$rt_run")
+rt_desc=$(py "'run %s, backup %s, RTO %.1f s (%d bytes and %d WAL downloaded, manifest %s, checksums %s, replayed to %s)' % (d['id'], d.get('backupId'), d['facts']['rto']['value'], d['facts']['downloaded']['value'], d['facts']['wal-files']['value'], d['facts']['manifest']['value'], d['facts']['checksums']['value'], d['facts']['replay-lsn']['value'])" <<<"$rt_run")
 section "$BACKUP: the newest restore test from S3"
 echo "  ${rt_desc:-none passed}"
-check "restore test from S3 passed (${rt_desc:-none})" test -n "$rt_desc"
+check "restore test from S3 passed (${rt_desc%% (*})" test -n "$rt_desc"
 
 section "$OFFSITE: the mailbox ($MAILDIR), newest 5"
 # one line per mail, newest first: KIND<TAB>DATE<TAB>SUBJECT (KIND: barmand's X-Barmand-Kind, report | alert | recovered)
