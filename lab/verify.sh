@@ -115,19 +115,6 @@ try:
     print('' if r is None else r)
 except Exception: pass"; }
 
-# the mails of a Maildir (argument 1), newest first, subjects decoded
-mailbox_py() { cat <<'PY'
-import email.header, email.utils, mailbox, sys
-rows = []
-for m in mailbox.Maildir(sys.argv[1], create=False):
-    subject = str(email.header.make_header(email.header.decode_header(m.get("Subject", ""))))
-    when = email.utils.parsedate_to_datetime(m["Date"]).timestamp() if m["Date"] else 0
-    rows.append((when, m.get("X-Barmand-Kind", "-"), m.get("Date", ""), subject))
-for when, kind, date, subject in sorted(rows, reverse=True):
-    print(kind, date, subject, sep="\t")
-PY
-}
-
 section "$BACKUP: barmand status"
 active=$(on "$BACKUP" sudo systemctl is-active barmand 2>/dev/null || true)
 bm status 2>&1 || true
@@ -155,8 +142,7 @@ echo "  ${rt_desc:-none passed}"
 check "restore test from S3 passed (${rt_desc%% (*})" test -n "$rt_desc"
 
 section "$OFFSITE: the mailbox ($MAILDIR), newest 5"
-# one line per mail, newest first: KIND<TAB>DATE<TAB>SUBJECT (KIND: barmand's X-Barmand-Kind, report | alert | recovered)
-subjects=$(on "$OFFSITE" sudo python3 -c "$(mailbox_py)" "$MAILDIR" 2>/dev/null || true)
+subjects=$(mails "$OFFSITE" "$MAILDIR" | cut -f1-3 || true)
 head -5 <<<"$subjects" | sed 's/^/  /'
 report_subject=$(awk -F'\t' '$1 == "report" { print $3; exit }' <<<"$subjects")
 check "mail: a report in $OFFSITE's mailbox, verdict in its subject (${report_subject:-none})" \
