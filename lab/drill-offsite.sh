@@ -58,10 +58,12 @@ drill_s3_down() {
   local n0 t0 out line
   n0=$(mail_count)
   on "$OFFSITE" sudo systemctl stop s3proxy
-  say "s3proxy stopped on $OFFSITE; new WAL on pg1 while it is down"
-  for _ in 1 2; do run_now switch-wal "$SERVER" >/dev/null || fail "switch-wal failed"; done
+  say "s3proxy stopped on $OFFSITE; new WAL on pg1 while it is down (switch-wal beside the failing copy)"
+  # switch-wal waits until Barman archived the WAL (its cron: up to a minute); the copy's retries take ~30 s
+  run_now switch-wal "$SERVER" >"$LAB_ROOT/.vagrant/lab-drill-switch-wal.json" 2>&1 & local sw=$!
   t0=$(date +%s)
   out=$(run_now offsite "$SERVER") && fail "the offsite copy succeeded with S3 down: $out"
+  wait "$sw" || fail "switch-wal failed: $(cat "$LAB_ROOT/.vagrant/lab-drill-switch-wal.json")"
   say "offsite copy failed as it must, after $(( $(date +%s) - t0 )) s: $(field "d.get('error')" <<<"$out" | cut -c1-160)"
   line=$(wait_mail alert "offsite" "$n0") || fail "no alert mail about the offsite copy within 120 s"
   say "alert mail: $(cut -f3 <<<"$line") / $(cut -f4 <<<"$line" | cut -c1-160)"
