@@ -21,10 +21,18 @@ deps:
 DEB := target/barmand_$(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml)_all.deb
 SOURCES := pom.xml $(shell find src/main conf systemd packaging -type f 2>/dev/null)
 
-build: $(DEB)
+# S3Proxy for the lab's offsite node (the nodes cannot reach Maven Central): `package` stages it too; alone, only the
+# pom's stage-s3proxy execution runs (touch: the copy keeps the artifact's old time stamp)
+S3PROXY_JAR := target/s3proxy/s3proxy.jar
+
+build: $(DEB) $(S3PROXY_JAR)
 
 $(DEB): $(SOURCES)
 	$(MVN) -q -DskipTests package
+
+$(S3PROXY_JAR): pom.xml | $(DEB)
+	$(MVN) -q dependency:copy@stage-s3proxy
+	touch $@
 
 box:
 	bash lab/build-box.sh

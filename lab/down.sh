@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Destroys the lab: the machines this checkout's Vagrant knows, and any container named like ours
-# (barmand-pg1, barmand-pg2, barmand-backup) left by an earlier run. Safe when nothing exists.
+# (barmand-pg1, barmand-pg2, barmand-backup, barmand-offsite) left by an earlier run. Safe when nothing exists.
 # The box, its cache and the generated secrets stay (make up reuses them).
 source "$(dirname "$0")/lib.sh"
 cd "$LAB_ROOT"

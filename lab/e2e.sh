@@ -2,7 +2,9 @@
 # The lab end to end, from nothing: preflight tests of bad inventories, down, up (box, vagrant up with a
 # half-made container planted so that one machine's first start fails, one provisioning pass), verify, provision
 # again asserting changed=0 on every host, the drill (standby stopped, primary written, standby back and caught
-# up, slot released), the .deb's life cycle, down. Prints each phase's time.
+# up, slot released), the offsite drills (S3 down: the copy fails, an alert, S3 back, the next copy catches up with
+# no WAL gap; a damaged copy in the bucket: the restore test fails, the alert names it), the .deb's life cycle, down.
+# Prints each phase's time.
 source "$(dirname "$0")/lib.sh"
 cd "$LAB_ROOT"
 t_all=$(date +%s)
@@ -12,7 +14,7 @@ summary() {
   local rc=$?
   echo
   echo "e2e: phase timings (s):"
-  for p in preflight down-before up verify provision-again drill verify-after-drill deb down-after; do
+  for p in preflight down-before up verify provision-again drill drill-offsite verify-after-drill deb down-after; do
     [[ -n ${LAB_T[$p]:-} ]] && printf '  %-16s %s\n' "$p" "${LAB_T[$p]}"
   done
   [[ -n $LAB_PHASE ]] && printf '  %-16s %s (failed here)\n' "$LAB_PHASE" $(( $(date +%s) - LAB_T0[$LAB_PHASE] ))
@@ -40,11 +42,13 @@ recap=$(sed -n '/PLAY RECAP/,/^$/p' .vagrant/lab-provision.log | grep -E '^[a-z0
 echo "$recap"
 hosts=$(wc -l <<<"$recap")
 bad=$(grep -Ev 'changed=0 .*failed=0' <<<"$recap" || true)
-[[ $hosts -eq 3 && -z $bad ]] || die "second provisioning was not a no-op (expected changed=0 failed=0 on 3 hosts): ${bad:-$hosts hosts}"
+[[ $hosts -eq ${#LAB_MACHINES[@]} && -z $bad ]] ||
+  die "second provisioning was not a no-op (expected changed=0 failed=0 on ${#LAB_MACHINES[@]} hosts): ${bad:-$hosts hosts}"
 echo "e2e: second provisioning: changed=0 on all $hosts hosts"
 phase_end provision-again
 
 phase_start drill;       bash lab/drill.sh;          phase_end drill
+phase_start drill-offsite; bash lab/drill-offsite.sh; phase_end drill-offsite
 phase_start verify-after-drill; bash lab/verify.sh >/dev/null || { bash lab/verify.sh | tail -1; die "verify after the drill"; }
 phase_end verify-after-drill
 phase_start deb; if compgen -G "target/barmand_*_all.deb" >/dev/null; then bash packaging/test-deb.sh "${LAB_PREFIX}backup"; else log "no target/barmand_*_all.deb: packaging/test-deb.sh skipped"; fi; phase_end deb

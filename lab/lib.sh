@@ -4,8 +4,8 @@ set -euo pipefail
 
 LAB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LAB_BOX_NAME="${LAB_BOX_NAME:-barmand/debian12}"
-LAB_PREFIX="${LAB_PREFIX:-barmand-}"          # LXC container names: barmand-pg1, barmand-pg2, barmand-backup
-LAB_MACHINES=(pg1 pg2 backup)
+LAB_PREFIX="${LAB_PREFIX:-barmand-}"          # LXC container names: barmand-pg1, barmand-pg2, barmand-backup, barmand-offsite
+LAB_MACHINES=(pg1 pg2 backup offsite)
 LAB_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/barmand-lab"
 
 # root or sudo: LXC and the bridge need root
@@ -70,3 +70,20 @@ on() { local h=$1; shift; ssh -F "$LAB_SSH_CONFIG" -o BatchMode=yes -o ConnectTi
 psql_on() { local h=$1; shift; on "$h" sudo -u postgres psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
 # val HOST SQL: the result, unaligned, tuples only, fields joined by |
 val() { psql_on "$1" -At -F '|' 2>/dev/null <<<"$2"; }
+
+# mails HOST MAILDIR: the mails of a Maildir on HOST, newest first, one line each:
+# KIND<TAB>DATE<TAB>SUBJECT<TAB>FIRST LINE OF THE TEXT (KIND: barmand's X-Barmand-Kind, report | alert | recovered)
+mails() { on "$1" sudo python3 -c "$(cat <<'PY'
+import email.header, email.utils, mailbox, sys
+rows = []
+for m in mailbox.Maildir(sys.argv[1], create=False):
+    subject = str(email.header.make_header(email.header.decode_header(m.get("Subject", ""))))
+    when = email.utils.parsedate_to_datetime(m["Date"]).timestamp() if m["Date"] else 0
+    text = next((p.get_payload(decode=True).decode(p.get_content_charset() or "utf-8", "replace")
+                 for p in m.walk() if p.get_content_type() == "text/plain"), "")
+    first = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    rows.append((when, m.get("X-Barmand-Kind", "-"), m.get("Date", ""), subject, first))
+for row in sorted(rows, reverse=True):
+    print(*row[1:], sep="\t")
+PY
+)" "$2" 2>/dev/null; }

@@ -30,7 +30,7 @@ run "no primary" fail "exactly one host in group 'primary'; it has 0" "$(inv "{}
 run "two primaries" fail "exactly one host in group 'primary'; it has 2: pg1, pg3" \
   "$(inv "{$P1, pg3: {ansible_host: 10.9.0.14}}" "{$P2}" "{$B}")"
 run "no barman host" fail "exactly one host in group 'barman'; it has 0" "$(inv "{$P1}" "{$P2}" "{}")"
-run "a standby on the primary's host (same name)" fail "In more than one of the groups primary/standby/barman: pg1" \
+run "a standby on the primary's host (same name)" fail "In more than one of the groups primary/standby/barman/offsite: pg1" \
   "$(inv "{$P1}" "{pg1: {}}" "{$B}")"
 run "a standby on the primary's host (same address)" fail "share ansible_host 10.9.0.11" \
   "$(inv "{$P1}" "{pg2: {ansible_host: 10.9.0.11}}" "{$B}")"
@@ -38,5 +38,12 @@ run "duplicate slot names" fail "must be unique" \
   "$(inv "{$P1}" "{pg2: {replication_slot_name: s}, pg3: {replication_slot_name: s}}" "{$B}")"
 run "a standby slot named like barman's" fail "must be unique" \
   "$(inv "{$P1}" "{pg2: {replication_slot_name: barman}}" "{$B}")"
+O='offsite: {ansible_host: 10.9.0.14}'
+run "an offsite host passes" ok "ok=" "$good
+    offsite: {hosts: {$O}}"
+run "two offsite hosts" fail "at most one host in group 'offsite' .*it has 2: offsite, offsite2" "$good
+    offsite: {hosts: {$O, offsite2: {ansible_host: 10.9.0.15}}}"
+run "offsite on the barman host" fail "In more than one of the groups primary/standby/barman/offsite: backup" "$good
+    offsite: {hosts: {backup: {}}}"
 run "unsupported PostgreSQL version" fail "postgresql_version=14 is not supported" "$good" -e postgresql_version=14
 echo "preflight: OK"

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Checks the lab and prints its state, as the task's sample does: replication on the primary, the
 # standby's recovery and lag, a row written on the primary read back on the standby, and barman's
-# check, status, replication-status and list-backups. Ends with `verify: OK (N checks)`, or
-# `verify: FAILED: <first failing check>` and exit 1.
+# check, status, replication-status and list-backups; then the whole product: barmand active, a backup it
+# recorded, that backup's copy in the offsite bucket with a verified manifest, a restore test from S3 passed (RTO),
+# a report in the offsite node's mailbox with the verdict in its subject, the metrics endpoint answering. Ends with
+# `verify: OK (N checks)`, or `verify: FAILED: <first failing check>` and exit 1.
+# Read-mostly: it writes one row on the primary; barmand's first runs are the playbook's (role barmand), and
+# verify only reads barmand's history, the bucket (barmand offsite verify), the mailbox and the metrics.
 # Commands run in the guests over SSH with the config `vagrant ssh-config` prints (any provider).
 source "$(dirname "$0")/lib.sh"
 cd "$LAB_ROOT"
 
-PRIMARY=pg1 STANDBY=pg2 BACKUP=backup SERVER=pg1 STANDBY_SLOT=pg2 BARMAN_SLOT=barman
+PRIMARY=pg1 STANDBY=pg2 BACKUP=backup OFFSITE=offsite SERVER=pg1 STANDBY_SLOT=pg2 BARMAN_SLOT=barman
+MAILDIR=/home/admin/Maildir METRICS=http://127.0.0.1:9780/metrics
 
 lab_ssh_config || { echo "verify: FAILED: machines reachable (vagrant ssh-config failed: is the lab up? make up)"; exit 1; }
 
@@ -99,6 +104,54 @@ done_backups=$(on "$BACKUP" sudo -u barman barman -f json list-backups "$SERVER"
 check "barman: at least one backup DONE (found $done_backups)" test "${done_backups:-0}" -ge 1
 rs=$(on "$BACKUP" sudo -u barman barman replication-status --target wal-streamer "$SERVER" 2>/dev/null || true)
 check "barman: replication-status shows barman_receive_wal streaming" grep -q 'barman_receive_wal' <<<"$rs"
+
+# ---------------------------------------------------------------- barmand, offsite, mail, metrics
+# barmand's CLI as barman (the history's owner: a root reader could leave root-owned SQLite files behind)
+bm() { on "$BACKUP" sudo -u barman /usr/bin/barmand "$@"; }
+# jq-less JSON reading on this machine: py EXPR reads JSON on stdin as `d`, prints EXPR (empty on any error)
+py() { python3 -c "import json,sys
+try:
+    d = json.load(sys.stdin); r = $1
+    print('' if r is None else r)
+except Exception: pass"; }
+
+section "$BACKUP: barmand status"
+active=$(on "$BACKUP" sudo systemctl is-active barmand 2>/dev/null || true)
+bm status 2>&1 || true
+check "barmand: service active (systemctl: ${active:-?})" eq "$active" active
+
+runs=$(bm history --server "$SERVER" --limit 500 --json 2>/dev/null || echo '[]')
+# the newest successful run of a job, as JSON (empty when none)
+newest() { py "json.dumps(next((r for r in d if r['job'] == '$1' and r['outcome'] == 'success'${2:-}), None)) if any(r['job'] == '$1' and r['outcome'] == 'success'${2:-} for r in d) else None" <<<"$runs"; }
+backup_run=$(newest backup)
+backup_id=$(py "d['backupId']" <<<"$backup_run")
+section "$BACKUP: barmand history --server $SERVER (newest 8)"
+bm history --server "$SERVER" --limit 8 2>&1 || true
+check "barmand: a backup recorded (${backup_id:-none}$(py "', run ' + str(d['id']) + ', ' + d['started']" <<<"$backup_run"))" test -n "$backup_id"
+
+section "$BACKUP: barmand offsite verify $SERVER ${backup_id:-}"
+offsite_out=$(bm offsite verify "$SERVER" ${backup_id:+"$backup_id"} 2>&1) || true
+echo "$offsite_out"
+check "offsite: backup ${backup_id:-?} in bucket on $OFFSITE, manifest verified" \
+  grep -qx "verified: $SERVER ${backup_id:-none}" <<<"$offsite_out"
+
+rt_run=$(newest restore-test " and r.get('facts', {}).get('source', {}).get('value') == 's3'")
+rt_desc=$(py "'run %s, backup %s, RTO %.1f s (%d bytes and %d WAL downloaded, manifest %s, checksums %s, replayed to %s)' % (d['id'], d.get('backupId'), d['facts']['rto']['value'], d['facts']['downloaded']['value'], d['facts']['wal-files']['value'], d['facts']['manifest']['value'], d['facts']['checksums']['value'], d['facts']['replay-lsn']['value'])" <<<"$rt_run")
+section "$BACKUP: the newest restore test from S3"
+echo "  ${rt_desc:-none passed}"
+check "restore test from S3 passed (${rt_desc%% (*})" test -n "$rt_desc"
+
+section "$OFFSITE: the mailbox ($MAILDIR), newest 5"
+subjects=$(mails "$OFFSITE" "$MAILDIR" | cut -f1-3 || true)
+head -5 <<<"$subjects" | sed 's/^/  /'
+report_subject=$(awk -F'\t' '$1 == "report" { print $3; exit }' <<<"$subjects")
+check "mail: a report in $OFFSITE's mailbox, verdict in its subject (${report_subject:-none})" \
+  grep -Eq '^\[barmand [^]]+\] (OK|FAILED|WARNING)' <<<"$report_subject"
+
+section "$BACKUP: metrics ($METRICS), a few"
+metrics=$(on "$BACKUP" python3 -c "import urllib.request; print(urllib.request.urlopen('$METRICS', timeout=10).read().decode())" 2>/dev/null || true)
+grep -E '^(barmand_build_info|barman_last_backup|barmand_last_run_success|barmand_problems)' <<<"$metrics" | head -12 | sed 's/^/  /'
+check "metrics: $METRICS answers ($(grep -c '^[a-z]' <<<"$metrics" || true) samples)" grep -q '^barmand_build_info' <<<"$metrics"
 
 echo
 if [[ -n $failed ]]; then

@@ -71,7 +71,11 @@ public final class TarReader {
                         if (k.equals("path")) {
                             paxPath = val;
                         } else if (k.equals("size")) {
-                            paxSize = Long.parseLong(val);
+                            try {
+                                paxSize = Long.parseLong(val);
+                            } catch (NumberFormatException e) {
+                                throw new IOException("bad tar pax header: size '" + val + "' is not a number");
+                            }
                         } else if (k.equals("linkpath")) {
                             paxLink = val;
                         }
@@ -150,8 +154,13 @@ public final class TarReader {
         return new String(h, off, end - off, StandardCharsets.UTF_8);
     }
 
-    private static long octal(byte[] h, int off, int len) {
+    /** A number field of a header; not a number = a damaged tar (IOException, as every other damage here). */
+    private static long octal(byte[] h, int off, int len) throws IOException {
         String s = str(h, off, len).trim();
-        return s.isEmpty() ? 0 : Long.parseLong(s, 8);
+        try {
+            return s.isEmpty() ? 0 : Long.parseLong(s, 8);
+        } catch (NumberFormatException e) {
+            throw new IOException("bad tar header: the field at offset " + off + " is not an octal number");
+        }
     }
 }

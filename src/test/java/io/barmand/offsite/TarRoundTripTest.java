@@ -4,6 +4,7 @@ import io.barmand.bucket.TarWriter;
 import io.barmand.bucket.TarReader;
 import io.barmand.bucket.Manifest;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -45,6 +46,33 @@ class TarRoundTripTest {
             assertThat(Files.mismatch(b.resolve(f.path()), x.resolve(f.path()))).as(f.path()).isEqualTo(-1L);
         }
         assertThat(x.resolve("data/pg_replslot")).isEmptyDirectory();
+    }
+
+    /** Damage in a header (seen in the lab: a flipped stretch of a zstd copy) is an IOException, never a runtime one. */
+    @Test
+    void aDamagedHeaderIsAnIoException() throws Exception {
+        FakeBarmanHome h = new FakeBarmanHome(dir.resolve("home"));
+        Path b = h.backup("20261124T010203", 2, "000000010000000000000002", "000000010000000000000002", 9);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TarWriter w = new TarWriter(out);
+        w.addTree(b);
+        w.finish();
+        byte[] checksumField = out.toByteArray();
+        checksumField[150] = (byte) 0xff;
+        assertThatThrownBy(() -> TarReader.read(new ByteArrayInputStream(checksumField), (n, s, sha) -> { }))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("bad tar header");
+        byte[] sizeField = out.toByteArray();
+        sizeField[130] = '9';
+        long sum = 0;
+        for (int i = 0; i < 512; i++) {
+            sum += (i >= 148 && i < 156) ? ' ' : (sizeField[i] & 0xff);
+        }
+        byte[] digits = String.format("%06o", sum).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(digits, 0, sizeField, 148, 6);
+        sizeField[154] = 0;
+        sizeField[155] = ' ';
+        assertThatThrownBy(() -> TarReader.read(new ByteArrayInputStream(sizeField), (n, s, sha) -> { }))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("not an octal number");
     }
 
     @Test
