@@ -10,6 +10,8 @@ final class Roff {
     /** The title line: NAME SECTION DATE SOURCE MANUAL. */
     Roff(String name, int section, String date, String source, String manual) {
         macro("TH", name, String.valueOf(section), date, source, manual);
+        // left-aligned, no hyphenation: keys, paths and S3 layouts are long words that must read as written
+        out.append(".ad l\n.nh\n");
     }
 
     Roff section(String title) {
@@ -92,8 +94,12 @@ final class Roff {
 
     /** Text in roff: backslashes and hyphens escaped (a hyphen in an option is a minus sign, copied as "-"). */
     static String escape(String s) {
-        return s.replace("\\", "\\e").replace("-", "\\-").replace("'", "\\(aq").replace("`", "\\(ga");
+        String e = s.replace("\\", "\\e").replace("-", "\\-").replace("'", "\\(aq").replace("`", "\\(ga");
+        return LONG_WORD.matcher(e).replaceAll(m -> m.group().replace("/", "/\\\\:").replace(",", ",\\\\:"));
     }
+
+    /** A word too long for a line of 80 (a path, an S3 layout): it may break after its "/" and "," (groff's \:). */
+    private static final java.util.regex.Pattern LONG_WORD = java.util.regex.Pattern.compile("[^\\s]{40,}");
 
     /** A line of text, not to be read as a request: one starting with "." or "'" is guarded. */
     private static String escapeLine(String l) {

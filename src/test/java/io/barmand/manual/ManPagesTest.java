@@ -87,7 +87,7 @@ class ManPagesTest {
         for (String page : List.of(command, config)) {
             for (String line : page.split("\n")) {
                 if (line.startsWith(".") || line.startsWith("'")) {
-                    assertThat(line).matches("\\.(TH|SH|SS|PP|TP|nf|fi|RS 4|RE|br)( .*)?");
+                    assertThat(line).matches("\\.(TH|SH|SS|PP|TP|nf|fi|RS 4|RE|br|ad l|nh)( .*)?");
                 }
             }
         }
