@@ -38,6 +38,7 @@ public final class Settings {
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|token|access-key|key-id).*");
 
     private final Path file;
+    private final List<Path> included;
     private final Path barmanBinary;
     private final Optional<Path> barmanConfigFile;
     private final Duration probeTimeout;
@@ -55,9 +56,10 @@ public final class Settings {
     private final MetricsSettings metrics;
     private final Config effective;
 
-    private Settings(Path file, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
+    private Settings(Path file, List<Path> included, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
                      ZoneId hostTimezone, MailSettings mail, ReportSettings report, MetricsSettings metrics) {
         this.file = file;
+        this.included = List.copyOf(included);
         this.mail = mail;
         this.report = report;
         this.metrics = metrics;
@@ -224,7 +226,7 @@ public final class Settings {
         if (!problems.isEmpty()) {
             throw configError(Problems.inFileOrder(ConfigFiles.attribute(problems, file, files, user), files, merged));
         }
-        return new Settings(file, c, servers, hostJobs, hostZone, mail, report, metrics);
+        return new Settings(file, files.subList(1, files.size()), c, servers, hostJobs, hostZone, mail, report, metrics);
     }
 
     /**
@@ -500,6 +502,8 @@ public final class Settings {
     }
 
     public Path file() { return file; }
+    /** The files of conf.d read after {@link #file()}, in the order they were merged. */
+    public List<Path> included() { return included; }
     public Path barmanBinary() { return barmanBinary; }
     public Optional<Path> barmanConfigFile() { return barmanConfigFile; }
     public Duration probeTimeout() { return probeTimeout; }

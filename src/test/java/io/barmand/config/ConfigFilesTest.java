@@ -65,6 +65,8 @@ class ConfigFilesTest {
         Settings s = Settings.load(main, knows);
         assertThat(s.servers()).containsOnlyKeys("pg1", "pg2");
         assertThat(s.servers().get("pg1").job(JobKind.BACKUP).timeout()).isEqualTo(Duration.ofHours(3));
+        assertThat(s.included()).containsExactly(confd.resolve("10-early.conf"), confd.resolve("20-late.conf"),
+                confd.resolve("empty.conf"));
     }
 
     @Test
