@@ -3,6 +3,7 @@ package io.barmand.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigUtil;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import java.io.IOException;
@@ -85,13 +86,23 @@ final class ConfigFiles {
         return rest.substring(0, end);
     }
 
-    /** The file of {@code files} that set {@code key} in {@code user}; null when unknown (not a path, a merged block). */
+    /**
+     * The file of {@code files} that set {@code key} in {@code user}; null when unknown (not a path, a merged block).
+     * A server's key its block does not set is the one it inherits from {@code defaults}.
+     */
     private static Path fileOf(String key, List<Path> files, Config user) {
         try {
-            if (!user.hasPathOrNull(key)) {
-                return null;
+            if (user.hasPathOrNull(key)) {
+                return file(user.getValue(key).origin(), files);
             }
-            return file(user.getValue(key).origin(), files);
+            List<String> path = ConfigUtil.splitPath(key);
+            if (path.size() > 3 && path.get(0).equals(Settings.ROOT) && path.get(1).equals("servers")) {
+                List<String> inherited = new ArrayList<>(List.of(Settings.ROOT, "defaults"));
+                inherited.addAll(path.subList(3, path.size()));
+                String d = ConfigUtil.joinPath(inherited);
+                return user.hasPathOrNull(d) ? file(user.getValue(d).origin(), files) : null;
+            }
+            return null;
         } catch (ConfigException e) {
             return null; // not a path
         }

@@ -83,6 +83,15 @@ class ConfigFilesTest {
     }
 
     @Test
+    void aBadDefaultInConfDIsNamedWithThatFileWhereAServerInheritsIt() throws IOException {
+        Files.writeString(main, Files.readString(main).replace("\n}\n", "\n  servers.pg1 {}\n}\n"));
+        Path defaults = include("00-defaults.conf", "barmand.defaults {\n  check.schedule = \"0 61 * * * ?\"\n}\n");
+        String m = problems();
+        assertThat(m).contains(defaults + ": barmand.servers.pg1.check.schedule = \"0 61 * * * ?\"").contains("(line 2)");
+        assertThat(m).doesNotContain(main + ": barmand.servers.pg1.check");
+    }
+
+    @Test
     void anUnknownKeyInConfDIsNamedWithThatFileAndLineBesideTheMainFilesProblems() throws IOException {
         Files.writeString(main, Files.readString(main).replace("\n}\n", "\n  shutdown-timeout = -5s\n}\n"));
         Path pg2 = include("pg2.conf", """
