@@ -112,6 +112,29 @@ cxs 'grep -qx /etc/barmand/barmand.conf /var/lib/dpkg/info/barmand.conffiles' ||
 [[ $(cx systemctl is-enabled "$UNIT") == enabled ]] || fail "unit not enabled"
 ok "installed $ver, files and modes as expected (the CLI's class-data archive made), unit enabled"
 
+step docs
+dpkg-deb -f "$DEB" Recommends | grep -qw 'postgresql-15' || fail "no Recommends: postgresql-15 in the control file"
+assert_stat /usr/share/doc/barmand/reference.conf root:root 644
+assert_stat /usr/share/doc/barmand/copyright root:root 644
+cxs 'head -1 /usr/share/doc/barmand/reference.conf | grep -q "the admin.s manual" && grep -q "^barmand {" /usr/share/doc/barmand/reference.conf' ||
+  fail "/usr/share/doc/barmand/reference.conf is not barmand's reference.conf"
+cxs 'head -1 /usr/share/doc/barmand/copyright | grep -q "^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"' ||
+  fail "the copyright file is not in DEP-5 format"
+for page in man8/barmand.8 man5/barmand.conf.5; do
+  f=/usr/share/man/$page.gz; title=$(basename "$page" | sed 's/\.[0-9]$//' | tr a-z A-Z); sect=${page##*.}
+  assert_stat "$f" root:root 644
+  cxs "zcat $f | head -1 | grep -q '^\.TH \"$title\" \"$sect\"'" || fail "$f: not a man page of $title($sect)"
+  if cxs 'command -v man >/dev/null'; then  # man-db is not installed for this test: used when the container has it
+    cxs "MANWIDTH=80 man -l $f 2>&1 >/dev/null | grep . && exit 1; MANWIDTH=80 man -l $f | grep -q '^NAME'" || fail "man -l $f: warnings, or no NAME section"
+  fi
+done
+cxs 'MANWIDTH=80 man -l /usr/share/man/man5/barmand.conf.5.gz 2>/dev/null | grep -q barmand.defaults.backup.schedule || ! command -v man >/dev/null' ||
+  fail "barmand.conf(5) does not list barmand.defaults.backup.schedule"
+assert_stat /etc/barmand/conf.d root:root 755
+cxs 'grep -qx /etc/barmand/conf.d/README /var/lib/dpkg/info/barmand.conffiles' || fail "conf.d/README is not a conffile"
+cxs '[ -z "$(find /etc/barmand/conf.d -name "*.conf")" ]' || fail "conf.d ships a .conf file"
+ok "Recommends postgresql-15; reference.conf and the DEP-5 copyright in /usr/share/doc/barmand; barmand(8) and barmand.conf(5) $(cxs 'command -v man >/dev/null' && echo "read by man -l" || echo "gzipped roff (no man here)"); /etc/barmand/conf.d with its README only"
+
 step first-start
 # postinst starts the service only when the shipped config passes check-config (it needs a server
 # Barman knows); otherwise the unit must be left inactive, not failed.
@@ -127,22 +150,34 @@ fi
 step configure
 srv=$(cxs 'runuser -u barman -- barman list-servers --minimal 2>/dev/null | head -1' || true)
 [[ -n $srv ]] || fail "Barman knows no server in $C: barmand needs one to run"
+# the server in a file of its own under conf.d (as an admin of several servers would), the main file without it:
+# the daemon, started below under the unit's sandbox, must read conf.d to find a server at all
 cxs "cat > /etc/barmand/barmand.conf" <<CONF
-# edited by test-deb: one server Barman knows, everything else from reference.conf
+# edited by test-deb: everything from reference.conf; the server is in conf.d
 barmand {
-  servers { "$srv" {} }
 }
 CONF
+cxs "cat > '/etc/barmand/conf.d/$srv.conf' && chown root:barman '/etc/barmand/conf.d/$srv.conf' && chmod 0640 '/etc/barmand/conf.d/$srv.conf'" <<CONF
+# edited by test-deb: one server Barman knows
+barmand.servers."$srv" {}
+CONF
 assert_stat /etc/barmand/barmand.conf root:barman 640
-cxs 'barmand check-config >/dev/null' || fail "'barmand check-config' (launcher, as root) rejects a config for server $srv"
-ok "config for Barman server '$srv' accepted by the launcher's check-config"
+cxs 'barmand check-config >/dev/null' || fail "'barmand check-config' (launcher, as root) rejects a config for server $srv in conf.d"
+# a mistake in an included file is named with that file and line
+cxs 'printf "barmand.servers.%s.backup.schedul = \"0 2 * * *\"\n" "$1" > /etc/barmand/conf.d/zz-test.conf' _ "$srv"
+rc=0; cx barmand check-config >"$scratch/cc.out" 2>&1 || rc=$?
+cx rm -f /etc/barmand/conf.d/zz-test.conf
+[[ $rc == 78 ]] || fail "check-config with an unknown key in conf.d/zz-test.conf: exit $rc, want 78"
+grep -q "/etc/barmand/conf.d/zz-test.conf: barmand.servers.*backup.schedul: unknown key.*(line 1)" "$scratch/cc.out" ||
+  { cat "$scratch/cc.out" >&2; fail "check-config did not name conf.d/zz-test.conf and its line"; }
+ok "config for Barman server '$srv' in conf.d/$srv.conf accepted by the launcher's check-config; a bad key in conf.d named with its file and line"
 
 step start
 cx systemctl restart "$UNIT"
 t=$(wait_ready) || fail "no 'barmand ready' within ${READY_TIMEOUT}s (state $(prop ActiveState)); $(cx journalctl -u $UNIT -n 20 --no-pager)"
 [[ $(prop ActiveState) == active ]] || fail "not active"
 assert_stat /run/barmand barman:barman 750
-ok "active, ready after ~${t}s, as user $(cxs "ps -o user= -p \$(systemctl show -p MainPID --value $UNIT)"), cgroup memory $(( $(prop MemoryCurrent) / 1048576 )) MiB"
+ok "active (its only server from conf.d), ready after ~${t}s, as user $(cxs "ps -o user= -p \$(systemctl show -p MainPID --value $UNIT)"), cgroup memory $(( $(prop MemoryCurrent) / 1048576 )) MiB"
 
 run_now_check() {  # a check run through the control socket, as root, recorded in the history
   local rc=0

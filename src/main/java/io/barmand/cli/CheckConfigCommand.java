@@ -25,6 +25,10 @@ final class CheckConfigCommand implements Callable<Integer> {
         Settings s = Settings.load(main.configFile(), BarmanClient.catalog(new CommandRunner(Clock.systemUTC(), Duration.ofSeconds(5))));
         spec.commandLine().getOut().println("# " + s.file() + ": OK, " + s.servers().size() + " server(s): "
                 + String.join(", ", s.servers().keySet()));
+        if (!s.included().isEmpty()) {
+            spec.commandLine().getOut().println("# then, in this order: " + String.join(", ",
+                    s.included().stream().map(java.nio.file.Path::toString).toList()));
+        }
         spec.commandLine().getOut().print(s.dump());
         spec.commandLine().getOut().flush();
         return 0;

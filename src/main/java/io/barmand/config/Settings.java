@@ -38,6 +38,7 @@ public final class Settings {
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|token|access-key|key-id).*");
 
     private final Path file;
+    private final List<Path> included;
     private final Path barmanBinary;
     private final Optional<Path> barmanConfigFile;
     private final Duration probeTimeout;
@@ -55,9 +56,10 @@ public final class Settings {
     private final MetricsSettings metrics;
     private final Config effective;
 
-    private Settings(Path file, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
+    private Settings(Path file, List<Path> included, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
                      ZoneId hostTimezone, MailSettings mail, ReportSettings report, MetricsSettings metrics) {
         this.file = file;
+        this.included = List.copyOf(included);
         this.mail = mail;
         this.report = report;
         this.metrics = metrics;
@@ -98,25 +100,19 @@ public final class Settings {
     private static Settings load(Path file, ServerCatalog catalog, boolean barmanNeeded) {
         List<String> problems = new ArrayList<>();
         String where = file.toString();
-        if (!Files.isReadable(file)) {
-            throw new BarmandException(Category.CONFIG, where + ": cannot read the configuration file"
-                    + (Files.exists(file) ? " (permission denied)" : " (no such file)"));
-        }
-        Config user;
         Config reference = ConfigFactory.parseResources(Settings.class.getClassLoader(), "reference.conf");
-        try {
-            user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
-        } catch (ConfigException e) {
-            throw new BarmandException(Category.CONFIG, where + ": not valid HOCON: " + withoutOrigin(e) + line(e.origin()), e);
+        // the main file, then conf.d/*.conf by name, a later file winning; each read and its keys checked on its own
+        List<Path> files = ConfigFiles.of(file);
+        Config user = ConfigFactory.empty();
+        for (Path f : files) {
+            user = parse(f, reference, f.equals(file), problems).withFallback(user);
         }
-        user = Aliases.apply(user, where, problems);
         Config merged;
         try {
             merged = user.withFallback(reference).resolve();
         } catch (ConfigException e) {
-            throw new BarmandException(Category.CONFIG, where + ": " + withoutOrigin(e) + line(e.origin()), e);
+            throw new BarmandException(Category.CONFIG, fileOf(e, files, file) + ": " + withoutOrigin(e) + line(e.origin()), e);
         }
-        unknownKeys(where, user, reference, problems);
         try {
             merged.checkValid(reference, ROOT);
         } catch (ConfigException.ValidationFailed e) {
@@ -228,9 +224,38 @@ public final class Settings {
             problems.add(where + ": " + m + (c.hasPath(rel) ? line(c.getValue(rel).origin()) : ""));
         }
         if (!problems.isEmpty()) {
-            throw configError(Problems.inFileOrder(problems, where, merged));
+            throw configError(Problems.inFileOrder(ConfigFiles.attribute(problems, file, files, user), files, merged));
         }
-        return new Settings(file, c, servers, hostJobs, hostZone, mail, report, metrics);
+        return new Settings(file, files.subList(1, files.size()), c, servers, hostJobs, hostZone, mail, report, metrics);
+    }
+
+    /**
+     * One file of the configuration, its old names moved to the new ones and its keys checked against reference.conf
+     * (problems named with this file). An included file may be empty; the main file must define {@code barmand}.
+     */
+    private static Config parse(Path f, Config reference, boolean main, List<String> problems) {
+        String where = f.toString();
+        if (!Files.isReadable(f)) {
+            throw new BarmandException(Category.CONFIG, where + ": cannot read the configuration file"
+                    + (Files.exists(f) ? " (permission denied)" : " (no such file)"));
+        }
+        Config one;
+        try {
+            one = ConfigFactory.parseFile(f.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new BarmandException(Category.CONFIG, where + ": not valid HOCON: " + withoutOrigin(e) + line(e.origin()), e);
+        }
+        one = Aliases.apply(one, where, problems);
+        if (main || !one.root().isEmpty()) {
+            unknownKeys(where, one, reference, problems);
+        }
+        return one;
+    }
+
+    /** The file an error of Typesafe's is in (a substitution may come from any of them); the main file when unknown. */
+    private static Path fileOf(ConfigException e, List<Path> files, Path main) {
+        Path f = ConfigFiles.file(e.origin(), files);
+        return f == null ? main : f;
     }
 
     /** This host's name (the kernel's), for subjects and the sender's address. */
@@ -477,6 +502,8 @@ public final class Settings {
     }
 
     public Path file() { return file; }
+    /** The files of conf.d read after {@link #file()}, in the order they were merged. */
+    public List<Path> included() { return included; }
     public Path barmanBinary() { return barmanBinary; }
     public Optional<Path> barmanConfigFile() { return barmanConfigFile; }
     public Duration probeTimeout() { return probeTimeout; }

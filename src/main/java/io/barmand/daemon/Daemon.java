@@ -93,7 +93,8 @@ public final class Daemon {
 
     public void start() {
         long t0 = System.nanoTime();
-        log.info("barmand {} starting, pid {}, config {}", VERSION, ProcessHandle.current().pid(), settings.file());
+        log.info("barmand {} starting, pid {}, config {}{}", VERSION, ProcessHandle.current().pid(), settings.file(),
+                settings.included().isEmpty() ? "" : " then " + settings.included());
         log.info("effective configuration (secrets masked): {}", settings.dumpOneLine());
         Map<String, RestoreSettings> restore = settings.restore();
         Map<String, OffsiteSettings> offsite = settings.offsite();
