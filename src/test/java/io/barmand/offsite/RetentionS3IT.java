@@ -149,6 +149,19 @@ class RetentionS3IT {
             System.out.println("restore test from s3 after expiry: " + t.figures());
             assertThat(t.success()).as(String.valueOf(t.figures())).isTrue();
             assertThat(t.figures().backupId()).isEqualTo(b5);
+            // the next offsite run copies none of the expired WAL again (Barman's archive still has some of it) and
+            // sees no gap behind the standalone copy
+            JobService.Result again = copy.execute(io.barmand.testing.Contexts.offsite(SERVER, b5));
+            System.out.println("offsite after expiry: " + again.figures().detail() + " | " + again.figures().error());
+            assertThat(again.success()).as(String.valueOf(again.figures())).isTrue();
+            assertThat(again.figures().facts().count("wal-gaps")).contains(0L);
+            for (S3Object o : st.list(layout.wals(SERVER))) {
+                Layout.walName(o.key()).filter(n -> n.length() >= 24 && Layout.isSegment(n.substring(0, 24))).ifPresent(n -> {
+                    String seg = n.substring(0, 24);
+                    assertThat(Layout.segmentIndex(seg, m5.segmentSize()) >= base || m1.neededWal().contains(seg))
+                            .as("WAL %s copied again", seg).isTrue();
+                });
+            }
             st.close();
         } finally {
             for (var b : barman.listBackups(SERVER, Duration.ofMinutes(1))) {
