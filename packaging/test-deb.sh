@@ -164,7 +164,9 @@ CONF
 assert_stat /etc/barmand/barmand.conf root:barman 640
 cxs 'barmand check-config >/dev/null' || fail "'barmand check-config' (launcher, as root) rejects a config for server $srv in conf.d"
 # a mistake in an included file is named with that file and line
-cxs 'printf "barmand.servers.%s.backup.schedul = \"0 2 * * *\"\n" "$1" > /etc/barmand/conf.d/zz-test.conf' _ "$srv"
+cxs "cat > /etc/barmand/conf.d/zz-test.conf" <<CONF
+barmand.servers."$srv".backup.schedul = "0 2 * * *"
+CONF
 rc=0; cx barmand check-config >"$scratch/cc.out" 2>&1 || rc=$?
 cx rm -f /etc/barmand/conf.d/zz-test.conf
 [[ $rc == 78 ]] || fail "check-config with an unknown key in conf.d/zz-test.conf: exit $rc, want 78"
