@@ -470,18 +470,18 @@ public class BarmanClient implements ServerCatalog {
             List<Path> dirs = ls.filter(d -> d.getFileName().toString().matches("[0-9]{8}T[0-9]{6}"))
                     .sorted(java.util.Comparator.comparing((Path d) -> d.getFileName().toString()).reversed()).toList();
             for (Path d : dirs) {
-                Map<String, String> info = backupInfo(d.resolve("backup.info"));
-                if (!"DONE".equals(info.get("status"))) {
+                BackupInfo info = BackupInfo.read(d.resolve("backup.info"));
+                if (!"DONE".equals(info.status())) {
                     continue;
                 }
                 long size = Long.parseLong(info.get("size"));
-                String beginWal = info.get("begin_wal");
+                String beginWal = info.beginWal();
                 if (beginWal == null || !beginWal.matches("[0-9A-F]{24}")) {
                     return Optional.empty();
                 }
                 long wals = walBytesFrom(p.get().wals().resolve("xlog.db"), beginWal);
                 return Optional.of(new BackupDetails(d.getFileName().toString(), "DONE", size, size + wals, 0, 0,
-                        info.get("begin_time"), info.get("end_time")));
+                        info.beginTime(), info.endTime()));
             }
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
@@ -498,28 +498,6 @@ public class BarmanClient implements ServerCatalog {
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
-    }
-
-    private static final java.time.format.DateTimeFormatter BARMAN_TIME = new java.time.format.DateTimeFormatterBuilder()
-            .appendPattern("yyyy-MM-dd HH:mm:ss").optionalStart()
-            .appendFraction(java.time.temporal.ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-            .appendPattern("xxx").toFormatter();
-
-    /** A time as backup.info writes it ("2026-12-01 14:27:07.681138+00:00"). */
-    static java.time.Instant barmanTime(String t) {
-        return java.time.OffsetDateTime.parse(t.strip(), BARMAN_TIME).toInstant();
-    }
-
-    /** A Barman backup.info: one key=value a line. */
-    static Map<String, String> backupInfo(Path file) throws IOException {
-        Map<String, String> m = new java.util.HashMap<>();
-        for (String l : java.nio.file.Files.readAllLines(file)) {
-            int eq = l.indexOf('=');
-            if (eq > 0) {
-                m.put(l.substring(0, eq), l.substring(eq + 1));
-            }
-        }
-        return m;
     }
 
     /** The bytes of the WAL files in a Barman xlog.db ("name size time compression") from {@code firstWal} on. */
@@ -607,9 +585,9 @@ public class BarmanClient implements ServerCatalog {
         if (oldest.isPresent()) {
             // its begin from Barman's backup.info when the folder reads (no Python start), else show-backup
             try {
-                Map<String, String> info = backupInfo(parseServerPaths(server, ss.json()).basebackups()
+                BackupInfo info = BackupInfo.read(parseServerPaths(server, ss.json()).basebackups()
                         .resolve(oldest.get().backupId()).resolve("backup.info"));
-                begin = Optional.ofNullable(info.get("begin_time")).map(BarmanClient::barmanTime);
+                begin = Optional.ofNullable(info.beginTime()).map(BackupInfo::time);
             } catch (IOException | RuntimeException e) {
                 begin = Optional.empty();
             }

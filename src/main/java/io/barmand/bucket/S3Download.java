@@ -1,5 +1,6 @@
 package io.barmand.bucket;
 
+import io.barmand.barman.BackupInfo;
 import io.barmand.config.OffsiteSettings;
 import java.io.BufferedInputStream;
 import java.io.IOException;

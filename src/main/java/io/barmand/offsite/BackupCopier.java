@@ -2,7 +2,7 @@ package io.barmand.offsite;
 
 import io.barmand.bucket.Catalog;
 import io.barmand.bucket.MultipartSink;
-import io.barmand.bucket.BackupInfo;
+import io.barmand.barman.BackupInfo;
 import io.barmand.bucket.TarWriter;
 import io.barmand.bucket.Hashing;
 import io.barmand.bucket.Codecs;

@@ -138,7 +138,7 @@ public class OffsiteService implements JobService {
     /** A backup's begin WAL from Barman's backup.info in its folder; null when it does not read. */
     static String beginWal(Path backupDir) {
         try {
-            return io.barmand.bucket.BackupInfo.read(backupDir.resolve("backup.info")).beginWal();
+            return io.barmand.barman.BackupInfo.read(backupDir.resolve("backup.info")).beginWal();
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }

@@ -2,7 +2,7 @@ package io.barmand.restore;
 
 import io.barmand.barman.BarmanClient;
 import io.barmand.bucket.BackupFetch;
-import io.barmand.bucket.BackupInfo;
+import io.barmand.barman.BackupInfo;
 import io.barmand.bucket.Layout;
 import io.barmand.bucket.Manifest;
 import io.barmand.bucket.S3Download;

@@ -2,7 +2,7 @@ package io.barmand.retention;
 
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.BackupSummary;
-import io.barmand.bucket.BackupInfo;
+import io.barmand.barman.BackupInfo;
 import io.barmand.bucket.Catalog;
 import io.barmand.bucket.Layout;
 import io.barmand.bucket.Manifest;
@@ -30,7 +30,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -65,7 +64,6 @@ public final class RetentionService implements JobService {
     private static final Logger log = LoggerFactory.getLogger(RetentionService.class);
     static final String KEEPS = "retention-keeps";
     static final String TEST_KEEPS = "restore-keeps";
-    private static final DateTimeFormatter BARMAN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSSSS][.SSSS][.SSS][.SS][.S]xxx");
     private static final DateTimeFormatter BACKUP_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
 
     /** Checks one copy in the bucket without downloading it; its problems, empty when whole. */
@@ -437,7 +435,7 @@ public final class RetentionService implements JobService {
             String end = BackupInfo.parse(m.backupInfo()).endTime();
             if (end != null) {
                 try {
-                    return OffsetDateTime.parse(end.trim(), BARMAN_TIME).toInstant();
+                    return BackupInfo.time(end);
                 } catch (DateTimeParseException e) {
                     // below
                 }

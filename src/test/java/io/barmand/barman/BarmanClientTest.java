@@ -162,9 +162,9 @@ class BarmanClientTest {
 
     @Test
     void backupInfoTimesRead() {
-        assertThat(BarmanClient.barmanTime("2026-12-01 14:27:07.681138+00:00"))
+        assertThat(BackupInfo.time("2026-12-01 14:27:07.681138+00:00"))
                 .isEqualTo(java.time.Instant.parse("2026-12-01T14:27:07.681138Z"));
-        assertThat(BarmanClient.barmanTime("2026-12-01 15:27:07+01:00")).isEqualTo(java.time.Instant.parse("2026-12-01T14:27:07Z"));
+        assertThat(BackupInfo.time("2026-12-01 15:27:07+01:00")).isEqualTo(java.time.Instant.parse("2026-12-01T14:27:07Z"));
     }
 
     @Test

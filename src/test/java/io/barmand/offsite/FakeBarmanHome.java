@@ -93,7 +93,7 @@ final class FakeBarmanHome {
                     .sorted((a, b) -> b.getFileName().compareTo(a.getFileName()))
                     .filter(d -> {
                         try {
-                            return "DONE".equals(io.barmand.bucket.BackupInfo.read(d.resolve(io.barmand.bucket.Layout.BACKUP_INFO)).status());
+                            return "DONE".equals(io.barmand.barman.BackupInfo.read(d.resolve(io.barmand.bucket.Layout.BACKUP_INFO)).status());
                         } catch (java.io.IOException e) {
                             return false;
                         }

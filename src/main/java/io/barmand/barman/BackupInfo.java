@@ -1,4 +1,4 @@
-package io.barmand.bucket;
+package io.barmand.barman;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Barman's backup.info (key=value lines), the fields the copy needs. */
+/** Barman's backup.info (key=value lines): the fields barmand reads (Barman's catalogue, the copies, retention). */
 public record BackupInfo(String text, Map<String, String> fields) {
     public static BackupInfo read(Path file) throws IOException {
         return parse(Files.readString(file, StandardCharsets.UTF_8));
@@ -29,7 +29,7 @@ public record BackupInfo(String text, Map<String, String> fields) {
         return new BackupInfo(text, m);
     }
 
-    String get(String k) {
+    public String get(String k) {
         String v = fields.get(k);
         return v == null || v.equals("None") ? null : v;
     }
@@ -56,12 +56,26 @@ public record BackupInfo(String text, Map<String, String> fields) {
         return s == null ? 16L << 20 : Long.parseLong(s);
     }
 
+    private static final java.time.format.DateTimeFormatter TIME = new java.time.format.DateTimeFormatterBuilder()
+            .appendPattern("yyyy-MM-dd HH:mm:ss").optionalStart()
+            .appendFraction(java.time.temporal.ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
+            .appendPattern("xxx").toFormatter();
+
+    /** A time as backup.info writes it ("2026-12-01 14:27:07.681138+00:00"). */
+    public static java.time.Instant time(String t) {
+        return java.time.OffsetDateTime.parse(t.strip(), TIME).toInstant();
+    }
+
+    public String beginTime() {
+        return get("begin_time");
+    }
+
     /** When the backup ended, as Barman writes it ("2026-11-24 01:02:03.456789+00:00"), or null. */
     public String endTime() {
         return get("end_time");
     }
 
-    String compression() {
+    public String compression() {
         return get("compression");
     }
 }
