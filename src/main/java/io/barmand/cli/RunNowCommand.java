@@ -52,6 +52,10 @@ final class RunNowCommand implements Callable<Integer> {
             + "(latest or a Barman backup id)")
     String backupId;
 
+    @Option(names = "--from", paramLabel = "SOURCE", description = "restore-test only: read the backup from barman "
+            + "(barman recover) or s3 (the offsite copy) for this run, whatever restore-test.source says")
+    String from;
+
     @Option(names = "--allow-mass-delete", description = "retention only: for this run, lift the guards on how many "
             + "backups one run deletes (max-deletes-per-run, more than half); the clock guard and every rail still apply")
     boolean allowMassDelete;
@@ -98,14 +102,14 @@ final class RunNowCommand implements Callable<Integer> {
             throw new BarmandException(Category.USAGE, "--allow-mass-delete is for run-now retention only, not " + job);
         }
         if (kind == JobKind.RETENTION && allowMassDelete) {
-            if (target != null || backupId != null || argument != null) {
-                throw new BarmandException(Category.USAGE, "retention takes no BACKUP_ID, --target or --backup-id");
+            if (target != null || backupId != null || argument != null || from != null) {
+                throw new BarmandException(Category.USAGE, "retention takes no BACKUP_ID, --target, --backup-id or --from");
             }
             return RunOptions.NONE.withAllowMassDelete();
         }
         if (kind != JobKind.RESTORE_TEST) {
-            if (target != null || backupId != null) {
-                throw new BarmandException(Category.USAGE, "--target and --backup-id are for run-now restore-test only, not " + job);
+            if (target != null || backupId != null || from != null) {
+                throw new BarmandException(Category.USAGE, "--target, --backup-id and --from are for run-now restore-test only, not " + job);
             }
             if (argument != null && kind != JobKind.OFFSITE) {
                 throw new BarmandException(Category.USAGE, "job '" + job + "' takes no BACKUP_ID (only offsite does)");
@@ -118,7 +122,7 @@ final class RunNowCommand implements Callable<Integer> {
         if (argument != null) {
             throw new BarmandException(Category.USAGE, "restore-test takes the backup as --backup-id ID, not as '" + argument + "'");
         }
-        return RunOptions.parse(backupId, target);
+        return RunOptions.parse(backupId, target, from);
     }
 
     /** The kind of a job name as typed (an old name such as switch-xlog included); else a usage error naming the near one. */

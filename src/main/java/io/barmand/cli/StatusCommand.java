@@ -115,7 +115,8 @@ final class StatusCommand implements Callable<Integer> {
                             || (ss == null && (store == null || store.lastRun(name, k.id(), true).isEmpty()))) {
                         continue;
                     }
-                    job(store, name, k, js, now, jobs, rows);
+                    job(store, name, k, js, k == JobKind.RESTORE_TEST && ss != null ? ss.restoreFromS3() : Optional.empty(),
+                            now, jobs, rows);
                     if (DECIDING.contains(k) && store != null) {
                         store.lastEnded(name, k.id()).filter(r -> r.outcome() == Outcome.FAILED || r.outcome() == Outcome.INTERRUPTED)
                                 .ifPresent(failing::add);
@@ -170,11 +171,11 @@ final class StatusCommand implements Callable<Integer> {
             // jobs of the host: one row each, no server
             ArrayNode host = root.putArray("hostJobs");
             if (settings.isPresent()) {
-                settings.get().hostJobs().forEach((k, js) -> job(store, "", k, js, now, host, rows));
+                settings.get().hostJobs().forEach((k, js) -> job(store, "", k, js, Optional.empty(), now, host, rows));
             } else {
                 for (JobKind k : JobKind.values()) {
                     if (k.host() && store != null && store.lastRun("", k.id(), true).isPresent()) {
-                        job(store, "", k, null, now, host, rows);
+                        job(store, "", k, null, Optional.empty(), now, host, rows);
                     }
                 }
             }
@@ -240,17 +241,27 @@ final class StatusCommand implements Callable<Integer> {
      * One job's row and JSON object: its last run and next fire time (server "" = a job of the host; {@code js} null
      * when only the history is known: schedule and next fire unknown).
      */
-    private static void job(RunStore store, String server, JobKind k, JobSettings js, Instant now, ArrayNode out,
-                            List<String[]> rows) {
+    private static void job(RunStore store, String server, JobKind k, JobSettings js,
+                            Optional<io.barmand.config.Schedule> fromS3, Instant now, ArrayNode out, List<String[]> rows) {
         Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun(server, k.id(), true);
         Instant next = js == null ? null : next(js, now);
+        // a restore test's second schedule, from S3: its words beside the first, the sooner of the two fires next
+        Instant nextS3 = fromS3.flatMap(sc -> sc.next(now)).orElse(null);
+        if (nextS3 != null && (next == null || nextS3.isBefore(next))) {
+            next = nextS3;
+        }
+        String words = js == null ? "?" : js.scheduleWords() + fromS3.map(sc -> "; from S3 " + sc.describe()).orElse("");
         ObjectNode jo = out.addObject();
         jo.put("job", k.id());
         jo.put("schedule", js == null ? null : js.scheduleText());
         jo.put("scheduleInWords", js == null ? null : js.scheduleWords());
+        fromS3.ifPresent(sc -> {
+            jo.put("s3Schedule", sc.expression());
+            jo.put("s3ScheduleInWords", sc.describe());
+        });
         jo.put("nextFire", next == null ? null : next.toString());
         jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
-        rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), js == null ? "?" : js.scheduleWords(),
+        rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), words,
                 last.map(r -> Tables.time(r.started())).orElse("-"),
                 last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
                 last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),

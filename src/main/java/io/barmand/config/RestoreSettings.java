@@ -220,6 +220,12 @@ public record RestoreSettings(String server, String source, String backupId, Tar
                 portFrom, portTo, keepOnFailure, diskMargin, verify, canary, scratchHost);
     }
 
+    /** These settings reading from another source ("barman" or "s3"), for one run ({@code --from}, {@code s3.schedule}). */
+    public RestoreSettings withSource(String otherSource) {
+        return new RestoreSettings(server, otherSource, backupId, target, scratchDir, runAs, pgBinDir, superuser,
+                portFrom, portTo, keepOnFailure, diskMargin, verify, canary, scratchHost);
+    }
+
     /** Parses a target as the config key {@code target} takes it; empty when it is none of {@link #TARGET_FORMS}. */
     public static Optional<Target> parseTarget(String t) {
         List<String> problems = new ArrayList<>();

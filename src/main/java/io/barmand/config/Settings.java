@@ -311,15 +311,34 @@ public final class Settings {
                     + line(s.getValue("offsite.schedule").origin()));
         }
         JobSettings restoreJob = jobs.get(JobKind.RESTORE_TEST);
+        // the restore test's second schedule: the same test from the offsite copy (restore-test.s3.schedule)
+        String s3Key = keyPath + ".restore-test.s3";
+        Optional<Schedule> fromS3 = schedule(where, s3Key, s.getConfig("restore-test.s3"),
+                zone == null ? ZoneId.of("UTC") : zone, problems);
         // a backup host may lack the server binaries: they are required only where restore tests are scheduled
         // (a run-now without them fails the run, naming them)
         RestoreSettings restore = RestoreSettings.parse(name, s.getConfig("restore-test"), keyPath + ".restore-test",
-                where, problems, restoreJob != null && restoreJob.enabled());
+                where, problems, restoreJob != null && restoreJob.enabled() || fromS3.isPresent());
         if (restore != null && restore.source().equals("s3") && !s.getBoolean("offsite.enabled")) {
             problems.add(where + ": " + keyPath + ".restore-test.source: \"s3\" reads the server's offsite copy, but "
                     + keyPath + ".offsite.enabled is false (set it, with the offsite bucket)"
                     + line(s.getValue("restore-test.source").origin()));
             restore = null;
+        }
+        if (fromS3.isPresent()) {
+            String at = line(s.getValue("restore-test.s3.schedule").origin());
+            String scratchHost = s.getString("restore-test.scratch-host.host");
+            if (!s.getBoolean("offsite.enabled")) {
+                problems.add(where + ": " + s3Key + ".schedule: a restore test from the offsite copy, but " + keyPath
+                        + ".offsite.enabled is false (turn offsite copies on, or set it \"off\")" + at);
+            } else if (restore != null && restore.source().equals("s3")) {
+                problems.add(where + ": " + s3Key + ".schedule: is the second schedule, from S3, of a restore test whose "
+                        + "source is already \"s3\" (set " + keyPath + ".restore-test.source = \"barman\" for the tests "
+                        + "from Barman, or set this \"off\")" + at);
+            } else if (!scratchHost.isBlank()) {
+                problems.add(where + ": " + s3Key + ".schedule: a restore test from S3 runs on this host only, not on "
+                        + keyPath + ".restore-test.scratch-host " + scratchHost + " (set it \"off\", or empty scratch-host.host)" + at);
+            }
         }
         // retention: its policies; a schedule without it on is a mistake
         Optional<RetentionSettings> retention = Optional.empty();
@@ -334,7 +353,7 @@ public final class Settings {
                     + line(s.getValue("retention.schedule").origin()));
         }
         return zone == null || offsite == null || restore == null ? null
-                : new ServerSettings(name, zone, jobs, offsite, restore, retention);
+                : new ServerSettings(name, zone, jobs, offsite, restore, retention, fromS3);
     }
 
     /** A job of the host from its block ({@code path}: schedule, timeout). */

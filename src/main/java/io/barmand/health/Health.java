@@ -1,6 +1,7 @@
 package io.barmand.health;
 
 import io.barmand.config.JobKind;
+import io.barmand.config.JobSchedule;
 import io.barmand.config.JobSettings;
 import io.barmand.config.ReportSettings;
 import io.barmand.config.Schedule;
@@ -108,7 +109,16 @@ public final class Health {
         if (ss.offsite().enabled()) {
             failed(name, "offsite", "offsite copy", lastOffsite, Severity.CRITICAL, true).ifPresent(p::add);
         }
-        failed(name, "restore-test", "restore test", lastRestore, Severity.CRITICAL, true).ifPresent(p::add);
+        // restore tests: with a second schedule from S3, the tests from S3 and the others are followed apart, so
+        // that a daily test from Barman passing does not hide a weekly one from S3 failing
+        boolean twoSources = ss.restoreFromS3().isPresent();
+        if (twoSources) {
+            failed(name, "restore-test", "restore test", lastRestoreEnded(name, false), Severity.CRITICAL, true).ifPresent(p::add);
+            failed(name, "restore-test-s3", "restore test from S3", lastRestoreEnded(name, true), Severity.CRITICAL, true)
+                    .ifPresent(p::add);
+        } else {
+            failed(name, "restore-test", "restore test", lastRestore, Severity.CRITICAL, true).ifPresent(p::add);
+        }
         failed(name, "check", "check", lastCheck, Severity.WARNING, false).ifPresent(p::add);
         failed(name, "verify", "verify", history.lastEnded(name, JobKind.VERIFY.id()), Severity.CRITICAL, true).ifPresent(p::add);
         if (ss.retention().isPresent()) {
@@ -149,12 +159,16 @@ public final class Health {
                         s3.get().plus(max), true));
             }
         }
-        JobSettings restoreJob = ss.job(JobKind.RESTORE_TEST);
-        if (restoreJob != null && restoreJob.enabled() && limits.restoreTestMaxAge().isPresent() && lastRestoreOk.isPresent()) {
+        for (JobSchedule sched : ss.schedules(JobKind.RESTORE_TEST)) {
+            Optional<RunRecord> ok = twoSources ? lastRestorePassed(name, sched.second()) : lastRestoreOk;
+            if (limits.restoreTestMaxAge().isEmpty() || ok.isEmpty()) {
+                continue;
+            }
             Duration max = limits.restoreTestMaxAge().get();
-            Instant end = ended(lastRestoreOk.get());
+            Instant end = ended(ok.get());
             if (Duration.between(end, now).compareTo(max) > 0) {
-                p.add(new Problem(name, "restore-test-age", Severity.WARNING, "restore test age", "last passed restore test is "
+                String what = sched.second() ? "restore test from S3" : "restore test";
+                p.add(new Problem(name, sched.name() + "-age", Severity.WARNING, what + " age", "last passed " + what + " is "
                         + age(Duration.between(end, now)) + " old (health.restore-test-max-age = " + age(max) + ")",
                         end.plus(max), true));
             }
@@ -162,17 +176,17 @@ public final class Health {
         // missed runs
         List<Missed> missed = new ArrayList<>();
         if (first.isPresent()) {
-            for (JobKind k : JobKind.values()) {
-                JobSettings js = ss.job(k);
-                if (k.host() || js == null || js.schedule().isEmpty()) {
-                    continue;
-                }
-                List<Missed> m = missed(name, k, js.schedule().get(), asked.getOrDefault(name + "\u0000" + k.id(), List.of()),
-                        from, to, tolerance);
+            // every schedule: a job's own, and the restore test's second one from S3 (a run of the job near a
+            // fire time, from either schedule, counts for it: the two are set at different times)
+            for (JobSchedule sched : ss.schedules()) {
+                JobKind k = sched.kind();
+                List<Missed> m = missed(name, k, sched.schedule(), asked.getOrDefault(name + "\u0000" + k.id(), List.of()),
+                        from, to, tolerance).stream().map(x -> new Missed(x.server(), k, x.fireTime(), sched.name())).toList();
                 missed.addAll(m);
                 boolean heavy = k == JobKind.BACKUP || k == JobKind.OFFSITE || k == JobKind.RESTORE_TEST || k == JobKind.VERIFY;
-                missedProblem(name, k, m, history.last(name, k.id(), Outcome.SUCCESS),
-                        heavy ? Severity.CRITICAL : Severity.WARNING, heavy).ifPresent(p::add);
+                Optional<RunRecord> ok = k == JobKind.RESTORE_TEST && twoSources ? lastRestorePassed(name, sched.second())
+                        : history.last(name, k.id(), Outcome.SUCCESS);
+                missedProblem(name, sched, m, ok, heavy ? Severity.CRITICAL : Severity.WARNING, heavy).ifPresent(p::add);
             }
         }
         return new ServerHealth(name, lastBackup, lastBackupRun, lastOffsite, lastRestore, lastRestoreOk, lastCheck, wal,
@@ -193,16 +207,48 @@ public final class Health {
                 ended(r), alert));
     }
 
+    /** How many recent runs of a restore test are read to find the newest of one source. */
+    static final int SOURCE_LOOKBACK = 500;
+
+    /** The newest ended restore test read from S3 ({@code s3}) or from Barman. */
+    private Optional<RunRecord> lastRestoreEnded(String server, boolean s3) {
+        return history.list(server, JobKind.RESTORE_TEST.id(), SOURCE_LOOKBACK).stream()
+                .filter(r -> !r.outcome().open() && r.outcome() != Outcome.SKIPPED && fromS3(r) == s3).findFirst();
+    }
+
+    /** The newest passed restore test read from S3 ({@code s3}) or from Barman. */
+    private Optional<RunRecord> lastRestorePassed(String server, boolean s3) {
+        return history.list(server, JobKind.RESTORE_TEST.id(), SOURCE_LOOKBACK).stream()
+                .filter(r -> r.outcome() == Outcome.SUCCESS && fromS3(r) == s3).findFirst();
+    }
+
+    /** A restore test's source, as its run recorded it (a run without the fact read Barman). */
+    public static boolean fromS3(RunRecord r) {
+        return r.facts().text("source").filter("s3"::equals).isPresent();
+    }
+
     /** Fire times missed since the job last succeeded: one problem, naming the first and how many. */
     private static Optional<Problem> missedProblem(String server, JobKind k, List<Missed> m, Optional<RunRecord> lastOk,
                                                    Severity sev, boolean alert) {
+        return missedProblem(server, k, k.id(), false, m, lastOk, sev, alert);
+    }
+
+    private static Optional<Problem> missedProblem(String server, JobSchedule sched, List<Missed> m, Optional<RunRecord> lastOk,
+                                                   Severity sev, boolean alert) {
+        return missedProblem(server, sched.kind(), sched.name(), sched.second(), m, lastOk, sev, alert);
+    }
+
+    /** {@code name}: the schedule's ({@link JobSchedule#name()}); {@code second}: the restore test's one from S3. */
+    private static Optional<Problem> missedProblem(String server, JobKind k, String name, boolean second, List<Missed> m,
+                                                   Optional<RunRecord> lastOk, Severity sev, boolean alert) {
         List<Missed> open = m.stream().filter(x -> lastOk.isEmpty() || x.fireTime().isAfter(lastOk.get().requested())).toList();
         if (open.isEmpty()) {
             return Optional.empty();
         }
         Instant f = open.get(0).fireTime();
-        String what = k == JobKind.RESTORE_TEST ? "restore test" : k == JobKind.OFFSITE ? "offsite copy" : k.id();
-        return Optional.of(new Problem(server, "missed-" + k.id(), sev, what + " missed", what + " missed: "
+        String what = k == JobKind.RESTORE_TEST ? (second ? "restore test from S3" : "restore test")
+                : k == JobKind.OFFSITE ? "offsite copy" : k.id();
+        return Optional.of(new Problem(server, "missed-" + name, sev, what + " missed", what + " missed: "
                 + (open.size() == 1 ? "the run due at " + f + " did not happen"
                 : open.size() + " runs due since " + f + " did not happen") + " (barmand down, or its scheduler stalled)",
                 f, alert));

@@ -88,6 +88,17 @@ public final class Facts implements Iterable<Facts.Fact> {
 
     private final Map<String, Fact> facts;
 
+    /** These facts with a text fact {@code name} first, when they have none of that name (else these). */
+    public Facts withTextIfAbsent(String name, String v) {
+        if (facts.containsKey(name) || v == null) {
+            return this;
+        }
+        Map<String, Fact> m = new LinkedHashMap<>();
+        m.put(name, new Fact(name, Unit.TEXT, v));
+        m.putAll(facts);
+        return new Facts(Collections.unmodifiableMap(m));
+    }
+
     private Facts(Map<String, Fact> facts) {
         this.facts = facts;
     }

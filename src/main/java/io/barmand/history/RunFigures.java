@@ -31,6 +31,11 @@ public record RunFigures(String backupId, Long sizeBytes, Long throughputBytesPe
                 : new RunFigures(backupId, sizeBytes, throughputBytesPerSec, failedChecks, error, facts.toText(), facts);
     }
 
+    /** The same with other facts. */
+    public RunFigures withFacts(Facts other) {
+        return new RunFigures(backupId, sizeBytes, throughputBytesPerSec, failedChecks, error, detail, other);
+    }
+
     /** For logs and test output: the detail only when it says more than the facts. */
     @Override
     public String toString() {

@@ -9,15 +9,27 @@ import java.util.Optional;
 
 /**
  * The options of one run, overriding the configuration for that run only: which backup ({@code run-now offsite
- * SERVER ID}, {@code --backup-id}; the backup a chained copy follows) and where recovery stops ({@code --target}).
+ * SERVER ID}, {@code --backup-id}; the backup a chained copy follows), where recovery stops ({@code --target}) and
+ * where a restore test reads the backup ({@code --from}, and the trigger of {@code restore-test.s3.schedule}).
  * Parsed and checked where they come in (picocli, the control socket), so that a job receives only valid values.
  */
-public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Target> target, boolean allowMassDelete) {
+public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Target> target, boolean allowMassDelete,
+                         Optional<String> source) {
     public static final RunOptions NONE = new RunOptions(Optional.empty(), Optional.empty());
+    /** The sources a restore test reads from, as {@code restore-test.source} and {@code --from} take them. */
+    public static final java.util.List<String> SOURCES = java.util.List.of("barman", "s3");
 
     public RunOptions {
         backupId = backupId == null ? Optional.empty() : backupId;
         target = target == null ? Optional.empty() : target;
+        source = source == null ? Optional.empty() : source;
+        if (source.isPresent() && !SOURCES.contains(source.get())) {
+            throw new IllegalArgumentException("source " + source.get());
+        }
+    }
+
+    public RunOptions(Optional<String> backupId, Optional<RestoreSettings.Target> target, boolean allowMassDelete) {
+        this(backupId, target, allowMassDelete, Optional.empty());
     }
 
     public RunOptions(Optional<String> backupId, Optional<RestoreSettings.Target> target) {
@@ -26,7 +38,17 @@ public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Tar
 
     /** These options, and retention's guards on how many backups one run deletes lifted for this run. */
     public RunOptions withAllowMassDelete() {
-        return new RunOptions(backupId, target, true);
+        return new RunOptions(backupId, target, true, source);
+    }
+
+    /** These options, the restore test reading from {@code from} ("barman" or "s3") for this run. */
+    public RunOptions withSource(String from) {
+        return new RunOptions(backupId, target, allowMassDelete, Optional.of(from));
+    }
+
+    /** Only a source: the options of a scheduled restore test of {@code restore-test.s3.schedule}. */
+    public static RunOptions source(String from) {
+        return NONE.withSource(from);
     }
 
     public static RunOptions backup(String id) {
@@ -34,7 +56,7 @@ public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Tar
     }
 
     public boolean isEmpty() {
-        return backupId.isEmpty() && target.isEmpty() && !allowMassDelete;
+        return backupId.isEmpty() && target.isEmpty() && !allowMassDelete && source.isEmpty();
     }
 
     /**
@@ -61,11 +83,24 @@ public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Tar
         return new RunOptions(id, t);
     }
 
+    /** As {@link #parse(String, String)}, with {@code --from} ("barman" or "s3"; null or blank = the configured source). */
+    public static RunOptions parse(String backupId, String target, String from) {
+        RunOptions o = parse(backupId, target);
+        if (from == null || from.isBlank()) {
+            return o;
+        }
+        if (!SOURCES.contains(from.trim())) {
+            throw new BarmandException(Category.USAGE, "--from: must be \"barman\" or \"s3\", is \"" + from + "\"");
+        }
+        return o.withSource(from.trim());
+    }
+
     /** The control socket's form: {"backupId": "...", "target": "time:..."} (only what is set). */
     public Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();
         backupId.ifPresent(b -> m.put("backupId", b));
         target.ifPresent(t -> m.put("target", t.spec()));
+        source.ifPresent(s -> m.put("source", s));
         if (allowMassDelete) {
             m.put("allowMassDelete", "true");
         }
@@ -73,7 +108,7 @@ public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Tar
     }
 
     public static RunOptions fromMap(Map<String, String> m) {
-        RunOptions o = parse(m.get("backupId"), m.get("target"));
+        RunOptions o = parse(m.get("backupId"), m.get("target"), m.get("source"));
         return "true".equals(m.get("allowMassDelete")) ? o.withAllowMassDelete() : o;
     }
 

@@ -55,6 +55,9 @@ public class OffsiteService implements JobService {
         if (options.target().isPresent()) {
             throw new BarmandException(Category.USAGE, "--target is for run-now restore-test only, not offsite");
         }
+        if (options.source().isPresent()) {
+            throw new BarmandException(Category.USAGE, "--from is for run-now restore-test only, not offsite");
+        }
         options.backupId().ifPresent(id -> {
             if (!id.matches("[0-9]{8}T[0-9]{6}")) {
                 throw new BarmandException(Category.USAGE, "'" + id + "' is not a Barman backup id (like 20261124T010203)");

@@ -20,8 +20,9 @@ public final class Folders {
             Map<String, java.nio.file.Path> m = new java.util.LinkedHashMap<>();
             for (var ss : s.servers().values()) {
                 paths.apply(ss.name()).ifPresent(p -> m.putIfAbsent("Barman " + ss.name(), p.basebackups().getParent()));
-                var rt = ss.job(JobKind.RESTORE_TEST);
-                if (rt != null && rt.enabled() && ss.restore().scratchHost().isEmpty()) {
+                // the scratch folder is this host's when a test is scheduled here (one from S3 always is)
+                if (ss.restoreFromS3().isPresent()
+                        || !ss.schedules(JobKind.RESTORE_TEST).isEmpty() && ss.restore().scratchHost().isEmpty()) {
                     m.putIfAbsent("scratch " + ss.name(), ss.restore().scratchDir());
                 }
                 if (ss.offsite().enabled()) {

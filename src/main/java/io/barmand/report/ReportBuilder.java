@@ -2,6 +2,7 @@ package io.barmand.report;
 
 import io.barmand.config.JobKind;
 import io.barmand.config.ServerSettings;
+import io.barmand.health.Health;
 import io.barmand.health.HealthReport;
 import io.barmand.health.Missed;
 import io.barmand.health.ServerHealth;
@@ -73,7 +74,8 @@ public final class ReportBuilder {
         for (Missed m : health.missed()) {
             if (!m.fireTime().isBefore(since)) {
                 troubles.add(new Trouble(m.server(), m.job().id(), "missed", m.fireTime(), 0, "scheduled", 1,
-                        "no run at this fire time (barmand down, or its scheduler stalled)"));
+                        "no run at this fire time" + (m.schedule().equals(m.job().id()) ? "" : " of its schedule from S3 ("
+                        + m.job().id() + ".s3.schedule)") + " (barmand down, or its scheduler stalled)"));
             }
         }
         troubles.sort(Comparator.comparing(Trouble::at).thenComparing(Trouble::server).thenComparing(Trouble::job));
@@ -124,15 +126,30 @@ public final class ReportBuilder {
             return new Offsite(r.id(), r.outcome().word(), ended(r), r.facts().text("backup").orElse(r.backupId()), lag,
                     r.facts().text("wal-newest-s3").orElse(null), r.error());
         }).orElse(null);
-        RestoreTest t = sh.lastRestoreTest().map(r -> new RestoreTest(r.id(), r.outcome().word(), ended(r), r.backupId(),
-                r.facts().text("source").orElse("barman"), r.facts().seconds("rto").orElse(null),
-                r.facts().instant("recovery-point").orElse(null), r.facts().seconds("canary-age").orElse(null), r.error()))
-                .orElse(null);
+        ServerSettings ss = servers.get(sh.server());
+        boolean twoSources = ss != null && ss.restoreFromS3().isPresent();
+        RestoreTest t;
+        RestoreTest s3 = null;
+        if (twoSources) {
+            // the last test from Barman and the last from S3, each on its own
+            List<RunRecord> tests = history.list(sh.server(), JobKind.RESTORE_TEST.id(), 500).stream()
+                    .filter(r -> !r.outcome().open() && r.outcome() != Outcome.SKIPPED).toList();
+            t = tests.stream().filter(r -> !Health.fromS3(r)).findFirst().map(ReportBuilder::restoreTest).orElse(null);
+            s3 = tests.stream().filter(Health::fromS3).findFirst().map(ReportBuilder::restoreTest).orElse(null);
+        } else {
+            t = sh.lastRestoreTest().map(ReportBuilder::restoreTest).orElse(null);
+        }
         Check c = sh.lastCheck().map(r -> new Check(r.outcome().word(), ended(r), r.failedChecks())).orElse(null);
         ReportData.Verify v = history.lastEnded(sh.server(), JobKind.VERIFY.id()).map(r -> new ReportData.Verify(
                 r.outcome().word(), ended(r), r.facts().text("verified-through").orElse(null),
                 r.facts().text("offsite-checked").orElse(null), r.error())).orElse(null);
-        return new ServerLine(sh.server(), sh.severity(), b, o, t, c, v);
+        return new ServerLine(sh.server(), sh.severity(), b, o, t, c, v, s3);
+    }
+
+    private static RestoreTest restoreTest(RunRecord r) {
+        return new RestoreTest(r.id(), r.outcome().word(), ended(r), r.backupId(),
+                r.facts().text("source").orElse("barman"), r.facts().seconds("rto").orElse(null),
+                r.facts().instant("recovery-point").orElse(null), r.facts().seconds("canary-age").orElse(null), r.error());
     }
 
     private Trend trend(String server, Instant now) {

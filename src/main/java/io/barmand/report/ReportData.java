@@ -13,9 +13,18 @@ public record ReportData(String host, Instant generated, Instant from, Instant t
                          List<ServerLine> servers, List<Problem> problems, List<Trouble> troubles, List<Disk> disks,
                          List<Trend> trends, List<MailNote> mail, String retention) {
 
-    /** One server's line: last backup, offsite, last restore test, check. Null fields: nothing recorded. */
+    /**
+     * One server's line: last backup, offsite, last restore test, check. Null fields: nothing recorded. With a second
+     * restore-test schedule from S3 ({@code restore-test.s3.schedule}), {@code restoreTest} is the last test from
+     * Barman and {@code restoreTestS3} the last from S3; else {@code restoreTestS3} is null and {@code restoreTest}
+     * the last of any source.
+     */
     public record ServerLine(String server, Severity severity, Backup backup, Offsite offsite, RestoreTest restoreTest,
-                             Check check, Verify verify) {
+                             Check check, Verify verify, RestoreTest restoreTestS3) {
+        public ServerLine(String server, Severity severity, Backup backup, Offsite offsite, RestoreTest restoreTest,
+                          Check check, Verify verify) {
+            this(server, severity, backup, offsite, restoreTest, check, verify, null);
+        }
     }
 
     /** The newest verify run that ended: how far it verified, and what it found. */

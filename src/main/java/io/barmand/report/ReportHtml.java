@@ -35,7 +35,7 @@ public final class ReportHtml {
         for (ServerLine s : d.servers()) {
             b.append("<tr>").append(td(s.server())).append("<td style=\"border:1px solid #ccc;font-weight:bold;color:")
                     .append(color(s.severity())).append("\">").append(s.severity().word()).append("</td>")
-                    .append(td(w.backup(s.backup()))).append(td(w.offsite(s.offsite()))).append(td(w.restore(s.restoreTest())))
+                    .append(td(w.backup(s.backup()))).append(td(w.offsite(s.offsite()))).append(td(w.restores(s)))
                     .append(td(w.verify(s.verify()))).append(td(w.check(s.check()))).append("</tr>\n");
         }
         b.append("</table>\n");

@@ -72,6 +72,19 @@ public final class ReportJson {
                 b.put("canaryAgeSeconds", s.restoreTest().canaryAgeSeconds());
                 b.put("error", s.restoreTest().error());
             }
+            if (s.restoreTestS3() != null) {
+                // the server has a second schedule from S3: lastRestoreTest is then the last from Barman
+                ObjectNode b = o.putObject("lastRestoreTestS3");
+                b.put("runId", s.restoreTestS3().runId());
+                b.put("outcome", s.restoreTestS3().outcome());
+                b.put("ended", str(s.restoreTestS3().ended()));
+                b.put("backupId", s.restoreTestS3().backupId());
+                b.put("source", s.restoreTestS3().source());
+                b.put("rtoSeconds", s.restoreTestS3().rtoSeconds());
+                b.put("recoveryPoint", str(s.restoreTestS3().recoveryPoint()));
+                b.put("canaryAgeSeconds", s.restoreTestS3().canaryAgeSeconds());
+                b.put("error", s.restoreTestS3().error());
+            }
             if (s.verify() == null) {
                 o.putNull("verify");
             } else {

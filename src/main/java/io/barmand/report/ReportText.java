@@ -30,7 +30,7 @@ public final class ReportText {
         rows.add(new String[] {"SERVER", "STATE", "LAST BACKUP", "OFFSITE", "LAST RESTORE TEST", "VERIFY", "CHECK"});
         for (ServerLine s : d.servers()) {
             rows.add(new String[] {s.server(), s.severity().word(), w.backup(s.backup()), w.offsite(s.offsite()),
-                    w.restore(s.restoreTest()), w.verify(s.verify()), w.check(s.check())});
+                    w.restores(s), w.verify(s.verify()), w.check(s.check())});
         }
         b.append(table(rows)).append('\n');
         b.append("Problems now");

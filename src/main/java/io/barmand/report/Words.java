@@ -70,6 +70,15 @@ final class Words {
         return s;
     }
 
+    /** The last restore test; with a second schedule from S3, the last from Barman, then the last from S3. */
+    String restores(ReportData.ServerLine s) {
+        if (s.restoreTestS3() == null) {
+            return restore(s.restoreTest());
+        }
+        return (s.restoreTest() == null ? "from Barman: none recorded" : restore(s.restoreTest()) + " (from Barman)")
+                + "; " + restore(s.restoreTestS3());
+    }
+
     String restore(RestoreTest t) {
         if (t == null) {
             return "none recorded";

@@ -41,8 +41,9 @@ final class FromS3 implements BackupSource {
     private OffsiteSettings offsiteOf(String server) {
         OffsiteSettings os = offsite.get(server);
         if (os == null || !os.enabled()) {
-            throw new BarmandException(Category.CONFIG, "restore-test.source = \"s3\" but offsite is not enabled for server " + server
-                    + " (barmand.servers." + server + ".offsite.enabled)");
+            throw new BarmandException(Category.CONFIG, "a restore test from S3 (restore-test.source = \"s3\", "
+                    + "restore-test.s3.schedule or --from s3) reads the offsite copy, but offsite is not enabled for server "
+                    + server + " (barmand.servers." + server + ".offsite.enabled)");
         }
         return os;
     }

@@ -88,7 +88,7 @@ public class RestoreTestService implements JobService {
         return keeps.releaseLeftovers();
     }
 
-    /** {@code --target} and {@code --backup-id} are both for this job (RunOptions has checked their syntax). */
+    /** {@code --target}, {@code --backup-id} and {@code --from} are all for this job (RunOptions has checked their syntax). */
     @Override
     public void check(RunOptions options) {
     }
@@ -105,11 +105,20 @@ public class RestoreTestService implements JobService {
         if (req.target().isPresent() || req.backupId().isPresent()) {
             rs = rs.forRun(req.backupId().orElse(rs.backupId()), req.target().orElse(rs.target()));
         }
+        if (req.source().isPresent() && !req.source().get().equals(rs.source())) {
+            rs = rs.withSource(req.source().get());
+        }
         long n0 = System.nanoTime();
         Instant started = clock.instant();
         Duration total = js.timeout();
         Report rep = new Report();
+        // the source is a fact of every run (health, the report and retention tell the tests from S3 by it)
+        rep.facts.text("source", rs.source());
         rep.facts.text("target", rs.target().spec());
+        if (rs.source().equals("s3") && rs.scratchHost().isPresent()) {
+            rep.fail("source", "a restore test from S3 runs on this host only, not on scratch-host " + rs.scratchHost().get().host());
+            return Result.failed(rep.figures());
+        }
         Optional<Instant> targetTime = rs.target().timeAt(started);
 
         // 1. which backup

@@ -101,6 +101,9 @@ public final class RetentionService implements JobService {
         if (options.target().isPresent()) {
             throw new BarmandException(Category.USAGE, "job 'retention' takes no --target");
         }
+        if (options.source().isPresent()) {
+            throw new BarmandException(Category.USAGE, "job 'retention' takes no --from");
+        }
     }
 
     /** Whether the server has retention on (for the chain after its backups). */

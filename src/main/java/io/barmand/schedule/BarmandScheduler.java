@@ -1,8 +1,8 @@
 package io.barmand.schedule;
 
 import io.barmand.config.JobKind;
+import io.barmand.config.JobSchedule;
 import io.barmand.config.JobSettings;
-import io.barmand.config.Schedule;
 import io.barmand.config.SchedulerSettings;
 import io.barmand.config.ServerSettings;
 import io.barmand.error.BarmandException;
@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Quartz with a RAMJobStore and its own thread pool ({@code scheduler.threads}): one job per (server, kind) with a
- * cron trigger in the server's time zone. A fire only hands the run to the {@link JobRunner}'s queue, so Quartz's
+ * cron trigger per schedule of it ({@link ServerSettings#schedules()}: the restore test may have a second one, from
+ * S3) in the server's time zone. A fire only hands the run to the {@link JobRunner}'s queue, so Quartz's
  * threads are free again at once; a fire time Quartz could not hand over within {@code scheduler.misfire-threshold}
  * is recorded as skipped. Missed fire times across a restart are handled by {@link CatchUp}.
  */
@@ -50,7 +51,8 @@ public class BarmandScheduler {
     private final RunHistory store;
     private final Clock clock;
     private final Scheduler scheduler;
-    private final List<JobKey> catchUps = new ArrayList<>();
+    /** The jobs to catch up at start, each with its trigger's data (catch-up, and a restore test's source). */
+    private final Map<JobKey, JobDataMap> catchUps = new java.util.LinkedHashMap<>();
     private int scheduled;
 
     public BarmandScheduler(Map<String, ServerSettings> servers, JobRegistry registry, JobRunner runner, RunHistory store,
@@ -113,37 +115,49 @@ public class BarmandScheduler {
                         continue;
                     }
                     JobSettings js = s.job(kind);
-                    if (js == null || !js.enabled()) {
+                    List<JobSchedule> schedules = js == null ? List.of() : s.schedules(kind);
+                    if (schedules.isEmpty()) {
                         continue;
                     }
                     JobKey key = key(s.name(), kind);
                     JobDetail jd = JobBuilder.newJob(registry.adapter(kind)).withIdentity(key)
                             .usingJobData(ServerJob.SERVER, s.name()).storeDurably().build();
-                    org.quartz.Trigger t = TriggerBuilder.newTrigger().withIdentity(TriggerKey.triggerKey(kind.id(), s.name()))
-                            .forJob(jd)
-                            .withSchedule(CronScheduleBuilder.cronSchedule(js.schedule().get().cron())
-                                    .withMisfireHandlingInstructionDoNothing())
-                            .build();
                     scheduler.addJob(jd, false);
-                    if (js.catchUp()) {
-                        Schedule sched = js.schedule().get();
-                        Optional<Instant> before = sched.previous(now);
-                        CatchUp.missedFire(sched, now, firstStart,
-                                before.isEmpty() ? List.of() : store.since(s.name(), kind.id(), before.get()))
-                                .ifPresent(fire -> {
-                                    log.warn("{} {}: fire time {} passed while barmand was stopped: catching up now",
-                                            s.name(), kind, fire);
-                                    catchUps.add(key);
-                                });
+                    // one trigger per schedule: the job's own, and the restore test's second one from S3, whose
+                    // runs carry their source in the trigger's data
+                    for (JobSchedule sched : schedules) {
+                        JobDataMap data = new JobDataMap();
+                        if (sched.second()) {
+                            data.put(ServerJob.SOURCE, sched.source().orElseThrow());
+                        }
+                        org.quartz.Trigger t = TriggerBuilder.newTrigger()
+                                .withIdentity(TriggerKey.triggerKey(sched.name(), s.name()))
+                                .forJob(jd).usingJobData(data)
+                                .withSchedule(CronScheduleBuilder.cronSchedule(sched.schedule().cron())
+                                        .withMisfireHandlingInstructionDoNothing())
+                                .build();
+                        if (js.catchUp()) {
+                            Optional<Instant> before = sched.schedule().previous(now);
+                            List<io.barmand.history.RunRecord> runs = before.isEmpty() ? List.of()
+                                    : store.since(s.name(), kind.id(), before.get()).stream()
+                                    .filter(r -> sched.source().isEmpty() || sourceOf(r).equals(sched.source().get())).toList();
+                            CatchUp.missedFire(sched.schedule(), now, firstStart, runs).ifPresent(fire -> {
+                                log.warn("{} {}: fire time {} passed while barmand was stopped: catching up now",
+                                        s.name(), sched.label(), fire);
+                                JobDataMap m = new JobDataMap(data);
+                                m.put(ServerJob.TRIGGER, Trigger.CATCH_UP.word());
+                                catchUps.put(key, m);
+                            });
+                        }
+                        if (t.getFireTimeAfter(Date.from(now)) == null) {
+                            log.warn("{} {}: schedule \"{}\" never fires again", s.name(), sched.label(), sched.schedule());
+                            continue;
+                        }
+                        Date first = scheduler.scheduleJob(t);
+                        scheduled++;
+                        log.info("{} {}: {} (\"{}\"), next {}", s.name(), sched.label(), sched.schedule().describe(),
+                                sched.schedule(), first.toInstant());
                     }
-                    if (t.getFireTimeAfter(Date.from(now)) == null) {
-                        log.warn("{} {}: schedule \"{}\" never fires again", s.name(), kind, js.scheduleText());
-                        continue;
-                    }
-                    Date first = scheduler.scheduleJob(t);
-                    scheduled++;
-                    log.info("{} {}: {} (\"{}\"), next {}", s.name(), kind, js.scheduleWords(), js.scheduleText(),
-                            first.toInstant());
                 }
             }
             for (Map.Entry<JobKind, JobSettings> h : hostJobs.entrySet()) {
@@ -177,10 +191,8 @@ public class BarmandScheduler {
     public void start() {
         try {
             scheduler.start();
-            for (JobKey k : catchUps) {
-                JobDataMap m = new JobDataMap();
-                m.put(ServerJob.TRIGGER, Trigger.CATCH_UP.word());
-                scheduler.triggerJob(k, m);
+            for (Map.Entry<JobKey, JobDataMap> c : catchUps.entrySet()) {
+                scheduler.triggerJob(c.getKey(), c.getValue());
             }
         } catch (SchedulerException e) {
             throw new BarmandException(Category.INTERNAL, "cannot start the scheduler: " + e.getMessage(), e);
@@ -188,7 +200,12 @@ public class BarmandScheduler {
     }
 
     public List<JobKey> catchUps() {
-        return List.copyOf(catchUps);
+        return List.copyOf(catchUps.keySet());
+    }
+
+    /** A restore test's source as its run recorded it ("barman" for runs older than the fact). */
+    static String sourceOf(io.barmand.history.RunRecord r) {
+        return r.facts().text("source").orElse("barman");
     }
 
     /** Stops firing (running jobs go on until interrupted). */

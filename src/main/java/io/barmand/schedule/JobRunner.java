@@ -302,6 +302,10 @@ public class JobRunner {
             // a run interrupted by shutdown must not leave the flag set for the pool's thread
             Thread.interrupted();
         }
+        if (r.options().source().isPresent()) {
+            // where a restore test read from is a fact of the run, also of one that ended in an error
+            figures = figures.withFacts(figures.facts().withTextIfAbsent("source", r.options().source().get()));
+        }
         long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
         RunRecord rec;
         try {

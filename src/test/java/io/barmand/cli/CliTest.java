@@ -234,7 +234,11 @@ class CliTest {
         assertThat(err.toString()).contains("--backup-id ID");
         assertThat(run("run-now", "backup", "itpg", "--target", "end-of-wal", "--config", conf.toString())).isEqualTo(64);
         assertThat(run("run-now", "offsite", "itpg", "--backup-id", "20261124T010203", "--config", conf.toString())).isEqualTo(64);
-        assertThat(err.toString()).contains("--target and --backup-id are for run-now restore-test only, not offsite");
+        assertThat(err.toString()).contains("--target, --backup-id and --from are for run-now restore-test only, not offsite");
+        assertThat(run("run-now", "restore-test", "itpg", "--from", "tape", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("--from: must be \"barman\" or \"s3\", is \"tape\"");
+        assertThat(run("run-now", "backup", "itpg", "--from", "s3", "--config", conf.toString())).isEqualTo(64);
+        assertThat(run("run-now", "restore-test", "itpg", "--from", "s3", "--config", conf.toString())).isEqualTo(69);
         for (String t : List.of("end-of-wal", "time:2026-11-24T01:00:00Z", "ago:30m", "ago: 30 m", "lsn:0/3000060")) {
             assertThat(run("run-now", "restore-test", "itpg", "--target", t, "--backup-id", "latest",
                     "--config", conf.toString())).as(t).isEqualTo(69);
