@@ -2,8 +2,10 @@
 # Checks the lab and prints its state, as the task's sample does: replication on the primary, the
 # standby's recovery and lag, a row written on the primary read back on the standby, and barman's
 # check, status, replication-status and list-backups; then the whole product: barmand active, a backup it
-# recorded, that backup's copy in the offsite bucket with a verified manifest, a restore test from S3 passed (RTO),
-# a report in the offsite node's mailbox with the verdict in its subject, the metrics endpoint answering. Ends with
+# recorded, that backup's copy in the offsite bucket with a verified manifest, a restore test from Barman passed (RTO)
+# with the canary written on the primary found in the restored instance, a restore test from S3 passed (RTO, canary),
+# retention run with a sane plan (nothing deleted below minimum-redundancy), a report in the offsite node's mailbox
+# with the verdict in its subject, the metrics endpoint answering. Ends with
 # `verify: OK (N checks)`, or `verify: FAILED: <first failing check>` and exit 1.
 # Read-mostly: it writes one row on the primary; barmand's first runs are the playbook's (role barmand), and
 # verify only reads barmand's history, the bucket (barmand offsite verify), the mailbox and the metrics.
@@ -135,11 +137,33 @@ echo "$offsite_out"
 check "offsite: backup ${backup_id:-?} in bucket on $OFFSITE, manifest verified" \
   grep -qx "verified: $SERVER ${backup_id:-none}" <<<"$offsite_out"
 
+canary_of() { py "'canary restored, written %.0f s before the test' % d['facts']['canary-age']['value'] if 'canary-age' in d.get('facts', {}) else None"; }
+bt_run=$(newest restore-test " and r.get('facts', {}).get('source', {}).get('value', 'barman') == 'barman'")
+bt_desc=$(py "'run %s, backup %s, RTO %.1f s (manifest %s, checksums %s, replayed to %s)' % (d['id'], d.get('backupId'), d['facts']['rto']['value'], d['facts']['manifest']['value'], d['facts']['checksums']['value'], d['facts']['replay-lsn']['value'])" <<<"$bt_run")
+bt_canary=$(canary_of <<<"$bt_run")
+section "$BACKUP: the newest restore test from Barman (barman recover)"
+echo "  ${bt_desc:-none passed}"
+echo "  ${bt_canary:-no canary in the restored instance}"
+check "restore test from Barman passed (${bt_desc%% (*})" test -n "$bt_desc"
+check "canary: the row barmand wrote on $PRIMARY found in the instance restored from Barman (${bt_canary:-none})" test -n "$bt_canary"
+
 rt_run=$(newest restore-test " and r.get('facts', {}).get('source', {}).get('value') == 's3'")
 rt_desc=$(py "'run %s, backup %s, RTO %.1f s (%d bytes and %d WAL downloaded, manifest %s, checksums %s, replayed to %s)' % (d['id'], d.get('backupId'), d['facts']['rto']['value'], d['facts']['downloaded']['value'], d['facts']['wal-files']['value'], d['facts']['manifest']['value'], d['facts']['checksums']['value'], d['facts']['replay-lsn']['value'])" <<<"$rt_run")
 section "$BACKUP: the newest restore test from S3"
 echo "  ${rt_desc:-none passed}"
+rt_canary=$(canary_of <<<"$rt_run")
+echo "  ${rt_canary:-no canary in the restored instance}"
 check "restore test from S3 passed (${rt_desc%% (*})" test -n "$rt_desc"
+check "canary: found in the instance restored from S3 (${rt_canary:-none})" test -n "$rt_canary"
+
+section "$BACKUP: retention (barmand retention plan $SERVER)"
+bm retention plan "$SERVER" 2>&1 | sed 's/^/  /' || true
+ret_run=$(newest retention)
+ret_desc=$(py "'run %s: %d backup(s), %d kept, %d deleted' % (d['id'], d['facts']['backups']['value'], d['facts']['kept']['value'], d['facts'].get('deleted', {}).get('value', 0))" <<<"$ret_run")
+ret_sane=$(py "d['facts']['kept']['value'] >= min(d['facts']['backups']['value'], 2) or None" <<<"$ret_run")
+echo "  newest successful run: ${ret_desc:-none}"
+check "retention: a run succeeded (${ret_desc:-none})" test -n "$ret_desc"
+check "retention: minimum-redundancy held (kept >= min(backups, 2))" test -n "$ret_sane"
 
 section "$OFFSITE: the mailbox ($MAILDIR), newest 5"
 subjects=$(mails "$OFFSITE" "$MAILDIR" | cut -f1-3 || true)

@@ -146,6 +146,8 @@ public class BarmandScheduler {
                                         s.name(), sched.label(), fire);
                                 JobDataMap m = new JobDataMap(data);
                                 m.put(ServerJob.TRIGGER, Trigger.CATCH_UP.word());
+                                // one catch-up per job: when both schedules of a restore test were missed,
+                                // the second's (from S3, the rarer one) is the one run
                                 catchUps.put(key, m);
                             });
                         }

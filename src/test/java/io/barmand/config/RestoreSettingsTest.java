@@ -38,7 +38,7 @@ class RestoreSettingsTest {
     Path fakePgBin() throws IOException {
         Path bin = tmp.resolve("pgbin");
         Files.createDirectories(bin);
-        for (String t : new String[] {"pg_ctl", "pg_amcheck"}) {
+        for (String t : new String[] {"pg_ctl", "pg_amcheck", "pg_verifybackup", "pg_checksums"}) {
             Path p = bin.resolve(t);
             Files.writeString(p, "#!/bin/sh\n");
             p.toFile().setExecutable(true);
@@ -104,6 +104,48 @@ class RestoreSettingsTest {
         assertThat(with.restore().get("pg1").source()).isEqualTo("s3");
         assertThat(catchThrowable(() -> server("restore-test { source = \"s3\", scratch-host.host = \"h\" }, offsite { enabled = true, bucket = \"b\" }")))
                 .hasMessageContaining("barmand.servers.pg1.restore-test.source: \"s3\" restores on this host only");
+    }
+
+    static final String OFFSITE = "offsite { enabled = true, bucket = \"b\" }";
+
+    @Test
+    void aDailyTestFromBarmanAndAWeeklyOneFromS3() throws IOException {
+        Settings s = server("restore-test { schedule = \"0 0 3 * * ?\", s3.schedule = \"0 0 4 ? * SUN\" }, " + OFFSITE);
+        ServerSettings pg1 = s.servers().get("pg1");
+        assertThat(pg1.restore().source()).isEqualTo("barman");
+        assertThat(pg1.restoreFromS3()).contains(new Schedule("0 0 4 ? * SUN", java.time.ZoneId.of("UTC")));
+        assertThat(pg1.schedules(JobKind.RESTORE_TEST)).extracting(JobSchedule::name, x -> x.source().orElseThrow(),
+                x -> x.schedule().expression()).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("restore-test", "barman", "0 0 3 * * ?"),
+                org.assertj.core.groups.Tuple.tuple("restore-test-s3", "s3", "0 0 4 ? * SUN"));
+        assertThat(pg1.scheduledRestoreSources()).containsExactly("barman", "s3");
+        // off by default: one schedule, the job's own; pg2 has none at all
+        assertThat(s.servers().get("pg2").restoreFromS3()).isEmpty();
+        assertThat(s.servers().get("pg2").schedules(JobKind.RESTORE_TEST)).isEmpty();
+        // the weekly one alone (the daily off) is a schedule too, and needs the binaries
+        ServerSettings weekly = server("restore-test { s3.schedule = \"0 0 4 ? * SUN\" }, " + OFFSITE).servers().get("pg1");
+        assertThat(weekly.schedules()).filteredOn(x -> x.kind() == JobKind.RESTORE_TEST).extracting(JobSchedule::name)
+                .containsExactly("restore-test-s3");
+        assertThat(catchThrowable(() -> server("restore-test { s3.schedule = \"0 0 4 ? * SUN\", pg-bin-dir = \""
+                + tmp.resolve("nowhere") + "\" }, " + OFFSITE)))
+                .hasMessageContaining("barmand.servers.pg1.restore-test.pg-bin-dir: " + tmp.resolve("nowhere/pg_ctl"));
+    }
+
+    @Test
+    void theScheduleFromS3IsRefusedWhereItCannotRunWithItsKeyAndLine() {
+        Throwable off = catchThrowable(() -> settings("s3.schedule = \"0 0 4 ? * SUN\""));
+        assertThat(off).isInstanceOf(BarmandException.class).hasMessageContaining("barmand.servers.pg1.restore-test.s3.schedule: "
+                + "a restore test from the offsite copy, but barmand.servers.pg1.offsite.enabled is false").hasMessageContaining("(line ");
+        assertThat(((BarmandException) off).category()).isEqualTo(Category.CONFIG);
+        assertThat(catchThrowable(() -> server("restore-test { source = \"s3\", s3.schedule = \"0 0 4 ? * SUN\" }, " + OFFSITE)))
+                .hasMessageContaining("barmand.servers.pg1.restore-test.s3.schedule: is the second schedule, from S3, of a "
+                        + "restore test whose source is already \"s3\"");
+        assertThat(catchThrowable(() -> server("restore-test { s3.schedule = \"0 0 4 ? * SUN\", scratch-host.host = \"h\" }, " + OFFSITE)))
+                .hasMessageContaining("barmand.servers.pg1.restore-test.s3.schedule: a restore test from S3 runs on this host only");
+        assertThat(catchThrowable(() -> server("restore-test { s3.schedule = \"weekly\" }, " + OFFSITE)))
+                .hasMessageContaining("barmand.servers.pg1.restore-test.s3.schedule = \"weekly\"");
+        assertThat(catchThrowable(() -> server("restore-test { s3.shedule = \"0 0 4 ? * SUN\" }, " + OFFSITE)))
+                .hasMessageContaining("barmand.servers.pg1.restore-test.s3.shedule: unknown key");
     }
 
     @Test

@@ -172,4 +172,74 @@ class HealthTest {
             assertThat(p.severity()).isEqualTo(Severity.WARNING);
         });
     }
+
+    /** pg1 with a daily restore test from Barman at 03:00 and a weekly one from S3 on Sunday at 04:00. */
+    Settings twoRestoreTests() throws IOException {
+        Path bin = tmp.resolve("pgbin");
+        Files.createDirectories(bin);
+        for (String t : List.of("pg_ctl", "pg_amcheck", "pg_verifybackup", "pg_checksums")) {
+            Files.writeString(bin.resolve(t), "#!/bin/sh\n");
+            bin.resolve(t).toFile().setExecutable(true);
+        }
+        return settings("pg1 { backup.schedule = off, offsite { enabled = true, bucket = \"b\" }, restore-test { pg-bin-dir = \""
+                + bin + "\", schedule = \"0 0 3 * * ?\", s3.schedule = \"0 0 4 ? * SUN\" } }", "");
+    }
+
+    long restoreTest(Instant requested, String source, Outcome outcome, String error) {
+        long id = store.start("pg1", "restore-test", Trigger.SCHEDULED, requested);
+        store.finish(id, outcome, requested.plusSeconds(60), 60_000, new RunFigures("B1", null, null,
+                outcome == Outcome.SUCCESS ? List.of() : List.of("manifest"), error, null,
+                Facts.builder().text("source", source).seconds("rto", 12.0).build()));
+        return id;
+    }
+
+    @Test
+    void aFailedTestFromS3StaysAProblemWhileTheDailyTestsFromBarmanPass() throws IOException {
+        Settings s = twoRestoreTests();
+        store.recordDaemonStart(day0, "test");   // Friday 2026-11-20
+        for (int d = 0; d < 4; d++) {
+            restoreTest(day0.plus(Duration.ofDays(d)).plus(Duration.ofHours(3)).plusSeconds(1), "barman", Outcome.SUCCESS, null);
+        }
+        Instant sunday = Instant.parse("2026-11-22T04:00:01Z");
+        long failed = restoreTest(sunday, "s3", Outcome.FAILED, "manifest: data.tar.zst of 20261122T020000: sha256 mismatch");
+        // Monday: the test from Barman passed after the failed one from S3
+        Instant now = Instant.parse("2026-11-23T10:00:00Z");
+        HealthReport h = health(s).evaluate(now, Duration.ofHours(72));
+        assertThat(h.missed()).isEmpty();
+        assertThat(h.problems()).singleElement().satisfies(p -> {
+            assertThat(p.id()).isEqualTo("pg1 restore-test-s3");
+            assertThat(p.severity()).isEqualTo(Severity.CRITICAL);
+            assertThat(p.text()).isEqualTo("restore test from S3 failed (run " + failed + ", 2026-11-22T04:01:01Z): "
+                    + "manifest: data.tar.zst of 20261122T020000: sha256 mismatch");
+        });
+        // a test from S3 that passes ends it; a failed one from Barman is its own problem
+        restoreTest(now.plusSeconds(10), "s3", Outcome.SUCCESS, null);
+        long barmanFailed = restoreTest(now.plusSeconds(100), "barman", Outcome.FAILED, "canary: no canary row");
+        HealthReport after = health(s).evaluate(now.plusSeconds(300), Duration.ofHours(72));
+        assertThat(after.problems()).extracting(Problem::id).containsExactly("pg1 restore-test");
+        assertThat(after.problems().get(0).text()).startsWith("restore test failed (run " + barmanFailed + ",");
+    }
+
+    @Test
+    void eachScheduleOfTheRestoreTestHasItsOwnMissedRuns() throws IOException {
+        Settings s = twoRestoreTests();
+        store.recordDaemonStart(day0, "test");
+        for (int d = 0; d < 4; d++) {
+            restoreTest(day0.plus(Duration.ofDays(d)).plus(Duration.ofHours(3)).plusSeconds(1), "barman", Outcome.SUCCESS, null);
+        }
+        // Sunday 04:00 passed with no run: the weekly test from S3 is missed, the daily ones are not
+        HealthReport h = health(s).evaluate(Instant.parse("2026-11-23T10:00:00Z"), Duration.ofHours(72));
+        assertThat(h.missed()).containsExactly(new Missed("pg1", JobKind.RESTORE_TEST, Instant.parse("2026-11-22T04:00:00Z"),
+                "restore-test-s3"));
+        assertThat(h.problems()).singleElement().satisfies(p -> {
+            assertThat(p.id()).isEqualTo("pg1 missed-restore-test-s3");
+            assertThat(p.text()).startsWith("restore test from S3 missed: the run due at 2026-11-22T04:00:00Z did not happen");
+        });
+        // a day without the daily test (the window no longer holds Sunday): that one is missed, on its own
+        HealthReport later = health(s).evaluate(Instant.parse("2026-11-24T10:00:00Z"), Duration.ofHours(30));
+        assertThat(later.missed()).extracting(Missed::schedule, Missed::fireTime).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("restore-test", Instant.parse("2026-11-24T03:00:00Z")));
+        assertThat(later.problems()).extracting(Problem::id).containsExactly("pg1 missed-restore-test");
+        assertThat(later.problems().get(0).text()).startsWith("restore test missed: the run due at 2026-11-24T03:00:00Z");
+    }
 }

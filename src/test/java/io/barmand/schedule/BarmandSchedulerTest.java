@@ -164,4 +164,96 @@ class BarmandSchedulerTest {
             e.store().close();
         }
     }
+
+    /** A restore test that records the source each run asked for, and passes. */
+    static final class SourceRecorder implements io.barmand.job.JobService {
+        final java.util.List<Optional<String>> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public JobKind kind() {
+            return JobKind.RESTORE_TEST;
+        }
+
+        @Override
+        public void check(io.barmand.job.RunOptions options) {
+        }
+
+        @Override
+        public Result execute(io.barmand.job.RunContext ctx) {
+            sources.add(ctx.options().source());
+            return Result.ok(io.barmand.history.RunFigures.NONE);
+        }
+    }
+
+    static ServerSettings withRestoreTests(String name, String daily, String fromS3, boolean catchUp) {
+        Map<JobKind, JobSettings> jobs = new EnumMap<>(JobKind.class);
+        jobs.put(JobKind.RESTORE_TEST, io.barmand.testing.Jobs.settings(JobKind.RESTORE_TEST, daily, Duration.ofSeconds(20),
+                catchUp, Duration.ZERO, false));
+        return new ServerSettings(name, ZoneOffset.UTC, jobs, null, null, Optional.empty(),
+                Optional.ofNullable(fromS3).map(c -> new io.barmand.config.Schedule(c, ZoneOffset.UTC)));
+    }
+
+    BarmandScheduler restoreScheduler(Map<String, ServerSettings> servers, SourceRecorder rec, RunStore store) {
+        JobRegistry reg = new JobRegistry().register(rec, Adapters.RestoreTestJob.class);
+        JobRunner runner = new JobRunner(servers, reg, store, io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC());
+        return new BarmandScheduler(servers, reg, runner, store, io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC());
+    }
+
+    @Test
+    void theRestoreTestsSecondScheduleFiresItsOwnTriggerWhoseRunsReadS3AndRecordIt() {
+        // daily at 03:00 (not now) from the configured source, every second from S3
+        Map<String, ServerSettings> servers = Map.of("itpg", withRestoreTests("itpg", "0 0 3 * * ?", "* * * * * ?", false));
+        SourceRecorder rec = new SourceRecorder();
+        RunStore store = RunStore.open(tmp.resolve("state"), true);
+        BarmandScheduler s = restoreScheduler(servers, rec, store);
+        try {
+            assertThat(s.schedule()).as("two triggers of one job").isEqualTo(2);
+            s.start();
+            await().atMost(Duration.ofSeconds(15)).until(() -> store.lastRun("itpg", "restore-test", false)
+                    .filter(r -> r.outcome() == Outcome.SUCCESS).isPresent());
+            assertThat(rec.sources).first().isEqualTo(Optional.of("s3"));
+            RunRecord r = store.lastRun("itpg", "restore-test", false).orElseThrow();
+            assertThat(r.trigger()).isEqualTo(Trigger.SCHEDULED);
+            // the service gave no facts: the runner records the run's source all the same
+            assertThat(r.facts().text("source")).contains("s3");
+        } finally {
+            s.shutdown();
+            store.close();
+        }
+    }
+
+    @Test
+    void aMissedTestFromS3IsCaughtUpEvenWhenATestFromBarmanRanSince() {
+        // the daily test from Barman ran after its last fire time; the weekly one from S3 did not since its own
+        Map<String, ServerSettings> servers = Map.of("itpg", withRestoreTests("itpg", "0 0 3 * * ?", "0 0 4 ? * SUN", true));
+        SourceRecorder rec = new SourceRecorder();
+        RunStore store = RunStore.open(tmp.resolve("state"), true);
+        store.recordDaemonStart(Instant.now().minus(Duration.ofDays(30)), "old");
+        long id = store.start("itpg", "restore-test", Trigger.SCHEDULED, Instant.now().minusSeconds(60));
+        store.finish(id, Outcome.SUCCESS, Instant.now().minusSeconds(30), 30_000, new io.barmand.history.RunFigures(null, null,
+                null, java.util.List.of(), null, null, io.barmand.history.Facts.builder().text("source", "barman").build()));
+        BarmandScheduler s = restoreScheduler(servers, rec, store);
+        try {
+            s.schedule();
+            assertThat(s.catchUps()).containsExactly(BarmandScheduler.key("itpg", JobKind.RESTORE_TEST));
+            s.start();
+            await().atMost(Duration.ofSeconds(15)).until(() -> store.lastRun("itpg", "restore-test", false)
+                    .filter(r -> r.id() != id && r.outcome() == Outcome.SUCCESS).isPresent());
+            RunRecord r = store.lastRun("itpg", "restore-test", false).orElseThrow();
+            assertThat(r.trigger()).isEqualTo(Trigger.CATCH_UP);
+            assertThat(r.facts().text("source")).contains("s3");
+            assertThat(rec.sources).containsExactly(Optional.of("s3"));
+        } finally {
+            s.shutdown();
+        }
+        // once it ran, a start has nothing to catch up
+        BarmandScheduler again = restoreScheduler(servers, new SourceRecorder(), store);
+        try {
+            again.schedule();
+            assertThat(again.catchUps()).isEmpty();
+        } finally {
+            again.shutdown();
+            store.close();
+        }
+    }
 }
