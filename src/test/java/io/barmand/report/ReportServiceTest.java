@@ -121,6 +121,45 @@ class ReportServiceTest {
     }
 
     @Test
+    void aServerWithTestsFromBarmanAndFromS3ShowsTheLastOfEachAndMissedOnesOfEachSchedule() throws Exception {
+        Path bin = tmp.resolve("pgbin");
+        Files.createDirectories(bin);
+        for (String t : List.of("pg_ctl", "pg_amcheck", "pg_verifybackup", "pg_checksums")) {
+            Files.writeString(bin.resolve(t), "#!/bin/sh\n");
+            bin.resolve(t).toFile().setExecutable(true);
+        }
+        Path f = tmp.resolve("barmand.conf");
+        Files.writeString(f, "barmand {\n  barman.binary = \"" + new FakeBarman(tmp.resolve("bin")).script() + "\"\n  state-dir = \""
+                + tmp + "/state\"\n  control-socket = \"" + tmp + "/c.sock\"\n  history.prune.schedule = off\n"
+                + "  report { schedule = off, host-name = \"backup1\" }\n"
+                + "  defaults { check.schedule = off, switch-wal.schedule = off, verify.schedule = off, backup.schedule = off }\n"
+                + "  servers { pg1 { offsite { enabled = true, bucket = \"b\" }, restore-test { pg-bin-dir = \"" + bin
+                + "\", schedule = \"0 0 3 * * ?\", s3.schedule = \"0 0 4 ? * SUN\" } } }\n}\n");
+        settings = Settings.load(f, (bin2, cf, t) -> Set.of("pg1"));
+        // Saturday 2026-11-21 03:00 from Barman, passed; 12:00 from S3 (by hand), failed; Sunday 03:00 from Barman,
+        // passed; Sunday 04:00 from S3: no run (missed)
+        long old = store.start("pg1", "restore-test", Trigger.SCHEDULED, Instant.parse("2026-11-21T03:00:01Z"));
+        store.finish(old, Outcome.SUCCESS, Instant.parse("2026-11-21T03:00:21Z"), 20_000, new RunFigures("B0", null, null,
+                List.of(), null, null, Facts.builder().text("source", "barman").seconds("rto", 10.0).build()));
+        long fromS3 = store.start("pg1", "restore-test", Trigger.MANUAL, Instant.parse("2026-11-21T12:00:00Z"));
+        store.finish(fromS3, Outcome.FAILED, Instant.parse("2026-11-21T12:00:30Z"), 30_000, new RunFigures("B0", null, null,
+                List.of("manifest"), "manifest: data.tar.zst: sha256 mismatch", null, Facts.builder().text("source", "s3").build()));
+        long fromBarman = store.start("pg1", "restore-test", Trigger.SCHEDULED, Instant.parse("2026-11-22T03:00:01Z"));
+        store.finish(fromBarman, Outcome.SUCCESS, Instant.parse("2026-11-22T03:00:21Z"), 20_000, new RunFigures("B1", null, null,
+                List.of(), null, null, Facts.builder().text("source", "barman").seconds("rto", 11.0).build()));
+        clock.set(Instant.parse("2026-11-22T07:00:00Z"));
+        ReportService.Made m = service().make(Duration.ofHours(24));
+        assertThat(m.subject()).isEqualTo("[barmand backup1] FAILED: pg1 restore test from S3, pg1 restore test from S3 missed");
+        assertThat(m.text()).contains("success 3h 59m ago, RTO 11.0s (from Barman); failed 18h 59m ago (from S3)")
+                .contains("pg1 restore-test missed").contains("of its schedule from S3 (restore-test.s3.schedule)");
+        JsonNode pg1 = new ObjectMapper().readTree(m.json()).path("servers").get(0);
+        assertThat(pg1.path("lastRestoreTest").path("runId").asLong()).isEqualTo(fromBarman);
+        assertThat(pg1.path("lastRestoreTest").path("source").asText()).isEqualTo("barman");
+        assertThat(pg1.path("lastRestoreTestS3").path("runId").asLong()).isEqualTo(fromS3);
+        assertThat(pg1.path("lastRestoreTestS3").path("outcome").asText()).isEqualTo("failed");
+    }
+
+    @Test
     void theReportListsWhatRetentionDidAndARefusedRunIsACriticalProblem() throws Exception {
         Path f = tmp.resolve("barmand.conf");
         Files.writeString(f, Files.readString(f).replace("servers { pg1 {}, pg2 {} }",
