@@ -164,7 +164,8 @@ public final class Daemon {
         runner.chain(JobKind.BACKUP, JobKind.OFFSITE, offsiteService::enabled);
         // retention after each new backup; after its offsite copy when offsite is on (the copy is a rail)
         runner.chain(JobKind.BACKUP, JobKind.RETENTION, retention::afterBackup);
-        runner.chain(JobKind.OFFSITE, JobKind.RETENTION, retention::afterOffsite);
+        // (the copy that followed a backup: a scheduled WAL copy every few minutes is no new backup to retain)
+        runner.chainAfterChained(JobKind.OFFSITE, JobKind.RETENTION, retention::afterOffsite);
         runner.onEnded(rec -> {
             if (rec.job().equals(JobKind.BACKUP.id())) {
                 metrics.backupsChanged(rec.server());

@@ -120,7 +120,8 @@ public class JobRunner {
     }
 
     /** A run of {@code then} queued after each successful run of {@code after}, for the servers that want it. */
-    private record Chain(JobKind after, JobKind then, Predicate<String> forServer) {
+    /** @param chainedOnly follows only a run that was itself chained (the copy after a backup, not a WAL copy) */
+    private record Chain(JobKind after, JobKind then, Predicate<String> forServer, boolean chainedOnly) {
     }
 
     public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunHistory store, SchedulerSettings limits,
@@ -153,7 +154,15 @@ public class JobRunner {
 
     /** Runs {@code then} (argument: the backup id of the run before) after every successful {@code after}. */
     public void chain(JobKind after, JobKind then, Predicate<String> forServer) {
-        chains.add(new Chain(after, then, forServer));
+        chains.add(new Chain(after, then, forServer, false));
+    }
+
+    /**
+     * As {@link #chain}, after a successful {@code after} that was itself chained (trigger after-backup) only: retention
+     * follows the offsite copy of each new backup, not each scheduled WAL copy.
+     */
+    public void chainAfterChained(JobKind after, JobKind then, Predicate<String> forServer) {
+        chains.add(new Chain(after, then, forServer, true));
     }
 
     /** {@code l} is told of every run once it has ended and is recorded (alerts, metrics); it must not block. */
@@ -340,7 +349,8 @@ public class JobRunner {
     private void afterwards(RunRecord rec, Ticket t) {
         if (rec.outcome() == Outcome.SUCCESS) {
             for (Chain c : chains) {
-                if (c.after() == t.req.kind() && c.forServer().test(rec.server())) {
+                if (c.after() == t.req.kind() && c.forServer().test(rec.server())
+                        && (!c.chainedOnly() || t.req.trigger() == Trigger.AFTER_BACKUP)) {
                     log.info("{}: {} {} done, {} follows", rec.server(), t.req.kind(),
                             rec.backupId() == null ? "run " + rec.id() : rec.backupId(), c.then());
                     submitRecorded(new RunRequest(c.then(), rec.server(), Trigger.AFTER_BACKUP,

@@ -299,6 +299,29 @@ class RunQueueTest {
     }
 
     @Test
+    void aChainAfterChainedFollowsTheCopyAfterABackupAndNotAScheduledCopy() {
+        start(Map.of("itpg", server("itpg", NEVER, NEVER, RetryPolicy.NONE)), 2, null);
+        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
+        runner.chainAfterChained(JobKind.OFFSITE, JobKind.RESTORE_TEST, s -> true);
+        // a scheduled copy (the WAL's pace) succeeds: nothing follows
+        var scheduled = runner.submit(RunRequest.of(JobKind.OFFSITE, "itpg", Trigger.SCHEDULED));
+        offsite.gate.release();
+        assertThat(scheduled.join().outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(runner.awaitIdle(WAIT)).isTrue();
+        assertThat(runs("itpg", JobKind.RESTORE_TEST)).isEmpty();
+        // a backup: its copy follows, and the chained run after that copy
+        RunRecord b = runner.run(JobKind.BACKUP, "itpg", Trigger.MANUAL);
+        assertThat(b.outcome()).isEqualTo(Outcome.SUCCESS);
+        await().atMost(WAIT).until(() -> offsite.now.get() == 1);
+        offsite.gate.release();
+        await().atMost(WAIT).until(() -> restore.now.get() == 1);
+        restore.gate.release();
+        assertThat(runner.awaitIdle(WAIT)).isTrue();
+        assertThat(runs("itpg", JobKind.RESTORE_TEST)).singleElement()
+                .satisfies(r -> assertThat(r.trigger()).isEqualTo(Trigger.AFTER_BACKUP));
+    }
+
+    @Test
     void fiftyServersWithBackupsInTheSameSecondRunAtMostTheBoundAndAllComplete() {
         Held backups = new Held(JobKind.BACKUP);
         Map<String, ServerSettings> servers = new LinkedHashMap<>();
