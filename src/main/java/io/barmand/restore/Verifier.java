@@ -190,9 +190,15 @@ final class Verifier {
         return String.join(" | ", found);
     }
 
-    /** What barman recover, an S3 download and barmand add to a backup's folder: not in its backup_manifest. */
+    /**
+     * What barman recover, an S3 download and barmand add to a backup's folder: not in its backup_manifest. barman
+     * recover keeps the original of each configuration file it rewrites (archive_command = false) as FILE.origin:
+     * postgresql.auto.conf, and postgresql.conf where the data directory has one (an initdb run directly, as the
+     * lab's primary, leaves one in PGDATA beside Debian's in /etc).
+     */
     static final List<String> NOT_IN_MANIFEST = List.of(Scratch.MARKER, FromS3.S3_WAL, "barman_wal", "barman_xlog",
-            ".barman-recover.info", "postgresql.auto.conf.origin", "postgresql.conf", "pg_hba.conf", "pg_ident.conf");
+            ".barman-recover.info", "postgresql.auto.conf.origin", "postgresql.conf.origin", "postgresql.conf",
+            "pg_hba.conf", "pg_ident.conf");
 
     /**
      * pg_verifybackup: every file of the recovered folder against the backup's backup_manifest (sizes and SHA or
