@@ -69,8 +69,8 @@ public final class RunText {
             p.add(r.error().length() > 90 ? r.error().substring(0, 90) + "..." : r.error());
         }
         if ("restore-test".equals(r.job()) && !r.facts().isEmpty()) {
-            // the facts an admin looks for first: target, RTO, recovery point and canary age
-            for (String name : List.of("target", "rto", "recovery-point", "canary-age", "canary-before-target")) {
+            // the facts an admin looks for first: source (Barman or S3), target, RTO, recovery point and canary age
+            for (String name : List.of("source", "target", "rto", "recovery-point", "canary-age", "canary-before-target")) {
                 r.facts().get(name).ifPresent(f -> p.add(name + "=" + f.text()));
             }
         } else if (p.isEmpty() && r.detail() != null) {
