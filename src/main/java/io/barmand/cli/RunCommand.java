@@ -19,6 +19,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Clock clock = Clock.systemUTC();
         Settings s = Settings.load(main.configFile(), BarmanClient.catalog(new CommandRunner(clock, Duration.ofSeconds(5))));
+        // from now on as barmand.log.output says (until here: auto)
+        io.barmand.log.JournalAppender.output(s.logOutput());
+        org.slf4j.LoggerFactory.getLogger(RunCommand.class).info("logging to {}", io.barmand.log.JournalAppender.describe());
         Daemon d = new Daemon(s, clock);
         Runtime.getRuntime().addShutdownHook(new Thread(d::stop, "barmand-shutdown"));
         d.start();
