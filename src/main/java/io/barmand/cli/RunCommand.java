@@ -19,6 +19,17 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Clock clock = Clock.systemUTC();
         Settings s = Settings.load(main.configFile(), BarmanClient.catalog(new CommandRunner(clock, Duration.ofSeconds(5))));
+        // from now on as barmand.log.output says (until here: auto)
+        io.barmand.log.JournalAppender.output(s.logOutput());
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
+        log.info("logging to {}", io.barmand.log.JournalAppender.describe());
+        // where each server's S3 credentials come from (file, environment or the SDK's default chain)
+        s.offsite().forEach((name, os) -> {
+            if (os.enabled()) {
+                log.info("{}: offsite copies to s3://{}/{} at {}, {}", name, os.bucket(), os.prefix(), os.where(),
+                        io.barmand.bucket.S3Credentials.choose(os));
+            }
+        });
         Daemon d = new Daemon(s, clock);
         Runtime.getRuntime().addShutdownHook(new Thread(d::stop, "barmand-shutdown"));
         d.start();

@@ -116,7 +116,7 @@ final class StatusCommand implements Callable<Integer> {
                         continue;
                     }
                     job(store, name, k, js, k == JobKind.RESTORE_TEST && ss != null ? ss.restoreFromS3() : Optional.empty(),
-                            now, jobs, rows);
+                            now, jobs, rows, ss == null ? null : chained(ss, k, js));
                     if (DECIDING.contains(k) && store != null) {
                         store.lastEnded(name, k.id()).filter(r -> r.outcome() == Outcome.FAILED || r.outcome() == Outcome.INTERRUPTED)
                                 .ifPresent(failing::add);
@@ -171,11 +171,11 @@ final class StatusCommand implements Callable<Integer> {
             // jobs of the host: one row each, no server
             ArrayNode host = root.putArray("hostJobs");
             if (settings.isPresent()) {
-                settings.get().hostJobs().forEach((k, js) -> job(store, "", k, js, Optional.empty(), now, host, rows));
+                settings.get().hostJobs().forEach((k, js) -> job(store, "", k, js, now, host, rows));
             } else {
                 for (JobKind k : JobKind.values()) {
                     if (k.host() && store != null && store.lastRun("", k.id(), true).isPresent()) {
-                        job(store, "", k, null, Optional.empty(), now, host, rows);
+                        job(store, "", k, null, now, host, rows);
                     }
                 }
             }
@@ -241,27 +241,50 @@ final class StatusCommand implements Callable<Integer> {
      * One job's row and JSON object: its last run and next fire time (server "" = a job of the host; {@code js} null
      * when only the history is known: schedule and next fire unknown).
      */
+    private static void job(RunStore store, String server, JobKind k, JobSettings js, Instant now, ArrayNode out,
+                            List<String[]> rows) {
+        job(store, server, k, js, Optional.empty(), now, out, rows, null);
+    }
+
+    /**
+     * The words of a job that also runs after each backup (offsite when enabled; retention with after-backup):
+     * "after each backup", or "hourly at :00, and after each backup"; null for the others.
+     */
+    static String chained(ServerSettings ss, JobKind k, JobSettings js) {
+        boolean after = switch (k) {
+            case OFFSITE -> ss.offsite() != null && ss.offsite().enabled();
+            case RETENTION -> ss.retention().map(r -> r.afterBackup()).orElse(false);
+            default -> false;
+        };
+        if (!after) {
+            return null;
+        }
+        return js != null && js.enabled() ? js.scheduleWords() + ", and after each backup" : "after each backup";
+    }
+
+    /** {@code fromS3}: a restore test's second schedule, whose words follow the first's and whose fire may be next. */
     private static void job(RunStore store, String server, JobKind k, JobSettings js,
-                            Optional<io.barmand.config.Schedule> fromS3, Instant now, ArrayNode out, List<String[]> rows) {
+                            Optional<io.barmand.config.Schedule> fromS3, Instant now, ArrayNode out, List<String[]> rows,
+                            String chainedWords) {
+        String words = chainedWords != null ? chainedWords : js == null ? null
+                : js.scheduleWords() + fromS3.map(sc -> "; from S3 " + sc.describe()).orElse("");
         Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun(server, k.id(), true);
         Instant next = js == null ? null : next(js, now);
-        // a restore test's second schedule, from S3: its words beside the first, the sooner of the two fires next
         Instant nextS3 = fromS3.flatMap(sc -> sc.next(now)).orElse(null);
         if (nextS3 != null && (next == null || nextS3.isBefore(next))) {
             next = nextS3;
         }
-        String words = js == null ? "?" : js.scheduleWords() + fromS3.map(sc -> "; from S3 " + sc.describe()).orElse("");
         ObjectNode jo = out.addObject();
         jo.put("job", k.id());
         jo.put("schedule", js == null ? null : js.scheduleText());
-        jo.put("scheduleInWords", js == null ? null : js.scheduleWords());
+        jo.put("scheduleInWords", words);
         fromS3.ifPresent(sc -> {
             jo.put("s3Schedule", sc.expression());
             jo.put("s3ScheduleInWords", sc.describe());
         });
         jo.put("nextFire", next == null ? null : next.toString());
         jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
-        rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), words,
+        rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), words == null ? "?" : words,
                 last.map(r -> Tables.time(r.started())).orElse("-"),
                 last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
                 last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),
