@@ -100,7 +100,7 @@ public final class TarWriter {
         return e;
     }
 
-    /** Ends the archive (two zero blocks, padded to tar's 10 KiB record as GNU tar does) and flushes. */
+    /** Ends the archive (two zero blocks; records of 512 bytes, so no padding after them, as 0.1.0 wrote) and flushes. */
     public void finish() throws IOException {
         tar.finish();
         tar.flush();
