@@ -215,7 +215,7 @@ step sandbox-barman
 srv=$(cxs 'runuser -u barman -- barman list-servers --minimal 2>/dev/null | head -1' || true)
 if [[ -n $srv ]]; then
   probe=/run/systemd/system/barmand-sandbox-probe.service
-  cxs "sed -e 's|^ExecStart=.*|ExecStart=/usr/bin/barman check $srv|' -e 's/^Type=exec/Type=oneshot/' \
+  cxs "sed -e 's|^ExecStart=.*|ExecStart=/usr/bin/barman check $srv|' -e 's/^Type=notify/Type=oneshot/' -e '/^ExecReload=/d' -e '/^RestartForceExitStatus=/d' \
         -e '/^Restart/d' -e '/^SuccessExitStatus/d' -e '/^\\[Service\\]/a RemainAfterExit=yes' -e '/^\[Install\]/,\$d' /lib/systemd/system/$UNIT > $probe && systemctl daemon-reload"
   outside=0; cxs "runuser -u barman -- barman check $srv >/dev/null 2>&1" || outside=$?
   cx systemctl start barmand-sandbox-probe.service >/dev/null 2>&1 || true

@@ -1,12 +1,11 @@
 package io.barmand.daemon;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.newsclub.net.unix.AFUNIXDatagramSocket;
+import org.newsclub.net.unix.AFUNIXDatagramChannel;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,7 @@ public class SystemdNotify implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SystemdNotify.class);
     private final Optional<AFUNIXSocketAddress> target;
     private final String description;
-    private AFUNIXDatagramSocket socket;
+    private AFUNIXDatagramChannel socket;
     private boolean warned;
     private String lastStatus = "";
 
@@ -98,9 +97,9 @@ public class SystemdNotify implements AutoCloseable {
         byte[] b = message.getBytes(StandardCharsets.UTF_8);
         try {
             if (socket == null) {
-                socket = AFUNIXDatagramSocket.newInstance();
+                socket = AFUNIXDatagramChannel.open();
             }
-            socket.send(new DatagramPacket(b, b.length, target.get()));
+            socket.send(java.nio.ByteBuffer.wrap(b), target.get());
         } catch (IOException | RuntimeException e) {
             if (!warned) {
                 warned = true;
@@ -112,7 +111,11 @@ public class SystemdNotify implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (socket != null) {
-            socket.close();
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // nothing left to tell
+            }
             socket = null;
         }
     }
