@@ -164,6 +164,39 @@ class DaemonLifecycleTest {
         await().atMost(WAIT).until(() -> sd.saw("STATUS=idle; next: backup itpg at "));
     }
 
+    int cli(java.io.StringWriter out, java.io.StringWriter err, String... args) {
+        picocli.CommandLine cl = io.barmand.cli.Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void barmandReloadAsksThroughTheControlSocketAndPrintsEveryProblemOfARefusal() throws Exception {
+        write("0 0 3 * * ?", "1h", "");
+        start();
+        write("0 0 4 * * ?", "1h", "");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        assertThat(cli(out, err, "--config", conf.toString(), "reload")).isZero();
+        assertThat(out.toString()).isEqualTo("reloaded: 1 jobs scheduled\n");
+        assertThat(nextBackup().orElseThrow().toString()).endsWith("T04:00:00Z");
+        // a broken file: the CLI finds the socket in last-good.conf, the daemon refuses, every problem printed
+        write("0 0 5 * * ?", "1h", "colour = red\n  history.keep = -1d");
+        out.getBuffer().setLength(0);
+        assertThat(cli(out, err, "--config", conf.toString(), "reload")).isEqualTo(78);
+        assertThat(err.toString()).startsWith("barmand: reload refused, the settings in force stay:\n")
+                .contains("barmand.colour: unknown key").contains("barmand.history.keep");
+        assertThat(err.toString().lines().count()).isEqualTo(3);
+        assertThat(nextBackup().orElseThrow().toString()).endsWith("T04:00:00Z");
+        // restart-when-idle with nothing long running: idle, exit 0, nothing done
+        write("0 0 4 * * ?", "1h", "");
+        out.getBuffer().setLength(0);
+        assertThat(cli(out, err, "--config", conf.toString(), "restart-when-idle")).isZero();
+        assertThat(out.toString()).isEqualTo("idle\n");
+        assertThat(exited).isNotDone();
+    }
+
     @Test
     void aReloadThatChangesWhatOnlyAStartReadsSaysSo() throws Exception {
         write("0 0 3 * * ?", "1h", "");
