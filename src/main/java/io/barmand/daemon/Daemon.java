@@ -278,52 +278,61 @@ public final class Daemon implements Lifecycle {
                 return new Lifecycle.Reload(false, 0, List.of(why), List.of());
             }
             sd.reloading();
-            Settings old = settings;
-            log.info("reloading the configuration (asked by {}): {}", by, old.file());
-            Settings next;
             try {
-                next = loader.get();
-            } catch (BarmandException e) {
-                List<String> problems = List.of(e.getMessage().split("\n"));
-                log.error("reload refused: {} problem(s); barmand goes on with the settings in force", problems.size());
-                for (String p : problems) {
-                    log.error("reload refused: {}", p);
-                }
+                return reloadNow(by);
+            } catch (RuntimeException e) {
+                log.error("reload refused: {}; barmand goes on with the settings in force", e.toString(), e);
+                return new Lifecycle.Reload(false, 0, List.of(e.toString()), List.of());
+            } finally {
+                // systemd holds the unit in "reloading" until READY=1, whatever the outcome
                 sd.ready(status());
-                return new Lifecycle.Reload(false, 0, problems, List.of());
             }
-            List<String> restart = needRestart(initial, next);
-            Services w = Services.build(next, store, clock);
-            int dropped = runner.reconfigure(next.servers(), next.hostJobs(), w.registry, next.scheduler());
-            int jobs;
-            try {
-                jobs = scheduler.reschedule(next.servers(), next.hostJobs(), next.hostTimezone(), w.registry);
-            } catch (BarmandException e) {
-                // not expected from validated settings; put the old schedules back rather than run none
-                log.error("reload refused: cannot schedule the new settings: {}; the old ones are put back", e.getMessage());
-                runner.reconfigure(old.servers(), old.hostJobs(), services.registry, old.scheduler());
-                scheduler.reschedule(old.servers(), old.hostJobs(), old.hostTimezone(), services.registry);
-                sd.ready(status());
-                return new Lifecycle.Reload(false, 0, List.of(e.getMessage()), List.of());
-            }
-            services = w;
-            settings = next;
-            Notifier was = notifier;
-            Notifier now = notifier(w);
-            notifier = now;
-            was.close();
-            now.start(next.report().alertsInterval(), next.mail().retryInitial());
-            keepLastGood(next);
-            for (String r : restart) {
-                log.warn("reload: {}: takes effect at the next restart (systemctl restart barmand)", r);
-            }
-            log.info("effective configuration (secrets masked): {}", next.dumpOneLine());
-            log.info("reloaded: {} jobs scheduled, {} servers, {} run(s) in progress go on with the settings they started "
-                    + "with{}", jobs, next.servers().size(), runner.runningCount(),
-                    dropped > 0 ? ", " + dropped + " queued run(s) no longer configured recorded skipped" : "");
-            sd.ready(status());
-            return new Lifecycle.Reload(true, jobs, List.of(), restart);
         }
+    }
+
+    private Lifecycle.Reload reloadNow(String by) {
+        Settings old = settings;
+        log.info("reloading the configuration (asked by {}): {}", by, old.file());
+        Settings next;
+        try {
+            next = loader.get();
+        } catch (BarmandException e) {
+            List<String> problems = List.of(e.getMessage().split("\n"));
+            log.error("reload refused: {} problem(s); barmand goes on with the settings in force", problems.size());
+            for (String p : problems) {
+                log.error("reload refused: {}", p);
+            }
+            return new Lifecycle.Reload(false, 0, problems, List.of());
+        }
+        List<String> restart = needRestart(initial, next);
+        Services w = Services.build(next, store, clock);
+        int dropped = runner.reconfigure(next.servers(), next.hostJobs(), w.registry, next.scheduler());
+        int jobs;
+        try {
+            jobs = scheduler.reschedule(next.servers(), next.hostJobs(), next.hostTimezone(), w.registry);
+        } catch (BarmandException e) {
+            // not expected from validated settings; put the old schedules back rather than run none
+            log.error("reload refused: cannot schedule the new settings: {}; the old ones are put back", e.getMessage());
+            runner.reconfigure(old.servers(), old.hostJobs(), services.registry, old.scheduler());
+            scheduler.reschedule(old.servers(), old.hostJobs(), old.hostTimezone(), services.registry);
+            return new Lifecycle.Reload(false, 0, List.of(e.getMessage()), List.of());
+        }
+        services = w;
+        settings = next;
+        Notifier was = notifier;
+        Notifier now = notifier(w);
+        notifier = now;
+        was.close();
+        now.start(next.report().alertsInterval(), next.mail().retryInitial());
+        keepLastGood(next);
+        for (String r : restart) {
+            log.warn("reload: {}: takes effect at the next restart (systemctl restart barmand)", r);
+        }
+        log.info("effective configuration (secrets masked): {}", next.dumpOneLine());
+        log.info("reloaded: {} jobs scheduled, {} servers, {} run(s) in progress go on with the settings they started "
+                + "with{}", jobs, next.servers().size(), runner.runningCount(),
+                dropped > 0 ? ", " + dropped + " queued run(s) no longer configured recorded skipped" : "");
+        return new Lifecycle.Reload(true, jobs, List.of(), restart);
     }
 
     /** The settings that differ between {@code a} and {@code b} and are read only at the start. */
