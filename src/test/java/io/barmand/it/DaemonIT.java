@@ -233,6 +233,32 @@ class DaemonIT {
         }
     }
 
+    /** The real JVM's signal handling: a second SIGTERM while the stop waits for a backup interrupts it at once. */
+    @Test
+    void sigtermTwiceCutsTheWaitForABackupShort() throws Exception {
+        Path slow = dir.resolve("slow-barman");
+        Files.writeString(slow, "#!/bin/sh\ncase \" $* \" in *\" backup \"*) sleep 60 ;; esac\nexec barman \"$@\"\n");
+        Files.setPosixFilePermissions(slow, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path conf = BarmanFixture.barmandConf(dir, "barman.binary = \"" + slow + "\"\nservers { itpg {} }");
+        Daemon d = Daemon.start(conf, log);
+        try {
+            Barmand.startCli(dir.resolve("client.out"), "run-now", "backup", "itpg", "--config", conf.toString());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                    find(Barmand.history(conf), "backup", "manual", "running").isPresent());
+            kill("-TERM", d.process().pid());
+            await().atMost(Duration.ofSeconds(30)).until(() -> d.logText().contains("waiting up to PT6H (stop-wait) for backup itpg"));
+            assertThat(d.process().isAlive()).isTrue();
+            long t0 = System.nanoTime();
+            int exit = d.stop(Duration.ofSeconds(40)); // the second SIGTERM
+            System.out.println("second SIGTERM: exited after " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
+            assertThat(exit).isEqualTo(143);
+            assertThat(d.logText()).contains("still running after a second stop request: interrupting");
+        } finally {
+            d.close();
+        }
+        assertThat(find(Barmand.history(conf), "backup", "manual", null).orElseThrow().path("outcome").asText()).isEqualTo("interrupted");
+    }
+
     static void kill(String signal, long pid) throws Exception {
         assertThat(new ProcessBuilder("kill", signal, Long.toString(pid)).inheritIO().start().waitFor()).isZero();
     }
