@@ -31,7 +31,9 @@ public class SystemdNotify implements AutoCloseable {
             try {
                 t = Optional.of(s.startsWith("@") ? AFUNIXSocketAddress.inAbstractNamespace(s.substring(1))
                         : AFUNIXSocketAddress.of(Path.of(s)));
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | LinkageError e) {
+                // LinkageError: junixsocket's native library cannot load (a noexec temp folder): systemd is not told,
+                // which must not stop barmand
                 log.warn("NOTIFY_SOCKET={}: not a socket address barmand can use ({}): systemd is not told", s, e.toString());
             }
         }
@@ -100,7 +102,7 @@ public class SystemdNotify implements AutoCloseable {
                 socket = AFUNIXDatagramChannel.open();
             }
             socket.send(java.nio.ByteBuffer.wrap(b), target.get());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             if (!warned) {
                 warned = true;
                 log.warn("cannot tell systemd through NOTIFY_SOCKET={}: {}", description, e.toString());
