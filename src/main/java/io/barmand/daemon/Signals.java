@@ -5,8 +5,9 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * The daemon's signals: SIGHUP reloads; the first SIGTERM exits with 143 through the shutdown hook (as the JVM's own
- * handler does), which runs {@link Daemon#stop()}; a second SIGTERM while it waits for long runs cuts the wait short.
+ * The daemon's signals: SIGHUP reloads; the first SIGTERM (or SIGINT) exits with 143 (130) through the shutdown hook,
+ * as the JVM's own handler does, which runs {@link Daemon#stop()}; a second one while it waits for long runs cuts the
+ * wait short.
  * (The JVM's own handler cannot: once exiting, it ignores further signals.)
  */
 public final class Signals {
@@ -22,14 +23,17 @@ public final class Signals {
                 t.setDaemon(true);
                 t.start();
             });
-            Signal.handle(new Signal("TERM"), sig -> {
-                if (d.stopRequested()) {
-                    d.cutShort();
-                    return;
-                }
-                Thread t = new Thread(() -> System.exit(128 + 15), "barmand-sigterm");
-                t.start();
-            });
+            // SIGINT (Ctrl-C on `barmand run` in a terminal) as SIGTERM: a second one cuts the wait short
+            for (String name : new String[] {"TERM", "INT"}) {
+                Signal.handle(new Signal(name), sig -> {
+                    if (d.stopRequested()) {
+                        d.cutShort();
+                        return;
+                    }
+                    Thread t = new Thread(() -> System.exit(128 + sig.getNumber()), "barmand-sig" + name.toLowerCase());
+                    t.start();
+                });
+            }
         } catch (IllegalArgumentException e) {
             // -Xrs, or a JVM that keeps the signal: SIGTERM stays the JVM's (a stop through the shutdown hook)
             log.warn("cannot handle SIGHUP/SIGTERM ({}): reload with `barmand reload`", e.getMessage());
