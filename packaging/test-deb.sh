@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Checks the barmand .deb through its life cycle inside an LXC system container running systemd:
 # fresh install (service enabled, active, "barmand ready" logged, owners and modes), the launcher,
-# clean stop (exit 143 counted as success), a bad config (exit 78, not restarted), the
+# clean stop (exit 143 counted as success), Type=notify with reload, stop and upgrade while a backup
+# runs (systemctl reload: the new schedule in status, the backup not interrupted, StatusText naming
+# it; a broken file refused with each problem in the journal; systemctl stop waiting for the backup
+# past TimeoutStopSec, or interrupting it at stop-wait), a bad config (exit 78, not restarted), the
 # systemd-analyze security score, upgrade (an edited conffile kept, a running service restarted,
-# a stopped one left stopped), remove, purge (state and /etc/barmand gone, the barman user kept).
+# during a backup the restart deferred and said so, a stopped one left stopped), remove, purge
+# (state and /etc/barmand gone, the barman user kept).
 #
 # Usage: packaging/test-deb.sh CONTAINER [DEB]     (DEB defaults to the newest target/barmand_*_all.deb)
 # Exits non-zero naming the failing step. If barmand was installed cx the container before, its
