@@ -2,7 +2,8 @@
 # Checks the lab and prints its state, as the task's sample does: replication on the primary, the
 # standby's recovery and lag, a row written on the primary read back on the standby, and barman's
 # check, status, replication-status and list-backups; then the whole product: barmand active, a backup it
-# recorded, that backup's copy in the offsite bucket with a verified manifest, a restore test from S3 passed (RTO),
+# recorded, its lines and its offsite copy's found in the journal by BACKUP_ID, that backup's copy in the offsite
+# bucket with a verified manifest (and the S3 credentials it names), a restore test from S3 passed (RTO),
 # a report in the offsite node's mailbox with the verdict in its subject, the metrics endpoint answering. Ends with
 # `verify: OK (N checks)`, or `verify: FAILED: <first failing check>` and exit 1.
 # Read-mostly: it writes one row on the primary; barmand's first runs are the playbook's (role barmand), and
@@ -129,11 +130,26 @@ section "$BACKUP: barmand history --server $SERVER (newest 8)"
 bm history --server "$SERVER" --limit 8 2>&1 || true
 check "barmand: a backup recorded (${backup_id:-none}$(py "', run ' + str(d['id']) + ', ' + d['started']" <<<"$backup_run"))" test -n "$backup_id"
 
+# the journal: barmand's lines are native entries with the run's fields, so one backup's story is one query
+backup_run_id=$(py "d['id']" <<<"$backup_run")
+section "$BACKUP: journalctl -u barmand BACKUP_ID=${backup_id:-?} (the backup, then its offsite copy)"
+bj=$(on "$BACKUP" sudo journalctl -q -u barmand -o cat "SERVER=$SERVER" "BACKUP_ID=${backup_id:-none}" 2>/dev/null || true)
+grep '^run ' <<<"$bj" | tail -6 | sed 's/^/  /'
+check "journal: run ${backup_run_id:-?} found by SERVER=$SERVER JOB=backup RUN_ID=${backup_run_id:-?} BACKUP_ID=${backup_id:-?}" \
+  grep -q "^run ${backup_run_id:-none} $SERVER backup (.*): success" \
+  <<<"$(on "$BACKUP" sudo journalctl -q -u barmand -o cat "SERVER=$SERVER" JOB=backup "RUN_ID=${backup_run_id:-0}" "BACKUP_ID=${backup_id:-none}" 2>/dev/null || true)"
+check "journal: the offsite copy of ${backup_id:-?} found by its BACKUP_ID" grep -q "^run [0-9]* $SERVER offsite (.*): success" <<<"$bj"
+
 section "$BACKUP: barmand offsite verify $SERVER ${backup_id:-}"
 offsite_out=$(bm offsite verify "$SERVER" ${backup_id:+"$backup_id"} 2>&1) || true
 echo "$offsite_out"
 check "offsite: backup ${backup_id:-?} in bucket on $OFFSITE, manifest verified" \
   grep -qx "verified: $SERVER ${backup_id:-none}" <<<"$offsite_out"
+startline=$(on "$BACKUP" sudo journalctl -q -u barmand -o cat 2>/dev/null | grep "^$SERVER: offsite copies to s3://" | tail -1 || true)
+check "offsite: the daemon logged at start where its credentials come from (${startline#*, })" \
+  grep -q 'credentials: file /etc/barmand/s3-credentials profile default$' <<<"$startline"
+check "offsite: verify names its credentials ($(grep -o 'credentials: .*' <<<"$offsite_out" | head -1))" \
+  grep -q ', credentials: file /etc/barmand/s3-credentials profile default$' <<<"$offsite_out"
 
 rt_run=$(newest restore-test " and r.get('facts', {}).get('source', {}).get('value') == 's3'")
 rt_desc=$(py "'run %s, backup %s, RTO %.1f s (%d bytes and %d WAL downloaded, manifest %s, checksums %s, replayed to %s)' % (d['id'], d.get('backupId'), d['facts']['rto']['value'], d['facts']['downloaded']['value'], d['facts']['wal-files']['value'], d['facts']['manifest']['value'], d['facts']['checksums']['value'], d['facts']['replay-lsn']['value'])" <<<"$rt_run")

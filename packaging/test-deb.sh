@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Checks the barmand .deb through its life cycle inside an LXC system container running systemd:
 # fresh install (service enabled, active, "barmand ready" logged, owners and modes), the launcher,
-# clean stop (exit 143 counted as success), Type=notify with reload, stop and upgrade while a backup
-# runs (systemctl reload: the new schedule in status, the backup not interrupted, StatusText naming
-# it; a broken file refused with each problem in the journal; systemctl stop waiting for the backup
-# past TimeoutStopSec, or interrupting it at stop-wait), a bad config (exit 78, not restarted), the
+# a run's journal fields (SERVER, JOB, RUN_ID: `journalctl -u barmand SERVER=... JOB=check`), clean stop (exit 143
+# counted as success), Type=notify with reload, stop and upgrade while a backup runs (systemctl reload: the new
+# schedule in status, the backup not interrupted, StatusText naming it; a broken file refused with each problem in
+# the journal; systemctl stop waiting for the backup past TimeoutStopSec, or interrupting it at stop-wait), a bad
+# config (exit 78, not restarted), the
 # systemd-analyze security score, upgrade (an edited conffile kept, a running service restarted,
 # during a backup the restart deferred and said so, a stopped one left stopped), remove, purge
 # (state and /etc/barmand gone, the barman user kept).
@@ -195,6 +196,25 @@ run_now_check() {  # a check run through the control socket, as root, recorded i
 step run-now
 rc=$(run_now_check)
 ok "barmand run-now check $srv: exit $rc (0 ok, 1 check failed), recorded in history"
+
+step journal-fields
+# the run's lines are native journal entries with its fields: found by SERVER, JOB and the RUN_ID run-now printed,
+# once each (not also as a stdout line), priority as the outcome
+id=$(sed -n 's/^run \([0-9][0-9]*\) .*/\1/p' "$scratch/runnow.out" | head -1)
+[[ -n $id ]] || { cat "$scratch/runnow.out" >&2; fail "run-now printed no run id"; }
+cx journalctl --sync
+cx journalctl -q -u "$UNIT" -o cat "SERVER=$srv" "JOB=check" "RUN_ID=$id" >"$scratch/run.journal" || true
+grep -qx "run $id $srv check (manual): started" "$scratch/run.journal" &&
+  grep -q "^run $id $srv check (manual): \(success\|failed\)" "$scratch/run.journal" ||
+  { cx journalctl -u "$UNIT" -n 30 --no-pager -o verbose >&2 || true; fail "journalctl -u $UNIT SERVER=$srv JOB=check RUN_ID=$id: not the run's start and end"; }
+n=$(cx journalctl -q -u "$UNIT" -o cat "_SYSTEMD_INVOCATION_ID=$(prop InvocationID)" | grep -c "run $id $srv check (manual): started" || true)
+[[ $n == 1 ]] || fail "the run's start is $n times in the journal, want once (native entry only, no stdout copy)"
+cx journalctl -q -u "$UNIT" -o cat "SERVER=$srv" "JOB=check" | grep -q "^run $id " || fail "journalctl SERVER=$srv JOB=check misses run $id"
+errs=$(cx journalctl -q -u "$UNIT" -o cat "RUN_ID=$id" -p err | grep -c "^run $id .*: failed" || true)
+if [[ $rc == 1 ]]; then [[ $errs == 1 ]] || fail "a failed check is not at priority err"; else [[ $errs == 0 ]] || fail "a passed check logged at err"; fi
+ident=$(cx journalctl -q -u "$UNIT" "RUN_ID=$id" -o verbose | sed -n 's/^ *SYSLOG_IDENTIFIER=//p' | sort -u)
+[[ $ident == barmand ]] || fail "SYSLOG_IDENTIFIER of run $id's entries: '$ident'"
+ok "journalctl -u $UNIT SERVER=$srv JOB=check RUN_ID=$id: $(wc -l <"$scratch/run.journal") line(s), once each, identifier barmand, outcome at priority $([[ $rc == 1 ]] && echo err || echo info): $(tail -1 "$scratch/run.journal" | cut -c1-100)"
 
 step stop
 cx systemctl stop "$UNIT" || fail "systemctl stop failed"

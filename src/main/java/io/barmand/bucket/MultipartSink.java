@@ -52,11 +52,12 @@ public final class MultipartSink extends OutputStream {
         this.partSize = partSize;
         this.spool = spool;
         Files.createDirectories(spool);
-        this.pool = Executors.newFixedThreadPool(parallelism, r -> {
+        // its threads log with the fields of the run that opened the upload (SERVER, JOB, RUN_ID, BACKUP_ID)
+        this.pool = Executors.newFixedThreadPool(parallelism, io.barmand.log.LogFields.carrying(r -> {
             Thread t = new Thread(r, "offsite-part");
             t.setDaemon(true);
             return t;
-        });
+        }));
         this.slots = new Semaphore(parallelism);
         open();
     }

@@ -17,9 +17,6 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -28,7 +25,6 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
@@ -64,6 +60,7 @@ public class S3Store implements AutoCloseable {
     }
 
     private final OffsiteSettings s;
+    private final S3Credentials.Choice credentials;
     private final S3Client client;
     private final Sleeper sleeper;
 
@@ -74,9 +71,10 @@ public class S3Store implements AutoCloseable {
     public S3Store(OffsiteSettings s, Sleeper sleeper) {
         this.s = s;
         this.sleeper = sleeper;
+        this.credentials = S3Credentials.choose(s);
         var b = S3Client.builder()
                 .region(Region.of(s.region()))
-                .credentialsProvider(credentials(s))
+                .credentialsProvider(S3Credentials.provider(credentials, s))
                 .forcePathStyle(s.pathStyle())
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(10))
@@ -92,15 +90,9 @@ public class S3Store implements AutoCloseable {
         this.client = b.build();
     }
 
-    static AwsCredentialsProvider credentials(OffsiteSettings s) {
-        if (s.credentialsFile().isPresent()) {
-            Path f = s.credentialsFile().get();
-            return ProfileCredentialsProvider.builder()
-                    .profileFile(ProfileFile.builder().content(f).type(ProfileFile.Type.CREDENTIALS).build())
-                    .profileName(s.credentialsProfile().isEmpty() ? "default" : s.credentialsProfile())
-                    .build();
-        }
-        return EnvironmentVariableCredentialsProvider.create();
+    /** Where this client's credentials come from ("credentials: file F profile P", "environment", "SDK default chain"). */
+    public S3Credentials.Choice credentials() {
+        return credentials;
     }
 
     public OffsiteSettings settings() {
@@ -326,13 +318,13 @@ public class S3Store implements AutoCloseable {
             if ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code) || "InvalidToken".equals(code)
                     || "ExpiredToken".equals(code) || (st == 403 && code == null)) {
                 return new Failure("the store at " + where + " rejected the credentials (" + (code == null ? "403" : code)
-                        + "): check " + s.credentialsFile().map(p -> "credentials-file " + p)
-                        .orElse("AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"), false, Category.UNAVAILABLE);
+                        + "): " + S3Credentials.rejected(S3Credentials.choose(s), s), false, Category.UNAVAILABLE);
             }
             if ("AccessDenied".equals(code)) {
                 return new Failure("access denied by " + where + " on bucket '" + s.bucket()
                         + "': the credentials lack permission (s3:PutObject, GetObject, ListBucket, "
-                        + "ListMultipartUploads, AbortMultipartUpload)", false, Category.UNAVAILABLE);
+                        + "ListMultipartUploads, AbortMultipartUpload; " + S3Credentials.choose(s) + ")", false,
+                        Category.UNAVAILABLE);
             }
             if ("NoSuchBucket".equals(code) || (st == 404 && code == null && e.getMessage() != null
                     && e.getMessage().contains("Bucket"))) {
@@ -364,9 +356,7 @@ public class S3Store implements AutoCloseable {
                 }
             }
             if (e.getMessage() != null && e.getMessage().contains("Unable to load credentials")) {
-                return new Failure("no credentials: " + s.credentialsFile().map(p -> "credentials-file " + p + " has no usable profile '"
-                        + s.credentialsProfile() + "'").orElse("set offsite.credentials-file or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"),
-                        false, Category.CONFIG);
+                return new Failure(S3Credentials.noneFound(S3Credentials.choose(s), s), false, Category.CONFIG);
             }
             return new Failure(e.getMessage(), true, Category.UNAVAILABLE);
         }

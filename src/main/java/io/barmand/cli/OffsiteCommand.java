@@ -68,6 +68,7 @@ final class OffsiteCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             try (S3Store store = new S3Store(os)) {
+                out.println("bucket s3://" + os.bucket() + "/" + os.prefix() + " at " + os.where() + ", " + store.credentials());
                 OffsiteVerifier.Report r = new OffsiteVerifier(store).verify(server, Optional.ofNullable(backupId), download);
                 r.lines().forEach(out::println);
                 for (String p : r.problems()) {

@@ -26,6 +26,17 @@ final class RunCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         ServerCatalog catalog = BarmanClient.catalog(new CommandRunner(clock, Duration.ofSeconds(5)));
         Settings s = Settings.load(main.configFile(), catalog);
+        // from now on as barmand.log.output says (until here: auto)
+        io.barmand.log.JournalAppender.output(s.logOutput());
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
+        log.info("logging to {}", io.barmand.log.JournalAppender.describe());
+        // where each server's S3 credentials come from (file, environment or the SDK's default chain)
+        s.offsite().forEach((name, os) -> {
+            if (os.enabled()) {
+                log.info("{}: offsite copies to s3://{}/{} at {}, {}", name, os.bucket(), os.prefix(), os.where(),
+                        io.barmand.bucket.S3Credentials.choose(os));
+            }
+        });
         Daemon d = new Daemon(s, clock, () -> Settings.load(main.configFile(), catalog), SystemdNotify.fromEnvironment(),
                 System::exit);
         Runtime.getRuntime().addShutdownHook(new Thread(d::stop, "barmand-shutdown"));

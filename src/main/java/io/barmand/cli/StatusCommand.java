@@ -115,7 +115,7 @@ final class StatusCommand implements Callable<Integer> {
                             || (ss == null && (store == null || store.lastRun(name, k.id(), true).isEmpty()))) {
                         continue;
                     }
-                    job(store, name, k, js, now, jobs, rows);
+                    job(store, name, k, js, now, jobs, rows, ss == null ? null : chained(ss, k, js));
                     if (DECIDING.contains(k) && store != null) {
                         store.lastEnded(name, k.id()).filter(r -> r.outcome() == Outcome.FAILED || r.outcome() == Outcome.INTERRUPTED)
                                 .ifPresent(failing::add);
@@ -242,15 +242,37 @@ final class StatusCommand implements Callable<Integer> {
      */
     private static void job(RunStore store, String server, JobKind k, JobSettings js, Instant now, ArrayNode out,
                             List<String[]> rows) {
+        job(store, server, k, js, now, out, rows, null);
+    }
+
+    /**
+     * The words of a job that also runs after each backup (offsite when enabled; retention with after-backup):
+     * "after each backup", or "hourly at :00, and after each backup"; null for the others.
+     */
+    static String chained(ServerSettings ss, JobKind k, JobSettings js) {
+        boolean after = switch (k) {
+            case OFFSITE -> ss.offsite() != null && ss.offsite().enabled();
+            case RETENTION -> ss.retention().map(r -> r.afterBackup()).orElse(false);
+            default -> false;
+        };
+        if (!after) {
+            return null;
+        }
+        return js != null && js.enabled() ? js.scheduleWords() + ", and after each backup" : "after each backup";
+    }
+
+    private static void job(RunStore store, String server, JobKind k, JobSettings js, Instant now, ArrayNode out,
+                            List<String[]> rows, String chainedWords) {
+        String words = chainedWords != null ? chainedWords : js == null ? null : js.scheduleWords();
         Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun(server, k.id(), true);
         Instant next = js == null ? null : next(js, now);
         ObjectNode jo = out.addObject();
         jo.put("job", k.id());
         jo.put("schedule", js == null ? null : js.scheduleText());
-        jo.put("scheduleInWords", js == null ? null : js.scheduleWords());
+        jo.put("scheduleInWords", words);
         jo.put("nextFire", next == null ? null : next.toString());
         jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
-        rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), js == null ? "?" : js.scheduleWords(),
+        rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), words == null ? "?" : words,
                 last.map(r -> Tables.time(r.started())).orElse("-"),
                 last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
                 last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),

@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
+import io.barmand.log.LogOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -47,6 +48,7 @@ public final class Settings {
     private final Duration shutdownTimeout;
     private final Duration stopWait;
     private final Duration killGrace;
+    private final LogOutput logOutput;
     private final Map<String, ServerSettings> servers;
     private final SchedulerSettings scheduler;
     private final Duration historyKeep;
@@ -74,6 +76,7 @@ public final class Settings {
         this.shutdownTimeout = c.getDuration("shutdown-timeout");
         this.stopWait = c.getDuration("stop-wait");
         this.killGrace = c.getDuration("kill-grace");
+        this.logOutput = LogOutput.of(c.getString("log.output"));
         this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
         this.historyKeep = c.getDuration("history.keep");
         this.hostJobs = Collections.unmodifiableMap(new EnumMap<>(hostJobs));
@@ -153,6 +156,10 @@ public final class Settings {
         String cf = c.getString("barman.config-file");
         if (barmanNeeded && !cf.isBlank() && !Files.isReadable(Path.of(cf))) {
             problems.add(where + ": " + ROOT + ".barman.config-file: " + cf + " does not exist or is not readable");
+        }
+        if (LogOutput.of(c.getString("log.output")) == null) {
+            problems.add(where + ": " + ROOT + ".log.output: must be auto, journal or console, is \""
+                    + c.getString("log.output") + "\"" + line(c.getValue("log.output").origin()));
         }
         for (String p : List.of("state-dir", "control-socket")) {
             if (!Path.of(c.getString(p)).isAbsolute()) {
@@ -523,6 +530,8 @@ public final class Settings {
     /** On a stop, how long a running backup, offsite copy or retention run is waited for before it is interrupted. */
     public Duration stopWait() { return stopWait; }
     public Duration killGrace() { return killGrace; }
+    /** Where log lines go (barmand.log.output), applied by {@code run} once the file is read. */
+    public LogOutput logOutput() { return logOutput; }
     public Map<String, ServerSettings> servers() { return servers; }
     public SchedulerSettings scheduler() { return scheduler; }
     /** How long ended runs stay in the history. */

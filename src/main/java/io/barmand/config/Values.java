@@ -133,6 +133,10 @@ final class Values {
                     if (c.getString(path).trim().equalsIgnoreCase(Settings.OFF)) {
                         return null;
                     }
+                    // HOCON reads a bare number as milliseconds: "timeout = 90" would be 90 ms, never what was meant
+                    if (c.getValue(path).valueType() == ConfigValueType.NUMBER) {
+                        return "must be " + kind.words + ", with its unit (a bare number would be milliseconds)";
+                    }
                     c.getDuration(path);
                 }
                 case SIZE -> {

@@ -342,6 +342,7 @@ public final class Daemon implements Lifecycle {
         diff(out, "control-socket", a.controlSocket(), b.controlSocket());
         diff(out, "scheduler.threads", a.scheduler().threads(), b.scheduler().threads());
         diff(out, "scheduler.misfire-threshold", a.scheduler().misfireThreshold(), b.scheduler().misfireThreshold());
+        diff(out, "log.output", a.logOutput(), b.logOutput());
         diff(out, "metrics.listen", a.metrics().listen().map(Object::toString).orElse(""),
                 b.metrics().listen().map(Object::toString).orElse(""));
         diff(out, "metrics.textfile", a.metrics().textfile().map(Object::toString).orElse(""),

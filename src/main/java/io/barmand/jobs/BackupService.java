@@ -11,6 +11,7 @@ import io.barmand.error.Category;
 import io.barmand.history.RunFigures;
 import io.barmand.job.JobService;
 import io.barmand.job.RunContext;
+import io.barmand.log.LogFields;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,8 @@ public class BackupService implements JobService {
         }
         checkInterrupted();
         BackupOutcome b = barman.backup(server, left(s.timeout(), t0));
+        // the lines that follow (show-backup, the outcome, a chained copy) name it in the journal
+        LogFields.backupId(b.backupId());
         if (b.backupId() == null || !"DONE".equals(b.status()) || b.error() != null) {
             String err = b.error() != null ? b.error() : "backup status " + b.status();
             return Result.failed(new RunFigures(b.backupId(), null, null, List.of(), err, null));

@@ -90,6 +90,7 @@ public class OffsiteService implements JobService {
             BackupCopier.Recovery rec = bc.recover(server);
             int aborted = rec.aborted();
             String id = req != null ? req : barman.newestDone(server).orElse(null);
+            io.barmand.log.LogFields.backupId(id);
             // a copy cut short is redone first (when Barman still has that backup), then the one asked for
             String redo = rec.interruptedBackup() != null && !rec.interruptedBackup().equals(id)
                     && Files.isDirectory(p.basebackups().resolve(rec.interruptedBackup())) ? rec.interruptedBackup() : null;

@@ -179,11 +179,13 @@ public class WalCopier {
         long bytes = 0;
         if (!todo.isEmpty()) {
             Path spool = s.spoolDir().resolve(server + "-wal");
-            ExecutorService pool = Executors.newFixedThreadPool(Math.min(s.parallelism(), todo.size()), r -> {
-                Thread t = new Thread(r, "offsite-wal");
-                t.setDaemon(true);
-                return t;
-            });
+            // its threads log with the run's SERVER, JOB, RUN_ID
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(s.parallelism(), todo.size()),
+                    io.barmand.log.LogFields.carrying(r -> {
+                        Thread t = new Thread(r, "offsite-wal");
+                        t.setDaemon(true);
+                        return t;
+                    }));
             List<Future<Long>> fs = new ArrayList<>();
             try {
                 Files.createDirectories(spool);

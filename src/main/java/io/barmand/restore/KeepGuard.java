@@ -72,7 +72,7 @@ final class KeepGuard {
                         + id + ": " + e.getMessage(), e);
             }
         }
-        CompletableFuture<Void> keep = CompletableFuture.runAsync(() -> barman.keep(server, id, "full", TIMEOUT), KEEPERS);
+        CompletableFuture<Void> keep = CompletableFuture.runAsync(io.barmand.log.LogFields.carry(() -> barman.keep(server, id, "full", TIMEOUT)), KEEPERS);
         return new Release() {
             @Override
             public void taken() {

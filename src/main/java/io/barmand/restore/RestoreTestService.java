@@ -120,6 +120,7 @@ public class RestoreTestService implements JobService {
         }
         String id = pick.backupId();
         rep.backupId = id;
+        io.barmand.log.LogFields.backupId(id);
         rep.sizeBytes = pick.sizeBytes();
         long need = pick.neededBytes();
         rep.facts.seconds("lookup", (System.nanoTime() - n0) / 1e9);
@@ -163,7 +164,7 @@ public class RestoreTestService implements JobService {
         } finally {
             // the keep is released while the scratch folder is removed (both take a moment)
             KeepGuard.Release r = release;
-            java.util.concurrent.CompletableFuture<Void> released = java.util.concurrent.CompletableFuture.runAsync(r::close);
+            java.util.concurrent.CompletableFuture<Void> released = java.util.concurrent.CompletableFuture.runAsync(io.barmand.log.LogFields.carry(r::close));
             boolean interrupted = Thread.interrupted();
             if (!passed && rs.keepOnFailure()) {
                 sc.stopInstance(STOP);
@@ -226,11 +227,12 @@ public class RestoreTestService implements JobService {
         ScratchDb db = sc.db(rs.superuser());
         // JDBC calls do not answer a thread interrupt: they run on a worker, and the job's thread, interrupted
         // (daemon stopping) or past its timeout, stops the instance in its cleanup, which ends them
-        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "restore-test-sql-" + server);
-            t.setDaemon(true);
-            return t;
-        });
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(
+                io.barmand.log.LogFields.carrying(r -> {
+                    Thread t = new Thread(r, "restore-test-sql-" + server);
+                    t.setDaemon(true);
+                    return t;
+                }));
         java.util.concurrent.Future<Boolean> sql = worker.submit(() -> verifier.sqlChecks(rs, sc, db, total, n0, targetTime, rep));
         worker.shutdown();
         try {

@@ -17,6 +17,7 @@ import io.barmand.history.RunRecord;
 import io.barmand.history.RunText;
 import io.barmand.history.RunHistory;
 import io.barmand.history.Trigger;
+import io.barmand.log.LogFields;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -206,7 +207,9 @@ public class JobRunner {
             if (busy != null) {
                 long id = store.skipped(r.server(), r.kind().id(), r.trigger(), now, busy, r.attempt());
                 RunRecord rec = store.get(id).orElseThrow();
-                log.warn("run {} {} ({}): skipped, {}", id, who(r), r.trigger().word(), busy);
+                try (LogFields.Scope f = LogFields.run(r.server(), r.kind().id(), id)) {
+                    log.warn("run {} {} ({}): skipped, {}", id, who(r), r.trigger().word(), busy);
+                }
                 return CompletableFuture.completedFuture(rec);
             }
             long id = store.queue(r.server(), r.kind().id(), r.trigger(), now, r.attempt());
@@ -214,7 +217,9 @@ public class JobRunner {
             admission.enqueue(t);
             dispatch(now);
             if (t.started == null) {
-                log.info("run {} {} ({}): queued, {}", id, who(r), r.trigger().word(), waitingFor(t));
+                try (LogFields.Scope f = LogFields.run(r.server(), r.kind().id(), id)) {
+                    log.info("run {} {} ({}): queued, {}", id, who(r), r.trigger().word(), waitingFor(t));
+                }
             }
             return t.done;
         }
@@ -278,7 +283,9 @@ public class JobRunner {
         }
         for (Ticket t : gone) {
             RunRecord rec = store.get(t.id).orElseThrow();
-            logOutcome(rec);
+            try (LogFields.Scope f = LogFields.run(rec.server(), rec.job(), rec.id())) {
+                logOutcome(rec);
+            }
             t.done.complete(rec);
         }
         return gone.size();
@@ -344,12 +351,23 @@ public class JobRunner {
         this.overrunGrace = grace;
     }
 
+    /**
+     * Runs a ticket on its pool thread, its lines named by SERVER, JOB, RUN_ID (and BACKUP_ID when the run is given
+     * one) in the MDC from start to end, chained runs and listeners included, cleared after.
+     */
     private void execute(Ticket t, long waitedMs) {
+        try (LogFields.Scope f = LogFields.run(t.req.server(), t.req.kind().id(), t.id)) {
+            LogFields.backupId(t.req.options().backupId().orElse(null));
+            executeNamed(t, waitedMs);
+        }
+    }
+
+    private void executeNamed(Ticket t, long waitedMs) {
         t.thread = Thread.currentThread();
         RunRequest r = t.req;
         long t0 = System.nanoTime();
         Duration limit = t.settings.timeout().plus(overrunGrace);
-        java.util.concurrent.ScheduledFuture<?> dog = watchdog.schedule(() -> {
+        java.util.concurrent.ScheduledFuture<?> dog = watchdog.schedule(LogFields.carry(() -> {
             Thread th = t.thread;
             if (th != null) {
                 t.overdue = true;
@@ -357,7 +375,7 @@ public class JobRunner {
                         who(r), overrunGrace, t.settings.timeout(), r.kind());
                 th.interrupt();
             }
-        }, limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }), limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         Outcome outcome;
         RunFigures figures;
         try {
@@ -494,7 +512,9 @@ public class JobRunner {
             submit(r);
         } catch (BarmandException e) {
             long id = store.skipped(r.server(), r.kind().id(), r.trigger(), clock.instant(), e.getMessage(), r.attempt());
-            log.error("run {} {} ({}): cannot run: {}", id, who(r), r.trigger().word(), e.getMessage());
+            try (LogFields.Scope f = LogFields.run(r.server(), r.kind().id(), id)) {
+                log.error("run {} {} ({}): cannot run: {}", id, who(r), r.trigger().word(), e.getMessage());
+            }
         }
     }
 
@@ -534,7 +554,9 @@ public class JobRunner {
         delays.shutdown();
         for (Ticket t : dropped) {
             RunRecord rec = store.get(t.id).orElseThrow();
-            logOutcome(rec);
+            try (LogFields.Scope f = LogFields.run(rec.server(), rec.job(), rec.id())) {
+                logOutcome(rec);
+            }
             t.done.complete(rec);
         }
     }
@@ -564,7 +586,9 @@ public class JobRunner {
             for (Ticket t : admission.running()) {
                 Thread th = t.thread;
                 if (th != null) {
-                    log.warn("interrupting run {} {} ({})", t.id, who(t.req), stopReason);
+                    try (LogFields.Scope f = LogFields.run(t.req.server(), t.req.kind().id(), t.id)) {
+                        log.warn("interrupting run {} {} ({})", t.id, who(t.req), stopReason);
+                    }
                     threads.add(th);
                 }
             }

@@ -147,6 +147,28 @@ class CliTest {
     }
 
     @Test
+    void jobsThatFollowEachBackupSaySoInsteadOfOff() throws Exception {
+        Path creds = tmp.resolve("s3.credentials");
+        Files.writeString(creds, "[default]\naws_access_key_id = a\naws_secret_access_key = b\n");
+        Files.setPosixFilePermissions(creds, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(conf, Files.readString(conf).replace("backup.schedule = \"0 30 1 * * ?\"",
+                "backup.schedule = \"0 30 1 * * ?\", offsite { enabled = true, bucket = b, credentials-file = \"" + creds
+                        + "\", schedule = \"0 * * * *\" }, retention.enabled = true"));
+        assertThat(run("status", "--config", conf.toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).containsPattern("itpg +offsite +hourly at :00, and after each backup ")
+                .containsPattern("itpg +retention +after each backup ")
+                .containsPattern("itpg +verify +daily at ");
+        out.getBuffer().setLength(0);
+        assertThat(run("status", "--config", conf.toString(), "--json")).isZero();
+        for (JsonNode j : RunJson.MAPPER.readTree(out.toString()).path("servers").get(0).path("jobs")) {
+            if (j.path("job").asText().equals("retention")) {
+                assertThat(j.path("scheduleInWords").asText()).isEqualTo("after each backup");
+                assertThat(j.path("nextFire").isNull()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void checkConfigPrintsTheEffectiveConfig() {
         assertThat(run("check-config", "--config", conf.toString())).isZero();
         assertThat(out.toString()).contains("OK, 1 server(s): itpg").contains("itpg");

@@ -91,6 +91,15 @@ class ConfigWordsTest {
     }
 
     @Test
+    void aDurationWithoutItsUnitIsRefusedNotTakenAsMilliseconds() throws IOException {
+        Path f = conf("""
+                servers { pg1 { backup.timeout = 90 } }
+                """);
+        assertThat(problems(f)).containsExactly(f + ": barmand.servers.pg1.backup.timeout = 90: must be a duration such as "
+                + "30s, 5m, 6h or 7d, with its unit (a bare number would be milliseconds) (default: 6h) (line 5)");
+    }
+
+    @Test
     void aKeyInTheWrongBlockNamesWhereItBelongs() throws IOException {
         Path f = conf("""
                 timezone = "Europe/Paris"

@@ -79,6 +79,16 @@ class SettingsTest {
     }
 
     @Test
+    void logOutputIsAutoByDefaultAndAWrongOneIsNamedWithItsLine() throws IOException {
+        assertThat(Settings.load(conf("servers { pg1 {} }"), knowsPg1).logOutput()).isEqualTo(io.barmand.log.LogOutput.AUTO);
+        assertThat(Settings.load(conf("log.output = journal\nservers { pg1 {} }"), knowsPg1).logOutput())
+                .isEqualTo(io.barmand.log.LogOutput.JOURNAL);
+        Path f = conf("log.output = syslog\nservers { pg1 {} }");
+        assertThat(configError(f).getMessage())
+                .contains(f + ": barmand.log.output: must be auto, journal or console, is \"syslog\" (line ");
+    }
+
+    @Test
     void unknownKeyInsideAServerBlock() throws IOException {
         Path f = conf("servers { pg1 { backup.schedul = \"0 0 1 * * ?\" } }");
         assertThat(configError(f).getMessage()).contains(f + ": barmand.servers.pg1.backup.schedul: unknown key");

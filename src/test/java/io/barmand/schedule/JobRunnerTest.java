@@ -170,6 +170,38 @@ class JobRunnerTest {
     }
 
     @Test
+    void aRunsThreadNamesItsServerJobRunIdAndBackupIdInTheMdcThenForgetsThem() {
+        List<Map<String, String>> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JobService copy = new JobService() {
+            @Override
+            public JobKind kind() {
+                return JobKind.OFFSITE;
+            }
+
+            @Override
+            public void check(RunOptions options) {
+            }
+
+            @Override
+            public Result execute(RunContext ctx) {
+                Map<String, String> m = org.slf4j.MDC.getCopyOfContextMap();
+                seen.add(m == null ? Map.of() : m);
+                return Result.ok(RunFigures.NONE);
+            }
+        };
+        runner = new JobRunner(Map.of("pg1", server("pg1"), "pg2", server("pg2")), registry().register(copy, Adapters.CheckJob.class),
+                store, io.barmand.testing.Limits.DEFAULTS, clock);
+        long first = runner.run(JobKind.OFFSITE, "pg1", Trigger.MANUAL, RunOptions.backup("20261124T010203")).id();
+        long second = runner.run(JobKind.OFFSITE, "pg2", Trigger.SCHEDULED).id();
+        assertThat(seen.get(0)).containsExactlyInAnyOrderEntriesOf(Map.of("SERVER", "pg1", "JOB", "offsite",
+                "RUN_ID", Long.toString(first), "BACKUP_ID", "20261124T010203"));
+        // the pool's thread (reused: a cached pool) keeps nothing of the run before
+        assertThat(seen.get(1)).containsExactlyInAnyOrderEntriesOf(Map.of("SERVER", "pg2", "JOB", "offsite",
+                "RUN_ID", Long.toString(second)));
+        assertThat(org.slf4j.MDC.getCopyOfContextMap()).as("the caller's thread").isNullOrEmpty();
+    }
+
+    @Test
     void runOptionsReachOnlyTheirOwnRunAndAreRefusedByJobsThatTakeNone() {
         List<RunContext> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         JobService withOptions = new JobService() {
