@@ -286,7 +286,7 @@ SH
 write_life "0 0 3 * * ?" 10m
 since=$(cx date +%s)
 cx systemctl reload "$UNIT" >"$scratch/reload.out" 2>&1 || { cat "$scratch/reload.out" >&2; fail "systemctl reload failed"; }
-wait_log "$since" 'Daemon: reloaded: [0-9]+ jobs scheduled' || fail "no 'reloaded:' line in the journal: $(journal_since "$since" | tail -5)"
+wait_log "$since" '(^|Daemon: )reloaded: [0-9]+ jobs scheduled' || fail "no 'reloaded:' line in the journal: $(journal_since "$since" | tail -5)"
 [[ $(status_schedule) == "0 0 3 * * ?" ]] || fail "status shows backup schedule '$(status_schedule)', want '0 0 3 * * ?'"
 [[ $(prop Type) == notify && $(prop StatusText) == *"next: "* ]] || fail "Type=$(prop Type), StatusText='$(prop StatusText)'"
 ok "systemctl reload: $(journal_since "$since" | grep -oE 'reloaded: .*' | tail -1); StatusText: $(prop StatusText)"
@@ -297,7 +297,7 @@ id1=$(start_backup) || fail "the backup of $srv did not start: $(cx cat $WORK/ba
 write_life "30 4 * * *" 10m
 since=$(cx date +%s)
 cx systemctl reload "$UNIT" || fail "systemctl reload during a backup failed"
-wait_log "$since" 'Daemon: reloaded: [0-9]+ jobs scheduled, [0-9]+ servers, 1 run\(s\) in progress go on' ||
+wait_log "$since" '(^|Daemon: )reloaded: [0-9]+ jobs scheduled, [0-9]+ servers, 1 run\(s\) in progress go on' ||
   fail "no 'reloaded: ... 1 run(s) in progress' line: $(journal_since "$since" | tail -5)"
 [[ $(status_schedule) == "30 4 * * *" ]] || fail "status shows backup schedule '$(status_schedule)' after the reload, want '30 4 * * *'"
 [[ $(last_backup) == "$id1 running" ]] || fail "backup run $id1 is '$(last_backup)' after the reload, want running"
@@ -311,9 +311,9 @@ since=$(cx date +%s)
 rc=0; cx systemctl reload "$UNIT" >"$scratch/reload.out" 2>&1 || rc=$?
 [[ $rc != 0 ]] || fail "systemctl reload of a broken file succeeded"
 [[ $(prop ActiveState) == active ]] || fail "the service is $(prop ActiveState) after a refused reload"
-wait_log "$since" "Daemon: reload refused: $LIFE: barmand.servers.$srv.backup.schedul: unknown key.*\\(line 4\\)" ||
+wait_log "$since" "(^|Daemon: )reload refused: $LIFE: barmand.servers.$srv.backup.schedul: unknown key.*\\(line 4\\)" ||
   fail "the unknown key is not in the journal: $(journal_since "$since" | tail -8)"
-wait_log "$since" "Daemon: reload refused: $LIFE: barmand.scheduler.max-heavy-runs: must be between 1 and 64, is 0 \\(line 5\\)" ||
+wait_log "$since" "(^|Daemon: )reload refused: $LIFE: barmand.scheduler.max-heavy-runs: must be between 1 and 64, is 0 \\(line 5\\)" ||
   fail "the bad max-heavy-runs is not in the journal: $(journal_since "$since" | tail -8)"
 [[ $(status_schedule) == "30 4 * * *" ]] || fail "status shows '$(status_schedule)' on the broken file, want the last good '30 4 * * *'"
 write_life "30 4 * * *" 10m
@@ -332,7 +332,7 @@ took=$(( $(date +%s) - t0 ))
 cxs "rm -f /run/systemd/system/$UNIT.d/zz-test-deb.conf && systemctl daemon-reload"
 [[ $(last_backup) == "$id2 success" ]] || fail "backup run $id2 is '$(last_backup)' after the stop, want success"
 [[ $(prop Result) == success ]] || fail "Result=$(prop Result) after a stop that waited"
-journal_since "$since" | grep -qE "Daemon: barmand stopping: no new runs; waiting up to PT10M \(stop-wait\) for backup $srv \(run $id2" ||
+journal_since "$since" | grep -qE "(^|Daemon: )barmand stopping: no new runs; waiting up to PT10M \(stop-wait\) for backup $srv \(run $id2" ||
   fail "the stop did not say what it waited for: $(journal_since "$since" | tail -5)"
 cx systemctl start "$UNIT"; wait_ready >/dev/null || fail "no ready line after the start"
 ((took > 8)) || fail "the stop took ${took}s, less than TimeoutStopSec=8: it did not wait for backup run $id2"
@@ -346,7 +346,7 @@ since=$(cx date +%s)
 cx systemctl stop "$UNIT" || fail "systemctl stop failed"
 out=$(last_backup)
 [[ $out == "$id3 interrupted" ]] || fail "backup run $id3 is '$out' after a stop past stop-wait = 3s, want interrupted"
-journal_since "$since" | grep -qE "Daemon: barmand stopping: backup $srv \(run $id3.* still running after stop-wait = PT3S: interrupting" ||
+journal_since "$since" | grep -qE "(^|Daemon: )barmand stopping: backup $srv \(run $id3.* still running after stop-wait = PT3S: interrupting" ||
   fail "no interrupt line: $(journal_since "$since" | tail -5)"
 write_life "30 4 * * *" 10m
 cx systemctl start "$UNIT"; wait_ready >/dev/null || fail "no ready line after the start"
