@@ -48,9 +48,11 @@ down:
 
 test: test-java test-lab
 
+# after the tests, the .deb that verify built through Debian's lintian (packaging/lintian.sh: any tag not explained fails)
 test-java:
 	bash lab/host-deps.sh build
 	$(MVN) verify
+	bash packaging/lintian.sh $(DEB)
 
 test-lab: deps
 	bash lab/e2e.sh

@@ -2,9 +2,13 @@
 # Checks the barmand .deb through its life cycle inside an LXC system container running systemd:
 # fresh install (service enabled, active, "barmand ready" logged, owners and modes), the launcher,
 # a run's journal fields (SERVER, JOB, RUN_ID: `journalctl -u barmand SERVER=... JOB=check`), clean stop (exit 143
-# counted as success), a bad config (exit 78, not restarted), the
+# counted as success), Type=notify with reload, stop and upgrade while a backup runs (systemctl reload: the new
+# schedule in status, the backup not interrupted, StatusText naming it; a broken file refused with each problem in
+# the journal; systemctl stop waiting for the backup past TimeoutStopSec, or interrupting it at stop-wait), a bad
+# config (exit 78, not restarted), the
 # systemd-analyze security score, upgrade (an edited conffile kept, a running service restarted,
-# a stopped one left stopped), remove, purge (state and /etc/barmand gone, the barman user kept).
+# during a backup the restart deferred and said so, a stopped one left stopped), remove, purge
+# (state and /etc/barmand gone, the barman user kept).
 #
 # Usage: packaging/test-deb.sh CONTAINER [DEB]     (DEB defaults to the newest target/barmand_*_all.deb)
 # Exits non-zero naming the failing step. If barmand was installed cx the container before, its
@@ -223,6 +227,131 @@ cx systemctl start "$UNIT"
 wait_ready >/dev/null || fail "no ready line after a start"
 ok "started again"
 
+
+# -- reload, stop and upgrade while a backup runs. Backups go through a wrapper of barman that sleeps SLOW_S seconds
+# before `barman backup` (the real one, then), so that a backup lasts long enough to reload, stop and upgrade under it.
+SLOW=/usr/local/lib/barmand-test/slow-barman
+SLOW_S=${SLOW_S:-20}
+LIFE=/etc/barmand/conf.d/zz-lifecycle.conf
+write_life() {  # SCHEDULE STOP-WAIT [MORE-LINES]
+  cxs "cat > $LIFE && chown root:barman $LIFE && chmod 0640 $LIFE" <<CONF
+barmand.barman.binary = "$SLOW"
+barmand.stop-wait = $2
+barmand.servers."$srv".backup.schedule = "$1"
+${3:-}
+CONF
+}
+last_backup() {  # "ID OUTCOME" of the newest backup run of $srv, or "0 none"
+  cx barmand history --json --server "$srv" --job backup --limit 1 |
+    python3 -c 'import json,sys; r=json.load(sys.stdin); print(str(r[0]["id"]) + " " + r[0]["outcome"] if r else "0 none")'
+}
+start_backup() {  # a backup through the control socket, in the background; prints its run id once it runs
+  local before id outcome t=0
+  before=$(last_backup | cut -d' ' -f1)
+  cxs "nohup setsid barmand run-now backup '$srv' </dev/null >$WORK/backup.out 2>&1 &"
+  while ((t < 60)); do
+    read -r id outcome < <(last_backup)
+    if [[ $id != "$before" && $outcome == running ]]; then echo "$id"; return 0; fi
+    sleep 1; t=$((t + 1))
+  done
+  return 1
+}
+backup_end() {  # ID: waits for the run to end, prints its outcome
+  local id outcome t=0
+  while ((t < 180)); do
+    read -r id outcome < <(cx barmand history --json --server "$srv" --job backup --limit 5 |
+      python3 -c "import json,sys; r=[x for x in json.load(sys.stdin) if x['id']==$1]; print(str(r[0]['id']) + ' ' + r[0]['outcome'] if r else '0 none')")
+    [[ $outcome != running && $outcome != queued ]] && { echo "$outcome"; return 0; }
+    sleep 1; t=$((t + 1))
+  done
+  echo "$outcome"; return 1
+}
+journal_since() { cx journalctl -u "$UNIT" -q -o cat --no-pager --since "@$1"; }
+wait_log() {  # SINCE PATTERN: the journal has a line matching PATTERN (grep -E) logged since SINCE
+  local t=0
+  while ((t < 30)); do journal_since "$1" | grep -qE "$2" && return 0; sleep 1; t=$((t + 1)); done
+  return 1
+}
+status_schedule() {  # the backup schedule of $srv as `barmand status --json` shows it (the last good one on a broken file)
+  cx barmand status --json 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin); print([j['schedule'] for s in d['servers'] if s['server']=='$srv' for j in s['jobs'] if j['job']=='backup'][0])"
+}
+
+step reload
+cxs "mkdir -p ${SLOW%/*} && cat > $SLOW && chmod 0755 $SLOW" <<SH
+#!/bin/sh
+# test-deb: barman, with $SLOW_S s more before a backup
+case " \$* " in *" backup "*) sleep $SLOW_S ;; esac
+exec /usr/bin/barman "\$@"
+SH
+write_life "0 0 3 * * ?" 10m
+since=$(cx date +%s)
+cx systemctl reload "$UNIT" >"$scratch/reload.out" 2>&1 || { cat "$scratch/reload.out" >&2; fail "systemctl reload failed"; }
+wait_log "$since" '(^|Daemon: )reloaded: [0-9]+ jobs scheduled' || fail "no 'reloaded:' line in the journal: $(journal_since "$since" | tail -5)"
+[[ $(status_schedule) == "0 0 3 * * ?" ]] || fail "status shows backup schedule '$(status_schedule)', want '0 0 3 * * ?'"
+[[ $(prop Type) == notify && $(prop StatusText) == *"next: "* ]] || fail "Type=$(prop Type), StatusText='$(prop StatusText)'"
+ok "systemctl reload: $(journal_since "$since" | grep -oE 'reloaded: .*' | tail -1); StatusText: $(prop StatusText)"
+
+step reload-during-backup
+id1=$(start_backup) || fail "the backup of $srv did not start: $(cx cat $WORK/backup.out)"
+[[ $(prop StatusText) == *"backup $srv running"* ]] || fail "StatusText while the backup runs: '$(prop StatusText)'"
+write_life "30 4 * * *" 10m
+since=$(cx date +%s)
+cx systemctl reload "$UNIT" || fail "systemctl reload during a backup failed"
+wait_log "$since" '(^|Daemon: )reloaded: [0-9]+ jobs scheduled, [0-9]+ servers, 1 run\(s\) in progress go on' ||
+  fail "no 'reloaded: ... 1 run(s) in progress' line: $(journal_since "$since" | tail -5)"
+[[ $(status_schedule) == "30 4 * * *" ]] || fail "status shows backup schedule '$(status_schedule)' after the reload, want '30 4 * * *'"
+[[ $(last_backup) == "$id1 running" ]] || fail "backup run $id1 is '$(last_backup)' after the reload, want running"
+[[ $(prop StatusText) == *"backup $srv running"* ]] || fail "StatusText after the reload: '$(prop StatusText)'"
+ok "reloaded during backup run $id1 (still running); status shows '30 4 * * *'; StatusText: $(prop StatusText)"
+
+step reload-refused
+write_life "15 5 * * *" 10m "barmand.servers.\"$srv\".backup.schedul = \"0 2 * * *\"
+barmand.scheduler.max-heavy-runs = 0"
+since=$(cx date +%s)
+rc=0; cx systemctl reload "$UNIT" >"$scratch/reload.out" 2>&1 || rc=$?
+[[ $rc != 0 ]] || fail "systemctl reload of a broken file succeeded"
+[[ $(prop ActiveState) == active ]] || fail "the service is $(prop ActiveState) after a refused reload"
+wait_log "$since" "(^|Daemon: )reload refused: $LIFE: barmand.servers.$srv.backup.schedul: unknown key.*\\(line 4\\)" ||
+  fail "the unknown key is not in the journal: $(journal_since "$since" | tail -8)"
+wait_log "$since" "(^|Daemon: )reload refused: $LIFE: barmand.scheduler.max-heavy-runs: must be between 1 and 64, is 0 \\(line 5\\)" ||
+  fail "the bad max-heavy-runs is not in the journal: $(journal_since "$since" | tail -8)"
+[[ $(status_schedule) == "30 4 * * *" ]] || fail "status shows '$(status_schedule)' on the broken file, want the last good '30 4 * * *'"
+write_life "30 4 * * *" 10m
+ok "refused (systemctl reload exit $rc), still active, both problems in the journal, status shows the settings in force"
+out=$(backup_end "$id1") || fail "backup run $id1 did not end"
+[[ $out == success ]] || fail "backup run $id1 ended $out after two reloads, want success: $(cx cat $WORK/backup.out)"
+ok "backup run $id1 ran through both reloads: $out"
+
+step stop-waits
+# a stop timeout (8s) shorter than the wait (~${SLOW_S}s): only the daemon's EXTEND_TIMEOUT_USEC keeps systemd from killing it
+cxs "mkdir -p /run/systemd/system/$UNIT.d && printf '[Service]\nTimeoutStopSec=8\n' > /run/systemd/system/$UNIT.d/zz-test-deb.conf && systemctl daemon-reload"
+id2=$(start_backup) || fail "the backup of $srv did not start"
+since=$(cx date +%s); t0=$(date +%s)
+cx systemctl stop "$UNIT" || fail "systemctl stop failed"
+took=$(( $(date +%s) - t0 ))
+cxs "rm -f /run/systemd/system/$UNIT.d/zz-test-deb.conf && systemctl daemon-reload"
+[[ $(last_backup) == "$id2 success" ]] || fail "backup run $id2 is '$(last_backup)' after the stop, want success"
+[[ $(prop Result) == success ]] || fail "Result=$(prop Result) after a stop that waited"
+journal_since "$since" | grep -qE "(^|Daemon: )barmand stopping: no new runs; waiting up to PT10M \(stop-wait\) for backup $srv \(run $id2" ||
+  fail "the stop did not say what it waited for: $(journal_since "$since" | tail -5)"
+cx systemctl start "$UNIT"; wait_ready >/dev/null || fail "no ready line after the start"
+((took > 8)) || fail "the stop took ${took}s, less than TimeoutStopSec=8: it did not wait for backup run $id2"
+ok "systemctl stop waited ${took}s (TimeoutStopSec=8, extended by the daemon) for backup run $id2, which succeeded"
+
+step stop-bound
+write_life "30 4 * * *" 3s
+cx systemctl reload "$UNIT" || fail "reload failed"
+id3=$(start_backup) || fail "the backup of $srv did not start"
+since=$(cx date +%s)
+cx systemctl stop "$UNIT" || fail "systemctl stop failed"
+out=$(last_backup)
+[[ $out == "$id3 interrupted" ]] || fail "backup run $id3 is '$out' after a stop past stop-wait = 3s, want interrupted"
+journal_since "$since" | grep -qE "(^|Daemon: )barmand stopping: backup $srv \(run $id3.* still running after stop-wait = PT3S: interrupting" ||
+  fail "no interrupt line: $(journal_since "$since" | tail -5)"
+write_life "30 4 * * *" 10m
+cx systemctl start "$UNIT"; wait_ready >/dev/null || fail "no ready line after the start"
+ok "stop-wait = 3s: backup run $id3 recorded interrupted after the bound"
+
 step security
 sec=$(cx systemd-analyze security --no-pager "$UNIT" | sed -n 's/.*Overall exposure level for barmand.service: \([0-9.]*\).*/\1/p')
 [[ -n $sec ]] || fail "no score from systemd-analyze security"
@@ -235,7 +364,7 @@ step sandbox-barman
 srv=$(cxs 'runuser -u barman -- barman list-servers --minimal 2>/dev/null | head -1' || true)
 if [[ -n $srv ]]; then
   probe=/run/systemd/system/barmand-sandbox-probe.service
-  cxs "sed -e 's|^ExecStart=.*|ExecStart=/usr/bin/barman check $srv|' -e 's/^Type=exec/Type=oneshot/' \
+  cxs "sed -e 's|^ExecStart=.*|ExecStart=/usr/bin/barman check $srv|' -e 's/^Type=notify/Type=oneshot/' -e '/^ExecReload=/d' -e '/^RestartForceExitStatus=/d' \
         -e '/^Restart/d' -e '/^SuccessExitStatus/d' -e '/^\\[Service\\]/a RemainAfterExit=yes' -e '/^\[Install\]/,\$d' /lib/systemd/system/$UNIT > $probe && systemctl daemon-reload"
   outside=0; cxs "runuser -u barman -- barman check $srv >/dev/null 2>&1" || outside=$?
   cx systemctl start barmand-sandbox-probe.service >/dev/null 2>&1 || true
@@ -274,7 +403,26 @@ assert_stat /etc/barmand/barmand.conf root:barman 640
 wait_ready >/dev/null || fail "no ready line after the upgrade"
 pid2=$(prop MainPID)
 [[ $pid2 != "$pid1" && $pid2 != 0 ]] || fail "service not restarted by the upgrade (MainPID $pid1 -> $pid2)"
-ok "upgraded to $ver2: edited conffile kept, service restarted (pid $pid1 -> $pid2)"
+grep -q "^barmand: restarted with the new version (nothing long was running)" "$scratch/apt.log" ||
+  { tail -5 "$scratch/apt.log" >&2; fail "postinst did not say it restarted"; }
+ok "upgraded to $ver2: edited conffile kept, service restarted (pid $pid1 -> $pid2), postinst said so"
+
+step upgrade-during-backup
+id4=$(start_backup) || fail "the backup of $srv did not start"
+pid1=$(prop MainPID)
+cx dpkg -i --force-confold "$WORK/barmand_${ver2}_all.deb" >"$scratch/dpkg.out" 2>&1 || { cat "$scratch/dpkg.out" >&2; fail "dpkg -i during a backup failed"; }
+grep -E "^barmand: restart deferred until backup $srv \(run $id4, since .*\) ended" "$scratch/dpkg.out" ||
+  { cat "$scratch/dpkg.out" >&2; fail "postinst did not say it deferred the restart"; }
+[[ $(prop MainPID) == "$pid1" ]] || fail "the daemon was restarted at once (MainPID $pid1 -> $(prop MainPID))"
+out=$(backup_end "$id4") || fail "backup run $id4 did not end"
+[[ $out == success ]] || fail "backup run $id4 ended $out across the upgrade, want success"
+t=0; while (( t < 60 )) && [[ $(prop MainPID) == "$pid1" || $(prop MainPID) == 0 ]]; do sleep 1; t=$((t + 1)); done
+pid2=$(prop MainPID)
+[[ $pid2 != "$pid1" && $pid2 != 0 ]] || fail "not restarted after the backup ended (MainPID $pid1 -> $pid2)"
+wait_ready >/dev/null || fail "no ready line after the deferred restart"
+[[ $(prop ActiveState) == active ]] || fail "$(prop ActiveState) after the deferred restart"
+ok "upgrade during backup run $id4: '$(grep '^barmand:' "$scratch/dpkg.out")'; the run succeeded, then restarted (pid $pid1 -> $pid2)"
+cx rm -f "$LIFE" "$SLOW"; cx systemctl reload "$UNIT" || fail "reload without the test's conf.d file failed"
 
 step upgrade-stopped
 cx systemctl stop "$UNIT"

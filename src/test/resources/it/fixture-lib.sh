@@ -68,8 +68,10 @@ cluster_up() {
   fi
   if ! pg_lsclusters -h | awk -v c="$cluster" '$2==c {print $4}' | grep -q online; then
     log "starting cluster 15/$cluster"
-    # fd 8 is pg-barman-fixture.sh's lock: a server that inherited it would hold the lock for its whole life
-    pg_ctlcluster 15 "$cluster" start 8>&-
+    # fd 8 is pg-barman-fixture.sh's lock, and `flock /tmp/barmand-it.lock CMD` hands CMD its lock as fd 3: a server
+    # that inherited either would hold the lock for its whole life (seen: the bench cluster started by a bench run
+    # held /tmp/barmand-it.lock until it was restarted). Close every descriptor a caller may hold a lock on.
+    pg_ctlcluster 15 "$cluster" start 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
   fi
   for _ in $(seq 1 60); do runuser -u postgres -- pg_isready -q -p "$PORT" && break; sleep 0.5; done
   psql_pg <<'SQL'

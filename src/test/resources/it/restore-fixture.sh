@@ -5,15 +5,19 @@
 #   restore-fixture.sh up      the IT server "itrestore" on the shared cluster barmandit (port 5499; run
 #                              pg-barman-fixture.sh up first: it creates the cluster and the barman roles)
 #   restore-fixture.sh bench   the bench server "benchpg" on a cluster of its own, barmandbench (port 5497)
-#   restore-fixture.sh down|purge [bench]
+#   restore-fixture.sh bench-random   the bench server "benchrand" on a cluster of its own, barmandbenchrand
+#                              (port 5496): a table of random bytea, data that does not compress (pgbench's does, 24x)
+#   restore-fixture.sh down|purge [bench|bench-random]
 # Prints the Barman config file path on its last line. Run as root.
 set -euo pipefail
 
 MODE=${1:-up}
 KIND=${2:-it}
-[[ $MODE == bench ]] && { MODE=up; KIND=bench; }
+[[ $MODE == bench || $MODE == bench-random ]] && { KIND=$MODE; MODE=up; }
 if [[ $KIND == bench ]]; then
   SERVER=benchpg; CLUSTER=barmandbench; PORT=${BARMANDBENCH_PORT:-5497}; BASE=${BARMANDBENCH_BASE:-/var/tmp/barmandbench}; SLOT=barman
+elif [[ $KIND == bench-random ]]; then
+  SERVER=benchrand; CLUSTER=barmandbenchrand; PORT=${BARMANDBENCHRAND_PORT:-5496}; BASE=${BARMANDBENCHRAND_BASE:-/var/tmp/barmandbenchrand}; SLOT=barman
 else
   SERVER=itrestore; CLUSTER=barmandit; PORT=${BARMANDIT_PORT:-5499}; BASE=${BARMANDIT_RESTORE_BASE:-/var/tmp/barmandit-restore}; SLOT=barman_restore
 fi
@@ -35,9 +39,26 @@ bench_cluster_up() {
   fi
 }
 
+# at least 1 GiB that does not compress: BENCH_RANDOM_MB (default 1024) MiB of random bytea (pgcrypto's
+# gen_random_bytes, 1 KiB a row: inline, below the TOAST threshold, so PostgreSQL does not try to compress it either)
+bench_random_cluster_up() {
+  cluster_up "$CLUSTER" $'shared_buffers = 256MB\nmax_wal_size = 4GB'
+  if ! runuser -u postgres -- psql -X -At -p "$PORT" -d postgres -c "SELECT 1 FROM pg_database WHERE datname='bench'" | grep -q 1; then
+    psql_pg -c "CREATE DATABASE bench"
+    log "loading ${BENCH_RANDOM_MB:-1024} MiB of random bytea"
+    PGOPTIONS='-c client_min_messages=warning' runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PORT" -d bench \
+      -c "CREATE EXTENSION IF NOT EXISTS pgcrypto" \
+      -c "CREATE TABLE noise (id int PRIMARY KEY, b bytea NOT NULL)" \
+      -c "ALTER TABLE noise ALTER b SET STORAGE EXTERNAL" \
+      -c "INSERT INTO noise SELECT i, gen_random_bytes(1024) FROM generate_series(1, ${BENCH_RANDOM_MB:-1024} * 1024) i"
+    psql_pg -c "CHECKPOINT"
+  fi
+}
+
 case "$MODE" in
   up)
     [[ $KIND == bench ]] && bench_cluster_up
+    [[ $KIND == bench-random ]] && bench_random_cluster_up
     extra_server_conf "$SERVER" "$SLOT" restore-fixture.sh "restore tests"
     extra_server_up "$SERVER" "$CLUSTER"; echo "$CONF" ;;
   down)
@@ -45,7 +66,7 @@ case "$MODE" in
   purge)
     "$0" down "$KIND" || true
     [[ -f $CONF ]] && barman_c receive-wal --drop-slot "$SERVER" >/dev/null 2>&1 || true
-    [[ $KIND == bench ]] && { pg_dropcluster --stop 15 "$CLUSTER" || true; }
+    [[ $KIND == bench || $KIND == bench-random ]] && { pg_dropcluster --stop 15 "$CLUSTER" || true; }
     rm -rf "$BASE" ;;
-  *) echo "usage: $0 up|bench|down|purge [it|bench]" >&2; exit 64 ;;
+  *) echo "usage: $0 up|bench|bench-random|down|purge [it|bench|bench-random]" >&2; exit 64 ;;
 esac

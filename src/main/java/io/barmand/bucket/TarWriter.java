@@ -2,32 +2,42 @@ package io.barmand.bucket;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
- * Writes a folder as a POSIX tar (ustar, with a pax header for long names) in a fixed order, hashing every
- * regular file (SHA-256) as it goes by. GNU tar reads the result: {@code zstd -dc data.tar.zst | tar -x}.
+ * Writes a folder as a POSIX tar (Commons Compress: ustar headers, a PAX header where a name, a link or a size does
+ * not fit) in a fixed order, hashing every regular file (SHA-256) as it goes by. Each entry carries the file's
+ * permission bits, its mtime in whole seconds and its owner as the file has it (name and number, as GNU tar
+ * records them). GNU tar reads the result: {@code zstd -dc data.tar.zst | tar -x}.
  */
 public final class TarWriter {
-    private static final int BLOCK = 512;
-    private final OutputStream out;
+    private static final String ATTRIBUTES = "unix:mode,uid,gid,owner,group,size,lastModifiedTime,isDirectory,isSymbolicLink,isRegularFile";
+    private final TarArchiveOutputStream tar;
     private final byte[] buf = new byte[1 << 20];
     private final List<Manifest.FileEntry> files = new ArrayList<>();
-    private long written;
 
+    /** {@code out} is not closed: {@link #finish()} writes the end of the archive and flushes. */
     public TarWriter(OutputStream out) {
-        this.out = out;
+        tar = new TarArchiveOutputStream(out, StandardCharsets.UTF_8.name());
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     }
 
     /** Adds {@code root}'s content (not root itself) with names relative to it, directories before their content. */
@@ -38,23 +48,29 @@ public final class TarWriter {
         }
         for (Path p : all) {
             if (Thread.currentThread().isInterrupted()) {
-                throw new java.io.InterruptedIOException("interrupted");
+                throw new InterruptedIOException("interrupted");
             }
             String name = root.relativize(p).toString().replace('\\', '/');
-            PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (a.isDirectory()) {
-                header(name + "/", '5', 0, mode(a.permissions()), a.lastModifiedTime().toMillis() / 1000, "");
-            } else if (a.isSymbolicLink()) {
-                header(name, '2', 0, mode(a.permissions()), a.lastModifiedTime().toMillis() / 1000, Files.readSymbolicLink(p).toString());
-            } else if (a.isRegularFile()) {
+            Map<String, Object> a = Files.readAttributes(p, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            if (Boolean.TRUE.equals(a.get("isDirectory"))) {
+                tar.putArchiveEntry(entry(name + "/", TarConstants.LF_DIR, a));
+                tar.closeArchiveEntry();
+            } else if (Boolean.TRUE.equals(a.get("isSymbolicLink"))) {
+                TarArchiveEntry e = entry(name, TarConstants.LF_SYMLINK, a);
+                e.setLinkName(Files.readSymbolicLink(p).toString());
+                tar.putArchiveEntry(e);
+                tar.closeArchiveEntry();
+            } else if (Boolean.TRUE.equals(a.get("isRegularFile"))) {
                 addFile(p, name, a);
             }
         }
     }
 
-    private void addFile(Path p, String name, PosixFileAttributes a) throws IOException {
-        long size = a.size();
-        header(name, '0', size, mode(a.permissions()), a.lastModifiedTime().toMillis() / 1000, "");
+    private void addFile(Path p, String name, Map<String, Object> a) throws IOException {
+        long size = (Long) a.get("size");
+        TarArchiveEntry e = entry(name, TarConstants.LF_NORMAL, a);
+        e.setSize(size);
+        tar.putArchiveEntry(e);
         MessageDigest md = Hashing.sha256();
         long n = 0;
         try (InputStream in = Files.newInputStream(p)) {
@@ -64,131 +80,33 @@ public final class TarWriter {
                     throw new IOException(p + " shrank while being copied (" + n + " of " + size + " bytes)");
                 }
                 md.update(buf, 0, r);
-                out.write(buf, 0, r);
+                tar.write(buf, 0, r);
                 n += r;
             }
         }
-        written += n;
-        pad(n);
+        tar.closeArchiveEntry();
         files.add(new Manifest.FileEntry(name, n, Hashing.hex(md.digest())));
     }
 
+    private static TarArchiveEntry entry(String name, byte type, Map<String, Object> a) {
+        TarArchiveEntry e = new TarArchiveEntry(name, type);
+        e.setMode((Integer) a.get("mode") & 07777);
+        // whole seconds, as the ustar field holds them: a fraction would add a PAX header to every entry
+        e.setModTime(FileTime.from(((FileTime) a.get("lastModifiedTime")).to(TimeUnit.SECONDS), TimeUnit.SECONDS));
+        e.setUserId(((Integer) a.get("uid")).longValue());
+        e.setGroupId(((Integer) a.get("gid")).longValue());
+        e.setUserName(((UserPrincipal) a.get("owner")).getName());
+        e.setGroupName(((GroupPrincipal) a.get("group")).getName());
+        return e;
+    }
+
+    /** Ends the archive (two zero blocks; records of 512 bytes, so no padding after them, as 0.1.0 wrote) and flushes. */
     public void finish() throws IOException {
-        out.write(new byte[BLOCK * 2]);
-        written += BLOCK * 2L;
-        out.flush();
+        tar.finish();
+        tar.flush();
     }
 
     public List<Manifest.FileEntry> files() {
         return List.copyOf(files);
-    }
-
-    private void pad(long n) throws IOException {
-        int rem = (int) (n % BLOCK);
-        if (rem != 0) {
-            out.write(new byte[BLOCK - rem]);
-            written += BLOCK - rem;
-        }
-    }
-
-    private static int mode(Set<PosixFilePermission> perms) {
-        int m = 0;
-        for (PosixFilePermission p : perms) {
-            m |= switch (p) {
-                case OWNER_READ -> 0400;
-                case OWNER_WRITE -> 0200;
-                case OWNER_EXECUTE -> 0100;
-                case GROUP_READ -> 040;
-                case GROUP_WRITE -> 020;
-                case GROUP_EXECUTE -> 010;
-                case OTHERS_READ -> 04;
-                case OTHERS_WRITE -> 02;
-                case OTHERS_EXECUTE -> 01;
-            };
-        }
-        return m;
-    }
-
-    private void header(String name, char type, long size, int mode, long mtime, String link) throws IOException {
-        byte[] nb = name.getBytes(StandardCharsets.UTF_8);
-        byte[] lb = link.getBytes(StandardCharsets.UTF_8);
-        String ustarName = name;
-        String ustarPrefix = "";
-        if (nb.length > 100) {
-            int cut = name.lastIndexOf('/', Math.min(name.length() - 2, 155));
-            if (cut > 0 && name.substring(0, cut).getBytes(StandardCharsets.UTF_8).length <= 155
-                    && name.substring(cut + 1).getBytes(StandardCharsets.UTF_8).length <= 100) {
-                ustarPrefix = name.substring(0, cut);
-                ustarName = name.substring(cut + 1);
-            } else {
-                pax("path", name);
-                ustarName = name.substring(0, Math.min(name.length(), 99));
-            }
-        }
-        if (lb.length > 100) {
-            pax("linkpath", link);
-            link = "";
-        }
-        if (size > 077777777777L) {
-            pax("size", Long.toString(size));
-        }
-        block(ustarName, type, size > 077777777777L ? 0 : size, mode, mtime, link, ustarPrefix);
-    }
-
-    private void pax(String key, String value) throws IOException {
-        String rec = " " + key + "=" + value + "\n";
-        int len = rec.getBytes(StandardCharsets.UTF_8).length;
-        int total = len + Integer.toString(len).length();
-        if (Integer.toString(total).length() != Integer.toString(len).length()) {
-            total++;
-        }
-        byte[] data = (total + rec).getBytes(StandardCharsets.UTF_8);
-        block("PaxHeader", 'x', data.length, 0644, 0, "", "");
-        out.write(data);
-        written += data.length;
-        pad(data.length);
-    }
-
-    private void block(String name, char type, long size, int mode, long mtime, String link, String prefix) throws IOException {
-        byte[] h = new byte[BLOCK];
-        put(h, 0, 100, name);
-        octal(h, 100, 8, mode);
-        octal(h, 108, 8, 0);
-        octal(h, 116, 8, 0);
-        octal(h, 124, 12, size);
-        octal(h, 136, 12, mtime);
-        for (int i = 148; i < 156; i++) {
-            h[i] = ' ';
-        }
-        h[156] = (byte) type;
-        put(h, 157, 100, link);
-        put(h, 257, 6, "ustar");
-        h[263] = '0';
-        h[264] = '0';
-        put(h, 265, 32, "postgres");
-        put(h, 297, 32, "postgres");
-        put(h, 345, 155, prefix);
-        long sum = 0;
-        for (byte b : h) {
-            sum += b & 0xff;
-        }
-        String cs = String.format("%06o", sum);
-        put(h, 148, 6, cs);
-        h[154] = 0;
-        h[155] = ' ';
-        out.write(h);
-        written += BLOCK;
-    }
-
-    private static void put(byte[] h, int off, int len, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        System.arraycopy(b, 0, h, off, Math.min(len, b.length));
-    }
-
-    private static void octal(byte[] h, int off, int len, long v) {
-        String s = Long.toOctalString(v);
-        String padded = "0".repeat(Math.max(0, len - 1 - s.length())) + s;
-        put(h, off, len - 1, padded);
-        h[off + len - 1] = 0;
     }
 }

@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "barmand", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, scope = ScopeType.INHERIT,
         description = "Drives Barman on schedules, records every run and tells.",
         subcommands = {RunCommand.class, CheckConfigCommand.class, StatusCommand.class, HistoryCommand.class,
-                RunNowCommand.class, OffsiteCommand.class, RetentionCommand.class, RestoreCommand.class, WalRestoreCommand.class, ReportCommand.class,
+                RunNowCommand.class, LifecycleCommands.Reload.class, LifecycleCommands.RestartWhenIdle.class, OffsiteCommand.class, RetentionCommand.class, RestoreCommand.class, WalRestoreCommand.class, ReportCommand.class,
                 WarmUpCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 job failed, 64 usage, 69 unavailable, 70 internal, 74 I/O,"
                 + " 75 busy/interrupted, 78 configuration."})

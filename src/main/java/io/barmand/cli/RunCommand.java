@@ -1,8 +1,11 @@
 package io.barmand.cli;
 
 import io.barmand.barman.BarmanClient;
+import io.barmand.config.ServerCatalog;
 import io.barmand.config.Settings;
 import io.barmand.daemon.Daemon;
+import io.barmand.daemon.Signals;
+import io.barmand.daemon.SystemdNotify;
 import io.barmand.process.CommandRunner;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,7 +13,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "run", description = "Run the service (blocks until SIGTERM).")
+@Command(name = "run", description = {"Run the service (blocks until SIGTERM).",
+        "SIGHUP reads the configuration again (as `barmand reload`). SIGTERM stops: no new run, a running backup, "
+                + "offsite copy or retention run waited for up to stop-wait, then what is left interrupted; a second "
+                + "SIGTERM interrupts at once."})
 final class RunCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -18,7 +24,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Clock clock = Clock.systemUTC();
-        Settings s = Settings.load(main.configFile(), BarmanClient.catalog(new CommandRunner(clock, Duration.ofSeconds(5))));
+        ServerCatalog catalog = BarmanClient.catalog(new CommandRunner(clock, Duration.ofSeconds(5)));
+        Settings s = Settings.load(main.configFile(), catalog);
         // from now on as barmand.log.output says (until here: auto)
         io.barmand.log.JournalAppender.output(s.logOutput());
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
@@ -30,8 +37,10 @@ final class RunCommand implements Callable<Integer> {
                         io.barmand.bucket.S3Credentials.choose(os));
             }
         });
-        Daemon d = new Daemon(s, clock);
+        Daemon d = new Daemon(s, clock, () -> Settings.load(main.configFile(), catalog), SystemdNotify.fromEnvironment(),
+                System::exit);
         Runtime.getRuntime().addShutdownHook(new Thread(d::stop, "barmand-shutdown"));
+        Signals.install(d);
         d.start();
         d.awaitStop();
         return 0;

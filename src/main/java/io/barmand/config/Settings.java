@@ -46,6 +46,7 @@ public final class Settings {
     private final Path stateDir;
     private final Path controlSocket;
     private final Duration shutdownTimeout;
+    private final Duration stopWait;
     private final Duration killGrace;
     private final LogOutput logOutput;
     private final Map<String, ServerSettings> servers;
@@ -73,6 +74,7 @@ public final class Settings {
         this.stateDir = Path.of(c.getString("state-dir"));
         this.controlSocket = Path.of(c.getString("control-socket"));
         this.shutdownTimeout = c.getDuration("shutdown-timeout");
+        this.stopWait = c.getDuration("stop-wait");
         this.killGrace = c.getDuration("kill-grace");
         this.logOutput = LogOutput.of(c.getString("log.output"));
         this.servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
@@ -131,6 +133,14 @@ public final class Settings {
         for (String d : List.of("barman.probe-timeout", "shutdown-timeout", "kill-grace", "scheduler.misfire-threshold",
                 "history.keep")) {
             duration(where, c, d, problems);
+        }
+        try {
+            if (c.getDuration("stop-wait").isNegative()) {
+                problems.add(where + ": " + ROOT + ".stop-wait = " + Values.render(c.getValue("stop-wait"))
+                        + ": must be 0s (no wait) or a positive duration such as 30m or 6h" + line(c.getValue("stop-wait").origin()));
+            }
+        } catch (ConfigException e) {
+            problems.add(where + ": " + ROOT + ".stop-wait: must be a duration such as 30m or 6h" + line(c.getValue("stop-wait").origin()));
         }
         range(where, c, "scheduler.threads", 1, 64, ROOT, problems);
         range(where, c, "scheduler.max-heavy-runs", 1, 64, ROOT, problems);
@@ -536,6 +546,8 @@ public final class Settings {
     public Path stateDir() { return stateDir; }
     public Path controlSocket() { return controlSocket; }
     public Duration shutdownTimeout() { return shutdownTimeout; }
+    /** On a stop, how long a running backup, offsite copy or retention run is waited for before it is interrupted. */
+    public Duration stopWait() { return stopWait; }
     public Duration killGrace() { return killGrace; }
     /** Where log lines go (barmand.log.output), applied by {@code run} once the file is read. */
     public LogOutput logOutput() { return logOutput; }

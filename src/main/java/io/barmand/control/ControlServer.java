@@ -34,20 +34,30 @@ import org.slf4j.LoggerFactory;
  * (offsite and restore-test also take "options": {"backupId": ID, "target": T} in the syntax of RunOptions,
  * checked here and by the job's service before anything is recorded, and used for that run only),
  * or {"ok":false,"category":"usage","exitCode":64,"error":"..."}. {"op":"ping"} -> {"ok":true}.
+ * {"op":"reload"} -> {"ok":true,"reloaded":true,"jobs":N,"needRestart":[...]} or {"ok":true,"reloaded":false,
+ * "problems":[...]} (the old settings kept). {"op":"restart-when-idle"} -> {"ok":true,"waitingFor":[...]} (empty: idle
+ * now, restarting is the caller's; else the daemon exits 75 once they have ended).
  */
 public class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
 
     private final Path path;
     private final JobRunner runner;
+    private final Lifecycle lifecycle;
     private ServerSocketChannel server;
     private Thread acceptor;
     private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     public ControlServer(Path path, JobRunner runner) {
+        this(path, runner, null);
+    }
+
+    /** With the daemon's {@link Lifecycle} (reload, restart-when-idle); null refuses those. */
+    public ControlServer(Path path, JobRunner runner, Lifecycle lifecycle) {
         this.path = path;
         this.runner = runner;
+        this.lifecycle = lifecycle;
     }
 
     public void start() {
@@ -134,8 +144,27 @@ public class ControlServer implements AutoCloseable {
                 ok.set("run", RunJson.toJson(r));
                 return ok;
             }
+            case "reload" -> {
+                Lifecycle.Reload r = lifecycle().reload("the control socket (barmand reload)");
+                ok.put("reloaded", r.reloaded()).put("jobs", r.jobs());
+                r.problems().forEach(ok.putArray("problems")::add);
+                r.needRestart().forEach(ok.putArray("needRestart")::add);
+                return ok;
+            }
+            case "restart-when-idle" -> {
+                java.util.List<String> w = lifecycle().restartWhenIdle(req.path("by").asText("the control socket"));
+                w.forEach(ok.putArray("waitingFor")::add);
+                return ok;
+            }
             default -> throw new BarmandException(Category.USAGE, "unknown op '" + op + "'");
         }
+    }
+
+    private Lifecycle lifecycle() {
+        if (lifecycle == null) {
+            throw new BarmandException(Category.USAGE, "this daemon takes no reload or restart through its socket");
+        }
+        return lifecycle;
     }
 
     private static ObjectNode error(BarmandException e) {

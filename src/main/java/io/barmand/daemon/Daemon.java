@@ -1,7 +1,14 @@
 package io.barmand.daemon;
 
-import io.barmand.barman.BarmanClient;
 import io.barmand.config.Settings;
+import io.barmand.control.Lifecycle;
+import io.barmand.error.BarmandException;
+import io.barmand.schedule.ConflictRules;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 import io.barmand.control.ControlServer;
 import io.barmand.history.RunStore;
 import io.barmand.jobs.BackupService;
@@ -44,11 +51,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service: builds everything from {@link Settings}, starts, and stops in bounded time on SIGTERM (scheduler
- * to standby, running jobs interrupted so that their Barman commands are killed, their runs recorded
- * `interrupted`, then exit).
+ * The service: builds everything from {@link Settings} and starts; reloads its settings on request (SIGHUP, the
+ * control socket) without touching runs in progress; on SIGTERM stops firing, waits for running backups, copies and
+ * retention runs (stop-wait), interrupts what is left so that its Barman commands are killed, records every run's
+ * end and exits. Tells systemd (Type=notify) when it is ready, reloading or stopping, and what runs.
  */
-public final class Daemon {
+public final class Daemon implements Lifecycle {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     public static final String VERSION = version();
 
@@ -66,20 +74,45 @@ public final class Daemon {
         }
     }
 
-    private final Settings settings;
+    /** The settings of the start: what cannot change without a restart (state dir, sockets, Quartz, metrics). */
+    private final Settings initial;
+    /** The settings in force (the start's, or those of the last reload taken). */
+    private volatile Settings settings;
+    private volatile Services services;
+    private final java.util.function.Supplier<Settings> loader;
+    private final SystemdNotify sd;
+    private final java.util.function.IntConsumer exit;
     private final Clock clock;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Object reloadLock = new Object();
     private RunStore store;
     private JobRunner runner;
     private BarmandScheduler scheduler;
     private ControlServer control;
-    private Notifier notifier;
+    private volatile Notifier notifier;
     private MetricsService metrics;
     private volatile boolean stopping;
+    private volatile boolean cutShort;
+    private volatile boolean restartPending;
+    private volatile boolean ready;
 
+    /** A daemon that cannot reload (tests): its file is read again without asking Barman. */
     public Daemon(Settings settings, Clock clock) {
+        this(settings, clock, () -> Settings.load(settings.file(), null), SystemdNotify.fromEnvironment(), System::exit);
+    }
+
+    /**
+     * @param loader reads the configuration again for a reload (as at the start: main file and conf.d, Barman asked)
+     * @param exit how the daemon ends itself for a restart when idle ({@link Lifecycle#EXIT_RESTART})
+     */
+    public Daemon(Settings settings, Clock clock, java.util.function.Supplier<Settings> loader, SystemdNotify sd,
+                  java.util.function.IntConsumer exit) {
+        this.initial = settings;
         this.settings = settings;
         this.clock = clock;
+        this.loader = loader;
+        this.sd = sd;
+        this.exit = exit;
     }
 
     /** One copy in the bucket checked without download (HEAD of each object against its manifest). */
@@ -96,107 +129,66 @@ public final class Daemon {
         log.info("barmand {} starting, pid {}, config {}{}", VERSION, ProcessHandle.current().pid(), settings.file(),
                 settings.included().isEmpty() ? "" : " then " + settings.included());
         log.info("effective configuration (secrets masked): {}", settings.dumpOneLine());
-        Map<String, RestoreSettings> restore = settings.restore();
-        Map<String, OffsiteSettings> offsite = settings.offsite();
         store = RunStore.open(settings.stateDir(), true);
         int marked = store.markRunningInterrupted(clock.instant(), "daemon stopped before the run finished");
         if (marked > 0) {
             log.warn("{} run(s) left running or queued by a previous barmand recorded as interrupted or skipped", marked);
         }
         prune();
-        try {
-            io.barmand.config.LastGood.save(settings, clock.instant());
-        } catch (java.io.IOException | RuntimeException e) {
-            log.warn("cannot keep the settings in {} (status and history read them when the file is broken): {}",
-                    settings.stateDir().resolve(io.barmand.config.LastGood.FILE), e.toString());
-        }
-        CommandRunner cmd = new CommandRunner(clock, settings.killGrace());
-        BarmanClient barman = new BarmanClient(cmd, settings.barmanBinary(), settings.barmanConfigFile());
-        RestoreTestService restoreService = new RestoreTestService(barman, cmd, restore, clock, offsite, S3Store::new,
-                settings.stateDir().resolve("restore-keeps"));
-        JobRegistry registry = new JobRegistry()
-                .register(new CheckService(barman), Adapters.CheckJob.class)
-                .register(new CanaryHook(new SwitchWalService(barman), restore, clock), Adapters.SwitchWalJob.class)
-                .register(new CanaryHook(new BackupService(barman, settings.servers()), restore, clock), Adapters.BackupJob.class)
-                .register(restoreService, RestoreTestJob.class);
-        OffsiteService offsiteService = new OffsiteService(offsite, BarmanSource.of(barman, settings.probeTimeout()),
-                S3Store::new, VERSION, clock);
-        registry.register(offsiteService, OffsiteJob.class);
-        // the nightly verify: barman verify-backup of new backups, the newest offsite copy downloaded and checked
-        registry.register(new VerifyService(barman, store, server -> {
-            OffsiteSettings os = offsite.get(server);
-            if (os == null || !os.enabled()) {
-                return Optional.empty();
-            }
-            try (S3Store st = new S3Store(os)) {
-                io.barmand.offsite.OffsiteVerifier.Report r = new io.barmand.offsite.OffsiteVerifier(st)
-                        .verify(server, Optional.empty(), true);
-                return Optional.of(new VerifyService.Checked(r.backupId(), r.problems()));
-            }
-        }), Adapters.VerifyJob.class);
-        registry.register(new PruneHistoryService(store, settings.historyKeep()), Adapters.PruneHistoryJob.class);
-        // retention: Barman's keep, release and delete, and the expiry of the bucket's copies
-        RetentionService retention = new RetentionService(barman, store, settings.servers(), S3Store::new,
-                copyCheck(offsite), settings.stateDir(), clock);
-        registry.register(retention, Adapters.RetentionJob.class);
-        // the morning report, alerts and the outbox they share
-        Health health = new Health(settings, store, barman.walClock(settings.probeTimeout()));
-        Optional<Outbox> outbox = settings.mail().enabled()
-                ? Optional.of(new Outbox(settings.stateDir(), settings.mail(), new Sender(settings.mail(), cmd), clock))
-                : Optional.empty();
-        registry.register(new ReportService(settings.report(), settings.servers(), store, health,
-                Folders.of(settings, barman.paths(settings.probeTimeout())), outbox, settings.stateDir(), settings.hostTimezone(),
-                clock), Adapters.ReportJob.class);
-        Optional<AlertService> alerts = outbox.filter(o -> settings.report().alertsEnabled()).map(o ->
-                new AlertService(settings.report(), health, o, settings.stateDir(), settings.hostTimezone(), clock));
-        metrics = new MetricsService(settings.metrics(), () -> health.evaluate(clock.instant(), settings.report().window()),
-                Optional.of(server -> barman.listBackups(server, settings.probeTimeout())), MetricsService.BACKUPS_TTL, clock,
-                VERSION);
-        MetricsService m = metrics;
-        notifier = new Notifier(outbox, alerts, () -> {
-            if (m.textfile().isPresent()) {
-                m.refreshTextfile();
-            }
-        });
-        runner = new JobRunner(settings.servers(), settings.hostJobs(), registry, store, settings.scheduler(), clock,
+        keepLastGood(settings);
+        Services w = Services.build(settings, store, clock);
+        services = w;
+        // the metrics endpoint lives as long as the process (its address needs a restart); what it reports follows
+        // the settings in force
+        metrics = new MetricsService(settings.metrics(), () -> services.health.evaluate(clock.instant(),
+                this.settings.report().window()), Optional.of(server -> services.barman.listBackups(server,
+                this.settings.probeTimeout())), MetricsService.BACKUPS_TTL, clock, VERSION);
+        notifier = notifier(w);
+        runner = new JobRunner(settings.servers(), settings.hostJobs(), w.registry, store, settings.scheduler(), clock,
                 Delays.threaded());
         // the offsite copy of each new backup: queued like any run once the backup has succeeded
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, offsiteService::enabled);
+        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> services.offsite.enabled(s));
         // retention after each new backup; after its offsite copy when offsite is on (the copy is a rail)
-        runner.chain(JobKind.BACKUP, JobKind.RETENTION, retention::afterBackup);
+        runner.chain(JobKind.BACKUP, JobKind.RETENTION, s -> services.retention.afterBackup(s));
         // (the copy that followed a backup: a scheduled WAL copy every few minutes is no new backup to retain)
-        runner.chainAfterChained(JobKind.OFFSITE, JobKind.RETENTION, retention::afterOffsite);
+        runner.chainAfterChained(JobKind.OFFSITE, JobKind.RETENTION, s -> services.retention.afterOffsite(s));
         runner.onEnded(rec -> {
             if (rec.job().equals(JobKind.BACKUP.id())) {
                 metrics.backupsChanged(rec.server());
             }
             notifier.runEnded();
         });
-        scheduler = new BarmandScheduler(settings.servers(), settings.hostJobs(), settings.hostTimezone(), registry, runner,
+        runner.onChange(() -> {
+            if (ready && !stopping) {
+                sd.status(status());
+            }
+        });
+        scheduler = new BarmandScheduler(settings.servers(), settings.hostJobs(), settings.hostTimezone(), w.registry, runner,
                 store, settings.scheduler(), clock);
         int jobs = scheduler.schedule();
         store.recordDaemonStart(clock.instant(), VERSION);
-        control = new ControlServer(settings.controlSocket(), runner);
+        control = new ControlServer(settings.controlSocket(), runner, this);
         control.start();
         scheduler.start();
         metrics.start();
         notifier.start(settings.report().alertsInterval(), settings.mail().retryInitial());
-        if (outbox.isEmpty()) {
+        if (w.outbox.isEmpty()) {
             log.warn("mail.to is empty: reports are kept in {} only, and no alert is mailed", settings.stateDir().resolve("reports"));
         }
         // copies a previous barmand left unfinished (killed, even with -9) are redone
-        for (String server : offsiteService.unfinished()) {
+        for (String server : w.offsite.unfinished()) {
             log.warn("{}: the last offsite copy was cut short: redoing it", server);
             runner.submitRecorded(RunRequest.of(JobKind.OFFSITE, server, Trigger.CATCH_UP));
         }
-        int keeps = restoreService.releaseLeftoverKeeps();
+        int keeps = w.restore.releaseLeftoverKeeps();
         if (keeps > 0) {
             log.warn("{} keep(s) of backups under restore tests left by a previous barmand released", keeps);
         }
         // Barman's folders (one show-servers), read now off the start's path: restore tests, health and metrics read
         // Barman's own files with them instead of starting Barman
-        Thread paths = new Thread(() -> settings.servers().keySet().stream().findFirst()
-                .ifPresent(s -> barman.paths(settings.probeTimeout()).apply(s)), "barman-paths");
+        Settings st = settings;
+        Thread paths = new Thread(() -> st.servers().keySet().stream().findFirst()
+                .ifPresent(s -> w.barman.paths(st.probeTimeout()).apply(s)), "barman-paths");
         paths.setDaemon(true);
         paths.start();
         int retries = runner.resumeRetries();
@@ -206,6 +198,209 @@ public final class Daemon {
         log.info("barmand ready: {} servers, {} jobs scheduled, {} catch-up(s), control socket {} ({} ms)",
                 settings.servers().size(), jobs, scheduler.catchUps().size(), settings.controlSocket(),
                 Duration.ofNanos(System.nanoTime() - t0).toMillis());
+        ready = true;
+        sd.ready(status());
+    }
+
+    private Notifier notifier(Services w) {
+        MetricsService m = metrics;
+        return new Notifier(w.outbox, w.alerts, () -> {
+            if (m.textfile().isPresent()) {
+                m.refreshTextfile();
+            }
+        });
+    }
+
+    /** STATE-DIR/last-good.conf, read by status and history when the file is broken; a failure is only logged. */
+    private void keepLastGood(Settings s) {
+        if (!s.stateDir().equals(initial.stateDir())) {
+            return; // the history stays where the start opened it: so does what describes it
+        }
+        try {
+            io.barmand.config.LastGood.save(s, clock.instant());
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("cannot keep the settings in {} (status and history read them when the file is broken): {}",
+                    s.stateDir().resolve(io.barmand.config.LastGood.FILE), e.toString());
+        }
+    }
+
+    /** The settings in force. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** The scheduler (tests: its next fire times). */
+    BarmandScheduler scheduler() {
+        return scheduler;
+    }
+
+    JobRunner runner() {
+        return runner;
+    }
+
+    /**
+     * What the unit's STATUS= says: the runs in progress and the next fire time, e.g. "backup pg1 running since
+     * 02:00:03Z; next: check pg1 at 2026-12-01T02:15:00Z".
+     */
+    String status() {
+        StringBuilder b = new StringBuilder();
+        if (restartPending) {
+            b.append("restart pending (waiting for the long runs); ");
+        }
+        List<JobRunner.Running> running = runner.running();
+        if (running.isEmpty()) {
+            b.append("idle");
+        } else {
+            b.append(running.stream().map(r -> r.who() + " running since " + r.started().truncatedTo(ChronoUnit.SECONDS))
+                    .collect(Collectors.joining(", ")));
+        }
+        List<Map.Entry<org.quartz.JobKey, Instant>> next = scheduler.nextFires();
+        if (!next.isEmpty()) {
+            org.quartz.JobKey k = next.get(0).getKey();
+            b.append("; next: ").append(k.getName())
+                    .append(k.getGroup().equals(BarmandScheduler.HOST_GROUP) ? "" : " " + k.getGroup())
+                    .append(" at ").append(next.get(0).getValue().truncatedTo(ChronoUnit.SECONDS));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Reads the configuration again (SIGHUP, {@code barmand reload}, ExecReload). A file with problems is refused:
+     * every problem is logged, the settings in force stay. A good one replaces the services and the schedules; runs
+     * in progress go on with what they started with, runs that start from now on take the new settings. What cannot
+     * change while running is named in the log, for a restart.
+     */
+    @Override
+    public Lifecycle.Reload reload(String by) {
+        synchronized (reloadLock) {
+            if (stopping || !ready) {
+                String why = stopping ? "barmand is stopping" : "barmand is still starting";
+                log.warn("reload refused: {} (asked by {})", why, by);
+                return new Lifecycle.Reload(false, 0, List.of(why), List.of());
+            }
+            sd.reloading();
+            try {
+                return reloadNow(by);
+            } catch (RuntimeException e) {
+                log.error("reload refused: {}; barmand goes on with the settings in force", e.toString(), e);
+                return new Lifecycle.Reload(false, 0, List.of(e.toString()), List.of());
+            } finally {
+                // systemd holds the unit in "reloading" until READY=1, whatever the outcome
+                sd.ready(status());
+            }
+        }
+    }
+
+    private Lifecycle.Reload reloadNow(String by) {
+        Settings old = settings;
+        log.info("reloading the configuration (asked by {}): {}", by, old.file());
+        Settings next;
+        try {
+            next = loader.get();
+        } catch (BarmandException e) {
+            List<String> problems = List.of(e.getMessage().split("\n"));
+            log.error("reload refused: {} problem(s); barmand goes on with the settings in force", problems.size());
+            for (String p : problems) {
+                log.error("reload refused: {}", p);
+            }
+            return new Lifecycle.Reload(false, 0, problems, List.of());
+        }
+        List<String> restart = needRestart(initial, next);
+        Services w = Services.build(next, store, clock);
+        int dropped = runner.reconfigure(next.servers(), next.hostJobs(), w.registry, next.scheduler());
+        int jobs;
+        try {
+            jobs = scheduler.reschedule(next.servers(), next.hostJobs(), next.hostTimezone(), w.registry);
+        } catch (BarmandException e) {
+            // not expected from validated settings; put the old schedules back rather than run none
+            log.error("reload refused: cannot schedule the new settings: {}; the old ones are put back", e.getMessage());
+            runner.reconfigure(old.servers(), old.hostJobs(), services.registry, old.scheduler());
+            scheduler.reschedule(old.servers(), old.hostJobs(), old.hostTimezone(), services.registry);
+            return new Lifecycle.Reload(false, 0, List.of(e.getMessage()), List.of());
+        }
+        services = w;
+        settings = next;
+        Notifier was = notifier;
+        Notifier now = notifier(w);
+        notifier = now;
+        was.close();
+        now.start(next.report().alertsInterval(), next.mail().retryInitial());
+        keepLastGood(next);
+        for (String r : restart) {
+            log.warn("reload: {}: takes effect at the next restart (systemctl restart barmand)", r);
+        }
+        log.info("effective configuration (secrets masked): {}", next.dumpOneLine());
+        log.info("reloaded: {} jobs scheduled, {} servers, {} run(s) in progress go on with the settings they started "
+                + "with{}", jobs, next.servers().size(), runner.runningCount(),
+                dropped > 0 ? ", " + dropped + " queued run(s) no longer configured recorded skipped" : "");
+        return new Lifecycle.Reload(true, jobs, List.of(), restart);
+    }
+
+    /** The settings that differ between {@code a} and {@code b} and are read only at the start. */
+    static List<String> needRestart(Settings a, Settings b) {
+        List<String> out = new ArrayList<>();
+        diff(out, "state-dir", a.stateDir(), b.stateDir());
+        diff(out, "control-socket", a.controlSocket(), b.controlSocket());
+        diff(out, "scheduler.threads", a.scheduler().threads(), b.scheduler().threads());
+        diff(out, "scheduler.misfire-threshold", a.scheduler().misfireThreshold(), b.scheduler().misfireThreshold());
+        diff(out, "log.output", a.logOutput(), b.logOutput());
+        diff(out, "metrics.listen", a.metrics().listen().map(Object::toString).orElse(""),
+                b.metrics().listen().map(Object::toString).orElse(""));
+        diff(out, "metrics.textfile", a.metrics().textfile().map(Object::toString).orElse(""),
+                b.metrics().textfile().map(Object::toString).orElse(""));
+        return out;
+    }
+
+    private static void diff(List<String> out, String key, Object a, Object b) {
+        if (!a.equals(b)) {
+            out.add(Settings.ROOT + "." + key + " changed from " + a + " to " + b + ", still " + a);
+        }
+    }
+
+    /**
+     * A restart once the long runs have ended (the package's postinst on an upgrade). Nothing long running: empty,
+     * nothing done (the caller restarts). Else backups, copies, restore tests, verify and retention runs are held
+     * back, and once the running ones have ended the daemon stops as on SIGTERM and exits {@link Lifecycle#EXIT_RESTART}
+     * for the unit to start the new version.
+     */
+    @Override
+    public List<String> restartWhenIdle(String by) {
+        synchronized (reloadLock) {
+            if (stopping) {
+                throw new BarmandException(io.barmand.error.Category.BUSY, "barmand is stopping already");
+            }
+            List<String> waits = longRuns();
+            if (waits.isEmpty()) {
+                log.info("restart when idle (asked by {}): nothing long runs: the restart is the caller's", by);
+                return List.of();
+            }
+            if (!restartPending) {
+                restartPending = true;
+                runner.hold(k -> ConflictRules.heavy(k) || ConflictRules.finishedBeforeStop(k),
+                        "barmand restarts once " + String.join(", ", waits) + " ended (asked by " + by + ")");
+                Thread t = new Thread(() -> {
+                    runner.awaitRunning(ConflictRules::finishedBeforeStop, Duration.ofDays(3650), () -> stopping);
+                    if (!stopping) {
+                        log.warn("restart when idle: the long runs have ended: exiting with {} for systemd to start barmand again",
+                                Lifecycle.EXIT_RESTART);
+                        exit.accept(Lifecycle.EXIT_RESTART);
+                    }
+                }, "barmand-restart-when-idle");
+                t.setDaemon(true);
+                t.start();
+            }
+            log.warn("restart when idle (asked by {}): waiting for {}; backups, offsite copies, restore tests, verify and "
+                    + "retention runs are held back until then", by, String.join(", ", waits));
+            sd.status(status());
+            return waits;
+        }
+    }
+
+    /** The long runs in progress, named for people: "backup pg1 (run 12, since 2026-12-01T02:00:03Z)". */
+    private List<String> longRuns() {
+        return runner.running().stream().filter(r -> ConflictRules.finishedBeforeStop(r.kind()))
+                .map(r -> r.who() + " (run " + r.id() + ", since " + r.started().truncatedTo(ChronoUnit.SECONDS) + ")")
+                .toList();
     }
 
     /**
@@ -228,22 +423,75 @@ public final class Daemon {
         stopped.await();
     }
 
-    public synchronized void stop() {
-        if (stopping) {
-            return;
+    /** A second SIGTERM: the wait for long runs ends now, they are interrupted. */
+    public void cutShort() {
+        if (stopping && !cutShort) {
+            log.warn("barmand stopping: asked again: interrupting now, without waiting any longer");
         }
-        stopping = true;
+        cutShort = true;
+    }
+
+    public boolean stopRequested() {
+        return stopping;
+    }
+
+    /**
+     * Stops: no new run (those waiting recorded skipped), a running backup, offsite copy or retention run waited
+     * for at most {@code stop-wait} (systemd told to extend its stop timeout meanwhile), then every run left
+     * interrupted and waited for at most {@code shutdown-timeout}; every run's end recorded.
+     */
+    public void stop() {
+        synchronized (this) {
+            if (stopping) {
+                try {
+                    stopped.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+            stopping = true;
+        }
         long t0 = System.nanoTime();
-        log.info("barmand stopping: no new runs, interrupting {} running job(s)", runner == null ? 0 : runner.runningCount());
+        Settings s = settings;
+        java.util.concurrent.ScheduledExecutorService keepalive = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "barmand-stop-keepalive");
+            t.setDaemon(true);
+            return t;
+        });
         try {
+            String reason = restartPending ? "daemon restarting" : "daemon stopping";
+            List<String> waits = runner == null ? List.of() : longRuns();
+            sd.stopping(waits.isEmpty() ? "stopping" : "stopping: waiting for " + String.join(", ", waits));
+            // systemd kills a stop that outlasts TimeoutStopSec: each message gives 60 s more from now (systemd 236+)
+            keepalive.scheduleAtFixedRate(() -> {
+                sd.extendTimeout(STOP_EXTEND);
+                if (runner != null) {
+                    List<String> w = longRuns();
+                    sd.status(w.isEmpty() ? "stopping" : "stopping: waiting for " + String.join(", ", w));
+                }
+            }, 0, STOP_EXTEND.toMillis() / 3, java.util.concurrent.TimeUnit.MILLISECONDS);
             if (scheduler != null) {
                 scheduler.standby();
             }
             if (runner != null) {
+                runner.stopAdmitting(reason);
+                if (!waits.isEmpty() && !s.stopWait().isZero()) {
+                    log.warn("barmand stopping: no new runs; waiting up to {} (stop-wait) for {} before interrupting",
+                            s.stopWait(), String.join(", ", waits));
+                    if (runner.awaitRunning(ConflictRules::finishedBeforeStop, s.stopWait(), () -> cutShort)) {
+                        log.info("barmand stopping: {} ended after {} s", String.join(", ", waits),
+                                Duration.ofNanos(System.nanoTime() - t0).toSeconds());
+                    } else {
+                        log.error("barmand stopping: {} still running after {}: interrupting", String.join(", ", longRuns()),
+                                cutShort ? "a second stop request" : "stop-wait = " + s.stopWait());
+                    }
+                }
+                log.info("barmand stopping: no new runs, interrupting {} running job(s)", runner.runningCount());
                 runner.interruptAll();
-                if (!runner.awaitIdle(settings.shutdownTimeout())) {
+                if (!runner.awaitIdle(s.shutdownTimeout())) {
                     log.error("{} job(s) still running after shutdown-timeout {}: exiting anyway",
-                            runner.runningCount(), settings.shutdownTimeout());
+                            runner.runningCount(), s.shutdownTimeout());
                 }
             }
             if (store != null) {
@@ -269,7 +517,12 @@ public final class Daemon {
             }
             log.info("barmand stopped in {} ms", Duration.ofNanos(System.nanoTime() - t0).toMillis());
         } finally {
+            keepalive.shutdownNow();
+            sd.close();
             stopped.countDown();
         }
     }
+
+    /** How much longer each EXTEND_TIMEOUT_USEC= message lets a stop take (sent every third of it). */
+    static final Duration STOP_EXTEND = Duration.ofSeconds(60);
 }

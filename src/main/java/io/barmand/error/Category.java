@@ -36,4 +36,14 @@ public enum Category {
     public String word() {
         return word;
     }
+
+    /** The category of {@code word} (as the control socket sends it); INTERNAL for a word it does not know. */
+    public static Category byWord(String word) {
+        for (Category c : values()) {
+            if (c.word.equals(word)) {
+                return c;
+            }
+        }
+        return INTERNAL;
+    }
 }

@@ -5,14 +5,12 @@ import com.typesafe.config.ConfigObject;
 import io.barmand.cli.Main;
 import io.barmand.daemon.Daemon;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes barmand(8) and barmand.conf(5), gzipped as Debian installs them, at build time (the package phase runs this
@@ -67,19 +65,8 @@ public final class ManPages {
         return d.toString();
     }
 
-    /** gzip -9n: no name, no time in the header (as dh_compress), so the file depends on the text alone. */
+    /** gzip -9n (see {@link Gzip}). */
     static void write(Path file, String page) {
-        try {
-            Files.createDirectories(file.getParent());
-            try (OutputStream os = Files.newOutputStream(file); GZIPOutputStream gz = new GZIPOutputStream(os) {
-                {
-                    def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
-                }
-            }) {
-                gz.write(page.getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
-        }
+        Gzip.write(file, page.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -55,6 +55,8 @@ public class CommandRunner {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(argv);
+        // the unit's notify socket is barmand's own: a scratch PostgreSQL (built with systemd) would send READY=1 to it
+        pb.environment().remove("NOTIFY_SOCKET");
         pb.environment().putAll(extraEnv);
         if (stdin != null) {
             pb.redirectInput(stdin.toFile());

@@ -51,4 +51,10 @@ interface Admission<T extends Admission.Slot> {
     int queued();
 
     int heavyRunning();
+
+    /** New bounds (a reload); runs already running above them go on. */
+    void limits(int maxHeavy, int maxLight);
+
+    /** Runs of the kinds {@code held} accepts wait, {@code reason} naming why; null: none held. */
+    void hold(java.util.function.Predicate<io.barmand.config.JobKind> held, String reason);
 }

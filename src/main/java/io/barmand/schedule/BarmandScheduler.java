@@ -44,16 +44,18 @@ public class BarmandScheduler {
     private static final Logger log = LoggerFactory.getLogger(BarmandScheduler.class);
     public static final String GROUP_PREFIX = "";
 
-    private final Map<String, ServerSettings> servers;
-    private final Map<JobKind, JobSettings> hostJobs;
-    private final java.time.ZoneId hostZone;
-    private final JobRegistry registry;
+    private Map<String, ServerSettings> servers;
+    private Map<JobKind, JobSettings> hostJobs;
+    private java.time.ZoneId hostZone;
+    private JobRegistry registry;
     private final RunHistory store;
     private final Clock clock;
     private final Scheduler scheduler;
     /** The jobs to catch up at start, each with its trigger's data (catch-up, and a restore test's source). */
     private final Map<JobKey, JobDataMap> catchUps = new java.util.LinkedHashMap<>();
     private int scheduled;
+    /** catch-ups are decided at the start only: a reload never fires a missed time (barmand was running) */
+    private boolean started;
 
     public BarmandScheduler(Map<String, ServerSettings> servers, JobRegistry registry, JobRunner runner, RunHistory store,
                             SchedulerSettings limits, Clock clock) {
@@ -104,9 +106,48 @@ public class BarmandScheduler {
         return JobKey.jobKey(kind.id(), kind.host() ? HOST_GROUP : server);
     }
 
-    /** Registers every enabled job; decides the catch-ups. Call before {@link #start()}. */
-    public int schedule() {
+    /**
+     * A reload: every job and trigger of the old settings removed, those of the new ones registered by
+     * {@link #schedule()} (no catch-up: fire times passed while barmand ran). Runs already handed to the runner are
+     * not touched. Returns the jobs scheduled.
+     */
+    public synchronized int reschedule(Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
+                                       java.time.ZoneId hostZone, JobRegistry registry) {
+        try {
+            scheduler.clear();
+        } catch (SchedulerException e) {
+            throw new BarmandException(Category.INTERNAL, "cannot clear the schedules: " + e.getMessage(), e);
+        }
+        this.servers = servers;
+        this.hostJobs = hostJobs;
+        this.hostZone = hostZone;
+        this.registry = registry;
+        return schedule();
+    }
+
+    /** The next fire time of each scheduled job, soonest first (the unit's STATUS=, tests). */
+    public synchronized List<Map.Entry<JobKey, Instant>> nextFires() {
+        List<Map.Entry<JobKey, Instant>> out = new ArrayList<>();
+        try {
+            for (String g : scheduler.getTriggerGroupNames()) {
+                for (TriggerKey tk : scheduler.getTriggerKeys(org.quartz.impl.matchers.GroupMatcher.triggerGroupEquals(g))) {
+                    org.quartz.Trigger t = scheduler.getTrigger(tk);
+                    if (t != null && t.getNextFireTime() != null) {
+                        out.add(Map.entry(t.getJobKey(), t.getNextFireTime().toInstant()));
+                    }
+                }
+            }
+        } catch (SchedulerException e) {
+            log.debug("next fire times: {}", e.getMessage());
+        }
+        out.sort(Map.Entry.comparingByValue());
+        return out;
+    }
+
+    /** Registers every enabled job; at the start, decides the catch-ups. Call before {@link #start()}. */
+    public synchronized int schedule() {
         Instant now = clock.instant();
+        scheduled = 0;
         Optional<Instant> firstStart = store.firstDaemonStart();
         try {
             for (ServerSettings s : servers.values()) {
@@ -136,7 +177,7 @@ public class BarmandScheduler {
                                 .withSchedule(CronScheduleBuilder.cronSchedule(sched.schedule().cron())
                                         .withMisfireHandlingInstructionDoNothing())
                                 .build();
-                        if (js.catchUp()) {
+                        if (js.catchUp() && !started) {
                             Optional<Instant> before = sched.schedule().previous(now);
                             List<io.barmand.history.RunRecord> runs = before.isEmpty() ? List.of()
                                     : store.since(s.name(), kind.id(), before.get()).stream()
@@ -190,7 +231,8 @@ public class BarmandScheduler {
         return scheduled;
     }
 
-    public void start() {
+    public synchronized void start() {
+        started = true;
         try {
             scheduler.start();
             for (Map.Entry<JobKey, JobDataMap> c : catchUps.entrySet()) {

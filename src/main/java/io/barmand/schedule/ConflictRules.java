@@ -29,6 +29,15 @@ public final class ConflictRules {
         };
     }
 
+    /**
+     * The runs a stop waits for (at most {@code stop-wait}) before it interrupts them, and a restart when idle waits
+     * for: those that write, whose cut costs a redo (a backup, an offsite copy) or leaves a half-done deletion
+     * (retention). A restore test or a verify cut short only reads again next time.
+     */
+    public static boolean finishedBeforeStop(JobKind k) {
+        return k == JobKind.BACKUP || k == JobKind.OFFSITE || k == JobKind.RETENTION;
+    }
+
     /** Lower runs first among those that wait: backups, then copies, then restore tests; light runs never wait. */
     public static int priority(JobKind k) {
         return switch (k) {

@@ -50,9 +50,11 @@ import org.slf4j.LoggerFactory;
 public class JobRunner {
     private static final Logger log = LoggerFactory.getLogger("io.barmand.run");
 
-    private final Map<String, ServerSettings> servers;
-    private final Map<JobKind, JobSettings> hostJobs;
-    private final JobRegistry registry;
+    /** What the runner runs, swapped whole by {@link #reconfigure} (a reload); a run keeps what it started with. */
+    private record Jobs(Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs, JobRegistry registry) {
+    }
+
+    private volatile Jobs jobs;
     private final RunHistory store;
     private final Clock clock;
     private final Delays delays;
@@ -71,12 +73,16 @@ public class JobRunner {
     private long arrivals;
     private final List<Chain> chains = new CopyOnWriteArrayList<>();
     private final List<java.util.function.Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> changes = new CopyOnWriteArrayList<>();
     private volatile boolean stopping;
+    /** why new runs are refused once the daemon stops ("daemon stopping") */
+    private volatile String stopReason = "daemon stopping";
 
     private static final class Ticket implements Admission.Slot {
         final RunRequest req;
-        final JobService service;
-        final JobSettings settings;
+        /** resolved again by a reload while the run waits: a run starts with the settings of its start */
+        JobService service;
+        JobSettings settings;
         final long id;
         final Instant requested;
         final long arrival;
@@ -138,9 +144,7 @@ public class JobRunner {
     /** With the jobs of the host ({@code hostJobs}: their settings by kind), which run with no server. */
     public JobRunner(Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs, JobRegistry registry,
                      RunHistory store, SchedulerSettings limits, Clock clock, Delays delays) {
-        this.servers = servers;
-        this.hostJobs = hostJobs;
-        this.registry = registry;
+        this.jobs = new Jobs(ordered(servers), ordered(hostJobs), registry);
         this.store = store;
         this.admission = new LocalAdmission<>(limits.maxHeavyRuns(), limits.maxLightRuns());
         this.clock = clock;
@@ -151,6 +155,10 @@ public class JobRunner {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    private static <K, V> Map<K, V> ordered(Map<K, V> m) {
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(m));
     }
 
     /** Runs {@code then} (argument: the backup id of the run before) after every successful {@code after}. */
@@ -197,32 +205,14 @@ public class JobRunner {
      * nothing recorded, for a request that names an unknown server or job or an option the job refuses.
      */
     public CompletableFuture<RunRecord> submit(RunRequest r) {
-        JobService service = registry.service(r.kind()).orElseThrow(() ->
+        Jobs j = jobs;
+        JobService service = j.registry().service(r.kind()).orElseThrow(() ->
                 new BarmandException(Category.USAGE, "unknown job '" + r.kind() + "'"));
-        JobSettings js;
-        if (r.kind().host()) {
-            if (!r.server().isEmpty()) {
-                throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is a job of the host: it takes no server");
-            }
-            js = hostJobs.get(r.kind());
-            if (js == null) {
-                throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is not configured on this host");
-            }
-        } else {
-            ServerSettings ss = servers.get(r.server());
-            if (ss == null) {
-                throw new BarmandException(Category.USAGE, (r.server().isEmpty() ? "job '" + r.kind() + "' needs a server"
-                        : "unknown server '" + r.server() + "'") + " (configured: " + String.join(", ", servers.keySet()) + ")");
-            }
-            js = ss.job(r.kind());
-            if (js == null) {
-                throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is not configured for server '" + r.server() + "'");
-            }
-        }
+        JobSettings js = settingsOf(j, r);
         service.check(r.options());
         synchronized (lock) {
             Instant now = clock.instant();
-            String busy = stopping ? "daemon stopping" : admission.duplicate(r);
+            String busy = stopping ? stopReason : admission.duplicate(r);
             if (busy != null) {
                 long id = store.skipped(r.server(), r.kind().id(), r.trigger(), now, busy, r.attempt());
                 RunRecord rec = store.get(id).orElseThrow();
@@ -241,6 +231,107 @@ public class JobRunner {
                 }
             }
             return t.done;
+        }
+    }
+
+    /** The settings of the job {@code r} asks for; USAGE when the server or job is not configured. */
+    private static JobSettings settingsOf(Jobs j, RunRequest r) {
+        JobSettings js;
+        if (r.kind().host()) {
+            if (!r.server().isEmpty()) {
+                throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is a job of the host: it takes no server");
+            }
+            js = j.hostJobs().get(r.kind());
+            if (js == null) {
+                throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is not configured on this host");
+            }
+        } else {
+            ServerSettings ss = j.servers().get(r.server());
+            if (ss == null) {
+                throw new BarmandException(Category.USAGE, (r.server().isEmpty() ? "job '" + r.kind() + "' needs a server"
+                        : "unknown server '" + r.server() + "'") + " (configured: " + String.join(", ", j.servers().keySet()) + ")");
+            }
+            js = ss.job(r.kind());
+            if (js == null) {
+                throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is not configured for server '" + r.server() + "'");
+            }
+        }
+        return js;
+    }
+
+    /**
+     * A reload: new runs (and those still waiting in the queue) take these servers, jobs, services and bounds; runs
+     * already running go on with what they started with. A waiting run whose server or job the new settings no
+     * longer have is recorded skipped, naming why. Returns how many waiting runs were so dropped.
+     */
+    public int reconfigure(Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs, JobRegistry registry,
+                           SchedulerSettings limits) {
+        Jobs j = new Jobs(ordered(servers), ordered(hostJobs), registry);
+        List<Ticket> gone = new ArrayList<>();
+        synchronized (lock) {
+            jobs = j;
+            admission.limits(limits.maxHeavyRuns(), limits.maxLightRuns());
+            Instant now = clock.instant();
+            for (Ticket t : admission.drain()) {
+                try {
+                    JobService service = j.registry().service(t.req.kind()).orElseThrow(() ->
+                            new BarmandException(Category.USAGE, "unknown job '" + t.req.kind() + "'"));
+                    t.settings = settingsOf(j, t.req);
+                    t.service = service;
+                    admission.enqueue(t);
+                } catch (BarmandException e) {
+                    long waited = Math.max(0, Duration.between(t.requested, now).toMillis());
+                    store.dequeue(t.id, now, waited, "configuration reloaded: " + e.getMessage() + "; queued since "
+                            + t.requested + ", never started");
+                    gone.add(t);
+                }
+            }
+            if (!stopping) {
+                dispatch(now);
+            }
+        }
+        for (Ticket t : gone) {
+            RunRecord rec = store.get(t.id).orElseThrow();
+            try (LogFields.Scope f = LogFields.run(rec.server(), rec.job(), rec.id())) {
+                logOutcome(rec);
+            }
+            t.done.complete(rec);
+        }
+        return gone.size();
+    }
+
+    /** {@code r} is run whenever a run starts or ends (the unit's STATUS=); it must not block. */
+    public void onChange(Runnable r) {
+        changes.add(r);
+    }
+
+    private void changed() {
+        for (Runnable r : changes) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.error("a listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** A run in progress, as {@link #running()} lists it. */
+    public record Running(long id, JobKind kind, String server, Instant started) {
+        /** "backup pg1", or "report" for a job of the host. */
+        public String who() {
+            return server.isEmpty() ? kind.id() : kind.id() + " " + server;
+        }
+    }
+
+    /** The runs in progress, oldest first. */
+    public List<Running> running() {
+        synchronized (lock) {
+            List<Running> out = new ArrayList<>();
+            for (Ticket t : admission.running()) {
+                out.add(new Running(t.id, t.req.kind(), t.req.server(), t.started));
+            }
+            out.sort(java.util.Comparator.comparing(Running::started).thenComparingLong(Running::id));
+            return out;
         }
     }
 
@@ -303,6 +394,7 @@ public class JobRunner {
             log.info("run {} {} ({}{}): started{}", t.id, who(r), r.trigger().word(),
                     r.attempt() > 1 ? ", attempt " + r.attempt() : "",
                     waitedMs >= 1000 ? String.format(Locale.ROOT, " after waiting %.1fs", waitedMs / 1000.0) : "");
+            changed();
             Instant begun = clock.instant();
             RunContext ctx = new RunContext(r.server(), t.settings, r.options(), t.id, clock, begun.plus(t.settings.timeout()));
             JobService.Result res = t.service.execute(ctx);
@@ -352,6 +444,7 @@ public class JobRunner {
         logOutcome(rec);
         t.done.complete(rec);
         afterwards(rec, t);
+        changed();
         for (java.util.function.Consumer<RunRecord> l : listeners) {
             try {
                 l.accept(rec);
@@ -405,8 +498,9 @@ public class JobRunner {
      */
     public int resumeRetries() {
         int n = 0;
-        for (ServerSettings ss : servers.values()) {
-            for (JobKind k : registry.kinds()) {
+        Jobs j = jobs;
+        for (ServerSettings ss : j.servers().values()) {
+            for (JobKind k : j.registry().kinds()) {
                 JobSettings js = ss.job(k);
                 if (js == null || !js.enabled() || js.retry().max() == 0) {
                     continue;
@@ -452,39 +546,90 @@ public class JobRunner {
     }
 
     /**
-     * Stops accepting runs: pending retries are dropped (re-armed at the next start), queued runs are recorded
-     * skipped with how long they waited, running ones are interrupted (their commands killed by the runner).
+     * Stops accepting runs ({@code reason}, e.g. "daemon stopping", is what a refused or dropped run is recorded
+     * with): pending retries are dropped (re-armed at the next start), queued runs are recorded skipped with how long
+     * they waited. Running runs go on: see {@link #awaitRunning} and {@link #interruptAll}.
      */
-    public void interruptAll() {
-        stopping = true;
-        delays.shutdown();
-        watchdog.shutdownNow();
+    public void stopAdmitting(String reason) {
         List<Ticket> dropped;
-        List<Thread> threads = new ArrayList<>();
         synchronized (lock) {
+            if (stopping) {
+                return;
+            }
+            stopReason = reason;
+            stopping = true;
             Instant now = clock.instant();
             dropped = admission.drain();
             for (Ticket t : dropped) {
                 long waited = Math.max(0, Duration.between(t.requested, now).toMillis());
-                store.dequeue(t.id, now, waited, "daemon stopping: queued since " + t.requested + ", never started");
-            }
-            for (Ticket t : admission.running()) {
-                Thread th = t.thread;
-                if (th != null) {
-                    try (LogFields.Scope f = LogFields.run(t.req.server(), t.req.kind().id(), t.id)) {
-                        log.warn("interrupting run {} (daemon stopping)", t.id);
-                    }
-                    threads.add(th);
-                }
+                store.dequeue(t.id, now, waited, reason + ": queued since " + t.requested + ", never started");
             }
         }
-        threads.forEach(Thread::interrupt);
+        delays.shutdown();
         for (Ticket t : dropped) {
             RunRecord rec = store.get(t.id).orElseThrow();
             try (LogFields.Scope f = LogFields.run(rec.server(), rec.job(), rec.id())) {
                 logOutcome(rec);
             }
             t.done.complete(rec);
+        }
+    }
+
+    /**
+     * Holds back runs of the kinds {@code held} accepts ({@code reason}: what the queue says they wait for): they are
+     * queued, recorded {@code queued}, and start only once released (null: nothing held).
+     */
+    public void hold(Predicate<JobKind> held, String reason) {
+        synchronized (lock) {
+            admission.hold(held, reason);
+            if (held == null && !stopping) {
+                dispatch(clock.instant());
+            }
+        }
+    }
+
+    /**
+     * Stops accepting runs as {@link #stopAdmitting} does, then interrupts the running ones (their commands killed by
+     * the runner); they record their end as interrupted.
+     */
+    public void interruptAll() {
+        stopAdmitting(stopReason);
+        watchdog.shutdownNow();
+        List<Thread> threads = new ArrayList<>();
+        synchronized (lock) {
+            for (Ticket t : admission.running()) {
+                Thread th = t.thread;
+                if (th != null) {
+                    try (LogFields.Scope f = LogFields.run(t.req.server(), t.req.kind().id(), t.id)) {
+                        log.warn("interrupting run {} {} ({})", t.id, who(t.req), stopReason);
+                    }
+                    threads.add(th);
+                }
+            }
+        }
+        threads.forEach(Thread::interrupt);
+    }
+
+    /**
+     * Waits until no running run is of a kind {@code which} accepts, at most {@code max}; true if none is (left).
+     * Returns early, false, when {@code stop} turns true.
+     */
+    public boolean awaitRunning(Predicate<JobKind> which, Duration max, java.util.function.BooleanSupplier stop) {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (lock) {
+            while (admission.running().stream().anyMatch(t -> which.test(t.req.kind()))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || stop.getAsBoolean()) {
+                    return false;
+                }
+                try {
+                    lock.wait(Math.max(1, Math.min(left / 1_000_000, 1000)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

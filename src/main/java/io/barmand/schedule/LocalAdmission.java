@@ -11,8 +11,10 @@ import java.util.Map;
 
 /** {@link Admission} in this process: a sorted queue, the running runs by id, and counters for the bounds. */
 final class LocalAdmission<T extends Admission.Slot> implements Admission<T> {
-    private final int maxHeavy;
-    private final int maxLight;
+    private int maxHeavy;
+    private int maxLight;
+    private java.util.function.Predicate<io.barmand.config.JobKind> held;
+    private String heldReason;
     private final List<T> queue = new ArrayList<>();
     private final Map<Long, T> running = new LinkedHashMap<>();
     private int heavy;
@@ -54,8 +56,23 @@ final class LocalAdmission<T extends Admission.Slot> implements Admission<T> {
     }
 
     @Override
+    public void limits(int maxHeavy, int maxLight) {
+        this.maxHeavy = maxHeavy;
+        this.maxLight = maxLight;
+    }
+
+    @Override
+    public void hold(java.util.function.Predicate<io.barmand.config.JobKind> held, String reason) {
+        this.held = held;
+        this.heldReason = reason;
+    }
+
+    @Override
     public String blockedBy(T t) {
         RunRequest r = t.request();
+        if (held != null && held.test(r.kind())) {
+            return "held: " + heldReason;
+        }
         for (T a : running.values()) {
             if (a.request().server().equals(r.server()) && ConflictRules.conflict(r.kind(), a.request().kind())) {
                 return "waiting for " + a.request().kind() + " run " + a.id() + " of " + a.request().server();

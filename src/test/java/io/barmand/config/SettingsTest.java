@@ -196,6 +196,14 @@ class SettingsTest {
     }
 
     @Test
+    void stopWaitIsSixHoursByDefaultZeroMeansNoWaitAndANegativeOneIsRefused() throws IOException {
+        assertThat(Settings.load(conf("servers { pg1 {} }"), knowsPg1).stopWait()).isEqualTo(java.time.Duration.ofHours(6));
+        assertThat(Settings.load(conf("stop-wait = 0s\nservers { pg1 {} }"), knowsPg1).stopWait()).isZero();
+        assertThat(configError(conf("stop-wait = -5m\nservers { pg1 {} }")).getMessage())
+                .contains("barmand.stop-wait = -5m: must be 0s (no wait) or a positive duration such as 30m or 6h (line 5)");
+    }
+
+    @Test
     void wrongTypeIsNamed() throws IOException {
         Path f = conf("shutdown-timeout = [1, 2]\nservers { pg1 {} }");
         assertThat(configError(f).getMessage()).contains("shutdown-timeout");

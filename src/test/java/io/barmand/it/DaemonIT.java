@@ -158,7 +158,8 @@ class DaemonIT {
 
     @Test
     void sigtermDuringABackupKillsBarmanRecordsInterruptedAndSparesReceiveWal() throws Exception {
-        Path conf = BarmanFixture.barmandConf(dir, "servers { itpg {} }");
+        // stop-wait = 0s: the stop interrupts the backup at once (the default waits for it: below)
+        Path conf = BarmanFixture.barmandConf(dir, "stop-wait = 0s\nservers { itpg {} }");
         String home = BarmanFixture.BASE.resolve("home/itpg").toString();
         assertThat(Barmand.processes("receive-wal itpg", BarmanFixture.barmanConf().toString())).isNotEmpty();
         Daemon d = Daemon.start(conf, log);
@@ -185,6 +186,81 @@ class DaemonIT {
         assertThat(client.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(client.exitValue()).isIn(75, 69);
         assertThat(d.logText()).contains("barmand stopped");
+    }
+
+    /**
+     * The real daemon process and the real Barman, a backup made to last (barman wrapped by a script that sleeps
+     * before `backup`): SIGHUP during the backup takes a new schedule and leaves the backup running; a broken file on
+     * SIGHUP is refused with each problem logged; SIGTERM then waits for the backup, which succeeds, and exits 143.
+     */
+    @Test
+    void sighupDuringABackupReschedulesAndSigtermWaitsForTheBackup() throws Exception {
+        Path slow = dir.resolve("slow-barman");
+        Files.writeString(slow, "#!/bin/sh\ncase \" $* \" in *\" backup \"*) sleep 8 ;; esac\nexec barman \"$@\"\n");
+        Files.setPosixFilePermissions(slow, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        String body = "barman.binary = \"" + slow + "\"\nservers { itpg { backup.schedule = \"%s\" } }";
+        Path conf = BarmanFixture.barmandConf(dir, body.formatted("0 0 3 * * ?"));
+        Daemon d = Daemon.start(conf, log);
+        try {
+            Process client = Barmand.startCli(dir.resolve("client.out"), "run-now", "backup", "itpg", "--config", conf.toString());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                    find(Barmand.history(conf), "backup", "manual", "running").isPresent());
+            BarmanFixture.barmandConf(dir, body.formatted("30 4 * * *"));
+            kill("-HUP", d.process().pid());
+            await().atMost(Duration.ofSeconds(30)).until(() -> d.logText().contains("reloaded: "));
+            assertThat(d.logText()).contains("itpg backup: daily at 04:30").containsPattern("reloaded: [0-9]+ jobs scheduled, 1 servers, 1 run\\(s\\) in progress");
+            assertThat(find(Barmand.history(conf), "backup", "manual", "running")).isPresent();
+
+            BarmanFixture.barmandConf(dir, body.formatted("30 4 * * *") + "\ncolour = red\nhistory.keep = -1d");
+            kill("-HUP", d.process().pid());
+            await().atMost(Duration.ofSeconds(30)).until(() -> d.logText().contains("reload refused: " + conf + ": barmand.history.keep"));
+            assertThat(d.logText()).contains("reload refused: 2 problem(s)").contains("reload refused: " + conf + ": barmand.colour: unknown key");
+            BarmanFixture.barmandConf(dir, body.formatted("30 4 * * *"));
+
+            long t0 = System.nanoTime();
+            int exit = d.stop(Duration.ofSeconds(120));
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            System.out.println("SIGTERM during a backup with the default stop-wait: exited after " + took.toMillis() + " ms");
+            assertThat(exit).isEqualTo(143);
+            assertThat(d.logText()).contains("waiting up to PT6H (stop-wait) for backup itpg (run ");
+            JsonNode r = find(Barmand.history(conf), "backup", "manual", null).orElseThrow();
+            assertThat(r.path("outcome").asText()).as("%s", r).isEqualTo("success");
+            assertThat(client.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).isZero();
+            assertThat(barmanBackups()).contains(r.path("backupId").asText() + " DONE");
+        } finally {
+            d.close();
+        }
+    }
+
+    /** The real JVM's signal handling: a second SIGTERM while the stop waits for a backup interrupts it at once. */
+    @Test
+    void sigtermTwiceCutsTheWaitForABackupShort() throws Exception {
+        Path slow = dir.resolve("slow-barman");
+        Files.writeString(slow, "#!/bin/sh\ncase \" $* \" in *\" backup \"*) sleep 60 ;; esac\nexec barman \"$@\"\n");
+        Files.setPosixFilePermissions(slow, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path conf = BarmanFixture.barmandConf(dir, "barman.binary = \"" + slow + "\"\nservers { itpg {} }");
+        Daemon d = Daemon.start(conf, log);
+        try {
+            Barmand.startCli(dir.resolve("client.out"), "run-now", "backup", "itpg", "--config", conf.toString());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                    find(Barmand.history(conf), "backup", "manual", "running").isPresent());
+            kill("-TERM", d.process().pid());
+            await().atMost(Duration.ofSeconds(30)).until(() -> d.logText().contains("waiting up to PT6H (stop-wait) for backup itpg"));
+            assertThat(d.process().isAlive()).isTrue();
+            long t0 = System.nanoTime();
+            int exit = d.stop(Duration.ofSeconds(40)); // the second SIGTERM
+            System.out.println("second SIGTERM: exited after " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
+            assertThat(exit).isEqualTo(143);
+            assertThat(d.logText()).contains("still running after a second stop request: interrupting");
+        } finally {
+            d.close();
+        }
+        assertThat(find(Barmand.history(conf), "backup", "manual", null).orElseThrow().path("outcome").asText()).isEqualTo("interrupted");
+    }
+
+    static void kill(String signal, long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", signal, Long.toString(pid)).inheritIO().start().waitFor()).isZero();
     }
 
     @Test
