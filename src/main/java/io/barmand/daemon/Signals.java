@@ -18,11 +18,16 @@ public final class Signals {
 
     public static void install(Daemon d) {
         try {
-            Signal.handle(new Signal("HUP"), sig -> {
+            sun.misc.SignalHandler before = Signal.handle(new Signal("HUP"), sig -> {
                 Thread t = new Thread(() -> d.reload("SIGHUP"), "barmand-reload");
                 t.setDaemon(true);
                 t.start();
             });
+            // the JVM keeps a signal ignored when barmand's parent ignored it (nohup, some CI runners): no handler then
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                log.warn("SIGHUP is ignored by the process that started barmand (nohup?), so a SIGHUP will not reload: "
+                        + "reload with `barmand reload` or `systemctl reload barmand`");
+            }
             // SIGINT (Ctrl-C on `barmand run` in a terminal) as SIGTERM: a second one cuts the wait short
             for (String name : new String[] {"TERM", "INT"}) {
                 Signal.handle(new Signal(name), sig -> {

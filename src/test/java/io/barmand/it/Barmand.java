@@ -75,8 +75,19 @@ public final class Barmand {
             this.log = log;
         }
 
+        /**
+         * Starts {@code barmand run} with SIGHUP at its default disposition, as systemd starts it, whatever the test
+         * runner's (a runner under nohup ignores SIGHUP, and an ignored signal stays ignored across exec).
+         */
         public static Daemon start(Path conf, Path log) throws IOException {
-            Process p = new ProcessBuilder(java("run", "--config", conf.toString())).redirectErrorStream(true)
+            return start(conf, log, "--default-signal=HUP");
+        }
+
+        /** With the signal dispositions {@code env} sets ({@code --default-signal=HUP}, {@code --ignore-signal=HUP}). */
+        public static Daemon start(Path conf, Path log, String envSignalOption) throws IOException {
+            List<String> cmd = new ArrayList<>(List.of("/usr/bin/env", envSignalOption));
+            cmd.addAll(java("run", "--config", conf.toString()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             Daemon d = new Daemon(p, log);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))

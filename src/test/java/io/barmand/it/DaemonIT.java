@@ -233,6 +233,21 @@ class DaemonIT {
         }
     }
 
+    /** Started with SIGHUP ignored (nohup): the JVM cannot handle it, and barmand says so and how to reload instead. */
+    @Test
+    void sighupIgnoredByTheParentIsNamedWithTheWayToReload() throws Exception {
+        Path conf = BarmanFixture.barmandConf(dir, "servers { itpg {} }");
+        Daemon d = Daemon.start(conf, log, "--ignore-signal=HUP");
+        try {
+            assertThat(d.logText()).contains("SIGHUP is ignored by the process that started barmand (nohup?)")
+                    .contains("`barmand reload`");
+            assertThat(Barmand.cli("reload", "--config", conf.toString()).exit()).isZero();
+            await().atMost(Duration.ofSeconds(30)).until(() -> d.logText().contains("reloaded: "));
+        } finally {
+            d.close();
+        }
+    }
+
     /** The real JVM's signal handling: a second SIGTERM while the stop waits for a backup interrupts it at once. */
     @Test
     void sigtermTwiceCutsTheWaitForABackupShort() throws Exception {
