@@ -52,11 +52,17 @@ final class Notifier implements AutoCloseable {
         if (exec.isShutdown() || !pending.compareAndSet(false, true)) {
             return;
         }
-        exec.execute(() -> {
+        try {
+            exec.execute(() -> {
+                pending.set(false);
+                alerts.ifPresent(a -> safely("alerts", a::evaluate));
+                safely("metrics", afterRun);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed between the check and here: a run interrupted at the stop ends after the notifier closed; the
+            // next start evaluates the alerts again (their state is kept in alerts.json), so nothing is lost
             pending.set(false);
-            alerts.ifPresent(a -> safely("alerts", a::evaluate));
-            safely("metrics", afterRun);
-        });
+        }
     }
 
     private static void safely(String what, Runnable r) {
