@@ -61,29 +61,11 @@ public final class ReportJson {
             if (s.restoreTest() == null) {
                 o.putNull("lastRestoreTest");
             } else {
-                ObjectNode b = o.putObject("lastRestoreTest");
-                b.put("runId", s.restoreTest().runId());
-                b.put("outcome", s.restoreTest().outcome());
-                b.put("ended", str(s.restoreTest().ended()));
-                b.put("backupId", s.restoreTest().backupId());
-                b.put("source", s.restoreTest().source());
-                b.put("rtoSeconds", s.restoreTest().rtoSeconds());
-                b.put("recoveryPoint", str(s.restoreTest().recoveryPoint()));
-                b.put("canaryAgeSeconds", s.restoreTest().canaryAgeSeconds());
-                b.put("error", s.restoreTest().error());
+                restoreTest(o.putObject("lastRestoreTest"), s.restoreTest());
             }
             if (s.restoreTestS3() != null) {
                 // the server has a second schedule from S3: lastRestoreTest is then the last from Barman
-                ObjectNode b = o.putObject("lastRestoreTestS3");
-                b.put("runId", s.restoreTestS3().runId());
-                b.put("outcome", s.restoreTestS3().outcome());
-                b.put("ended", str(s.restoreTestS3().ended()));
-                b.put("backupId", s.restoreTestS3().backupId());
-                b.put("source", s.restoreTestS3().source());
-                b.put("rtoSeconds", s.restoreTestS3().rtoSeconds());
-                b.put("recoveryPoint", str(s.restoreTestS3().recoveryPoint()));
-                b.put("canaryAgeSeconds", s.restoreTestS3().canaryAgeSeconds());
-                b.put("error", s.restoreTestS3().error());
+                restoreTest(o.putObject("lastRestoreTestS3"), s.restoreTestS3());
             }
             if (s.verify() == null) {
                 o.putNull("verify");
@@ -160,6 +142,18 @@ public final class ReportJson {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static void restoreTest(ObjectNode b, ReportData.RestoreTest t) {
+        b.put("runId", t.runId());
+        b.put("outcome", t.outcome());
+        b.put("ended", str(t.ended()));
+        b.put("backupId", t.backupId());
+        b.put("source", t.source());
+        b.put("rtoSeconds", t.rtoSeconds());
+        b.put("recoveryPoint", str(t.recoveryPoint()));
+        b.put("canaryAgeSeconds", t.canaryAgeSeconds());
+        b.put("error", t.error());
     }
 
     private static String str(Instant i) {
