@@ -51,6 +51,7 @@ test: test-java test-lab
 # after the tests, the .deb that verify built through Debian's lintian (packaging/lintian.sh: any tag not explained fails)
 test-java:
 	bash lab/host-deps.sh build
+	bash .ci/doc-links.sh
 	$(MVN) verify
 	bash packaging/lintian.sh $(DEB)
 

@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where things go in the bucket (documented in README.md, "Offsite copies"):
+ * Where things go in the bucket (documented in docs/offsite.md, "Layout in the bucket"):
  * <pre>
  * PREFIX/SERVER/base/BACKUP_ID/data.tar.zst   the backup folder (backup.info + data/...) as one tar, compressed
  * PREFIX/SERVER/base/BACKUP_ID/backup.info    Barman's backup.info, as is
