@@ -85,6 +85,8 @@ public final class Daemon implements Lifecycle {
     private final Clock clock;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Object reloadLock = new Object();
+    /** one daemon per state-dir: taken first at start, held until the end of stop */
+    private InstanceLock instance;
     private RunStore store;
     private JobRunner runner;
     private BarmandScheduler scheduler;
@@ -128,8 +130,11 @@ public final class Daemon implements Lifecycle {
         long t0 = System.nanoTime();
         log.info("barmand {} starting, pid {}, config {}{}", VERSION, ProcessHandle.current().pid(), settings.file(),
                 settings.included().isEmpty() ? "" : " then " + settings.included());
+        // before anything in the state-dir is read or written: a second `barmand run` stops here (75), naming the pid
+        instance = InstanceLock.acquire(settings.stateDir());
         log.info("effective configuration (secrets masked): {}", settings.dumpOneLine());
         store = RunStore.open(settings.stateDir(), true);
+        // only the holder of the lock repairs the runs a previous daemon left open
         int marked = store.markRunningInterrupted(clock.instant(), "daemon stopped before the run finished");
         if (marked > 0) {
             log.warn("{} run(s) left running or queued by a previous barmand recorded as interrupted or skipped", marked);
@@ -514,6 +519,9 @@ public final class Daemon implements Lifecycle {
             }
             if (store != null) {
                 store.close();
+            }
+            if (instance != null) {
+                instance.close();
             }
             log.info("barmand stopped in {} ms", Duration.ofNanos(System.nanoTime() - t0).toMillis());
         } finally {
