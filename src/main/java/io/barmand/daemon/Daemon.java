@@ -171,7 +171,13 @@ public final class Daemon implements Lifecycle {
         scheduler = new BarmandScheduler(settings.servers(), settings.hostJobs(), settings.hostTimezone(), w.registry, runner,
                 store, settings.scheduler(), clock);
         int jobs = scheduler.schedule();
-        store.recordDaemonStart(clock.instant(), VERSION);
+        try {
+            store.recordDaemonStart(clock.instant(), VERSION);
+        } catch (BarmandException e) {
+            // a history that takes no writes now (full disk, locked by another process) stops no run: runs are kept
+            // in memory until it does; only the start of this daemon goes unrecorded
+            log.error("history: this start not recorded: {}", e.getMessage());
+        }
         control = new ControlServer(settings.controlSocket(), runner, this);
         control.start();
         scheduler.start();
