@@ -95,11 +95,17 @@ public class RunStore implements RunHistory {
     /** As {@link #open(Path, boolean)}, with the waits and backoff of {@code tuning} (tests shorten them). */
     public static RunStore open(Path stateDir, boolean writable, Tuning tuning, Clock clock) {
         Path f = stateDir.resolve(FILE);
+        Connection c = null;
         try {
             if (writable) {
                 Files.createDirectories(stateDir);
             } else if (!Files.exists(f)) {
                 throw new BarmandException(Category.UNAVAILABLE, f + ": no history yet (the daemon has never run here)");
+            }
+            if (Files.exists(f) && Files.size(f) == 0) {
+                // SQLite would take it as a new database: the history would start again, empty, without a word
+                throw new BarmandException(Category.IO, f + ": the history file is empty (0 bytes): barmand does not start"
+                        + " a new history over it. " + RECOVERY);
             }
             SQLiteConfig cfg = new SQLiteConfig();
             cfg.setBusyTimeout((int) tuning.busyTimeout().toMillis());
@@ -108,19 +114,67 @@ public class RunStore implements RunHistory {
                 cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
                 cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
             }
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + f, cfg.toProperties());
+            c = DriverManager.getConnection("jdbc:sqlite:" + f, cfg.toProperties());
             RunStore s = new RunStore(f, c, tuning, clock);
             if (writable) {
                 s.migrate();
                 s.nextId = s.lastIdEverGiven() + 1;
+                ownerAndGroupOnly(f);
             } else {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
                     s.schema = rs.next() ? rs.getInt(1) : 0;
                 }
+                // a file SQLite cannot read shows at the first page read, not at the open
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
+                    rs.next();
+                }
             }
             return s;
-        } catch (SQLException | IOException e) {
+        } catch (SQLException | IOException | RuntimeException e) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // the open's failure is the one to tell
+                }
+            }
+            if (e instanceof BarmandException be) {
+                throw be;
+            }
+            if (e instanceof SQLiteException se && unreadable(se)) {
+                throw new BarmandException(Category.IO, f + ": not a history SQLite can read (" + se.getMessage() + "). "
+                        + RECOVERY, e);
+            }
             throw new BarmandException(Category.IO, f + ": cannot open the history: " + e.getMessage(), e);
+        }
+    }
+
+    /** What an admin does with a history file barmand refuses (docs/operations.md says more). */
+    static final String RECOVERY = "To start a new history: stop barmand, move the file aside with its -wal and -shm files"
+            + " (mv history.db history.db.broken; the same for history.db-wal and history.db-shm), start barmand. Lost"
+            + " with it: the record of past runs (status, history, the report's trends, the alerts' 'since'); Barman's"
+            + " backups and the offsite copies are not touched, and the journal keeps one line per run. sqlite3's"
+            + " .recover may read rows back from the moved file.";
+
+    private static boolean unreadable(SQLiteException e) {
+        String code = e.getResultCode() == null ? "" : e.getResultCode().name();
+        return code.equals("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT");
+    }
+
+    /**
+     * The history and its -wal and -shm files: read and write for barmand's user, read for its group, nothing for
+     * others, whatever the umask of the process that started barmand (SQLite gives the -wal and -shm files it creates
+     * later the mode of the database file).
+     */
+    private static void ownerAndGroupOnly(Path f) {
+        for (Path p : List.of(f, f.resolveSibling(FILE + "-wal"), f.resolveSibling(FILE + "-shm"))) {
+            try {
+                if (Files.exists(p)) {
+                    Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                log.warn("history store: cannot make {} readable by its owner and group only: {}", p, e.toString());
+            }
         }
     }
 
