@@ -569,19 +569,40 @@ public class RunStore implements RunHistory {
     public synchronized Optional<RunRecord> lastRun(String server, String job, boolean includeSkipped) {
         List<RunRecord> l = query("SELECT * FROM runs WHERE server=? AND job=?"
                 + (includeSkipped ? "" : " AND outcome<>'skipped'") + " ORDER BY id DESC LIMIT 1", server, job);
-        return l.stream().findFirst();
+        return newest(l.stream().findFirst(), r -> r.server().equals(server) && r.job().equals(job)
+                && (includeSkipped || r.outcome() != Outcome.SKIPPED));
+    }
+
+    /**
+     * The newest of {@code fromFile} and the rows kept in memory that match {@code p}: what the file will say once it
+     * has taken them (a retry planned during an episode must see the run that failed, not the one before it).
+     */
+    private Optional<RunRecord> newest(Optional<RunRecord> fromFile, java.util.function.Predicate<RunRecord> p) {
+        if (pending.isEmpty()) {
+            return fromFile;
+        }
+        RunRecord best = fromFile.map(r -> pending.getOrDefault(r.id(), r)).filter(p).orElse(null);
+        for (RunRecord r : pending.values()) {
+            if (p.test(r) && (best == null || r.id() > best.id())) {
+                best = r;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     @Override
     public synchronized Optional<RunRecord> lastEnded(String server, String job) {
-        return query("SELECT * FROM runs WHERE server=? AND job=? AND outcome IN ('success','failed','interrupted')"
-                + " ORDER BY id DESC LIMIT 1", server, job).stream().findFirst();
+        return newest(query("SELECT * FROM runs WHERE server=? AND job=? AND outcome IN ('success','failed','interrupted')"
+                + " ORDER BY id DESC LIMIT 1", server, job).stream().findFirst(), r -> r.server().equals(server)
+                && r.job().equals(job) && (r.outcome() == Outcome.SUCCESS || r.outcome() == Outcome.FAILED
+                || r.outcome() == Outcome.INTERRUPTED));
     }
 
     /** The newest run of a job of a server that ended with {@code outcome} ("the last backup that succeeded"). */
     public synchronized Optional<RunRecord> last(String server, String job, Outcome outcome) {
-        return query("SELECT * FROM runs WHERE server=? AND job=? AND outcome=? ORDER BY id DESC LIMIT 1", server, job,
-                outcome.word()).stream().findFirst();
+        return newest(query("SELECT * FROM runs WHERE server=? AND job=? AND outcome=? ORDER BY id DESC LIMIT 1", server, job,
+                outcome.word()).stream().findFirst(), r -> r.server().equals(server) && r.job().equals(job)
+                && r.outcome() == outcome);
     }
 
     /** The last {@code n} runs of a job of a server that ended with {@code outcome}, newest first (a trend). */

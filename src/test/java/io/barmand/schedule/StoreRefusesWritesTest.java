@@ -163,6 +163,9 @@ class StoreRefusesWritesTest {
         assertThat(runner.queuedCount()).isZero();
         assertThat(inFile()).noneMatch(r -> r.job().equals("backup"));
         assertThat(lines("history store: SQLITE_FULL since ")).hasSize(1);
+        // what the health check and a planned retry read: the runs kept in memory too
+        assertThat(store.lastEnded("pg1", "backup")).hasValueSatisfying(r -> assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS));
+        assertThat(store.last("pg1", "offsite", Outcome.SUCCESS)).isPresent();
 
         StoreFaults.roomAgain(store);
         await().atMost(Duration.ofSeconds(10)).until(() -> store.trouble().isEmpty());
