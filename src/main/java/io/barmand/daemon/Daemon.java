@@ -463,6 +463,12 @@ public final class Daemon implements Lifecycle {
             }
             stopping = true;
         }
+        if (instance == null) {
+            // never started (a second daemon refused by the lock): nothing of the state-dir is this one's to close
+            sd.close();
+            stopped.countDown();
+            return;
+        }
         long t0 = System.nanoTime();
         Settings s = settings;
         java.util.concurrent.ScheduledExecutorService keepalive = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
