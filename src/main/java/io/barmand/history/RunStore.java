@@ -57,10 +57,11 @@ public class RunStore implements RunHistory {
      */
     public record Tuning(Duration busyTimeout, Duration retryBusyTimeout, Duration firstRetry, Duration maxRetry,
                          Duration closeWait) {
-        public static final Tuning DEFAULTS = new Tuning(Duration.ofSeconds(5), Duration.ofMillis(250),
+        public static final Tuning DEFAULTS = new Tuning(Duration.ofSeconds(1), Duration.ofMillis(250),
                 Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10));
     }
 
+    private static final int READ_BUSY_TIMEOUT_MS = 10_000;
     private final Connection conn;
     private final Path file;
     private final Tuning tuning;
@@ -108,7 +109,9 @@ public class RunStore implements RunHistory {
                         + " a new history over it. " + RECOVERY);
             }
             SQLiteConfig cfg = new SQLiteConfig();
-            cfg.setBusyTimeout((int) tuning.busyTimeout().toMillis());
+            // the daemon is the one writer: a write that waits is kept for later rather than holding a run up; a
+            // reader waits longer (a checkpoint, the recovery of a WAL left by a daemon that died)
+            cfg.setBusyTimeout(writable ? (int) tuning.busyTimeout().toMillis() : READ_BUSY_TIMEOUT_MS);
             cfg.setReadOnly(!writable);
             if (writable) {
                 cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
