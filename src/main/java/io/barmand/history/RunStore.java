@@ -65,7 +65,6 @@ public class RunStore implements RunHistory {
     private final Connection conn;
     private final Path file;
     private final Tuning tuning;
-    private final Clock clock;
     /** the schema of the file: a read-only CLI may meet a v1 file that no v2 daemon has migrated yet */
     private int schema = SCHEMA_VERSION;
     /** the id of the next run (writable store: the one writer gives ids, so that a row kept in memory has one) */
@@ -74,18 +73,17 @@ public class RunStore implements RunHistory {
     private final Map<Long, RunRecord> pending = new LinkedHashMap<>();
     /** the runs this store knows queued or running, newest version */
     private final Map<Long, RunRecord> open = new HashMap<>();
-    /** the episode of refused writes, null when writes go through */
-    private StoreTrouble trouble;
+    /** refused writes, from the first to the one that goes through */
+    private final Episode episode;
     private ScheduledExecutorService retries;
     private ScheduledFuture<?> retry;
-    private int failedTries;
     private boolean closed;
 
     private RunStore(Path file, Connection conn, Tuning tuning, Clock clock) {
         this.file = file;
         this.conn = conn;
         this.tuning = tuning;
-        this.clock = clock;
+        this.episode = new Episode(file, clock, tuning.firstRetry(), tuning.maxRetry());
     }
 
     /** Opens (creating and migrating when {@code writable}) the store in {@code stateDir}. */
@@ -103,11 +101,7 @@ public class RunStore implements RunHistory {
             } else if (!Files.exists(f)) {
                 throw new BarmandException(Category.UNAVAILABLE, f + ": no history yet (the daemon has never run here)");
             }
-            if (Files.exists(f) && Files.size(f) == 0) {
-                // SQLite would take it as a new database: the history would start again, empty, without a word
-                throw new BarmandException(Category.IO, f + ": the history file is empty (0 bytes): barmand does not start"
-                        + " a new history over it. " + RECOVERY);
-            }
+            HistoryFile.refuseEmpty(f);
             SQLiteConfig cfg = new SQLiteConfig();
             // the daemon is the one writer: a write that waits is kept for later rather than holding a run up; a
             // reader waits longer (a checkpoint, the recovery of a WAL left by a daemon that died)
@@ -122,7 +116,7 @@ public class RunStore implements RunHistory {
             if (writable) {
                 s.migrate();
                 s.nextId = s.lastIdEverGiven() + 1;
-                ownerAndGroupOnly(f);
+                HistoryFile.ownerAndGroupOnly(f);
             } else {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
                     s.schema = rs.next() ? rs.getInt(1) : 0;
@@ -144,40 +138,10 @@ public class RunStore implements RunHistory {
             if (e instanceof BarmandException be) {
                 throw be;
             }
-            if (e instanceof SQLiteException se && unreadable(se)) {
-                throw new BarmandException(Category.IO, f + ": not a history SQLite can read (" + se.getMessage() + "). "
-                        + RECOVERY, e);
+            if (e instanceof SQLiteException se && HistoryFile.unreadable(se)) {
+                throw HistoryFile.refuseUnreadable(f, se);
             }
             throw new BarmandException(Category.IO, f + ": cannot open the history: " + e.getMessage(), e);
-        }
-    }
-
-    /** What an admin does with a history file barmand refuses (docs/operations.md says more). */
-    static final String RECOVERY = "To start a new history: stop barmand, move the file aside with its -wal and -shm files"
-            + " (mv history.db history.db.broken; the same for history.db-wal and history.db-shm), start barmand. Lost"
-            + " with it: the record of past runs (status, history, the report's trends, the alerts' 'since'); Barman's"
-            + " backups and the offsite copies are not touched, and the journal keeps one line per run. sqlite3's"
-            + " .recover may read rows back from the moved file.";
-
-    private static boolean unreadable(SQLiteException e) {
-        String code = e.getResultCode() == null ? "" : e.getResultCode().name();
-        return code.equals("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT");
-    }
-
-    /**
-     * The history and its -wal and -shm files: read and write for barmand's user, read for its group, nothing for
-     * others, whatever the umask of the process that started barmand (SQLite gives the -wal and -shm files it creates
-     * later the mode of the database file).
-     */
-    private static void ownerAndGroupOnly(Path f) {
-        for (Path p : List.of(f, f.resolveSibling(FILE + "-wal"), f.resolveSibling(FILE + "-shm"))) {
-            try {
-                if (Files.exists(p)) {
-                    Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
-                }
-            } catch (IOException | UnsupportedOperationException e) {
-                log.warn("history store: cannot make {} readable by its owner and group only: {}", p, e.toString());
-            }
         }
     }
 
@@ -326,7 +290,7 @@ public class RunStore implements RunHistory {
         } else {
             open.remove(r.id());
         }
-        if (trouble == null) {
+        if (!episode.active()) {
             flush();
         }
     }
@@ -365,12 +329,8 @@ public class RunStore implements RunHistory {
             return false;
         }
         pending.clear();
-        if (trouble != null) {
-            Duration d = Duration.between(trouble.since(), clock.instant());
-            log.warn("history store: writes accepted again after {} s ({} since {}): {} run record(s) kept in memory written",
-                    d.toSeconds(), trouble.what(), trouble.since(), n);
-            trouble = null;
-            failedTries = 0;
+        if (episode.active()) {
+            episode.over(n);
             busyTimeout(tuning.busyTimeout());
         }
         return true;
@@ -404,19 +364,8 @@ public class RunStore implements RunHistory {
 
     /** A write refused: the episode starts (logged once) or goes on; a retry is planned. */
     private void refused(SQLException e) {
-        String what = what(e);
-        if (trouble == null) {
-            trouble = new StoreTrouble(what, clock.instant(), e.getMessage(), pending.size());
-            log.error("history store: {} since {}: {} cannot be written ({}); {} run record(s) kept in memory and written once"
-                    + " it takes writes again (tried again every {} s at most); runs go on", what, trouble.since(), file,
-                    e.getMessage(), pending.size(), tuning.maxRetry().toSeconds());
+        if (episode.refused(e, pending.size())) {
             busyTimeout(tuning.retryBusyTimeout());
-        } else {
-            if (!trouble.what().equals(what)) {
-                log.error("history store: {} since {} (was {}): {} run record(s) kept in memory", what, clock.instant(),
-                        trouble.what(), pending.size());
-            }
-            trouble = new StoreTrouble(what, trouble.since(), e.getMessage(), pending.size());
         }
         if (closed) {
             return;
@@ -429,9 +378,7 @@ public class RunStore implements RunHistory {
             });
         }
         if (retry == null || retry.isDone()) {
-            long ms = Math.min(tuning.maxRetry().toMillis(), tuning.firstRetry().toMillis() << Math.min(failedTries, 20));
-            failedTries++;
-            retry = retries.schedule(this::retryNow, ms, TimeUnit.MILLISECONDS);
+            retry = retries.schedule(this::retryNow, episode.nextDelayMs(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -440,14 +387,6 @@ public class RunStore implements RunHistory {
         if (!closed) {
             flush();
         }
-    }
-
-    /** "SQLITE_BUSY", "SQLITE_FULL", "SQLITE_IOERR_WRITE" (the file's own words), else the exception's message. */
-    private static String what(SQLException e) {
-        if (e instanceof SQLiteException se && se.getResultCode() != null) {
-            return se.getResultCode().name();
-        }
-        return e.getClass().getSimpleName();
     }
 
     private void busyTimeout(Duration d) {
@@ -461,7 +400,7 @@ public class RunStore implements RunHistory {
     /** The episode of refused writes in progress, if any (the health check raises it as a problem of the host). */
     @Override
     public synchronized Optional<StoreTrouble> trouble() {
-        return Optional.ofNullable(trouble).map(t -> new StoreTrouble(t.what(), t.since(), t.message(), pending.size()));
+        return episode.now(pending.size());
     }
 
     /** Runs a statement on the store's own connection (tests: {@code PRAGMA max_page_count}, a real SQLITE_FULL). */
@@ -842,7 +781,7 @@ public class RunStore implements RunHistory {
             if (retries != null) {
                 retries.shutdownNow();
             }
-            if (!pending.isEmpty() && trouble != null) {
+            if (!pending.isEmpty() && episode.active()) {
                 busyTimeout(tuning.busyTimeout());
             }
         }
