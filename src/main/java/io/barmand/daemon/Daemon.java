@@ -85,6 +85,8 @@ public final class Daemon implements Lifecycle {
     private final Clock clock;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Object reloadLock = new Object();
+    /** one daemon per state-dir: taken first at start, held until the end of stop */
+    private InstanceLock instance;
     private RunStore store;
     private JobRunner runner;
     private BarmandScheduler scheduler;
@@ -128,8 +130,11 @@ public final class Daemon implements Lifecycle {
         long t0 = System.nanoTime();
         log.info("barmand {} starting, pid {}, config {}{}", VERSION, ProcessHandle.current().pid(), settings.file(),
                 settings.included().isEmpty() ? "" : " then " + settings.included());
+        // before anything in the state-dir is read or written: a second `barmand run` stops here (75), naming the pid
+        instance = InstanceLock.acquire(settings.stateDir());
         log.info("effective configuration (secrets masked): {}", settings.dumpOneLine());
         store = RunStore.open(settings.stateDir(), true);
+        // only the holder of the lock repairs the runs a previous daemon left open
         int marked = store.markRunningInterrupted(clock.instant(), "daemon stopped before the run finished");
         if (marked > 0) {
             log.warn("{} run(s) left running or queued by a previous barmand recorded as interrupted or skipped", marked);
@@ -166,7 +171,13 @@ public final class Daemon implements Lifecycle {
         scheduler = new BarmandScheduler(settings.servers(), settings.hostJobs(), settings.hostTimezone(), w.registry, runner,
                 store, settings.scheduler(), clock);
         int jobs = scheduler.schedule();
-        store.recordDaemonStart(clock.instant(), VERSION);
+        try {
+            store.recordDaemonStart(clock.instant(), VERSION);
+        } catch (BarmandException e) {
+            // a history that takes no writes now (full disk, locked by another process) stops no run: runs are kept
+            // in memory until it does; only the start of this daemon goes unrecorded
+            log.error("history: this start not recorded: {}", e.getMessage());
+        }
         control = new ControlServer(settings.controlSocket(), runner, this);
         control.start();
         scheduler.start();
@@ -452,6 +463,12 @@ public final class Daemon implements Lifecycle {
             }
             stopping = true;
         }
+        if (instance == null) {
+            // never started (a second daemon refused by the lock): nothing of the state-dir is this one's to close
+            sd.close();
+            stopped.countDown();
+            return;
+        }
         long t0 = System.nanoTime();
         Settings s = settings;
         java.util.concurrent.ScheduledExecutorService keepalive = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -514,6 +531,9 @@ public final class Daemon implements Lifecycle {
             }
             if (store != null) {
                 store.close();
+            }
+            if (instance != null) {
+                instance.close();
             }
             log.info("barmand stopped in {} ms", Duration.ofNanos(System.nanoTime() - t0).toMillis());
         } finally {

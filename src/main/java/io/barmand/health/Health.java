@@ -57,6 +57,10 @@ public final class Health {
 
     /** Every server at {@code now}; missed runs are looked for in the {@code window} before it. */
     public HealthReport evaluate(Instant now, Duration window) {
+        List<Problem> hostProblems = new ArrayList<>();
+        // first: the history may take no writes and still be read (another process holds its lock, the disk is full)
+        history.trouble().ifPresent(t -> hostProblems.add(new Problem("", "history-store", Severity.CRITICAL, "history store",
+                t.text(java.nio.file.Path.of(history.where())), t.since(), true)));
         Optional<Instant> first = history.firstDaemonStart();
         Instant from = now.minus(window);
         if (first.isPresent() && first.get().isAfter(from)) {
@@ -74,7 +78,6 @@ public final class Health {
             out.add(server(ss, now, first, from, to, asked));
         }
         List<Missed> hostMissed = new ArrayList<>();
-        List<Problem> hostProblems = new ArrayList<>();
         for (Map.Entry<JobKind, JobSettings> h : hostJobs.entrySet()) {
             Optional<Schedule> sc = h.getValue().schedule();
             if (sc.isPresent() && first.isPresent()) {

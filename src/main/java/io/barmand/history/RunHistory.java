@@ -75,6 +75,16 @@ public interface RunHistory extends AutoCloseable {
 
     Optional<Instant> firstDaemonStart();
 
+    /** The episode of writes refused by the store in progress (rows kept in memory meanwhile), if any. */
+    default Optional<StoreTrouble> trouble() {
+        return Optional.empty();
+    }
+
+    /** Where the history is, for messages. */
+    default String where() {
+        return "the history";
+    }
+
     @Override
     void close();
 }

@@ -15,58 +15,132 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteException;
 
 /**
  * The run history: SQLite at {@code state-dir/history.db}, WAL journal so that the CLI reads while the daemon
  * writes. Every method is synchronized: one connection, one writer.
+ *
+ * <p>The rows of runs are written behind: each change makes the run's whole row in memory ({@link RunRecord}, its id
+ * given here, not by SQLite) and writes it at once. A write the file refuses (another process holding SQLite's write
+ * lock, a full disk, an I/O error) is not an error of the run: the row stays in memory, {@link #get} returns it, and
+ * the rows kept are written again, newest version of each, with a bounded backoff until the file takes them. The log
+ * says so once per episode ({@code history store: SQLITE_FULL since ...}) and once when it is over; {@link #trouble}
+ * tells the health check, which raises one alert. What the runner holds is what will be written.
  */
 public class RunStore implements RunHistory {
+    private static final Logger log = LoggerFactory.getLogger("io.barmand.history");
     public static final String FILE = "history.db";
     static final int SCHEMA_VERSION = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * How long a write waits for SQLite's lock before it is kept for later ({@code busyTimeout}; during an episode a
+     * retry waits {@code retryBusyTimeout} only, so that the runner is never held long), and the backoff of retries
+     * (doubling from {@code firstRetry} to {@code maxRetry}).
+     */
+    public record Tuning(Duration busyTimeout, Duration retryBusyTimeout, Duration firstRetry, Duration maxRetry,
+                         Duration closeWait) {
+        public static final Tuning DEFAULTS = new Tuning(Duration.ofSeconds(1), Duration.ofMillis(250),
+                Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10));
+    }
+
+    private static final int READ_BUSY_TIMEOUT_MS = 10_000;
     private final Connection conn;
     private final Path file;
+    private final Tuning tuning;
     /** the schema of the file: a read-only CLI may meet a v1 file that no v2 daemon has migrated yet */
     private int schema = SCHEMA_VERSION;
+    /** the id of the next run (writable store: the one writer gives ids, so that a row kept in memory has one) */
+    private long nextId;
+    /** the newest version of each row not written yet, in the order of their changes */
+    private final Map<Long, RunRecord> pending = new LinkedHashMap<>();
+    /** the runs this store knows queued or running, newest version */
+    private final Map<Long, RunRecord> open = new HashMap<>();
+    /** refused writes, from the first to the one that goes through */
+    private final Episode episode;
+    private ScheduledExecutorService retries;
+    private ScheduledFuture<?> retry;
+    private boolean closed;
 
-    private RunStore(Path file, Connection conn) {
+    private RunStore(Path file, Connection conn, Tuning tuning, Clock clock) {
         this.file = file;
         this.conn = conn;
+        this.tuning = tuning;
+        this.episode = new Episode(file, clock, tuning.firstRetry(), tuning.maxRetry());
     }
 
     /** Opens (creating and migrating when {@code writable}) the store in {@code stateDir}. */
     public static RunStore open(Path stateDir, boolean writable) {
+        return open(stateDir, writable, Tuning.DEFAULTS, Clock.systemUTC());
+    }
+
+    /** As {@link #open(Path, boolean)}, with the waits and backoff of {@code tuning} (tests shorten them). */
+    public static RunStore open(Path stateDir, boolean writable, Tuning tuning, Clock clock) {
         Path f = stateDir.resolve(FILE);
+        Connection c = null;
         try {
             if (writable) {
                 Files.createDirectories(stateDir);
             } else if (!Files.exists(f)) {
                 throw new BarmandException(Category.UNAVAILABLE, f + ": no history yet (the daemon has never run here)");
             }
+            HistoryFile.refuseEmpty(f);
             SQLiteConfig cfg = new SQLiteConfig();
-            cfg.setBusyTimeout(10_000);
+            // the daemon is the one writer: a write that waits is kept for later rather than holding a run up; a
+            // reader waits longer (a checkpoint, the recovery of a WAL left by a daemon that died)
+            cfg.setBusyTimeout(writable ? (int) tuning.busyTimeout().toMillis() : READ_BUSY_TIMEOUT_MS);
             cfg.setReadOnly(!writable);
             if (writable) {
                 cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
                 cfg.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
             }
-            Connection c = DriverManager.getConnection("jdbc:sqlite:" + f, cfg.toProperties());
-            RunStore s = new RunStore(f, c);
+            c = DriverManager.getConnection("jdbc:sqlite:" + f, cfg.toProperties());
+            RunStore s = new RunStore(f, c, tuning, clock);
             if (writable) {
                 s.migrate();
+                s.nextId = s.lastIdEverGiven() + 1;
+                HistoryFile.ownerAndGroupOnly(f);
             } else {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
                     s.schema = rs.next() ? rs.getInt(1) : 0;
                 }
+                // a file SQLite cannot read shows at the first page read, not at the open
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
+                    rs.next();
+                }
             }
             return s;
-        } catch (SQLException | IOException e) {
+        } catch (SQLException | IOException | RuntimeException e) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // the open's failure is the one to tell
+                }
+            }
+            if (e instanceof BarmandException be) {
+                throw be;
+            }
+            if (e instanceof SQLiteException se && HistoryFile.unreadable(se)) {
+                throw HistoryFile.refuseUnreadable(f, se);
+            }
             throw new BarmandException(Category.IO, f + ": cannot open the history: " + e.getMessage(), e);
         }
     }
@@ -125,6 +199,11 @@ public class RunStore implements RunHistory {
         return file;
     }
 
+    @Override
+    public String where() {
+        return file.toString();
+    }
+
     /** Records the start of a run that did not wait; returns its id. */
     public synchronized long start(String server, String job, Trigger trigger, Instant started) {
         return insert(server, job, trigger, started, null, Outcome.RUNNING, null, RunFigures.NONE, 0L, 1);
@@ -137,15 +216,13 @@ public class RunStore implements RunHistory {
 
     /** A queued run starts: outcome running, started = {@code at}, with how long it waited. False if it is not queued. */
     public synchronized boolean begin(long id, Instant at, long waitedMs) {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "UPDATE runs SET outcome='running', started=?, waited_ms=? WHERE id=? AND outcome='queued'")) {
-            ps.setString(1, at.toString());
-            ps.setLong(2, waitedMs);
-            ps.setLong(3, id);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw io("record the start of run " + id, e);
+        RunRecord r = current(id);
+        if (r == null || r.outcome() != Outcome.QUEUED) {
+            return false;
         }
+        put(new RunRecord(r.id(), r.server(), r.job(), r.trigger(), at, null, Outcome.RUNNING, null, null, null, null,
+                List.of(), null, null, r.requested(), waitedMs, r.attempt(), Facts.NONE));
+        return true;
     }
 
     /** Records a run that did not happen (its kind already running or queued, daemon stopping): started = ended. */
@@ -159,61 +236,186 @@ public class RunStore implements RunHistory {
 
     /** A queued run that will not start after all (daemon stopping): skipped, with the reason and its wait. */
     public synchronized void dequeue(long id, Instant at, long waitedMs, String reason) {
-        try (PreparedStatement ps = conn.prepareStatement("UPDATE runs SET outcome='skipped', ended=?, duration_ms=0,"
-                + " waited_ms=?, error=? WHERE id=? AND outcome='queued'")) {
-            ps.setString(1, at.toString());
-            ps.setLong(2, waitedMs);
-            ps.setString(3, reason);
-            ps.setLong(4, id);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw io("record run " + id + " as skipped", e);
+        RunRecord r = current(id);
+        if (r == null || r.outcome() != Outcome.QUEUED) {
+            return;
         }
+        put(new RunRecord(r.id(), r.server(), r.job(), r.trigger(), r.started(), at, Outcome.SKIPPED, 0L, r.backupId(),
+                r.sizeBytes(), r.throughputBytesPerSec(), r.failedChecks(), reason, r.detail(), r.requested(), waitedMs,
+                r.attempt(), r.facts()));
     }
 
     private long insert(String server, String job, Trigger trigger, Instant started, Instant ended, Outcome outcome,
                         Long durationMs, RunFigures f, Long waitedMs, int attempt) {
-        String sql = "INSERT INTO runs(server, job, trigger, started, ended, outcome, duration_ms, backup_id, size_bytes,"
-                + " throughput, failed_checks, error, detail, pid, requested, waited_ms, attempt, facts)"
-                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-        try (PreparedStatement ps = conn.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-            ps.setString(1, server);
-            ps.setString(2, job);
-            ps.setString(3, trigger.word());
-            ps.setString(4, started.toString());
-            ps.setString(5, ended == null ? null : ended.toString());
-            ps.setString(6, outcome.word());
-            setLong(ps, 7, durationMs);
-            figures(ps, 8, f);
-            ps.setLong(14, ProcessHandle.current().pid());
-            ps.setString(15, started.toString());
-            setLong(ps, 16, waitedMs);
-            ps.setInt(17, attempt);
-            ps.setString(18, f.facts().toStored());
-            ps.executeUpdate();
-            try (ResultSet rs = ps.getGeneratedKeys()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw io("record a run", e);
-        }
+        requireWritable();
+        long id = nextId++;
+        put(new RunRecord(id, server, job, trigger, started, ended, outcome, durationMs, f.backupId(), f.sizeBytes(),
+                f.throughputBytesPerSec(), f.failedChecks(), f.error(), f.detail(), started, waitedMs, attempt, f.facts()));
+        return id;
     }
 
     /** Records the end of a run. A run already ended (e.g. marked interrupted at shutdown) is not changed. */
     public synchronized void finish(long id, Outcome outcome, Instant ended, long durationMs, RunFigures f) {
-        String sql = "UPDATE runs SET outcome=?, ended=?, duration_ms=?, backup_id=?, size_bytes=?, throughput=?,"
-                + " failed_checks=?, error=?, detail=?, facts=? WHERE id=? AND outcome IN ('running','queued')";
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setString(1, outcome.word());
-            ps.setString(2, ended.toString());
-            ps.setLong(3, durationMs);
-            figures(ps, 4, f);
-            ps.setString(10, f.facts().toStored());
-            ps.setLong(11, id);
-            ps.executeUpdate();
+        RunRecord r = current(id);
+        if (r == null || !isOpen(r)) {
+            return;
+        }
+        put(new RunRecord(r.id(), r.server(), r.job(), r.trigger(), r.started(), ended, outcome, durationMs, f.backupId(),
+                f.sizeBytes(), f.throughputBytesPerSec(), f.failedChecks(), f.error(), f.detail(), r.requested(),
+                r.waitedMs(), r.attempt(), f.facts()));
+    }
+
+    private static boolean isOpen(RunRecord r) {
+        return r.outcome() == Outcome.RUNNING || r.outcome() == Outcome.QUEUED;
+    }
+
+    /** A run's row as it is or will be written: kept in memory, known open, else read from the file. */
+    private RunRecord current(long id) {
+        RunRecord r = pending.get(id);
+        if (r == null) {
+            r = open.get(id);
+        }
+        if (r == null) {
+            r = query("SELECT * FROM runs WHERE id=?", id).stream().findFirst().orElse(null);
+        }
+        return r;
+    }
+
+    /** Takes the new version of a row, then writes what is kept (at once, or by the retries of an episode). */
+    private void put(RunRecord r) {
+        requireWritable();
+        pending.put(r.id(), r);
+        if (isOpen(r)) {
+            open.put(r.id(), r);
+        } else {
+            open.remove(r.id());
+        }
+        if (!episode.active()) {
+            flush();
+        }
+    }
+
+    private void requireWritable() {
+        if (nextId == 0) {
+            throw new BarmandException(Category.INTERNAL, file + ": the history was opened read-only");
+        }
+    }
+
+    /** Writes every row kept, in one transaction; true when none is left. Starts or ends an episode. */
+    private boolean flush() {
+        if (pending.isEmpty()) {
+            return true;
+        }
+        String sql = "INSERT OR REPLACE INTO runs(id, server, job, trigger, started, ended, outcome, duration_ms, backup_id,"
+                + " size_bytes, throughput, failed_checks, error, detail, pid, requested, waited_ms, attempt, facts)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        int n = pending.size();
+        try {
+            conn.setAutoCommit(false);
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                for (RunRecord r : pending.values()) {
+                    row(ps, r);
+                    ps.executeUpdate();
+                }
+                conn.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
         } catch (SQLException e) {
-            throw io("record the end of run " + id, e);
+            refused(e);
+            return false;
+        }
+        pending.clear();
+        if (episode.active()) {
+            episode.over(n);
+            busyTimeout(tuning.busyTimeout());
+        }
+        return true;
+    }
+
+    private void row(PreparedStatement ps, RunRecord r) throws SQLException {
+        ps.setLong(1, r.id());
+        ps.setString(2, r.server());
+        ps.setString(3, r.job());
+        ps.setString(4, r.trigger().word());
+        ps.setString(5, r.started().toString());
+        ps.setString(6, r.ended() == null ? null : r.ended().toString());
+        ps.setString(7, r.outcome().word());
+        setLong(ps, 8, r.durationMs());
+        figures(ps, 9, new RunFigures(r.backupId(), r.sizeBytes(), r.throughputBytesPerSec(), r.failedChecks(), r.error(),
+                r.detail(), r.facts()));
+        ps.setLong(15, ProcessHandle.current().pid());
+        ps.setString(16, r.requested().toString());
+        setLong(ps, 17, r.waitedMs());
+        ps.setInt(18, r.attempt());
+        ps.setString(19, r.facts().toStored());
+    }
+
+    private void rollbackQuietly() {
+        try {
+            conn.rollback();
+        } catch (SQLException ignored) {
+            // nothing was written: the rows stay kept
+        }
+    }
+
+    /** A write refused: the episode starts (logged once) or goes on; a retry is planned. */
+    private void refused(SQLException e) {
+        if (episode.refused(e, pending.size())) {
+            busyTimeout(tuning.retryBusyTimeout());
+        }
+        if (closed) {
+            return;
+        }
+        if (retries == null) {
+            retries = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "barmand-history-writer");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        if (retry == null || retry.isDone()) {
+            retry = retries.schedule(this::retryNow, episode.nextDelayMs(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized void retryNow() {
+        retry = null;
+        if (!closed) {
+            flush();
+        }
+    }
+
+    private void busyTimeout(Duration d) {
+        try (Statement st = conn.createStatement()) {
+            st.execute("PRAGMA busy_timeout = " + d.toMillis());
+        } catch (SQLException e) {
+            log.debug("history store: busy_timeout not set: {}", e.toString());
+        }
+    }
+
+    /** The episode of refused writes in progress, if any (the health check raises it as a problem of the host). */
+    @Override
+    public synchronized Optional<StoreTrouble> trouble() {
+        return episode.now(pending.size());
+    }
+
+    /** Runs a statement on the store's own connection (tests: {@code PRAGMA max_page_count}, a real SQLITE_FULL). */
+    synchronized void onConnection(String sql) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** The largest id ever given: AUTOINCREMENT's sequence (ids of pruned rows are never given again), else the rows'. */
+    private long lastIdEverGiven() throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name='runs'), 0),"
+                        + " COALESCE((SELECT max(id) FROM runs), 0))")) {
+            return rs.next() ? rs.getLong(1) : 0;
         }
     }
 
@@ -240,21 +442,30 @@ public class RunStore implements RunHistory {
 
     /**
      * Marks every run still `running` as interrupted, and every run still `queued` as skipped (it never started):
-     * a previous daemon died, or this one is stopping. Returns how many runs it marked.
+     * a previous daemon died, or this one is stopping. Returns how many runs it marked. Only the holder of the
+     * state-dir's lock (the daemon) may call this: another process would mark the live daemon's runs.
      */
     public synchronized int markRunningInterrupted(Instant at, String reason) {
-        try (PreparedStatement ps = conn.prepareStatement("UPDATE runs SET outcome='interrupted', ended=?,"
-                + " error=COALESCE(error, ?) WHERE outcome='running'");
-             PreparedStatement pq = conn.prepareStatement("UPDATE runs SET outcome='skipped', ended=?, duration_ms=0,"
-                     + " error=COALESCE(error, ?) WHERE outcome='queued'")) {
-            ps.setString(1, at.toString());
-            ps.setString(2, reason);
-            pq.setString(1, at.toString());
-            pq.setString(2, reason + " (queued, never started)");
-            return ps.executeUpdate() + pq.executeUpdate();
-        } catch (SQLException e) {
-            throw io("mark unfinished runs", e);
+        Map<Long, RunRecord> toMark = new LinkedHashMap<>();
+        for (RunRecord r : query("SELECT * FROM runs WHERE outcome IN ('running','queued') ORDER BY id")) {
+            toMark.put(r.id(), r);
         }
+        toMark.putAll(open);
+        int n = 0;
+        for (RunRecord r : toMark.values()) {
+            RunRecord c = current(r.id());
+            if (c == null || !isOpen(c)) {
+                continue;
+            }
+            boolean running = c.outcome() == Outcome.RUNNING;
+            String error = c.error() != null ? c.error() : running ? reason : reason + " (queued, never started)";
+            put(new RunRecord(c.id(), c.server(), c.job(), c.trigger(), c.started(), at,
+                    running ? Outcome.INTERRUPTED : Outcome.SKIPPED, running ? c.durationMs() : Long.valueOf(0L), c.backupId(),
+                    c.sizeBytes(), c.throughputBytesPerSec(), c.failedChecks(), error, c.detail(), c.requested(), c.waitedMs(),
+                    c.attempt(), c.facts()));
+            n++;
+        }
+        return n;
     }
 
     /** Records a daemon start; returns the previous start, if any. */
@@ -300,19 +511,40 @@ public class RunStore implements RunHistory {
     public synchronized Optional<RunRecord> lastRun(String server, String job, boolean includeSkipped) {
         List<RunRecord> l = query("SELECT * FROM runs WHERE server=? AND job=?"
                 + (includeSkipped ? "" : " AND outcome<>'skipped'") + " ORDER BY id DESC LIMIT 1", server, job);
-        return l.stream().findFirst();
+        return newest(l.stream().findFirst(), r -> r.server().equals(server) && r.job().equals(job)
+                && (includeSkipped || r.outcome() != Outcome.SKIPPED));
+    }
+
+    /**
+     * The newest of {@code fromFile} and the rows kept in memory that match {@code p}: what the file will say once it
+     * has taken them (a retry planned during an episode must see the run that failed, not the one before it).
+     */
+    private Optional<RunRecord> newest(Optional<RunRecord> fromFile, java.util.function.Predicate<RunRecord> p) {
+        if (pending.isEmpty()) {
+            return fromFile;
+        }
+        RunRecord best = fromFile.map(r -> pending.getOrDefault(r.id(), r)).filter(p).orElse(null);
+        for (RunRecord r : pending.values()) {
+            if (p.test(r) && (best == null || r.id() > best.id())) {
+                best = r;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     @Override
     public synchronized Optional<RunRecord> lastEnded(String server, String job) {
-        return query("SELECT * FROM runs WHERE server=? AND job=? AND outcome IN ('success','failed','interrupted')"
-                + " ORDER BY id DESC LIMIT 1", server, job).stream().findFirst();
+        return newest(query("SELECT * FROM runs WHERE server=? AND job=? AND outcome IN ('success','failed','interrupted')"
+                + " ORDER BY id DESC LIMIT 1", server, job).stream().findFirst(), r -> r.server().equals(server)
+                && r.job().equals(job) && (r.outcome() == Outcome.SUCCESS || r.outcome() == Outcome.FAILED
+                || r.outcome() == Outcome.INTERRUPTED));
     }
 
     /** The newest run of a job of a server that ended with {@code outcome} ("the last backup that succeeded"). */
     public synchronized Optional<RunRecord> last(String server, String job, Outcome outcome) {
-        return query("SELECT * FROM runs WHERE server=? AND job=? AND outcome=? ORDER BY id DESC LIMIT 1", server, job,
-                outcome.word()).stream().findFirst();
+        return newest(query("SELECT * FROM runs WHERE server=? AND job=? AND outcome=? ORDER BY id DESC LIMIT 1", server, job,
+                outcome.word()).stream().findFirst(), r -> r.server().equals(server) && r.job().equals(job)
+                && r.outcome() == outcome);
     }
 
     /** The last {@code n} runs of a job of a server that ended with {@code outcome}, newest first (a trend). */
@@ -457,7 +689,12 @@ public class RunStore implements RunHistory {
         return query("SELECT * FROM runs ORDER BY id ASC LIMIT 1").stream().findFirst().map(RunRecord::started);
     }
 
+    /** The run's row, as kept in memory when the file has not taken it yet. */
     public synchronized Optional<RunRecord> get(long id) {
+        RunRecord kept = pending.get(id);
+        if (kept != null) {
+            return Optional.of(kept);
+        }
         return query("SELECT * FROM runs WHERE id=?", id).stream().findFirst();
     }
 
@@ -532,12 +769,45 @@ public class RunStore implements RunHistory {
         return new BarmandException(Category.IO, file + ": cannot " + what + ": " + e.getMessage(), e);
     }
 
+    /**
+     * Writes what is kept (trying for {@code closeWait} at most), then closes. A run record the file never took is
+     * logged whole, one line each, so that the journal has it.
+     */
     @Override
-    public synchronized void close() {
-        try {
-            conn.close();
-        } catch (SQLException e) {
-            throw io("close", e);
+    public void close() {
+        long deadline = System.nanoTime() + tuning.closeWait().toNanos();
+        synchronized (this) {
+            closed = true;
+            if (retries != null) {
+                retries.shutdownNow();
+            }
+            if (!pending.isEmpty() && episode.active()) {
+                busyTimeout(tuning.busyTimeout());
+            }
+        }
+        while (true) {
+            synchronized (this) {
+                if (flush() || System.nanoTime() >= deadline) {
+                    break;
+                }
+            }
+            try {
+                Thread.sleep(Math.min(tuning.firstRetry().toMillis(), 1000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        synchronized (this) {
+            for (RunRecord r : pending.values()) {
+                log.error("history store: {} never took run {}, lost from the history: {}", file, r.id(), RunText.line(r));
+            }
+            pending.clear();
+            try {
+                conn.close();
+            } catch (SQLException e) {
+                throw io("close", e);
+            }
         }
     }
 }

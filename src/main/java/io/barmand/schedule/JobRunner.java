@@ -345,7 +345,16 @@ public class JobRunner {
         for (Ticket t : admission.admit()) {
             long waited = Math.max(0, Duration.between(t.requested, now).toMillis());
             t.started = now;
-            store.begin(t.id, now, waited);
+            try {
+                store.begin(t.id, now, waited);
+            } catch (RuntimeException e) {
+                // the store keeps what it cannot write; this is a store that cannot even read: the run must not hold
+                // its slot (and its server) without running
+                log.error("run {} {}: cannot record its start, not run: {}", t.id, who(t.req), e.getMessage());
+                admission.finished(t);
+                t.done.completeExceptionally(e);
+                continue;
+            }
             exec.execute(() -> execute(t, waited));
         }
     }

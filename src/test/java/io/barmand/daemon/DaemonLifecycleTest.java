@@ -1,6 +1,7 @@
 package io.barmand.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
@@ -162,6 +163,37 @@ class DaemonLifecycleTest {
         RunRecord done = running.get(20, TimeUnit.SECONDS);
         assertThat(done.outcome()).isEqualTo(Outcome.SUCCESS);
         await().atMost(WAIT).until(() -> sd.saw("STATUS=idle; next: backup itpg at "));
+    }
+
+    /**
+     * Issue 20, 1: a second daemon on the same state-dir while a backup runs is refused (75, naming the pid) before it
+     * opens the history: the running backup is not marked interrupted, it ends success, and nothing else is fired.
+     */
+    @Test
+    void aSecondDaemonOnTheSameStateDirIsRefusedBeforeTouchingTheHistory() throws Exception {
+        write("0 0 3 * * ?", "1h", "");
+        start();
+        fake.hold("backup");
+        CompletableFuture<RunRecord> running = backup("itpg");
+        await().atMost(WAIT).until(() -> fake.holding("backup") == 1);
+        int callsBefore = fake.calls().size();
+        Daemon second = new Daemon(Settings.load(conf, null), Clock.systemUTC(), () -> Settings.load(conf, null),
+                new Recording(), x -> { });
+        assertThatThrownBy(second::start).isInstanceOf(io.barmand.error.BarmandException.class)
+                .hasMessageContaining("another barmand (pid " + ProcessHandle.current().pid() + ") is running")
+                .satisfies(e -> assertThat(((io.barmand.error.BarmandException) e).exitCode()).isEqualTo(75));
+        second.stop(); // as the shutdown hook does: it must release nothing of the first
+        try (io.barmand.history.RunStore ro = io.barmand.history.RunStore.open(tmp.resolve("state"), false)) {
+            assertThat(ro.list(null, null, 10)).singleElement().satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.RUNNING));
+        }
+        assertThatThrownBy(() -> InstanceLock.acquire(tmp.resolve("state"))).hasMessageContaining("another barmand");
+        fake.release("backup");
+        assertThat(running.get(20, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SUCCESS);
+        try (io.barmand.history.RunStore ro = io.barmand.history.RunStore.open(tmp.resolve("state"), false)) {
+            assertThat(ro.list(null, null, 10)).singleElement().satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS));
+        }
+        assertThat(fake.calls().subList(callsBefore, fake.calls().size())).noneMatch(c -> c.startsWith("check")
+                || c.startsWith("switch-wal") || c.startsWith("backup"));
     }
 
     int cli(java.io.StringWriter out, java.io.StringWriter err, String... args) {

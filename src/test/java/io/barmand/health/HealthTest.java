@@ -58,6 +58,28 @@ class HealthTest {
         return id;
     }
 
+    /** Issue 20, 2: a history that takes no writes is one CRITICAL problem of the host, mailed once, until it does. */
+    @Test
+    void aHistoryThatTakesNoWritesIsACriticalProblemOfTheHostUntilItDoes() throws Exception {
+        Settings s = settings("pg1 { backup.schedule = \"0 0 2 * * ?\" }", "");
+        store.recordDaemonStart(day0, "test");
+        io.barmand.history.StoreFaults.full(store);
+        for (int n = 0; store.trouble().isEmpty() && n < 500; n++) {
+            backup("pg1", day0.plusSeconds(n), Outcome.SUCCESS, null);
+        }
+        HealthReport h = health(s).evaluate(day0.plus(Duration.ofHours(1)), Duration.ofHours(48));
+        assertThat(h.problems()).filteredOn(p -> p.key().equals("history-store")).singleElement().satisfies(p -> {
+            assertThat(p.server()).isEmpty();
+            assertThat(p.severity()).isEqualTo(Severity.CRITICAL);
+            assertThat(p.alert()).isTrue();
+            assertThat(p.text()).startsWith("history store: SQLITE_FULL since ").contains("kept in memory");
+        });
+        io.barmand.history.StoreFaults.roomAgain(store);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> store.trouble().isEmpty());
+        assertThat(health(s).evaluate(day0.plus(Duration.ofHours(1)), Duration.ofHours(48)).problems())
+                .noneMatch(p -> p.key().equals("history-store"));
+    }
+
     @Test
     void aFireTimeWithNoRunIsMissedAndACriticalProblemUntilTheJobSucceedsAgain() throws IOException {
         Settings s = settings("pg1 { backup.schedule = \"0 0 2 * * ?\" }", "");

@@ -199,4 +199,40 @@ class RunStoreTest {
                     .allMatch(r -> !r.ended().isBefore(t0.plus(java.time.Duration.ofDays(5))));
         }
     }
+
+    /** Issue 20, 12: a zero-length history.db is refused, not taken as a new empty history; the message says how to recover. */
+    @Test
+    void aZeroLengthHistoryIsRefusedWithTheWayToRecover() throws Exception {
+        java.nio.file.Files.createFile(tmp.resolve(RunStore.FILE));
+        for (boolean writable : new boolean[] {true, false}) {
+            assertThatThrownBy(() -> RunStore.open(tmp, writable)).isInstanceOf(BarmandException.class)
+                    .hasMessageStartingWith(tmp.resolve(RunStore.FILE) + ": the history file is empty (0 bytes)")
+                    .hasMessageContaining("move the file aside").hasMessageContaining("Lost with it: the record of past runs")
+                    .satisfies(e -> assertThat(((BarmandException) e).exitCode()).isEqualTo(74));
+        }
+        assertThat(java.nio.file.Files.size(tmp.resolve(RunStore.FILE))).isZero();
+    }
+
+    /** Issue 20, 12: a history SQLite cannot read is named, with the way to recover. */
+    @Test
+    void aCorruptHistoryIsNamedWithTheWayToRecover() throws Exception {
+        java.nio.file.Files.writeString(tmp.resolve(RunStore.FILE), "not a database, ".repeat(512));
+        for (boolean writable : new boolean[] {true, false}) {
+            assertThatThrownBy(() -> RunStore.open(tmp, writable)).isInstanceOf(BarmandException.class)
+                    .hasMessageStartingWith(tmp.resolve(RunStore.FILE) + ": not a history SQLite can read (")
+                    .hasMessageContaining("move the file aside with its -wal and -shm files");
+        }
+    }
+
+    /** Issue 20, 12: the history and its -wal/-shm files are owner and group only, whatever the umask (022 here). */
+    @Test
+    void theHistoryIsReadableByOwnerAndGroupOnly() throws Exception {
+        try (RunStore s = RunStore.open(tmp, true)) {
+            s.start("pg1", "backup", Trigger.SCHEDULED, Instant.parse("2026-11-24T01:00:00Z"));
+            for (String f : List.of(RunStore.FILE, RunStore.FILE + "-wal", RunStore.FILE + "-shm")) {
+                assertThat(java.nio.file.Files.getPosixFilePermissions(tmp.resolve(f))).as(f)
+                        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+            }
+        }
+    }
 }

@@ -233,6 +233,45 @@ class DaemonIT {
         }
     }
 
+    /**
+     * Issue 20, 1: `barmand run` by hand beside the running daemon (real processes, real Barman) while a backup runs:
+     * it exits 75 naming the daemon's pid, it neither marks the live run nor fires anything (Barman is asked only which
+     * servers it knows, as check-config does), and the live run ends success in its record.
+     */
+    @Test
+    void aSecondRunBesideTheDaemonExits75NamingItsPidAndTouchesNothing() throws Exception {
+        Path calls = dir.resolve("calls.log");
+        Path release = dir.resolve("release");
+        Path held = dir.resolve("held-barman");
+        Files.writeString(held, ("#!/bin/sh\necho \"$PPID $*\" >> %s\ncase \" $* \" in *\" backup \"*)"
+                + " n=0; while [ ! -f %s ] && [ $n -lt 1200 ]; do sleep 0.1; n=$((n+1)); done ;; esac\nexec barman \"$@\"\n")
+                .formatted(calls, release));
+        Files.setPosixFilePermissions(held, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path conf = BarmanFixture.barmandConf(dir, "barman.binary = \"" + held + "\"\nservers { itpg {} }");
+        try (Daemon d = Daemon.start(conf, log)) {
+            Process client = Barmand.startCli(dir.resolve("client.out"), "run-now", "backup", "itpg", "--config", conf.toString());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                    find(Barmand.history(conf), "backup", "manual", "running").isPresent());
+            int before = Files.readAllLines(calls).size();
+            Cli second = Barmand.cli("run", "--config", conf.toString());
+            assertThat(second.exit()).as(second.out() + second.err()).isEqualTo(75);
+            assertThat(second.err()).contains("another barmand (pid " + d.process().pid() + ") is running");
+            List<String> byIt = Files.readAllLines(calls).subList(before, Files.readAllLines(calls).size());
+            assertThat(byIt).as("barman calls while the second run lived").allMatch(c -> c.contains(" list-servers"));
+            List<JsonNode> runs = Barmand.history(conf);
+            assertThat(runs).hasSize(1);
+            assertThat(runs.get(0).path("outcome").asText()).isEqualTo("running");
+            Files.writeString(release, "");
+            assertThat(client.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+            assertThat(client.exitValue()).as(Files.readString(dir.resolve("client.out"))).isZero();
+            runs = Barmand.history(conf);
+            assertThat(runs).hasSize(1);
+            assertThat(runs.get(0).path("outcome").asText()).as("%s", runs.get(0)).isEqualTo("success");
+            assertThat(d.process().isAlive()).isTrue();
+            assertThat(Barmand.cli("status", "--config", conf.toString()).exit()).isZero();
+        }
+    }
+
     /** Started with SIGHUP ignored (nohup): the JVM cannot handle it, and barmand says so and how to reload instead. */
     @Test
     void sighupIgnoredByTheParentIsNamedWithTheWayToReload() throws Exception {
