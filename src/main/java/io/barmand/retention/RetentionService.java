@@ -396,7 +396,9 @@ public final class RetentionService implements JobService {
             base = Long.MAX_VALUE; // every kept copy is a tier's alone: only their own WAL stays
         }
         for (S3Object o : st.list(layout.wals(server))) {
-            Optional<String> name = Layout.walName(o.key());
+            // the whole key must be barmand's (PREFIX/SERVER/wals/TTTTTTTTLLLLLLLL/NAME[.zst|.gz]): another tool's
+            // object whose last component looks like a WAL name (wals/other-tool/0000...) is left
+            Optional<String> name = layout.walOf(server, o.key());
             if (name.isEmpty() || name.get().length() < 24 || !Layout.isSegment(name.get().substring(0, 24))) {
                 continue; // history files, and anything not barmand's: left
             }
