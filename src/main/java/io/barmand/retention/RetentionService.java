@@ -65,6 +65,10 @@ public final class RetentionService implements JobService {
     static final String KEEPS = "retention-keeps";
     static final String TEST_KEEPS = "restore-keeps";
     private static final DateTimeFormatter BACKUP_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
+    /** The journal line with the time of Barman's annotation of barmand's keep. */
+    static final String ANNOTATION = "barman-annotation-written: ";
+    /** An older barmand's entry (no time noted): its keep's annotation is written at most this long after it. */
+    static final Duration LEGACY_KEEP_WINDOW = Duration.ofMinutes(10);
 
     /** Checks one copy in the bucket without downloading it; its problems, empty when whole. */
     public interface CopyCheck {
@@ -131,9 +135,14 @@ public final class RetentionService implements JobService {
      * @param s3           the bucket's plan, when offsite is on
      * @param copies       the manifests of the copies in the bucket, by backup id
      * @param s3Error      why the bucket could not be read ("" when it was)
+     * @param foreignKeeps the backups barmand's journal names whose keep in Barman is no longer barmand's, with why:
+     *                     their entries are dropped by the run, their keeps are an admin's (a rail)
      */
     public record Plans(String server, Optional<String> barmanPolicy, Plan local, Optional<Plan> s3,
-                        Map<String, Manifest> copies, String s3Error) {
+                        Map<String, Manifest> copies, String s3Error, Map<String, String> foreignKeeps) {
+        public Plans {
+            foreignKeeps = Map.copyOf(foreignKeeps);
+        }
     }
 
     /** The plans of {@code server} at {@code now} ({@code retention plan}, and the first step of a run). */
@@ -174,11 +183,22 @@ public final class RetentionService implements JobService {
         Set<String> ours = journal(KEEPS, server);
         Set<String> underTest = journal(TEST_KEEPS, server);
         List<Candidate> local = new ArrayList<>();
+        Set<String> listed = new HashSet<>();
+        Map<String, String> foreign = new LinkedHashMap<>();
         for (BackupSummary b : barman.listBackups(server, timeout)) {
-            String keep = barman.keepStatus(server, b.backupId(), timeout);
-            boolean kept = !keep.equals("nokeep");
-            boolean barmands = kept && (ours.contains(b.backupId()) || underTest.contains(b.backupId()));
-            Instant end = b.endTimeEpoch() > 0 ? Instant.ofEpochSecond(b.endTimeEpoch()) : idTime(b.backupId(), ss.timezone());
+            listed.add(b.backupId());
+            BarmanClient.Keep keep = barman.keepOf(server, b.backupId(), timeout);
+            boolean kept = keep.kept();
+            boolean mine = false;
+            if (ours.contains(b.backupId())) {
+                String why = ownKeep(server, b.backupId(), keep);
+                mine = why.isEmpty();
+                if (!mine) {
+                    foreign.put(b.backupId(), why);
+                }
+            }
+            boolean barmands = kept && (mine || underTest.contains(b.backupId()));
+            Instant end = backupTime(server, b, timeout);
             local.add(new Candidate(b.backupId(), end, Candidate.Status.of(b.status()), barmands,
                     passedLocal.contains(b.backupId()), copies.containsKey(b.backupId()),
                     underTest.contains(b.backupId()) ? Optional.of("restore test") : Optional.empty(), kept && !barmands));
@@ -193,7 +213,51 @@ public final class RetentionService implements JobService {
             }
             sp = Optional.of(RetentionEngine.plan(rs.s3().get(), remote, now, false, allowMassDelete));
         }
-        return new Plans(server, barmanPolicy, lp, sp, copies, s3Error);
+        for (String id : ours) {
+            if (!listed.contains(id)) {
+                foreign.put(id, "Barman no longer lists the backup");
+            }
+        }
+        return new Plans(server, barmanPolicy, lp, sp, copies, s3Error, foreign);
+    }
+
+    /**
+     * Why barmand's journal entry of a backup no longer names Barman's keep of it, or "" when it still does: the keep
+     * is barmand's only while Barman's target is {@code standalone} (the only one barmand takes) and Barman wrote it
+     * when barmand took it. barmand notes the annotation's time after its own {@code barman keep}; a keep released
+     * and taken again by hand (or re-taken with the same target) has a later one. An entry of an older barmand, with
+     * no time noted, is matched against the time the entry was written (just before its keep): the annotation
+     * must be from then to {@link #LEGACY_KEEP_WINDOW} later. When Barman's folders can't be read (the keep from
+     * {@code barman keep --status}, without a time), a keep taken again by hand with the same target can't be told
+     * apart: the entry is trusted.
+     */
+    String ownKeep(String server, String id, BarmanClient.Keep keep) {
+        if (!keep.kept()) {
+            return "Barman has no keep on it any more (released by hand)";
+        }
+        if (!keep.target().equals("standalone")) {
+            return "Barman's keep is now --target " + keep.target() + ", not barmand's standalone one (an admin's)";
+        }
+        if (keep.since().isEmpty()) {
+            return "";
+        }
+        Instant since = keep.since().get();
+        Path entry = stateDir.resolve(KEEPS).resolve(server + "@" + id + ".keep");
+        try {
+            Optional<Instant> noted = Files.readAllLines(entry).stream().filter(l -> l.startsWith(ANNOTATION))
+                    .map(l -> l.substring(ANNOTATION.length()).strip()).findFirst().map(Instant::parse);
+            if (noted.isPresent()) {
+                return Duration.between(noted.get(), since).abs().compareTo(Duration.ofMillis(1)) <= 0 ? ""
+                        : "Barman's keep was written again at " + since + " (barmand's at " + noted.get()
+                        + "): kept again by hand (an admin's)";
+            }
+            Instant written = Files.getLastModifiedTime(entry).toInstant();
+            return !since.isBefore(written.minusSeconds(2)) && !since.isAfter(written.plus(LEGACY_KEEP_WINDOW)) ? ""
+                    : "Barman's keep was written at " + since + ", not when barmand took it (" + written
+                    + "): kept again by hand (an admin's)";
+        } catch (IOException | java.time.format.DateTimeParseException e) {
+            return "barmand's note of it can't be read (" + e.getMessage() + "): taken for an admin's";
+        }
     }
 
     @Override
@@ -209,6 +273,14 @@ public final class RetentionService implements JobService {
                     + " of the server (the playbook does when barmand's retention is on): nothing done";
             return Result.failed(new RunFigures(null, null, null, List.of("barman-retention-policy"), why, why,
                     f.text("refused", why).build()));
+        }
+        // barmand's journal follows Barman: an entry whose keep is no longer barmand's is dropped (an admin's now)
+        for (Map.Entry<String, String> e : plans.foreignKeeps().entrySet()) {
+            forget(server, e.getKey());
+            log.warn("{}: backup {}: barmand's note of its standalone keep dropped: {}", server, e.getKey(), e.getValue());
+        }
+        if (!plans.foreignKeeps().isEmpty()) {
+            text(f, "keeps-now-admins", List.copyOf(plans.foreignKeeps().keySet()));
         }
         // local
         Plan lp = plans.local();
@@ -296,6 +368,7 @@ public final class RetentionService implements JobService {
             if (barman.keepStatus(server, d.backupId(), ctx.left()).equals("nokeep")) {
                 note(server, d.backupId(), d.reason().text());
                 barman.keep(server, d.backupId(), "standalone", ctx.left());
+                barman.keepOf(server, d.backupId(), ctx.left()).since().ifPresent(t -> noteAnnotation(server, d.backupId(), t));
                 log.info("{}: backup {} kept standalone ({})", server, d.backupId(), d.reason().text());
                 a.marked.add(d.backupId());
             }
@@ -434,22 +507,41 @@ public final class RetentionService implements JobService {
         return a;
     }
 
-    /** The end of a copy: end_time of the backup.info it carries, else the time of its id. */
+    /**
+     * The time of a local backup as Barman gives it, never read from its id (Barman names backups in its host's
+     * zone, barmand's {@code timezone} is the schedules'): {@code end_time_timestamp} of {@code list-backups}; for a
+     * backup without an end (in progress, most FAILED ones) its begin ({@link BarmanClient#beginTime}); else the
+     * epoch (oldest of all: such a backup is never in progress long enough to matter to the window, the tiers or the
+     * clock guards, and it sorts last).
+     */
+    private Instant backupTime(String server, BackupSummary b, Duration timeout) {
+        if (b.endTimeEpoch() > 0) {
+            return Instant.ofEpochSecond(b.endTimeEpoch());
+        }
+        return barman.beginTime(server, b.backupId(), timeout).orElse(Instant.EPOCH);
+    }
+
+    /**
+     * The end of a copy: end_time of the backup.info it carries (with its offset), else its begin_time; the time of
+     * its id, read in the server's {@code timezone}, only for a copy without backup.info (none of barmand's).
+     */
     static Instant copyEnd(Manifest m, ZoneId zone) {
         if (m.backupInfo() != null) {
-            String end = BackupInfo.parse(m.backupInfo()).endTime();
-            if (end != null) {
-                try {
-                    return BackupInfo.time(end);
-                } catch (DateTimeParseException e) {
-                    // below
+            BackupInfo info = BackupInfo.parse(m.backupInfo());
+            for (String t : new String[] {info.endTime(), info.beginTime()}) {
+                if (t != null && !t.isBlank() && !t.equals("None")) {
+                    try {
+                        return BackupInfo.time(t);
+                    } catch (DateTimeParseException e) {
+                        // the next
+                    }
                 }
             }
         }
         return idTime(m.backupId(), zone);
     }
 
-    /** A Barman backup id is its start time on the Barman host: the instant in the server's zone. */
+    /** A Barman backup id read as a time in {@code zone}: the last resort of {@link #copyEnd}, never for local backups. */
     static Instant idTime(String id, ZoneId zone) {
         try {
             return LocalDateTime.parse(id, BACKUP_ID).atZone(zone).toInstant();
@@ -485,6 +577,16 @@ public final class RetentionService implements JobService {
         } catch (IOException e) {
             throw new BarmandException(Category.IO, dir + ": cannot write down the keep of backup " + id + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    private void noteAnnotation(String server, String id, Instant written) {
+        Path f = stateDir.resolve(KEEPS).resolve(server + "@" + id + ".keep");
+        try {
+            Files.writeString(f, ANNOTATION + written + "\n", java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // the entry stays, matched by its own time (as an older barmand's)
+            log.warn("{}: cannot note when Barman wrote the keep of backup {}: {}", f, id, e.getMessage());
         }
     }
 
