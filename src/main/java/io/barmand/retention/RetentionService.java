@@ -203,7 +203,9 @@ public final class RetentionService implements JobService {
                     passedLocal.contains(b.backupId()), copies.containsKey(b.backupId()),
                     underTest.contains(b.backupId()) ? Optional.of("restore test") : Optional.empty(), kept && !barmands));
         }
-        Plan lp = RetentionEngine.plan(rs.local(), local, now, offsiteOn, allowMassDelete);
+        // a clock that jumped forward shows the newest backup as old: both plans refused
+        Optional<String> stale = RetentionEngine.staleNewest(local, now, rs.newestBackupMaxAge());
+        Plan lp = RetentionEngine.refuseIf(RetentionEngine.plan(rs.local(), local, now, offsiteOn, allowMassDelete), stale);
         Optional<Plan> sp = Optional.empty();
         if (offsiteOn && rs.s3().isPresent() && s3Error.isEmpty()) {
             List<Candidate> remote = new ArrayList<>();
@@ -211,7 +213,7 @@ public final class RetentionService implements JobService {
                 remote.add(new Candidate(e.getKey(), copyEnd(e.getValue(), ss.timezone()), Candidate.Status.DONE, false,
                         passedS3.contains(e.getKey()), true, Optional.empty()));
             }
-            sp = Optional.of(RetentionEngine.plan(rs.s3().get(), remote, now, false, allowMassDelete));
+            sp = Optional.of(RetentionEngine.refuseIf(RetentionEngine.plan(rs.s3().get(), remote, now, false, allowMassDelete), stale));
         }
         for (String id : ours) {
             if (!listed.contains(id)) {

@@ -143,4 +143,26 @@ class RetentionServiceTest {
         java.nio.file.Files.setLastModifiedTime(journal(s), java.nio.file.attribute.FileTime.from(keptAt.toInstant().minus(Duration.ofDays(1))));
         assertThat(svc.plans(SERVER, false, Duration.ofMinutes(1)).foreignKeeps()).containsKey(OLDEST);
     }
+
+    @Test
+    void aClockAYearAheadDeletesNothingAndTheRunSaysWhy() {
+        BarmanStandIn b = nightly(new BarmanStandIn(tmp));
+        Settings s = b.settings(POLICY);
+        assertThat(s.servers().get(SERVER).retention().orElseThrow().newestBackupMaxAge()).contains(Duration.ofDays(3));
+        // the clock jumped a year: every backup looks a year old
+        RetentionService svc = service(b, s, NOW.plus(Duration.ofDays(365)));
+        Plan p = svc.plans(SERVER, true, Duration.ofMinutes(1)).local();
+        assertThat(p.refused()).isTrue();
+        assertThat(p.deletes()).isEmpty();
+        assertThat(p.keepsStandalone()).isEmpty();
+        JobService.Result r = svc.execute(Contexts.of(JobKind.RETENTION, SERVER, RunOptions.NONE.withAllowMassDelete()));
+        // recorded failed with why (the runner alerts on it), as for a newest backup in the future
+        assertThat(r.success()).isFalse();
+        assertThat(r.figures().facts().text("refused").orElseThrow()).contains("newest DONE backup 20261207T020000",
+                "longer ago than newest-backup-max-age 3d", "the clock looks wrong");
+        assertThat(r.figures().error()).contains("newest-backup-max-age");
+        assertThat(b.calls()).noneMatch(c -> c.startsWith("delete") || c.startsWith("keep --target") || c.startsWith("keep --release"));
+        // the same catalogue at the right time is planned as usual
+        assertThat(service(b, s, NOW).plans(SERVER, false, Duration.ofMinutes(1)).local().refused()).isFalse();
+    }
 }
