@@ -35,8 +35,9 @@ import java.util.Set;
  *       {@code borg prune --keep-within 10d --keep-weekly 4} keeps "4 additional end of week archives".
  *       Non-DONE backups take no part: they never fill a period.</li>
  *   <li><b>Rails</b>, after the window and the tiers, which they do not influence: they only turn a DELETE into a
- *       KEEP: the newest DONE backup; the newest DONE backup whose restore test passed; a DONE backup whose offsite
- *       copy is not verified, when offsite is on; anything a running job reads; the newest minimum-redundancy DONE
+ *       KEEP: the newest DONE backup; the newest DONE backup whose restore test passed; a DONE backup not copied
+ *       offsite yet, when offsite is on (a copy the S3 policy expired counts as copied: the local policy alone
+ *       judges that backup); anything a running job reads; the newest minimum-redundancy DONE
  *       backups; anything in progress (neither DONE nor FAILED). FAILED backups are deleted unless in use.</li>
  *   <li><b>Marks</b>: a DONE backup kept by a tier and by nothing else (neither window nor rail) is
  *       {@link Verdict#KEEP_STANDALONE}: a standalone keep lets Barman drop the WAL after its end, which must never be
@@ -159,8 +160,8 @@ public final class RetentionEngine {
         done.stream().filter(Candidate::restoreTestPassed).findFirst()
                 .ifPresent(c -> add(r, c, Reason.Rule.NEWEST_RESTORE_TESTED, "newest passed restore test"));
         for (Candidate c : all) {
-            if (offsiteOn && c.done() && !c.offsiteVerified()) {
-                add(r, c, Reason.Rule.OFFSITE_UNVERIFIED, "offsite copy not verified");
+            if (offsiteOn && c.done() && !c.copiedOffsite()) {
+                add(r, c, Reason.Rule.OFFSITE_UNVERIFIED, "not copied offsite yet");
             }
             c.inUseBy().ifPresent(job -> add(r, c, Reason.Rule.IN_USE, "in use by a running " + job));
             if (c.keptByAdmin()) {

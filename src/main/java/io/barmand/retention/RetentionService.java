@@ -64,6 +64,8 @@ public final class RetentionService implements JobService {
     private static final Logger log = LoggerFactory.getLogger(RetentionService.class);
     static final String KEEPS = "retention-keeps";
     static final String TEST_KEEPS = "restore-keeps";
+    /** The copies the S3 policy expired (STATE-DIR/offsite-expired/SERVER@ID.keep): copied, so no rail holds them. */
+    static final String EXPIRED = "offsite-expired";
     private static final DateTimeFormatter BACKUP_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
     /** The journal line with the time of Barman's annotation of barmand's keep. */
     static final String ANNOTATION = "barman-annotation-written: ";
@@ -180,6 +182,18 @@ public final class RetentionService implements JobService {
                 (r.facts().text("source").filter("s3"::equals).isPresent() ? passedS3 : passedLocal).add(r.backupId());
             }
         }
+        // copied offsite: in the bucket now, expired from it by the S3 policy, or a copy run recorded for it
+        Set<String> copied = new HashSet<>(copies.keySet());
+        if (offsiteOn) {
+            copied.addAll(journal(EXPIRED, server));
+            if (store != null) {
+                for (RunRecord r : store.lastN(server, JobKind.OFFSITE.id(), Outcome.SUCCESS, 10_000)) {
+                    if (r.backupId() != null) {
+                        copied.add(r.backupId());
+                    }
+                }
+            }
+        }
         Set<String> ours = journal(KEEPS, server);
         Set<String> underTest = journal(TEST_KEEPS, server);
         List<Candidate> local = new ArrayList<>();
@@ -200,7 +214,7 @@ public final class RetentionService implements JobService {
             boolean barmands = kept && (mine || underTest.contains(b.backupId()));
             Instant end = backupTime(server, b, timeout);
             local.add(new Candidate(b.backupId(), end, Candidate.Status.of(b.status()), barmands,
-                    passedLocal.contains(b.backupId()), copies.containsKey(b.backupId()),
+                    passedLocal.contains(b.backupId()), copied.contains(b.backupId()),
                     underTest.contains(b.backupId()) ? Optional.of("restore test") : Optional.empty(), kept && !barmands));
         }
         // a clock that jumped forward shows the newest backup as old: both plans refused
@@ -403,6 +417,13 @@ public final class RetentionService implements JobService {
                 forget(server, id);
             }
         }
+        // expired copies of backups Barman no longer has: nothing left to judge
+        for (String id : journal(EXPIRED, server)) {
+            Decision d = plan.decision(id);
+            if (d == null || d.verdict().deletes()) {
+                forget(EXPIRED, server, id);
+            }
+        }
     }
 
     private void release(String server, String id, RunContext ctx) {
@@ -427,6 +448,9 @@ public final class RetentionService implements JobService {
         Collections.reverse(deletes);
         for (Decision d : deletes) {
             ctx.checkCancelled();
+            // noted first: the local backup was copied, its copy expired; no rail holds it for want of a copy
+            note(EXPIRED, server, d.backupId(), "offsite copy expired by the S3 policy at " + clock.instant() + ": "
+                    + d.reason().text());
             // the manifest first: from now on the copy is incomplete to every reader, never taken for whole
             st.delete(layout.manifest(server, d.backupId()));
             for (S3Object o : st.list(layout.backup(server, d.backupId()))) {
@@ -571,14 +595,17 @@ public final class RetentionService implements JobService {
     }
 
     private void note(String server, String id, String why) {
-        Path dir = stateDir.resolve(KEEPS);
+        note(KEEPS, server, id, "barman keep --target standalone by barmand's retention at " + clock.instant() + ": " + why);
+    }
+
+    /** Writes STATE-DIR/NAME/SERVER@ID.keep with {@code text}; a failure stops the run (nothing done after it). */
+    private void note(String name, String server, String id, String text) {
+        Path dir = stateDir.resolve(name);
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve(server + "@" + id + ".keep"), "barman keep --target standalone by barmand's"
-                    + " retention at " + clock.instant() + ": " + why + "\n");
+            Files.writeString(dir.resolve(server + "@" + id + ".keep"), text + "\n");
         } catch (IOException e) {
-            throw new BarmandException(Category.IO, dir + ": cannot write down the keep of backup " + id + ": "
-                    + e.getMessage(), e);
+            throw new BarmandException(Category.IO, dir + ": cannot write down backup " + id + ": " + e.getMessage(), e);
         }
     }
 
@@ -593,10 +620,14 @@ public final class RetentionService implements JobService {
     }
 
     private void forget(String server, String id) {
+        forget(KEEPS, server, id);
+    }
+
+    private void forget(String name, String server, String id) {
         try {
-            Files.deleteIfExists(stateDir.resolve(KEEPS).resolve(server + "@" + id + ".keep"));
+            Files.deleteIfExists(stateDir.resolve(name).resolve(server + "@" + id + ".keep"));
         } catch (IOException e) {
-            log.warn("{}: {}", stateDir.resolve(KEEPS), e.getMessage());
+            log.warn("{}: {}", stateDir.resolve(name), e.getMessage());
         }
     }
 

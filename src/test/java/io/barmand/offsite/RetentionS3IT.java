@@ -128,6 +128,10 @@ class RetentionS3IT {
                 assertThat(st.head(layout.manifest(SERVER, kept))).as("manifest of %s", kept).isPresent();
             }
             assertThat(r.figures().facts().count("s3-deleted")).contains(2L);
+            // the expiries are noted: those backups were copied, no rail holds them locally for want of a copy
+            for (String gone : List.of(b2, b3)) {
+                assertThat(settings.stateDir().resolve("offsite-expired/" + SERVER + "@" + gone + ".keep")).exists();
+            }
             // the WAL older than b5's begin is gone, except b1's own range
             io.barmand.bucket.Manifest m1 = new io.barmand.bucket.Catalog(st).manifest(SERVER, b1).orElseThrow();
             io.barmand.bucket.Manifest m5 = new io.barmand.bucket.Catalog(st).manifest(SERVER, b5).orElseThrow();

@@ -165,4 +165,36 @@ class RetentionServiceTest {
         // the same catalogue at the right time is planned as usual
         assertThat(service(b, s, NOW).plans(SERVER, false, Duration.ofMinutes(1)).local().refused()).isFalse();
     }
+
+    @Test
+    void aCopyTheS3PolicyExpiredDoesNotHoldTheLocalBackup() throws Exception {
+        BarmanStandIn b = nightly(new BarmanStandIn(tmp));
+        Settings s = b.settings(POLICY + "\noffsite { enabled = true, bucket = b, endpoint = \"http://127.0.0.1:1\","
+                + " spool-dir = \"" + tmp + "/spool\" }");
+        // Dec 1 and Dec 3 were copied, and the S3 policy expired their copies; Dec 2 was never copied; the bucket
+        // can't be read today, so nothing is in it as far as this run knows
+        Path expired = s.stateDir().resolve("offsite-expired");
+        java.nio.file.Files.createDirectories(expired);
+        for (String id : java.util.List.of("20261201T020000", "20261203T020000")) {
+            java.nio.file.Files.writeString(expired.resolve("pg1@" + id + ".keep"), "offsite copy expired by the S3 policy\n");
+        }
+        RetentionService svc = new RetentionService(b.client(), null, s.servers(), o -> {
+            throw new IllegalStateException("bucket down (test)");
+        }, null, s.stateDir(), Clock.fixed(NOW, ZoneOffset.UTC));
+        Plan p = svc.plans(SERVER, false, Duration.ofMinutes(1)).local();
+        // judged by the local policy alone: outside the 3-day window, deleted
+        for (String id : java.util.List.of("20261201T020000", "20261203T020000")) {
+            assertThat(p.decision(id).verdict()).as(id).isEqualTo(Verdict.DELETE);
+            assertThat(p.decision(id).has(Reason.Rule.OFFSITE_UNVERIFIED)).isFalse();
+        }
+        // the one never copied is held until it is
+        assertThat(p.decision("20261202T020000").verdict()).isEqualTo(Verdict.KEEP);
+        assertThat(p.decision("20261202T020000").reason().text()).isEqualTo("not copied offsite yet");
+        JobService.Result r = run(svc);
+        assertThat(r.figures().error()).contains("s3: the bucket cannot be read");
+        assertThat(b.calls()).contains("delete pg1 20261201T020000", "delete pg1 20261203T020000")
+                .doesNotContain("delete pg1 20261202T020000");
+        // their notes go with them
+        assertThat(expired.resolve("pg1@20261201T020000.keep")).doesNotExist();
+    }
 }
