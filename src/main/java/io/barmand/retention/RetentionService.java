@@ -197,10 +197,8 @@ public final class RetentionService implements JobService {
         Set<String> ours = journal(KEEPS, server);
         Set<String> underTest = journal(TEST_KEEPS, server);
         List<Candidate> local = new ArrayList<>();
-        Set<String> listed = new HashSet<>();
         Map<String, String> foreign = new LinkedHashMap<>();
         for (BackupSummary b : barman.listBackups(server, timeout)) {
-            listed.add(b.backupId());
             BarmanClient.Keep keep = barman.keepOf(server, b.backupId(), timeout);
             boolean kept = keep.kept();
             boolean mine = false;
@@ -228,11 +226,6 @@ public final class RetentionService implements JobService {
                         passedS3.contains(e.getKey()), true, Optional.empty()));
             }
             sp = Optional.of(RetentionEngine.refuseIf(RetentionEngine.plan(rs.s3().get(), remote, now, false, allowMassDelete), stale));
-        }
-        for (String id : ours) {
-            if (!listed.contains(id)) {
-                foreign.put(id, "Barman no longer lists the backup");
-            }
         }
         return new Plans(server, barmanPolicy, lp, sp, copies, s3Error, foreign);
     }
@@ -296,7 +289,7 @@ public final class RetentionService implements JobService {
             log.warn("{}: backup {}: barmand's note of its standalone keep dropped: {}", server, e.getKey(), e.getValue());
         }
         if (!plans.foreignKeeps().isEmpty()) {
-            text(f, "keeps-now-admins", List.copyOf(plans.foreignKeeps().keySet()));
+            text(f, "keep-notes-dropped", List.copyOf(plans.foreignKeeps().keySet()));
         }
         // local
         Plan lp = plans.local();

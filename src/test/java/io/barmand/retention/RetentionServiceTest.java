@@ -98,7 +98,7 @@ class RetentionServiceTest {
         assertThat(b.calls()).doesNotContain("keep --release pg1 " + OLDEST, "delete pg1 " + OLDEST);
         assertThat(b.keep(OLDEST)).isEqualTo("full");
         assertThat(journal(s)).doesNotExist();
-        assertThat(r.figures().facts().text("keeps-now-admins")).contains(OLDEST);
+        assertThat(r.figures().facts().text("keep-notes-dropped")).contains(OLDEST);
         // and later runs leave it too
         assertThat(service(b, s, NOW.plus(Duration.ofDays(30))).plans(SERVER, false, Duration.ofMinutes(1)).local()
                 .decision(OLDEST).has(Reason.Rule.ADMIN_KEEP)).isTrue();
