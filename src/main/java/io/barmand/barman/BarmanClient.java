@@ -53,31 +53,6 @@ public class BarmanClient implements ServerCatalog {
         return new BarmanClient(runner, bin, cf).listServers(timeout);
     }
 
-    /** The Python script of {@link #delete}. */
-    private static final String RETENTION_DELETE = resource("retention-delete.py");
-
-    private static String resource(String name) {
-        try (java.io.InputStream in = BarmanClient.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("resource " + name + " missing from the jar", e);
-        }
-    }
-
-    /** The Python that runs barman: the interpreter of its #! line, else python3. */
-    String interpreter() {
-        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(binary)) {
-            String first = r.readLine();
-            if (first != null && first.startsWith("#!") && first.contains("python")) {
-                String[] parts = first.substring(2).trim().split("\\s+");
-                return parts[0].endsWith("env") && parts.length > 1 ? parts[1] : parts[0];
-            }
-        } catch (IOException | RuntimeException e) {
-            // below
-        }
-        return "/usr/bin/python3";
-    }
-
     List<String> argv(String... args) {
         List<String> a = new ArrayList<>();
         a.add(binary.toString());
@@ -356,20 +331,42 @@ public class BarmanClient implements ServerCatalog {
     }
 
     /**
+     * A backup's keep as Barman has it.
+     *
+     * @param target "full", "standalone" or "nokeep"
+     * @param since  when Barman wrote it (its annotation file's modification time), when the folder reads: each
+     *               {@code barman keep --target} rewrites it, so a keep taken again by hand has a later time
+     */
+    public record Keep(String target, Optional<java.time.Instant> since) {
+        public boolean kept() {
+            return !target.equals("nokeep");
+        }
+    }
+
+    /**
      * A backup's keep: "full", "standalone" or "nokeep". Read from Barman's own annotation of the backup
      * (BASEBACKUPS/ID/annotations/keep, what {@code barman keep --status} reads) when the server's folders are known,
      * since each barman command costs a Python start; otherwise {@code barman keep --status}.
      */
     public String keepStatus(String server, String backupId, Duration timeout) {
+        return keepOf(server, backupId, timeout).target();
+    }
+
+    /** A backup's keep and when Barman wrote it ({@link #keepStatus}, with the annotation's time when it reads). */
+    public Keep keepOf(String server, String backupId, Duration timeout) {
         Optional<ServerPaths> p = knownPaths().apply(server);
         if (p.isPresent() && backupId.matches("[0-9]{8}T[0-9]{6}")) {
             Path dir = p.get().basebackups().resolve(backupId);
             if (java.nio.file.Files.isDirectory(dir)) {
                 Path keep = dir.resolve("annotations").resolve("keep");
                 try {
-                    String t = java.nio.file.Files.exists(keep) ? java.nio.file.Files.readString(keep).strip() : "nokeep";
-                    if (t.equals("full") || t.equals("standalone") || t.equals("nokeep")) {
-                        return t;
+                    if (!java.nio.file.Files.exists(keep)) {
+                        return new Keep("nokeep", Optional.empty());
+                    }
+                    java.time.Instant since = java.nio.file.Files.getLastModifiedTime(keep).toInstant();
+                    String t = java.nio.file.Files.readString(keep).strip();
+                    if (t.equals("full") || t.equals("standalone")) {
+                        return new Keep(t, Optional.of(since));
                     }
                 } catch (IOException e) {
                     // below: Barman says
@@ -385,7 +382,7 @@ public class BarmanClient implements ServerCatalog {
             throw new BarmandException(Category.JOB_FAILED, "barman keep --status " + server + " " + backupId
                     + ": no keep_status in its output: " + abbreviate(c.json().toString(), 200));
         }
-        return m;
+        return new Keep(m, Optional.empty());
     }
 
     /** {@code barman keep --target TARGET}: the backup is kept from retention (full: with all its WAL). */
@@ -398,32 +395,18 @@ public class BarmanClient implements ServerCatalog {
     }
 
     /**
-     * Deletes a backup as Barman's own retention does ({@code barman cron} with a retention policy): the backup, and
-     * the WAL it alone needed, including the WAL after an older keep:standalone backup's end, whose begin..end range
-     * stays. Plain {@code barman delete} removes no WAL while an older backup is standalone, so the WAL behind
-     * long-term backups would grow forever. Runs Barman's {@code delete} through its own Python modules with the
-     * retention path's flag (resource retention-delete.py, with the interpreter of the barman script): same locks,
-     * same minimum_redundancy and keep checks, same JSON output. Barman refuses a kept backup.
+     * {@code barman delete SERVER ID}, through {@code barman.binary} like every other Barman call (a wrapper there
+     * sees it). Barman refuses a kept backup and one its minimum_redundancy protects ("Skipping delete", exit 0):
+     * an error here. Barman 3.4 removes the WAL the backup alone needed, up to the next backup's begin, only when
+     * no backup older than it remains or when every older one is keep:standalone and the caller is its retention
+     * ({@code barman cron}): {@code barman delete} keeps every WAL while an older keep:standalone backup exists
+     * (backup.py {@code should_remove_wals}, {@code skip_wal_cleanup_if_standalone=True}); see docs/retention.md.
      */
     public void delete(String server, String backupId, Duration timeout) {
-        List<String> a = argv("delete", server, backupId);
-        a.set(0, RETENTION_DELETE);
-        a.add(0, interpreter());
-        a.add(1, "-c");
-        CommandResult r = runner.run(a, timeout);
-        String what = "barman delete " + server + " " + backupId + " (retention)";
-        if (r.interrupted()) {
-            throw new BarmandException(Category.INTERRUPTED, what + " interrupted (daemon stopping)");
-        }
-        if (r.timedOut()) {
-            throw new BarmandException(Category.TIMEOUT, what + " ran past its timeout of " + seconds(timeout) + ": killed");
-        }
-        JsonNode json = parse(r, what);
-        Call c = new Call(r, json, messages(json));
+        Call c = call(timeout, "delete", server, backupId);
         if (!c.ok()) {
-            throw new BarmandException(Category.JOB_FAILED, what + ": " + c.error());
+            throw new BarmandException(Category.JOB_FAILED, "barman delete " + server + " " + backupId + ": " + c.error());
         }
-        // Barman declines a kept backup, or one below its minimum_redundancy, with a warning and exit code 0
         for (String w : c.messages().warnings()) {
             if (w.contains("Skipping delete")) {
                 throw new BarmandException(Category.JOB_FAILED, "barman delete " + server + " " + backupId
@@ -550,6 +533,36 @@ public class BarmanClient implements ServerCatalog {
             throw new BarmandException(Category.JOB_FAILED, "barman list-backups " + server + ": " + c.error());
         }
         return parseListBackups(server, c.json());
+    }
+
+    /**
+     * When a backup began, in Barman's own words with its offset: {@code begin_time} of its backup.info (read from
+     * disk when the server's folders are known), else {@code begin_time_timestamp} of {@code show-backup}; empty
+     * when Barman knows none. For a backup without an end ({@code list-backups} gives an end only to DONE and
+     * WAITING_FOR_WALS ones): its id is the begin on the Barman host's clock in the host's zone, which barmand does
+     * not know, so the id is never read as a time.
+     */
+    public Optional<java.time.Instant> beginTime(String server, String backupId, Duration timeout) {
+        Optional<ServerPaths> p = knownPaths().apply(server);
+        if (p.isPresent() && backupId.matches("[0-9]{8}T[0-9]{6}")) {
+            Path info = p.get().basebackups().resolve(backupId).resolve("backup.info");
+            try {
+                if (java.nio.file.Files.isRegularFile(info)) {
+                    String t = BackupInfo.read(info).beginTime();
+                    if (t != null && !t.isBlank() && !t.equals("None")) {
+                        return Optional.of(BackupInfo.time(t));
+                    }
+                }
+            } catch (IOException | java.time.DateTimeException e) {
+                // below: Barman says
+            }
+        }
+        Call c = call(timeout, "show-backup", server, backupId);
+        if (!c.ok()) {
+            return Optional.empty();
+        }
+        long t = c.json().path(server).path("base_backup_information").path("begin_time_timestamp").asLong(0);
+        return t > 0 ? Optional.of(java.time.Instant.ofEpochSecond(t)) : Optional.empty();
     }
 
     static List<BackupSummary> parseListBackups(String server, JsonNode json) {

@@ -76,7 +76,29 @@ public final class Layout {
         return wals(server) + dir + name + suffix;
     }
 
-    /** The WAL file name of a key under wals/ (suffix stripped), or empty for anything else. */
+    /**
+     * The WAL file name of a key of this server written by barmand: the key must be exactly
+     * {@link #wal(String, String, String) wal(server, NAME, SUFFIX)} for a WAL file NAME and a codec's suffix (the
+     * right folder, the right prefix); empty for anything else under wals/ (another tool's objects), which
+     * nothing of barmand deletes.
+     */
+    public Optional<String> walOf(String server, String key) {
+        Optional<String> name = walName(key);
+        if (name.isEmpty()) {
+            return name;
+        }
+        for (OffsiteSettings.Codec c : OffsiteSettings.Codec.values()) {
+            if (key.equals(wal(server, name.get(), c.suffix()))) {
+                return name;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The WAL file name of a key under wals/ (suffix stripped), or empty for anything else. Only the last path
+     * component is read: to decide what to delete, use {@link #walOf}, which checks the whole key.
+     */
     public static Optional<String> walName(String key) {
         String n = key.substring(key.lastIndexOf('/') + 1);
         for (OffsiteSettings.Codec c : OffsiteSettings.Codec.values()) {

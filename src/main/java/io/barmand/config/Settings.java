@@ -361,7 +361,9 @@ public final class Settings {
         Optional<RetentionSettings> retention = Optional.empty();
         if (zone != null && offsite != null) {
             List<String> rp = new ArrayList<>();
-            retention = RetentionSettings.read(s, keyPath, zone, offsite.enabled(), rp);
+            JobSettings backupJob = jobs.get(JobKind.BACKUP);
+            retention = RetentionSettings.read(s, keyPath, zone, offsite.enabled(),
+                    backupJob == null ? Optional.empty() : backupJob.schedule(), rp);
             rp.forEach(p -> problems.add(where + ": " + p));
         }
         JobSettings retentionJob = jobs.get(JobKind.RETENTION);

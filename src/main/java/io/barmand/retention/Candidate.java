@@ -17,18 +17,19 @@ import java.util.Optional;
  * @param keptByBarman      the backup carries a {@code barman keep} annotation (either target); always false for
  *                          the bucket's copies, which Barman does not annotate
  * @param restoreTestPassed a restore test of this backup passed
- * @param offsiteVerified   its offsite copy is verified (meaningful only when offsite is on)
+ * @param copiedOffsite     it was copied offsite: its copy is in the bucket, or was until the S3 policy expired it
+ *                          (meaningful only when offsite is on)
  * @param inUseBy           the running job that reads it, in words ("restore test", "offsite copy"), or empty
  * @param keptByAdmin       it carries a {@code barman keep} that barmand did not take (an admin's): never released,
  *                          never deleted; {@code keptByBarman} is then false
  */
 public record Candidate(String backupId, Instant end, Status status, boolean keptByBarman, boolean restoreTestPassed,
-                        boolean offsiteVerified, Optional<String> inUseBy, boolean keptByAdmin) {
+                        boolean copiedOffsite, Optional<String> inUseBy, boolean keptByAdmin) {
 
     /** A candidate without an admin's keep. */
     public Candidate(String backupId, Instant end, Status status, boolean keptByBarman, boolean restoreTestPassed,
-                     boolean offsiteVerified, Optional<String> inUseBy) {
-        this(backupId, end, status, keptByBarman, restoreTestPassed, offsiteVerified, inUseBy, false);
+                     boolean copiedOffsite, Optional<String> inUseBy) {
+        this(backupId, end, status, keptByBarman, restoreTestPassed, copiedOffsite, inUseBy, false);
     }
 
     /** Barman's backup statuses ({@code barman -f json list-backups}); anything else is {@link #UNKNOWN}. */

@@ -20,7 +20,7 @@ public record Reason(Rule rule, String text) {
         NEWEST_DONE("newest-done"),
         /** Rail: the newest DONE backup whose restore test passed. */
         NEWEST_RESTORE_TESTED("newest-restore-tested"),
-        /** Rail: offsite is on and its copy is not verified yet. */
+        /** Rail: offsite is on and it is not copied yet (a copy the S3 policy expired was copied). */
         OFFSITE_UNVERIFIED("offsite-unverified"),
         /** Rail: a running job reads it. */
         IN_USE("in-use"),

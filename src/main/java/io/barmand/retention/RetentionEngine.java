@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,8 +35,9 @@ import java.util.Set;
  *       {@code borg prune --keep-within 10d --keep-weekly 4} keeps "4 additional end of week archives".
  *       Non-DONE backups take no part: they never fill a period.</li>
  *   <li><b>Rails</b>, after the window and the tiers, which they do not influence: they only turn a DELETE into a
- *       KEEP: the newest DONE backup; the newest DONE backup whose restore test passed; a DONE backup whose offsite
- *       copy is not verified, when offsite is on; anything a running job reads; the newest minimum-redundancy DONE
+ *       KEEP: the newest DONE backup; the newest DONE backup whose restore test passed; a DONE backup not copied
+ *       offsite yet, when offsite is on (a copy the S3 policy expired counts as copied: the local policy alone
+ *       judges that backup); anything a running job reads; the newest minimum-redundancy DONE
  *       backups; anything in progress (neither DONE nor FAILED). FAILED backups are deleted unless in use.</li>
  *   <li><b>Marks</b>: a DONE backup kept by a tier and by nothing else (neither window nor rail) is
  *       {@link Verdict#KEEP_STANDALONE}: a standalone keep lets Barman drop the WAL after its end, which must never be
@@ -44,7 +46,8 @@ import java.util.Set;
  *       except while a running job reads it (a restore test takes {@code barman keep --target full} on its backup):
  *       then the keep is left alone (KEEP).</li>
  *   <li><b>Guards</b>, on the whole plan: the newest backup ending after now + {@link #CLOCK_TOLERANCE} (the clock
- *       looks wrong); more deletes (any status) than max-deletes-per-run; more DONE deletes than half the DONE
+ *       looks wrong); the newest DONE local backup ending before now - newest-backup-max-age ({@link #staleNewest},
+ *       applied by the caller to both plans of a server: a clock that jumped forward); more deletes (any status) than max-deletes-per-run; more DONE deletes than half the DONE
  *       backups. A guarded plan is refused: every verdict becomes KEEP, with the refusal as first reason.</li>
  * </ol>
  * For the bucket's copies, the same engine runs with the S3 policy: pass {@code keptByBarman = false},
@@ -157,8 +160,8 @@ public final class RetentionEngine {
         done.stream().filter(Candidate::restoreTestPassed).findFirst()
                 .ifPresent(c -> add(r, c, Reason.Rule.NEWEST_RESTORE_TESTED, "newest passed restore test"));
         for (Candidate c : all) {
-            if (offsiteOn && c.done() && !c.offsiteVerified()) {
-                add(r, c, Reason.Rule.OFFSITE_UNVERIFIED, "offsite copy not verified");
+            if (offsiteOn && c.done() && !c.copiedOffsite()) {
+                add(r, c, Reason.Rule.OFFSITE_UNVERIFIED, "not copied offsite yet");
             }
             c.inUseBy().ifPresent(job -> add(r, c, Reason.Rule.IN_USE, "in use by a running " + job));
             if (c.keptByAdmin()) {
@@ -243,6 +246,44 @@ public final class RetentionEngine {
             why.add("would delete " + doneDeletes + " of " + done + " DONE backups, more than half");
         }
         return why.isEmpty() ? "" : String.join("; ", why) + ": nothing deleted";
+    }
+
+    /**
+     * The guard against a clock that jumped forward (and backups that stopped): why nothing may be deleted when the
+     * newest DONE backup of {@code local} (Barman's catalogue) ended longer ago than {@code maxAge}, or empty. Both
+     * plans of the server are refused with it ({@link #refuseIf}); {@code --allow-mass-delete} does not lift it.
+     */
+    public static Optional<String> staleNewest(List<Candidate> local, Instant now, Optional<Duration> maxAge) {
+        if (maxAge.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Candidate> newest = local.stream().filter(Candidate::done).max(Comparator.comparing(Candidate::end));
+        if (newest.isEmpty() || !newest.get().end().isBefore(now.minus(maxAge.get()))) {
+            return Optional.empty();
+        }
+        Duration age = Duration.between(newest.get().end(), now);
+        return Optional.of("newest DONE backup " + newest.get().backupId() + " ended " + newest.get().end() + ", "
+                + RetentionPolicy.words(Duration.ofHours(Math.max(1, age.toHours()))) + " before now " + now
+                + ", longer ago than newest-backup-max-age " + RetentionPolicy.words(maxAge.get())
+                + ": the clock looks wrong (or backups stopped), nothing deleted");
+    }
+
+    /** The plan refused for {@code why} when present (a plan already refused keeps its own refusal, then this one). */
+    public static Plan refuseIf(Plan p, Optional<String> why) {
+        if (why.isEmpty()) {
+            return p;
+        }
+        if (!p.refused()) {
+            return refuse(p, why.get());
+        }
+        List<Decision> kept = new ArrayList<>(p.decisions().size());
+        String both = p.refusal() + "; " + why.get();
+        for (Decision d : p.decisions()) {
+            List<Reason> reasons = new ArrayList<>(d.reasons());
+            reasons.set(0, new Reason(Reason.Rule.REFUSED, "refused: " + both));
+            kept.add(new Decision(d.backupId(), d.end(), d.status(), d.verdict(), reasons));
+        }
+        return new Plan(p.policy(), p.now(), kept, true, both);
     }
 
     private static Plan refuse(Plan p, String refusal) {

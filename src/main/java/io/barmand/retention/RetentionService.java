@@ -64,7 +64,13 @@ public final class RetentionService implements JobService {
     private static final Logger log = LoggerFactory.getLogger(RetentionService.class);
     static final String KEEPS = "retention-keeps";
     static final String TEST_KEEPS = "restore-keeps";
+    /** The copies the S3 policy expired (STATE-DIR/offsite-expired/SERVER@ID.keep): copied, so no rail holds them. */
+    static final String EXPIRED = "offsite-expired";
     private static final DateTimeFormatter BACKUP_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
+    /** The journal line with the time of Barman's annotation of barmand's keep. */
+    static final String ANNOTATION = "barman-annotation-written: ";
+    /** An older barmand's entry (no time noted): its keep's annotation is written at most this long after it. */
+    static final Duration LEGACY_KEEP_WINDOW = Duration.ofMinutes(10);
 
     /** Checks one copy in the bucket without downloading it; its problems, empty when whole. */
     public interface CopyCheck {
@@ -131,9 +137,14 @@ public final class RetentionService implements JobService {
      * @param s3           the bucket's plan, when offsite is on
      * @param copies       the manifests of the copies in the bucket, by backup id
      * @param s3Error      why the bucket could not be read ("" when it was)
+     * @param foreignKeeps the backups barmand's journal names whose keep in Barman is no longer barmand's, with why:
+     *                     their entries are dropped by the run, their keeps are an admin's (a rail)
      */
     public record Plans(String server, Optional<String> barmanPolicy, Plan local, Optional<Plan> s3,
-                        Map<String, Manifest> copies, String s3Error) {
+                        Map<String, Manifest> copies, String s3Error, Map<String, String> foreignKeeps) {
+        public Plans {
+            foreignKeeps = Map.copyOf(foreignKeeps);
+        }
     }
 
     /** The plans of {@code server} at {@code now} ({@code retention plan}, and the first step of a run). */
@@ -171,19 +182,42 @@ public final class RetentionService implements JobService {
                 (r.facts().text("source").filter("s3"::equals).isPresent() ? passedS3 : passedLocal).add(r.backupId());
             }
         }
+        // copied offsite: in the bucket now, expired from it by the S3 policy, or a copy run recorded for it
+        Set<String> copied = new HashSet<>(copies.keySet());
+        if (offsiteOn) {
+            copied.addAll(journal(EXPIRED, server));
+            if (store != null) {
+                for (RunRecord r : store.lastN(server, JobKind.OFFSITE.id(), Outcome.SUCCESS, 10_000)) {
+                    if (r.backupId() != null) {
+                        copied.add(r.backupId());
+                    }
+                }
+            }
+        }
         Set<String> ours = journal(KEEPS, server);
         Set<String> underTest = journal(TEST_KEEPS, server);
         List<Candidate> local = new ArrayList<>();
+        Map<String, String> foreign = new LinkedHashMap<>();
         for (BackupSummary b : barman.listBackups(server, timeout)) {
-            String keep = barman.keepStatus(server, b.backupId(), timeout);
-            boolean kept = !keep.equals("nokeep");
-            boolean barmands = kept && (ours.contains(b.backupId()) || underTest.contains(b.backupId()));
-            Instant end = b.endTimeEpoch() > 0 ? Instant.ofEpochSecond(b.endTimeEpoch()) : idTime(b.backupId(), ss.timezone());
+            BarmanClient.Keep keep = barman.keepOf(server, b.backupId(), timeout);
+            boolean kept = keep.kept();
+            boolean mine = false;
+            if (ours.contains(b.backupId())) {
+                String why = ownKeep(server, b.backupId(), keep);
+                mine = why.isEmpty();
+                if (!mine) {
+                    foreign.put(b.backupId(), why);
+                }
+            }
+            boolean barmands = kept && (mine || underTest.contains(b.backupId()));
+            Instant end = backupTime(server, b, timeout);
             local.add(new Candidate(b.backupId(), end, Candidate.Status.of(b.status()), barmands,
-                    passedLocal.contains(b.backupId()), copies.containsKey(b.backupId()),
+                    passedLocal.contains(b.backupId()), copied.contains(b.backupId()),
                     underTest.contains(b.backupId()) ? Optional.of("restore test") : Optional.empty(), kept && !barmands));
         }
-        Plan lp = RetentionEngine.plan(rs.local(), local, now, offsiteOn, allowMassDelete);
+        // a clock that jumped forward shows the newest backup as old: both plans refused
+        Optional<String> stale = RetentionEngine.staleNewest(local, now, rs.newestBackupMaxAge());
+        Plan lp = RetentionEngine.refuseIf(RetentionEngine.plan(rs.local(), local, now, offsiteOn, allowMassDelete), stale);
         Optional<Plan> sp = Optional.empty();
         if (offsiteOn && rs.s3().isPresent() && s3Error.isEmpty()) {
             List<Candidate> remote = new ArrayList<>();
@@ -191,9 +225,48 @@ public final class RetentionService implements JobService {
                 remote.add(new Candidate(e.getKey(), copyEnd(e.getValue(), ss.timezone()), Candidate.Status.DONE, false,
                         passedS3.contains(e.getKey()), true, Optional.empty()));
             }
-            sp = Optional.of(RetentionEngine.plan(rs.s3().get(), remote, now, false, allowMassDelete));
+            sp = Optional.of(RetentionEngine.refuseIf(RetentionEngine.plan(rs.s3().get(), remote, now, false, allowMassDelete), stale));
         }
-        return new Plans(server, barmanPolicy, lp, sp, copies, s3Error);
+        return new Plans(server, barmanPolicy, lp, sp, copies, s3Error, foreign);
+    }
+
+    /**
+     * Why barmand's journal entry of a backup no longer names Barman's keep of it, or "" when it still does: the keep
+     * is barmand's only while Barman's target is {@code standalone} (the only one barmand takes) and Barman wrote it
+     * when barmand took it. barmand notes the annotation's time after its own {@code barman keep}; a keep released
+     * and taken again by hand (or re-taken with the same target) has a later one. An entry of an older barmand, with
+     * no time noted, is matched against the time the entry was written (just before its keep): the annotation
+     * must be from then to {@link #LEGACY_KEEP_WINDOW} later. When Barman's folders can't be read (the keep from
+     * {@code barman keep --status}, without a time), a keep taken again by hand with the same target can't be told
+     * apart: the entry is trusted.
+     */
+    String ownKeep(String server, String id, BarmanClient.Keep keep) {
+        if (!keep.kept()) {
+            return "Barman has no keep on it any more (released by hand)";
+        }
+        if (!keep.target().equals("standalone")) {
+            return "Barman's keep is now --target " + keep.target() + ", not barmand's standalone one (an admin's)";
+        }
+        if (keep.since().isEmpty()) {
+            return "";
+        }
+        Instant since = keep.since().get();
+        Path entry = stateDir.resolve(KEEPS).resolve(server + "@" + id + ".keep");
+        try {
+            Optional<Instant> noted = Files.readAllLines(entry).stream().filter(l -> l.startsWith(ANNOTATION))
+                    .map(l -> l.substring(ANNOTATION.length()).strip()).findFirst().map(Instant::parse);
+            if (noted.isPresent()) {
+                return Duration.between(noted.get(), since).abs().compareTo(Duration.ofMillis(1)) <= 0 ? ""
+                        : "Barman's keep was written again at " + since + " (barmand's at " + noted.get()
+                        + "): kept again by hand (an admin's)";
+            }
+            Instant written = Files.getLastModifiedTime(entry).toInstant();
+            return !since.isBefore(written.minusSeconds(2)) && !since.isAfter(written.plus(LEGACY_KEEP_WINDOW)) ? ""
+                    : "Barman's keep was written at " + since + ", not when barmand took it (" + written
+                    + "): kept again by hand (an admin's)";
+        } catch (IOException | java.time.format.DateTimeParseException e) {
+            return "barmand's note of it can't be read (" + e.getMessage() + "): taken for an admin's";
+        }
     }
 
     @Override
@@ -209,6 +282,14 @@ public final class RetentionService implements JobService {
                     + " of the server (the playbook does when barmand's retention is on): nothing done";
             return Result.failed(new RunFigures(null, null, null, List.of("barman-retention-policy"), why, why,
                     f.text("refused", why).build()));
+        }
+        // barmand's journal follows Barman: an entry whose keep is no longer barmand's is dropped (an admin's now)
+        for (Map.Entry<String, String> e : plans.foreignKeeps().entrySet()) {
+            forget(server, e.getKey());
+            log.warn("{}: backup {}: barmand's note of its standalone keep dropped: {}", server, e.getKey(), e.getValue());
+        }
+        if (!plans.foreignKeeps().isEmpty()) {
+            text(f, "keep-notes-dropped", List.copyOf(plans.foreignKeeps().keySet()));
         }
         // local
         Plan lp = plans.local();
@@ -296,6 +377,7 @@ public final class RetentionService implements JobService {
             if (barman.keepStatus(server, d.backupId(), ctx.left()).equals("nokeep")) {
                 note(server, d.backupId(), d.reason().text());
                 barman.keep(server, d.backupId(), "standalone", ctx.left());
+                barman.keepOf(server, d.backupId(), ctx.left()).since().ifPresent(t -> noteAnnotation(server, d.backupId(), t));
                 log.info("{}: backup {} kept standalone ({})", server, d.backupId(), d.reason().text());
                 a.marked.add(d.backupId());
             }
@@ -328,6 +410,13 @@ public final class RetentionService implements JobService {
                 forget(server, id);
             }
         }
+        // expired copies of backups Barman no longer has: nothing left to judge
+        for (String id : journal(EXPIRED, server)) {
+            Decision d = plan.decision(id);
+            if (d == null || d.verdict().deletes()) {
+                forget(EXPIRED, server, id);
+            }
+        }
     }
 
     private void release(String server, String id, RunContext ctx) {
@@ -352,6 +441,9 @@ public final class RetentionService implements JobService {
         Collections.reverse(deletes);
         for (Decision d : deletes) {
             ctx.checkCancelled();
+            // noted first: the local backup was copied, its copy expired; no rail holds it for want of a copy
+            note(EXPIRED, server, d.backupId(), "offsite copy expired by the S3 policy at " + clock.instant() + ": "
+                    + d.reason().text());
             // the manifest first: from now on the copy is incomplete to every reader, never taken for whole
             st.delete(layout.manifest(server, d.backupId()));
             for (S3Object o : st.list(layout.backup(server, d.backupId()))) {
@@ -396,7 +488,9 @@ public final class RetentionService implements JobService {
             base = Long.MAX_VALUE; // every kept copy is a tier's alone: only their own WAL stays
         }
         for (S3Object o : st.list(layout.wals(server))) {
-            Optional<String> name = Layout.walName(o.key());
+            // the whole key must be barmand's (PREFIX/SERVER/wals/TTTTTTTTLLLLLLLL/NAME[.zst|.gz]): another tool's
+            // object whose last component looks like a WAL name (wals/other-tool/0000...) is left
+            Optional<String> name = layout.walOf(server, o.key());
             if (name.isEmpty() || name.get().length() < 24 || !Layout.isSegment(name.get().substring(0, 24))) {
                 continue; // history files, and anything not barmand's: left
             }
@@ -432,22 +526,41 @@ public final class RetentionService implements JobService {
         return a;
     }
 
-    /** The end of a copy: end_time of the backup.info it carries, else the time of its id. */
+    /**
+     * The time of a local backup as Barman gives it, never read from its id (Barman names backups in its host's
+     * zone, barmand's {@code timezone} is the schedules'): {@code end_time_timestamp} of {@code list-backups}; for a
+     * backup without an end (in progress, most FAILED ones) its begin ({@link BarmanClient#beginTime}); else the
+     * epoch (oldest of all: such a backup is never in progress long enough to matter to the window, the tiers or the
+     * clock guards, and it sorts last).
+     */
+    private Instant backupTime(String server, BackupSummary b, Duration timeout) {
+        if (b.endTimeEpoch() > 0) {
+            return Instant.ofEpochSecond(b.endTimeEpoch());
+        }
+        return barman.beginTime(server, b.backupId(), timeout).orElse(Instant.EPOCH);
+    }
+
+    /**
+     * The end of a copy: end_time of the backup.info it carries (with its offset), else its begin_time; the time of
+     * its id, read in the server's {@code timezone}, only for a copy without backup.info (none of barmand's).
+     */
     static Instant copyEnd(Manifest m, ZoneId zone) {
         if (m.backupInfo() != null) {
-            String end = BackupInfo.parse(m.backupInfo()).endTime();
-            if (end != null) {
-                try {
-                    return BackupInfo.time(end);
-                } catch (DateTimeParseException e) {
-                    // below
+            BackupInfo info = BackupInfo.parse(m.backupInfo());
+            for (String t : new String[] {info.endTime(), info.beginTime()}) {
+                if (t != null && !t.isBlank() && !t.equals("None")) {
+                    try {
+                        return BackupInfo.time(t);
+                    } catch (DateTimeParseException e) {
+                        // the next
+                    }
                 }
             }
         }
         return idTime(m.backupId(), zone);
     }
 
-    /** A Barman backup id is its start time on the Barman host: the instant in the server's zone. */
+    /** A Barman backup id read as a time in {@code zone}: the last resort of {@link #copyEnd}, never for local backups. */
     static Instant idTime(String id, ZoneId zone) {
         try {
             return LocalDateTime.parse(id, BACKUP_ID).atZone(zone).toInstant();
@@ -475,22 +588,39 @@ public final class RetentionService implements JobService {
     }
 
     private void note(String server, String id, String why) {
-        Path dir = stateDir.resolve(KEEPS);
+        note(KEEPS, server, id, "barman keep --target standalone by barmand's retention at " + clock.instant() + ": " + why);
+    }
+
+    /** Writes STATE-DIR/NAME/SERVER@ID.keep with {@code text}; a failure stops the run (nothing done after it). */
+    private void note(String name, String server, String id, String text) {
+        Path dir = stateDir.resolve(name);
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve(server + "@" + id + ".keep"), "barman keep --target standalone by barmand's"
-                    + " retention at " + clock.instant() + ": " + why + "\n");
+            Files.writeString(dir.resolve(server + "@" + id + ".keep"), text + "\n");
         } catch (IOException e) {
-            throw new BarmandException(Category.IO, dir + ": cannot write down the keep of backup " + id + ": "
-                    + e.getMessage(), e);
+            throw new BarmandException(Category.IO, dir + ": cannot write down backup " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void noteAnnotation(String server, String id, Instant written) {
+        Path f = stateDir.resolve(KEEPS).resolve(server + "@" + id + ".keep");
+        try {
+            Files.writeString(f, ANNOTATION + written + "\n", java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // the entry stays, matched by its own time (as an older barmand's)
+            log.warn("{}: cannot note when Barman wrote the keep of backup {}: {}", f, id, e.getMessage());
         }
     }
 
     private void forget(String server, String id) {
+        forget(KEEPS, server, id);
+    }
+
+    private void forget(String name, String server, String id) {
         try {
-            Files.deleteIfExists(stateDir.resolve(KEEPS).resolve(server + "@" + id + ".keep"));
+            Files.deleteIfExists(stateDir.resolve(name).resolve(server + "@" + id + ".keep"));
         } catch (IOException e) {
-            log.warn("{}: {}", stateDir.resolve(KEEPS), e.getMessage());
+            log.warn("{}: {}", stateDir.resolve(name), e.getMessage());
         }
     }
 

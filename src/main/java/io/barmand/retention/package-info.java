@@ -22,7 +22,8 @@
  *   <li><b>Delete</b>, oldest first (Barman's own {@code cron} deletes OBSOLETE backups oldest first, so that the WAL
  *       each one held is cleaned as it goes): {@code DELETE} is {@code barman delete SERVER ID};
  *       {@code RELEASE_AND_DELETE} is {@code barman keep SERVER ID --release} then, at once,
- *       {@code barman delete SERVER ID} (Barman refuses to delete a kept backup, so the release must come first).</li>
+ *       {@code barman delete SERVER ID} (Barman refuses to delete a kept backup, so the release must come first).
+ *       Before all of it, the notes of keeps that are no longer barmand's are dropped.</li>
  * </ol>
  * Why this order is safe: every step only removes protection that the plan says no rule wants, and each step taken
  * alone leaves a catalogue the next plan handles. If the run stops between a release and its delete, the backup is
@@ -34,16 +35,21 @@
  *   <li>Barman's own {@code retention_policy} must be empty for a server barmand retains: {@code barman cron}
  *       deletes every OBSOLETE backup (unkept, outside its window) within the minute, before a plan can mark the
  *       backups the tiers want beyond the window. A run refuses a server where it is set.</li>
- *   <li>Plain {@code barman delete} cleans no WAL when an older backup is keep:standalone (the command path calls
- *       {@code BackupManager.delete_backup} with {@code skip_wal_cleanup_if_standalone=True}; only cron's retention
- *       passes False). barmand therefore deletes through Barman's own modules with False, as cron does
- *       ({@code BarmanClient#delete}, resource retention-delete.py): the WAL after a standalone backup goes, its
- *       own begin..end range stays.</li>
+ *   <li>Every Barman call goes through {@code barman.binary} (a wrapper there sees each one), deletes included:
+ *       {@code barman delete SERVER ID}. Barman 3.4's delete removes the WAL the deleted backup alone needed only when
+ *       no older backup remains: while an older backup is keep:standalone, {@code barman delete} keeps every WAL
+ *       ({@code BackupManager.delete_backup} with {@code skip_wal_cleanup_if_standalone=True}; only cron's
+ *       retention passes False, and it needs Barman's own retention_policy, which must stay empty). So the WAL after
+ *       a standalone backup's end goes when that backup itself is deleted as the oldest; until then Barman's
+ *       archive holds the WAL from the oldest standalone backup on (docs/retention.md).</li>
  *   <li>A longer recovery window does not bring back WAL already removed behind standalone backups.</li>
  *   <li>Whose keep: barmand writes each {@code --target standalone} keep it takes to STATE-DIR/retention-keeps
- *       before taking it; a restore test's keep is in STATE-DIR/restore-keeps. Any other keep is an admin's
- *       ({@link io.barmand.retention.Candidate#keptByAdmin()}): never released, never deleted. A state folder lost
- *       turns barmand's keeps into "admin's" ones: nothing is lost, they stay until released by hand.</li>
+ *       before taking it, then notes when Barman wrote the keep's annotation; a restore test's keep is in
+ *       STATE-DIR/restore-keeps. A keep is barmand's only while Barman says so: target {@code standalone}, written
+ *       when barmand took it. Re-kept with {@code --target full}, released, or released and kept again by hand: the
+ *       note is dropped and the keep is an admin's ({@link io.barmand.retention.Candidate#keptByAdmin()}, the rail
+ *       {@code admin-keep}): never released, never deleted. A state folder lost turns barmand's keeps into "admin's"
+ *       ones: nothing is lost, they stay until released by hand.</li>
  * </ul>
  */
 package io.barmand.retention;

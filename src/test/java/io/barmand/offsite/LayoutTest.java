@@ -33,6 +33,22 @@ class LayoutTest {
     }
 
     @Test
+    void onlyAWholeKeyOfBarmandsLayoutIsAWalOfTheServer() {
+        Layout l = new Layout("p");
+        assertThat(l.walOf("pg1", "p/pg1/wals/0000000100000000/000000010000000000000003.zst")).contains("000000010000000000000003");
+        assertThat(l.walOf("pg1", "p/pg1/wals/0000000100000000/000000010000000000000003")).contains("000000010000000000000003");
+        assertThat(l.walOf("pg1", "p/pg1/wals/00000002.history")).contains("00000002.history");
+        // another tool's objects under wals/, whose last component looks like a WAL file: not barmand's
+        assertThat(l.walOf("pg1", "p/pg1/wals/other-tool/000000010000000000000003")).isEmpty();
+        assertThat(l.walOf("pg1", "p/pg1/wals/000000010000000000000003")).isEmpty();
+        assertThat(l.walOf("pg1", "p/pg1/wals/0000000100000001/000000010000000000000003")).isEmpty();
+        assertThat(l.walOf("pg1", "p/pg1/wals/0000000100000000/sub/000000010000000000000003.zst")).isEmpty();
+        assertThat(l.walOf("pg1", "p/pg1/wals/0000000100000000/000000010000000000000003.lz4")).isEmpty();
+        assertThat(l.walOf("pg2", "p/pg1/wals/0000000100000000/000000010000000000000003")).isEmpty();
+        assertThat(l.walOf("pg1", "q/pg1/wals/0000000100000000/000000010000000000000003")).isEmpty();
+    }
+
+    @Test
     void segmentArithmeticCrossesLogBoundaries() {
         assertThat(Layout.segmentIndex("0000000100000001000000FF", SEG)).isEqualTo(256 + 255);
         assertThat(Layout.segmentName(1, 512, SEG)).isEqualTo("000000010000000200000000");

@@ -95,6 +95,13 @@ class RetentionS3IT {
             List<String> local = barman.listBackups(SERVER, Duration.ofMinutes(1)).stream().map(b -> b.backupId()).toList();
             String b1 = ids.get(0), b2 = ids.get(1), b3 = ids.get(2), b4 = ids.get(3), b5 = ids.get(4);
             S3Store st = new S3Store(settings.offsite().get(SERVER));
+            // another tool's objects under wals/, whose last path component looks like a WAL file: never deleted
+            List<String> foreign = List.of(layout.wals(SERVER) + "other-tool/000000010000000000000001",
+                    layout.wals(SERVER) + "000000010000000000000001",
+                    layout.wals(SERVER) + "0000000100000000/archive/000000010000000000000001.zst");
+            for (String k : foreign) {
+                st.put(k, "not barmand's\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain", java.util.Map.of());
+            }
             long walBefore = st.list(layout.wals(SERVER)).size();
 
             RetentionService svc = new RetentionService(barman, null, settings.servers(), S3Store::new,
@@ -121,13 +128,17 @@ class RetentionS3IT {
                 assertThat(st.head(layout.manifest(SERVER, kept))).as("manifest of %s", kept).isPresent();
             }
             assertThat(r.figures().facts().count("s3-deleted")).contains(2L);
+            // the expiries are noted: those backups were copied, no rail holds them locally for want of a copy
+            for (String gone : List.of(b2, b3)) {
+                assertThat(settings.stateDir().resolve("offsite-expired/" + SERVER + "@" + gone + ".keep")).exists();
+            }
             // the WAL older than b5's begin is gone, except b1's own range
             io.barmand.bucket.Manifest m1 = new io.barmand.bucket.Catalog(st).manifest(SERVER, b1).orElseThrow();
             io.barmand.bucket.Manifest m5 = new io.barmand.bucket.Catalog(st).manifest(SERVER, b5).orElseThrow();
             long base = Layout.segmentIndex(m5.beginWal(), m5.segmentSize());
             List<String> left = new ArrayList<>();
             for (S3Object o : st.list(layout.wals(SERVER))) {
-                Layout.walName(o.key()).filter(n -> n.length() >= 24 && Layout.isSegment(n.substring(0, 24)))
+                layout.walOf(SERVER, o.key()).filter(n -> n.length() >= 24 && Layout.isSegment(n.substring(0, 24)))
                         .ifPresent(n -> left.add(n.substring(0, 24)));
             }
             System.out.println("WAL objects in the bucket: " + walBefore + " -> " + st.list(layout.wals(SERVER)).size());
@@ -136,6 +147,9 @@ class RetentionS3IT {
                 assertThat(idx >= base || m1.neededWal().contains(seg)).as("WAL %s left", seg).isTrue();
             }
             assertThat(left).containsAll(m1.neededWal());
+            for (String k : foreign) {
+                assertThat(st.head(k)).as("another tool's %s", k).isPresent();
+            }
             assertThat(r.figures().facts().count("s3-wal-deleted")).hasValueSatisfying(n -> assertThat(n).isPositive());
             assertThat(r.figures().facts().count("s3-verified")).contains(2L);
             // the kept copies are whole: downloaded and checked, and a restore test from S3 passes
@@ -156,7 +170,7 @@ class RetentionS3IT {
             assertThat(again.success()).as(String.valueOf(again.figures())).isTrue();
             assertThat(again.figures().facts().count("wal-gaps")).contains(0L);
             for (S3Object o : st.list(layout.wals(SERVER))) {
-                Layout.walName(o.key()).filter(n -> n.length() >= 24 && Layout.isSegment(n.substring(0, 24))).ifPresent(n -> {
+                layout.walOf(SERVER, o.key()).filter(n -> n.length() >= 24 && Layout.isSegment(n.substring(0, 24))).ifPresent(n -> {
                     String seg = n.substring(0, 24);
                     assertThat(Layout.segmentIndex(seg, m5.segmentSize()) >= base || m1.neededWal().contains(seg))
                             .as("WAL %s copied again", seg).isTrue();

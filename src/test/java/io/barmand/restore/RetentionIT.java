@@ -31,11 +31,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * barmand's retention against real Barman 3.4 and PostgreSQL 15 (server itrestore): a tier's keep is Barman's
- * {@code standalone} keep, deleted backups are gone from {@code barman -f json list-backups} and Barman's WAL archive
- * shrinks (behind a standalone backup too),
- * barmand's keep is released when no tier wants it, an admin's keep is never touched, and a backup under a running
- * restore test is not deleted.
+ * barmand's retention against real Barman 3.4 and PostgreSQL 15 (server itrestore), through a {@code barman.binary}
+ * wrapper that logs every call: a tier's keep is Barman's {@code standalone} keep, deleted backups are gone from
+ * {@code barman -f json list-backups} (each delete seen by the wrapper), Barman keeps the WAL behind a standalone backup
+ * until that backup goes, barmand's keep is released when no tier wants it, an admin's keep is never touched (nor
+ * one an admin took over barmand's), and a backup under a running restore test is not deleted.
  */
 class RetentionIT {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -75,9 +75,34 @@ class RetentionIT {
         return service(s, Clock.systemUTC());
     }
 
+    /**
+     * The service with a {@code barman.binary} wrapper, as an admin's {@code sudo -u barman} or venv one: it logs its
+     * argv to DIR/barman-calls.log, then execs Barman. Every Barman call of retention goes through it.
+     */
     RetentionService service(Settings s, Clock clock) {
-        return new RetentionService(RestoreFixture.barman(), null, s.servers(), io.barmand.bucket.S3Store::new,
+        return new RetentionService(wrapped(), null, s.servers(), io.barmand.bucket.S3Store::new,
                 (server, id) -> List.of(), s.stateDir(), clock);
+    }
+
+    io.barmand.barman.BarmanClient wrapped() {
+        Path w = dir.resolve("barman-wrapper");
+        try {
+            Files.writeString(w, "#!/bin/sh\necho \"$@\" >> " + dir.resolve("barman-calls.log") + "\nexec /usr/bin/barman \"$@\"\n");
+            Files.setPosixFilePermissions(w, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new io.barmand.barman.BarmanClient(RestoreFixture.RUNNER, w, java.util.Optional.of(RestoreFixture.barmanConf()));
+    }
+
+    /** The wrapper's calls of {@code barman SUBCOMMAND ... itrestore ID} ("--" before the arguments or not). */
+    List<String> wrapperCalls(String subcommand, String id) throws IOException {
+        Path log = dir.resolve("barman-calls.log");
+        if (!Files.exists(log)) {
+            return List.of();
+        }
+        return Files.readAllLines(log).stream().filter(l -> l.matches(".*\\b" + subcommand + "\\b.* (-- )?"
+                + RestoreFixture.SERVER + " " + id + "$")).toList();
     }
 
     /** A clock 1h less 1s after the newest backup's end: a 1h window holds the newest backup only. */
@@ -167,16 +192,18 @@ class RetentionIT {
             assertThat(after.keySet()).doesNotContainAnyElementsOf(gone);
             RunFigures f = r.figures();
             assertThat(f.facts().text("deleted-backups").orElse("")).contains(gone.get(0));
+            // every delete went through barman.binary (the wrapper), as `barman delete SERVER ID`
+            for (String id : gone) {
+                assertThat(wrapperCalls("delete", id)).as("the wrapper saw the delete of %s", id).hasSize(1);
+            }
             assertThat(f.facts().text("standalone-backups")).contains(oldest);
             assertThat(dir.resolve("state/retention-keeps/" + RestoreFixture.SERVER + "@" + oldest + ".keep")).exists();
-            // plain `barman delete` would remove no WAL behind the standalone oldest backup (Barman 3.4, backup.py
-            // should_remove_wals, skip_wal_cleanup_if_standalone); barmand deletes the way Barman's retention does,
-            // so the WAL between the standalone backup's end and the next kept backup's begin goes
+            // `barman delete` (Barman 3.4, backup.py should_remove_wals, skip_wal_cleanup_if_standalone=True) removes
+            // no WAL while an older backup is keep:standalone: the WAL after the standalone backup stays until it goes
             long walBefore2 = walOnDisk();
             System.out.println("WAL on disk with the oldest backup standalone: " + walBefore + " -> " + walBefore2
                     + " bytes; facts " + f.facts());
-            assertThat(walBefore2).isLessThan(walBefore);
-            assertThat(f.facts().bytes("wal-after").orElseThrow()).isLessThan(f.facts().bytes("wal-before").orElseThrow());
+            assertThat(walBefore2).isGreaterThanOrEqualTo(walBefore);
 
             // no tier any more: barmand's standalone keep is released and its backup deleted; the admin's stays
             Settings s2 = settings("recovery-window = 1h\nkeep-daily = 0\nkeep-weekly = 0\nkeep-monthly = 0\n"
@@ -188,10 +215,15 @@ class RetentionIT {
             assertThat(after2.get(admins)).isEqualTo("full");
             assertThat(r2.figures().facts().text("released-backups")).contains(oldest);
             assertThat(dir.resolve("state/retention-keeps/" + RestoreFixture.SERVER + "@" + oldest + ".keep")).doesNotExist();
-            // the oldest backup deleted: Barman removes the WAL up to the next backup's begin, as documented
+            assertThat(wrapperCalls("delete", oldest)).hasSize(1);
+            assertThat(wrapperCalls("keep --release", oldest)).hasSize(1);
+            // the standalone backup deleted, as the oldest: Barman removes the WAL up to the next backup's begin,
+            // the WAL it held behind it included
             long walAfter2 = walOnDisk();
             System.out.println("WAL on disk after the oldest backup went: " + walBefore2 + " -> " + walAfter2 + " bytes");
             assertThat(walAfter2).isLessThan(walBefore2);
+            assertThat(r2.figures().facts().bytes("wal-after").orElseThrow())
+                    .isLessThan(r2.figures().facts().bytes("wal-before").orElseThrow());
         } finally {
             // the fixture's Barman outlives this test: no keep of it is left behind
             for (String id : List.of(admins, oldest)) {
@@ -199,6 +231,51 @@ class RetentionIT {
                     continue;
                 }
                 RestoreFixture.barman().releaseKeep(RestoreFixture.SERVER, id, Duration.ofMinutes(1));
+            }
+        }
+    }
+
+    @Test
+    void anAdminsFullKeepOverBarmandsStandaloneKeepSurvivesTheNextRun() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            RestoreFixture.psql("retentionit", "CREATE TABLE IF NOT EXISTS t(i int); INSERT INTO t SELECT generate_series(1, 20000)");
+            RestoreFixture.backup();
+        }
+        List<String> all = new ArrayList<>(barmanList().keySet());
+        all.sort(null);
+        String oldest = all.get(0);
+        Path note = dir.resolve("state/retention-keeps/" + RestoreFixture.SERVER + "@" + oldest + ".keep");
+        try {
+            // barmand keeps the oldest standalone (keep-daily 1, borg's oldest rule) and notes it
+            Settings s = settings("recovery-window = 1h\nkeep-daily = 1\nkeep-weekly = 0\nkeep-monthly = 0\n"
+                    + "keep-yearly = 0", "");
+            Clock clock = windowOfTheNewest();
+            JobService.Result r = run(service(s, clock), s, true);
+            assertThat(r.success()).as(String.valueOf(r.figures())).isTrue();
+            assertThat(barmanList().get(oldest)).isEqualTo("standalone");
+            assertThat(note).exists();
+            // an admin keeps it for good, over barmand's keep
+            var k = RestoreFixture.RUNNER.run(List.of("barman", "-c", RestoreFixture.barmanConf().toString(), "keep",
+                    "--target", "full", RestoreFixture.SERVER, oldest), Duration.ofMinutes(1));
+            assertThat(k.ok()).as(k.stderrTail()).isTrue();
+            assertThat(barmanList().get(oldest)).isEqualTo("full");
+            // no tier wants it any more: barmand's own keep would be released and the backup deleted; an admin's is a rail
+            Settings s2 = settings("recovery-window = 1h\nkeep-daily = 0\nkeep-weekly = 0\nkeep-monthly = 0\n"
+                    + "keep-yearly = 0", "");
+            RetentionService svc = service(s2, clock);
+            var d = svc.plans(RestoreFixture.SERVER, true, Duration.ofMinutes(2)).local().decision(oldest);
+            System.out.println("admin's keep: " + d);
+            assertThat(d.has(io.barmand.retention.Reason.Rule.ADMIN_KEEP)).isTrue();
+            JobService.Result r2 = run(svc, s2, true);
+            assertThat(r2.success()).as(String.valueOf(r2.figures())).isTrue();
+            assertThat(barmanList()).containsEntry(oldest, "full");
+            assertThat(note).doesNotExist();
+            assertThat(r2.figures().facts().text("keep-notes-dropped")).contains(oldest);
+            assertThat(wrapperCalls("keep --release", oldest)).isEmpty();
+            assertThat(wrapperCalls("delete", oldest)).isEmpty();
+        } finally {
+            if (!barmanList().getOrDefault(oldest, "nokeep").equals("nokeep")) {
+                RestoreFixture.barman().releaseKeep(RestoreFixture.SERVER, oldest, Duration.ofMinutes(1));
             }
         }
     }

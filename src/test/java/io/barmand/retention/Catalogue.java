@@ -108,17 +108,17 @@ final class Catalogue {
     }
 
     static Candidate kept(Candidate c) {
-        return new Candidate(c.backupId(), c.end(), c.status(), true, c.restoreTestPassed(), c.offsiteVerified(),
+        return new Candidate(c.backupId(), c.end(), c.status(), true, c.restoreTestPassed(), c.copiedOffsite(),
                 c.inUseBy());
     }
 
     static Candidate unkept(Candidate c) {
-        return new Candidate(c.backupId(), c.end(), c.status(), false, c.restoreTestPassed(), c.offsiteVerified(),
+        return new Candidate(c.backupId(), c.end(), c.status(), false, c.restoreTestPassed(), c.copiedOffsite(),
                 c.inUseBy());
     }
 
     static Candidate passed(Candidate c) {
-        return new Candidate(c.backupId(), c.end(), c.status(), c.keptByBarman(), true, c.offsiteVerified(), c.inUseBy());
+        return new Candidate(c.backupId(), c.end(), c.status(), c.keptByBarman(), true, c.copiedOffsite(), c.inUseBy());
     }
 
     static Candidate unverified(Candidate c) {
@@ -128,7 +128,7 @@ final class Catalogue {
 
     static Candidate inUse(Candidate c, String job) {
         return new Candidate(c.backupId(), c.end(), c.status(), c.keptByBarman(), c.restoreTestPassed(),
-                c.offsiteVerified(), Optional.of(job));
+                c.copiedOffsite(), Optional.of(job));
     }
 
     static Duration days(int n) {

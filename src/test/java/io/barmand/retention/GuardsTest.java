@@ -156,4 +156,30 @@ class GuardsTest {
                 .isInstanceOf(io.barmand.error.BarmandException.class)
                 .hasMessage("retention: backup 20261120T020000 listed twice");
     }
+
+    @Test
+    void aNewestBackupOlderThanTheMaxAgeRefusesBothPlans() {
+        Instant lastEnd = nov.get(nov.size() - 1).end();
+        Optional<Duration> maxAge = Optional.of(Duration.ofDays(3));
+        assertThat(RetentionEngine.staleNewest(nov, lastEnd.plus(Duration.ofDays(2)), maxAge)).isEmpty();
+        assertThat(RetentionEngine.staleNewest(nov, lastEnd.plus(Duration.ofDays(365)), Optional.empty())).isEmpty();
+        Instant yearLater = lastEnd.plus(Duration.ofDays(365));
+        Optional<String> why = RetentionEngine.staleNewest(nov, yearLater, maxAge);
+        assertThat(why).hasValueSatisfying(w -> assertThat(w).contains("longer ago than newest-backup-max-age 3d")
+                .contains("the clock looks wrong"));
+        // without the guard, a year-old catalogue would be mostly deleted
+        Plan unguarded = RetentionEngine.plan(window(7, 100), nov, yearLater, false, true);
+        assertThat(unguarded.deletes()).isNotEmpty();
+        Plan p = RetentionEngine.refuseIf(unguarded, why);
+        assertKeepsEverything(p);
+        // a FAILED backup that is newer does not hide how old the newest DONE one is
+        List<Candidate> c = new ArrayList<>(nov);
+        c.add(new Candidate("20271201T020000", yearLater.minusSeconds(60), Candidate.Status.FAILED, false, false, false,
+                Optional.empty()));
+        assertThat(RetentionEngine.staleNewest(c, yearLater, maxAge)).isPresent();
+        // a plan refused already keeps its own refusal first
+        Plan both = RetentionEngine.refuseIf(RetentionEngine.plan(window(7, 1), nov, lastEnd.plus(Duration.ofDays(1)), false), why);
+        assertThat(both.refusal()).startsWith("would delete").endsWith(why.get());
+        assertKeepsEverything(both);
+    }
 }

@@ -54,7 +54,7 @@ class RailsTest {
         List<Candidate> c = Catalogue.with(nov, OLD, Catalogue::unverified);
         Decision on = plan(c, true).decision(OLD);
         assertThat(on.verdict()).isEqualTo(Verdict.KEEP);
-        assertThat(on.reason().text()).isEqualTo("offsite copy not verified");
+        assertThat(on.reason().text()).isEqualTo("not copied offsite yet");
         assertThat(plan(c, false).decision(OLD).verdict()).isEqualTo(Verdict.DELETE);
     }
 
@@ -155,7 +155,7 @@ class RailsTest {
         assertThat(p.decision(inWindow).reasons()).extracting(Reason::text).containsExactly("recovery window 7d",
                 "barman keep that no tier wants: release");
         assertThat(p.decision(OLD).verdict()).isEqualTo(Verdict.RELEASE_AND_KEEP);
-        assertThat(p.decision(OLD).reason().text()).isEqualTo("offsite copy not verified");
+        assertThat(p.decision(OLD).reason().text()).isEqualTo("not copied offsite yet");
         assertThat(p.releases()).extracting(Decision::backupId).containsExactly(inWindow, OLD);
         assertThat(p.deletes()).extracting(Decision::backupId).doesNotContain(inWindow, OLD);
     }
