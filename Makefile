@@ -52,6 +52,7 @@ test: test-java test-lab
 test-java:
 	bash lab/host-deps.sh build
 	bash .ci/doc-links.sh
+	bash packaging/monitoring/check.sh
 	$(MVN) verify
 	bash packaging/lintian.sh $(DEB)
 

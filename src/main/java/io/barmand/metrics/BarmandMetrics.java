@@ -157,6 +157,19 @@ final class BarmandMetrics implements MultiCollector {
 
     static final String BUILD_INFO = "barmand_build";
 
+    /**
+     * Every family name a scrape can hold, as written ({@code barmand_build_info} for {@link #BUILD_INFO}): what the
+     * shipped dashboard and alert rules may use (MonitoringFilesTest).
+     */
+    static java.util.SortedSet<String> names() {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        for (Family f : Family.values()) {
+            out.add(f.name);
+        }
+        out.add(BUILD_INFO + "_info");
+        return out;
+    }
+
     @Override
     public MetricSnapshots collect() {
         HealthReport h = health.get();

@@ -325,6 +325,8 @@ class MetricsServiceTest {
         assertThat(e.family("barmand_running_since_timestamp_seconds").samples).hasSize(3);
         assertThat(e.value("barmand_history_store_writable")).contains(1.0);
         assertThat(e.value("barmand_history_store_pending_records")).contains(0.0);
+        // every family there is, and none other: the names the shipped dashboard and rules are checked against
+        assertThat(e.families().keySet()).containsExactlyInAnyOrderElementsOf(BarmandMetrics.names());
     }
 
     /** A store that takes no writes: 0, with the records it keeps, as the host problem history-store says. */
