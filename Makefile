@@ -48,10 +48,12 @@ down:
 
 test: test-java test-lab
 
-# after the tests, the .deb that verify built through Debian's lintian (packaging/lintian.sh: any tag not explained fails)
+# the shipped alert rules through promtool (packaging/monitoring/check.sh); after the tests, the .deb that verify built
+# through Debian's lintian (packaging/lintian.sh: any tag not explained fails)
 test-java:
 	bash lab/host-deps.sh build
 	bash .ci/doc-links.sh
+	bash packaging/monitoring/check.sh
 	$(MVN) verify
 	bash packaging/lintian.sh $(DEB)
 

@@ -8,7 +8,8 @@ build_pkgs=(openjdk-17-jdk-headless maven postgresql-15 postgresql-client-15 bar
             rsync procps openssh-client openssh-server python3 ca-certificates
             awscli zstd    # offsite tests: an independent S3 client (call /usr/bin/aws) and zstd to unpack
             fonts-dejavu-core    # the report's trend charts (JFreeChart) draw text with it
-            lintian)             # make test checks the .deb with it (packaging/lintian.sh)
+            lintian              # make test checks the .deb with it (packaging/lintian.sh)
+            prometheus)          # promtool: make test checks the shipped alert rules (packaging/prometheus/check.sh)
 lab_pkgs=(lxc lxc-templates debootstrap vagrant vagrant-lxc ansible rsync iptables dnsmasq-base
           bridge-utils redir sudo openssh-client curl)
 

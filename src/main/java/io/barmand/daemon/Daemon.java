@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import io.barmand.health.Health;
 import io.barmand.mail.Outbox;
+import io.barmand.metrics.InProgress;
 import io.barmand.metrics.MetricsService;
 import io.barmand.mail.Sender;
 import io.barmand.report.AlertService;
@@ -151,6 +152,8 @@ public final class Daemon implements Lifecycle {
         notifier = notifier(w);
         runner = new JobRunner(settings.servers(), settings.hostJobs(), w.registry, store, settings.scheduler(), clock,
                 Delays.threaded());
+        JobRunner jr = runner;
+        metrics.follow(store, () -> jr.running().stream().map(r -> new InProgress(r.server(), r.kind(), r.started())).toList());
         // the offsite copy of each new backup: queued like any run once the backup has succeeded
         runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> services.offsite.enabled(s));
         // retention after each new backup; after its offsite copy when offsite is on (the copy is a rail)

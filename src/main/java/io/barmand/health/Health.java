@@ -28,6 +28,9 @@ import java.util.function.Function;
  * the misfire threshold plus two minutes after it), counted from the first start of barmand on this host.
  */
 public final class Health {
+    /** The key of the host's problem while the history store takes no writes (the metrics read it too). */
+    public static final String HISTORY_STORE = "history-store";
+
     /** How many fire times of one job one evaluation looks at, at most (a check every minute for 3 days). */
     static final int MAX_FIRE_TIMES = 5000;
 
@@ -59,7 +62,7 @@ public final class Health {
     public HealthReport evaluate(Instant now, Duration window) {
         List<Problem> hostProblems = new ArrayList<>();
         // first: the history may take no writes and still be read (another process holds its lock, the disk is full)
-        history.trouble().ifPresent(t -> hostProblems.add(new Problem("", "history-store", Severity.CRITICAL, "history store",
+        history.trouble().ifPresent(t -> hostProblems.add(new Problem("", HISTORY_STORE, Severity.CRITICAL, "history store",
                 t.text(java.nio.file.Path.of(history.where())), t.since(), true)));
         Optional<Instant> first = history.firstDaemonStart();
         Instant from = now.minus(window);

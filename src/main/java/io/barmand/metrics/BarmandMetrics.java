@@ -2,13 +2,16 @@ package io.barmand.metrics;
 
 import io.barmand.barman.BarmanRecords.BackupSummary;
 import io.barmand.config.JobKind;
+import io.barmand.health.Health;
 import io.barmand.health.HealthReport;
 import io.barmand.health.Missed;
 import io.barmand.health.Problem;
 import io.barmand.health.ServerHealth;
 import io.barmand.health.Severity;
 import io.barmand.history.Outcome;
+import io.barmand.history.RunHistory;
 import io.barmand.history.RunRecord;
+import io.barmand.history.StoreTrouble;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -22,6 +25,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +42,9 @@ import java.util.function.Supplier;
  * {@code barman_up{check}}, ...), barmand's own under {@code barmand_}. The job of a run is the label {@code kind}
  * ("backup", "restore-test", ...): {@code job} is the label Prometheus gives every target, and would be renamed
  * {@code exported_job}. A host's own jobs have {@code server=""}.
+ *
+ * <p>The last run of the kinds a {@link ServerHealth} holds (check, backup, offsite, restore-test) comes from it; the
+ * other kinds' from the history, once it is {@link #follow followed}, as do the runs in progress and the store's health.
  */
 final class BarmandMetrics implements MultiCollector {
     static final String SERVER = "server";
@@ -49,6 +56,8 @@ final class BarmandMetrics implements MultiCollector {
     private final Supplier<HealthReport> health;
     private final Optional<BackupCatalogue> catalogue;
     private final String version;
+    private volatile RunHistory history;
+    private volatile Supplier<List<InProgress>> running = List::of;
 
     /**
      * @param health one evaluation of every server, at each scrape; when it throws, so does the scrape (the
@@ -59,6 +68,15 @@ final class BarmandMetrics implements MultiCollector {
         this.health = health;
         this.catalogue = catalogue;
         this.version = version;
+    }
+
+    /**
+     * From now on, the last run of every job kind and the store's health from {@code history}, and
+     * {@code barmand_running} from {@code running} (called at each scrape; must not block).
+     */
+    void follow(RunHistory history, Supplier<List<InProgress>> running) {
+        this.history = history;
+        this.running = running;
     }
 
     /** A registry holding these metrics only. */
@@ -95,7 +113,11 @@ final class BarmandMetrics implements MultiCollector {
         LAST_RUN_TIMESTAMP("barmand_last_run_timestamp_seconds", Unit.SECONDS,
                 "When the newest ended run of the job ended, as a Unix time", SERVER, KIND),
         LAST_SUCCESS_TIMESTAMP("barmand_last_success_timestamp_seconds", Unit.SECONDS,
-                "When the newest successful run of the job ended, as a Unix time (backup, restore-test)", SERVER, KIND),
+                "When the newest successful run of the job ended, as a Unix time", SERVER, KIND),
+        RUNNING("barmand_running", null,
+                "1 while a run of the job is in progress (started, not queued), 0 otherwise", SERVER, KIND),
+        RUNNING_SINCE("barmand_running_since_timestamp_seconds", Unit.SECONDS,
+                "When the run of the job in progress started, as a Unix time (only while one runs)", SERVER, KIND),
         LAST_BACKUP_AGE("barmand_last_backup_age_seconds", Unit.SECONDS,
                 "Age of the newest successful backup run (its end); health.backup-max-age makes it a problem", SERVER),
         WAL_AGE("barmand_wal_age_seconds", Unit.SECONDS,
@@ -113,7 +135,12 @@ final class BarmandMetrics implements MultiCollector {
                 SERVER, KIND),
         PROBLEMS("barmand_problems", null,
                 "Problems found by the health evaluation (as in the report and status --check), by severity", SERVER,
-                "severity");
+                "severity"),
+        // the history store (the host problem history-store)
+        HISTORY_STORE_WRITABLE("barmand_history_store_writable", null,
+                "1 when the history store takes writes, 0 during an episode of refused writes (full disk, lock held)"),
+        HISTORY_STORE_PENDING("barmand_history_store_pending_records", null,
+                "Run records kept in memory until the history store takes writes again (a restart would lose them)");
 
         final String name;
         final Unit unit;
@@ -130,30 +157,43 @@ final class BarmandMetrics implements MultiCollector {
 
     static final String BUILD_INFO = "barmand_build";
 
+    /**
+     * Every family name a scrape can hold, as written ({@code barmand_build_info} for {@link #BUILD_INFO}): what the
+     * shipped dashboard and alert rules may use (MonitoringFilesTest).
+     */
+    static java.util.SortedSet<String> names() {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        for (Family f : Family.values()) {
+            out.add(f.name);
+        }
+        out.add(BUILD_INFO + "_info");
+        return out;
+    }
+
     @Override
     public MetricSnapshots collect() {
         HealthReport h = health.get();
+        RunHistory hist = history;
+        Map<String, InProgress> now = new HashMap<>();
+        for (InProgress r : running.get()) {
+            now.putIfAbsent(r.server() + "\u0000" + r.kind().id(), r);
+        }
         Points p = new Points();
         Instant at = h.at();
         for (ServerHealth s : h.servers()) {
             String server = s.server();
             catalogue.ifPresent(c -> backups(p, c, server));
             s.lastCheck().ifPresent(r -> checks(p, server, r));
-            for (JobKind k : RUN_KINDS) {
-                lastRun(s, k).ifPresent(r -> {
-                    p.add(Family.LAST_RUN_SUCCESS, r.outcome() == Outcome.SUCCESS ? 1 : 0, server, k.id());
-                    if (r.durationMs() != null) {
-                        p.add(Family.LAST_RUN_DURATION, r.durationMs() / 1000.0, server, k.id());
-                    }
-                    p.add(Family.LAST_RUN_TIMESTAMP, epoch(ended(r)), server, k.id());
-                });
+            for (JobKind k : JobKind.values()) {
+                if (!k.host()) {
+                    Optional<RunRecord> last = RUN_KINDS.contains(k) ? lastRun(s, k) : lastEnded(hist, server, k);
+                    runs(p, server, k, last, k == JobKind.BACKUP ? s.lastBackup()
+                            : k == JobKind.RESTORE_TEST ? s.lastRestoreOk() : lastOk(last, hist, server, k));
+                    running(p, server, k, now);
+                }
             }
-            s.lastBackup().ifPresent(r -> {
-                p.add(Family.LAST_SUCCESS_TIMESTAMP, epoch(ended(r)), server, JobKind.BACKUP.id());
-                p.add(Family.LAST_BACKUP_AGE, seconds(Duration.between(ended(r), at)), server);
-            });
+            s.lastBackup().ifPresent(r -> p.add(Family.LAST_BACKUP_AGE, seconds(Duration.between(ended(r), at)), server));
             s.lastRestoreOk().ifPresent(r -> {
-                p.add(Family.LAST_SUCCESS_TIMESTAMP, epoch(ended(r)), server, JobKind.RESTORE_TEST.id());
                 r.facts().seconds("rto").ifPresent(v -> p.add(Family.RTO, v, server));
                 r.facts().seconds("canary-age").ifPresent(v -> p.add(Family.CANARY_AGE, v, server));
             });
@@ -168,9 +208,66 @@ final class BarmandMetrics implements MultiCollector {
             missed(p, server, s.missed(), false);
             problems(p, server, s.problems());
         }
+        for (JobKind k : JobKind.values()) {
+            if (k.host()) {
+                Optional<RunRecord> last = lastEnded(hist, "", k);
+                runs(p, "", k, last, lastOk(last, hist, "", k));
+                running(p, "", k, now);
+            }
+        }
+        // runs of servers no longer configured (a reload removed them while they ran)
+        now.values().forEach(r -> {
+            p.add(Family.RUNNING, 1, r.server(), r.kind().id());
+            p.add(Family.RUNNING_SINCE, epoch(r.started()), r.server(), r.kind().id());
+        });
         missed(p, "", h.hostMissed(), true);
         problems(p, "", h.hostProblems());
+        store(p, h, hist);
         return p.snapshots(version);
+    }
+
+    private static void runs(Points p, String server, JobKind k, Optional<RunRecord> last, Optional<RunRecord> ok) {
+        last.ifPresent(r -> {
+            p.add(Family.LAST_RUN_SUCCESS, r.outcome() == Outcome.SUCCESS ? 1 : 0, server, k.id());
+            if (r.durationMs() != null) {
+                p.add(Family.LAST_RUN_DURATION, r.durationMs() / 1000.0, server, k.id());
+            }
+            p.add(Family.LAST_RUN_TIMESTAMP, epoch(ended(r)), server, k.id());
+        });
+        ok.ifPresent(r -> p.add(Family.LAST_SUCCESS_TIMESTAMP, epoch(ended(r)), server, k.id()));
+    }
+
+    /** 1 or 0 for every kind of every server, so that an alert or a panel sees the series; taken out of {@code now}. */
+    private static void running(Points p, String server, JobKind k, Map<String, InProgress> now) {
+        InProgress r = now.remove(server + "\u0000" + k.id());
+        p.add(Family.RUNNING, r == null ? 0 : 1, server, k.id());
+        if (r != null) {
+            p.add(Family.RUNNING_SINCE, epoch(r.started()), server, k.id());
+        }
+    }
+
+    /** Writable as the health evaluation saw it (its host problem history-store); the records kept, from the store. */
+    private static void store(Points p, HealthReport h, RunHistory hist) {
+        boolean refused = h.hostProblems().stream().anyMatch(x -> x.key().equals(Health.HISTORY_STORE));
+        p.add(Family.HISTORY_STORE_WRITABLE, refused ? 0 : 1);
+        if (hist != null) {
+            p.add(Family.HISTORY_STORE_PENDING, hist.trouble().map(StoreTrouble::kept).orElse(0));
+        }
+    }
+
+    private static Optional<RunRecord> lastEnded(RunHistory hist, String server, JobKind k) {
+        return hist == null ? Optional.empty() : hist.lastEnded(server, k.id());
+    }
+
+    /**
+     * The newest successful run: the newest that ended when it succeeded, else asked of the history (one query fewer
+     * in the usual case). The offsite copy as the health follows it: none while offsite is off.
+     */
+    private static Optional<RunRecord> lastOk(Optional<RunRecord> last, RunHistory hist, String server, JobKind k) {
+        if (last.isPresent() && last.get().outcome() == Outcome.SUCCESS) {
+            return last;
+        }
+        return hist == null || last.isEmpty() ? Optional.empty() : hist.last(server, k.id(), Outcome.SUCCESS);
     }
 
     private static void backups(Points p, BackupCatalogue c, String server) {

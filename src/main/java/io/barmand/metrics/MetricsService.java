@@ -3,6 +3,7 @@ package io.barmand.metrics;
 import io.barmand.barman.BarmanRecords.BackupSummary;
 import io.barmand.config.MetricsSettings;
 import io.barmand.health.HealthReport;
+import io.barmand.history.RunHistory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ public final class MetricsService implements AutoCloseable {
     private final MetricsSettings settings;
     private final Optional<BackupCatalogue> catalogue;
     private final ExecutorService ownRefresher;
+    private final BarmandMetrics metrics;
     private final PrometheusRegistry registry;
     private final Optional<TextfileWriter> textfile;
     private MetricsEndpoint endpoint;
@@ -58,8 +60,18 @@ public final class MetricsService implements AutoCloseable {
         }) : null;
         Executor ex = refresher != null ? refresher : ownRefresher;
         this.catalogue = on ? backups.map(b -> new BackupCatalogue(b, backupsTtl, clock, ex)) : Optional.empty();
-        this.registry = new BarmandMetrics(health, catalogue, version).registry();
+        this.metrics = new BarmandMetrics(health, catalogue, version);
+        this.registry = metrics.registry();
         this.textfile = settings.textfile().map(f -> new TextfileWriter(f, registry));
+    }
+
+    /**
+     * From now on, the last run of every job kind (not only those the health evaluation holds) and the history store's
+     * pending records from {@code history}, and {@code barmand_running} from {@code running}, read at each scrape (it
+     * must not block: the runner's list of runs in progress).
+     */
+    public void follow(RunHistory history, Supplier<List<InProgress>> running) {
+        metrics.follow(history, running);
     }
 
     /** Whether the endpoint or the textfile is on. */

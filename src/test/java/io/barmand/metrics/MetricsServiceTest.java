@@ -19,12 +19,16 @@ import io.barmand.health.Severity;
 import io.barmand.history.Facts;
 import io.barmand.history.Outcome;
 import io.barmand.history.RunFigures;
+import io.barmand.history.RunHistory;
 import io.barmand.history.RunStore;
+import io.barmand.history.StoreTrouble;
 import io.barmand.history.Trigger;
 import io.barmand.testing.Jobs;
 import io.barmand.testing.MutableClock;
 import io.barmand.testing.TestOffsite;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -266,6 +270,89 @@ class MetricsServiceTest {
                 .containsExactlyInAnyOrder("pg1 backup", "pg1 backup-age", "pg2 backup-age", "pg2 missed-backup");
         assertThat(e.value("barmand_problems", "server", "pg1", "severity", "critical")).contains(2.0);
         assertThat(e.value("barmand_build_info", "version", VERSION)).contains(1.0);
+    }
+
+    /**
+     * Followed (as the daemon does), every job kind has its last run, success and duration, the runs in progress are
+     * 1 (every other kind 0), and the store is writable with nothing pending.
+     */
+    @Test
+    void everyJobKindAndTheRunsInProgress() throws Exception {
+        run("pg1", "switch-wal", Instant.parse("2026-11-24T11:00:00Z"), Instant.parse("2026-11-24T11:00:01Z"), Outcome.FAILED,
+                RunFigures.error("barman switch-wal exited 1"));
+        run("pg1", "verify", Instant.parse("2026-11-24T04:00:00Z"), Instant.parse("2026-11-24T04:10:00Z"), Outcome.SUCCESS,
+                new RunFigures(null, null, null, List.of(), null, null));
+        run("pg1", "retention", Instant.parse("2026-11-23T05:00:00Z"), Instant.parse("2026-11-23T05:00:02Z"), Outcome.SUCCESS,
+                new RunFigures(null, null, null, List.of(), null, null));
+        run("pg1", "retention", Instant.parse("2026-11-24T05:00:00Z"), Instant.parse("2026-11-24T05:00:03Z"), Outcome.FAILED,
+                RunFigures.error("refused"));
+        run("", "report", Instant.parse("2026-11-24T07:00:00Z"), Instant.parse("2026-11-24T07:00:04.500Z"), Outcome.SUCCESS,
+                new RunFigures(null, null, null, List.of(), null, null));
+        MetricsService m = endpoint();
+        Instant since = NOW.minusSeconds(90);
+        m.follow(store, () -> List.of(new InProgress("pg2", JobKind.BACKUP, since), new InProgress("", JobKind.PRUNE_HISTORY, since),
+                new InProgress("gone", JobKind.CHECK, since)));
+        Exposition e = Exposition.parse(get(m, "/metrics", null).body());
+        assertEveryFamilyDocumentedGauge(e);
+        assertValues(e); // what was there stays as it was
+        assertThat(e.value("barmand_last_run_success", "server", "pg1", "kind", "switch-wal")).contains(0.0);
+        assertThat(e.value("barmand_last_run_duration_seconds", "server", "pg1", "kind", "switch-wal")).contains(1.0);
+        assertThat(e.value("barmand_last_success_timestamp_seconds", "server", "pg1", "kind", "switch-wal")).isEmpty();
+        assertThat(e.value("barmand_last_run_success", "server", "pg1", "kind", "verify")).contains(1.0);
+        assertThat(e.value("barmand_last_success_timestamp_seconds", "server", "pg1", "kind", "verify"))
+                .contains((double) Instant.parse("2026-11-24T04:10:00Z").getEpochSecond());
+        // a failed retention after a good one: the good one's end is the last success
+        assertThat(e.value("barmand_last_run_success", "server", "pg1", "kind", "retention")).contains(0.0);
+        assertThat(e.value("barmand_last_success_timestamp_seconds", "server", "pg1", "kind", "retention"))
+                .contains((double) Instant.parse("2026-11-23T05:00:02Z").getEpochSecond());
+        // the check failed: its last success is none; the offsite copy succeeded: its own run is its last success
+        assertThat(e.value("barmand_last_success_timestamp_seconds", "server", "pg1", "kind", "check")).isEmpty();
+        assertThat(e.value("barmand_last_success_timestamp_seconds", "server", "pg1", "kind", "offsite"))
+                .contains((double) Instant.parse("2026-11-24T01:31:00Z").getEpochSecond());
+        // the host's jobs, server ""
+        assertThat(e.value("barmand_last_run_success", "server", "", "kind", "report")).contains(1.0);
+        assertThat(e.value("barmand_last_run_duration_seconds", "server", "", "kind", "report")).contains(4.5);
+        assertThat(e.value("barmand_last_run_success", "server", "", "kind", "prune-history")).isEmpty();
+        // in progress: 1 with its start, every other kind of every server 0
+        assertThat(e.value("barmand_running", "server", "pg2", "kind", "backup")).contains(1.0);
+        assertThat(e.value("barmand_running_since_timestamp_seconds", "server", "pg2", "kind", "backup"))
+                .contains((double) since.getEpochSecond());
+        assertThat(e.value("barmand_running", "server", "", "kind", "prune-history")).contains(1.0);
+        assertThat(e.value("barmand_running", "server", "gone", "kind", "check")).contains(1.0);
+        assertThat(e.value("barmand_running", "server", "pg1", "kind", "backup")).contains(0.0);
+        assertThat(e.value("barmand_running", "server", "", "kind", "report")).contains(0.0);
+        assertThat(e.family("barmand_running").samples).hasSize(2 * 7 + 2 + 1);
+        assertThat(e.family("barmand_running_since_timestamp_seconds").samples).hasSize(3);
+        assertThat(e.value("barmand_history_store_writable")).contains(1.0);
+        assertThat(e.value("barmand_history_store_pending_records")).contains(0.0);
+        // every family there is, and none other: the names the shipped dashboard and rules are checked against
+        assertThat(e.families().keySet()).containsExactlyInAnyOrderElementsOf(BarmandMetrics.names());
+    }
+
+    /** A store that takes no writes: 0, with the records it keeps, as the host problem history-store says. */
+    @Test
+    void aStoreThatTakesNoWrites() throws Exception {
+        StoreTrouble t = new StoreTrouble("SQLITE_FULL", NOW.minusSeconds(600), "database or disk is full", 3);
+        RunHistory full = (RunHistory) Proxy.newProxyInstance(RunHistory.class.getClassLoader(), new Class<?>[] {RunHistory.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("trouble")) {
+                        return Optional.of(t);
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException x) {
+                        throw x.getCause();
+                    }
+                });
+        MetricsService m = service(new MetricsSettings(Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.empty()),
+                () -> new Health(servers, Map.of(), ReportSettings.defaults("test"), Duration.ofMinutes(1), full,
+                        s -> Optional.empty()).evaluate(clock.instant(), Duration.ofHours(24)));
+        m.start();
+        m.follow(full, List::of);
+        Exposition e = Exposition.parse(get(m, "/metrics", null).body());
+        assertThat(e.value("barmand_history_store_writable")).contains(0.0);
+        assertThat(e.value("barmand_history_store_pending_records")).contains(3.0);
+        assertThat(e.value("barmand_problems", "server", "", "severity", "critical")).contains(1.0);
     }
 
     @Test
