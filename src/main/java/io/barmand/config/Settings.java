@@ -174,6 +174,12 @@ public final class Settings {
         for (String name : new TreeSet<>(serversObj.keySet())) {
             ConfigValue v = serversObj.get(name);
             String keyPath = ROOT + ".servers." + ConfigUtil.quoteString(name).replaceAll("^\"([A-Za-z0-9_-]+)\"$", "$1");
+            Optional<String> bad = Names.serverProblem(name);
+            if (bad.isPresent()) {
+                // before anything else: a name that is no file name would reach the state dir's paths
+                problems.add(where + ": " + keyPath + ": " + bad.get() + line(v.origin()));
+                continue;
+            }
             if (v.valueType() != ConfigValueType.OBJECT) {
                 problems.add(where + ": " + keyPath + ": must be a block { ... }, is " + v.valueType().name().toLowerCase() + line(v.origin()));
                 continue;

@@ -288,4 +288,50 @@ class CliTest {
         assertThat(RunNowCommand.exitCode(Outcome.SKIPPED)).isEqualTo(75);
         assertThat(RunNowCommand.exitCode(Outcome.INTERRUPTED)).isEqualTo(75);
     }
+
+    @Test
+    void aServerNamedDotDotWithOffsiteOnIsRefusedBeforeAnythingTouchesTheStateDir() throws Exception {
+        // on main: the file loaded, a failed copy of server '..' left STATE/spool/.. (the state dir) to clean up
+        Path state = tmp.resolve("state");
+        Files.createDirectories(state);
+        Files.writeString(state.resolve("last-good.conf"), "kept");
+        fake.answerText("list-servers", "{\"itpg\": {}, \"..\": {}}", 0);
+        Files.writeString(conf, """
+                barmand {
+                  barman.binary = "%s"
+                  state-dir = "%s"
+                  control-socket = "%s"
+                  servers { itpg {}, "..": { offsite { enabled = true, bucket = "b", spool-dir = "%s" } } }
+                }
+                """.formatted(fake.script(), state, tmp.resolve("c.sock"), state.resolve("spool")));
+        assertThat(run("check-config", "--config", conf.toString())).isEqualTo(78);
+        assertThat(err.toString()).contains("barmand.servers.\"..\": '..' is not a valid server name: it names a folder");
+        assertThat(run("run-now", "offsite", "..", "--config", conf.toString())).isEqualTo(64); // refused before the file is read
+        assertThat(state.resolve("last-good.conf")).hasContent("kept");
+    }
+
+    @Test
+    void aServerOnTheCommandLineThatIsNoNameIsAUsageErrorWithoutAskingTheDaemon() {
+        for (String[] args : List.of(new String[] {"run-now", "offsite", ".."}, new String[] {"run-now", "check", "a/b"},
+                new String[] {"history", "--server", ".."}, new String[] {"retention", "plan", "a/b"},
+                new String[] {"offsite", "verify", ".."}, new String[] {"restore", "..", "--to", tmp.resolve("r").toString()},
+                new String[] {"wal-restore", "..", "000000010000000000000001", tmp.resolve("w").toString()})) {
+            err.getBuffer().setLength(0);
+            List<String> a = new java.util.ArrayList<>(List.of(args));
+            a.addAll(List.of("--config", conf.toString()));
+            assertThat(run(a.toArray(String[]::new))).as(String.join(" ", args)).isEqualTo(64);
+            assertThat(err.toString()).as(String.join(" ", args)).contains("is not a valid server name");
+        }
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void historyLimitBelowOneIsAUsageError() {
+        seed();
+        assertThat(run("history", "--config", conf.toString(), "--limit", "-1")).isEqualTo(64);
+        assertThat(err.toString()).contains("--limit: must be a whole number of runs, 1 or more, is -1");
+        assertThat(out.toString()).isEmpty();
+        assertThat(run("history", "--config", conf.toString(), "--limit", "0")).isEqualTo(64);
+        assertThat(run("history", "--config", conf.toString(), "--limit", "1")).isZero();
+    }
 }

@@ -188,6 +188,27 @@ class SettingsTest {
     }
 
     @Test
+    void serverNamesThatAreNoFileNameOrAnOptionAreRefusedAllAtOnce() throws IOException {
+        // Barman would know them all: the refusal is barmand's (a name becomes a path in the state dir and an argument)
+        ServerCatalog knowsAll = (bin, cf, t) -> Set.of("pg1", "..", ".", "a/b", "-h", "all", "x y");
+        Path f = conf("servers {\n  pg1 {}\n  \"..\" {}\n  \".\" {}\n  \"a/b\" {}\n  \"-h\" {}\n  all {}\n  \"x y\" {}\n}");
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> Settings.load(f, knowsAll));
+        assertThat(t).isInstanceOf(BarmandException.class);
+        BarmandException e = (BarmandException) t;
+        assertThat(e.exitCode()).isEqualTo(78);
+        assertThat(e.getMessage()).contains(f + ": barmand.servers.\"..\": '..' is not a valid server name: it names a folder (line 7)")
+                .contains("barmand.servers.\".\": '.' is not a valid server name: it names a folder (line 8)")
+                .contains("barmand.servers.\"a/b\": 'a/b' is not a valid server name: letters, digits, '.', '_' and '-' only (line 9)")
+                .contains("barmand.servers.-h: '-h' is not a valid server name: it cannot start with '-' (line 10)")
+                .contains("barmand.servers.all: 'all' is not a valid server name: a reserved word of Barman (line 11)")
+                .contains("'x y' is not a valid server name");
+        assertThat(e.getMessage().lines()).hasSize(6);
+        // what is allowed: Barman's usual names
+        ServerCatalog knows = (bin, cf, t2) -> Set.of("pg-1.main_db", "PG2");
+        assertThat(Settings.load(conf("servers { \"pg-1.main_db\" {}, PG2 {} }"), knows).servers()).containsOnlyKeys("pg-1.main_db", "PG2");
+    }
+
+    @Test
     void everyProblemIsCollected() throws IOException {
         Path f = conf("colour = blue\nservers { pg1 { check.schedule = \"bad\", foo = 1 } }");
         String m = configError(f).getMessage();
