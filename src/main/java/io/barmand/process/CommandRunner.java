@@ -111,18 +111,101 @@ public class CommandRunner {
         return new CommandResult(List.copyOf(argv), exit, out.text(), err.text(), started, took, timedOut, interrupted);
     }
 
-    /** True for processes barmand must never kill: barman's long-lived WAL streaming and its cron. */
+    /**
+     * True for processes barmand must never kill: barman's long-lived WAL streaming and its cron. Decided on the
+     * process's argv (/proc/PID/cmdline), by program and subcommand, never by a substring: {@code barman check -- cron}
+     * (a server named cron) is not {@code barman cron}.
+     */
     public static boolean isProtected(ProcessHandle ph) {
-        ProcessHandle.Info info = ph.info();
-        String cmd = info.commandLine().orElse(info.command().orElse(""));
-        return isProtectedCommandLine(cmd);
+        return isProtectedArgv(argv(ph));
     }
 
-    static boolean isProtectedCommandLine(String cmd) {
-        if (cmd.contains("pg_receivewal") || cmd.contains("pg_receivexlog") || cmd.contains("receive-wal")) {
+    /** The argv of a process: /proc/PID/cmdline, split at its NULs; else what the JDK says (one word per argument). */
+    static List<String> argv(ProcessHandle ph) {
+        try {
+            byte[] b = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(ph.pid()), "cmdline"));
+            List<String> a = new ArrayList<>();
+            int from = 0;
+            for (int i = 0; i < b.length; i++) {
+                if (b[i] == 0) {
+                    a.add(new String(b, from, i - from, StandardCharsets.UTF_8));
+                    from = i + 1;
+                }
+            }
+            if (from < b.length) {
+                a.add(new String(b, from, b.length - from, StandardCharsets.UTF_8));
+            }
+            if (!a.isEmpty()) {
+                return a;
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not Linux: below
+        }
+        ProcessHandle.Info info = ph.info();
+        List<String> a = new ArrayList<>();
+        info.command().ifPresent(a::add);
+        info.arguments().ifPresent(x -> a.addAll(List.of(x)));
+        return a;
+    }
+
+    /** Barman's global options that take a value (barman/cli.py): the word after them is not the subcommand. */
+    private static final java.util.Set<String> BARMAN_VALUE_OPTIONS = java.util.Set.of("-c", "--config", "-f", "--format",
+            "--log-level", "--color", "--colour");
+    private static final java.util.Set<String> PROTECTED_SUBCOMMANDS = java.util.Set.of("cron", "receive-wal");
+
+    /**
+     * {@code pg_receivewal}/{@code pg_receivexlog}, or barman (run as itself, or as the script of an interpreter:
+     * {@code python3 /usr/bin/barman ...}, {@code python3 -m barman.cli ...}) whose subcommand is {@code cron} or
+     * {@code receive-wal}.
+     */
+    static boolean isProtectedArgv(List<String> argv) {
+        if (argv.isEmpty()) {
+            return false;
+        }
+        String program = basename(argv.get(0));
+        if (program.equals("pg_receivewal") || program.equals("pg_receivexlog")) {
             return true;
         }
-        return cmd.contains("barman") && (cmd.matches(".*\\scron(\\s.*|$)"));
+        int i = 1;
+        if (!program.equals("barman")) {
+            if (!program.matches("python[0-9.]*|sh|bash|dash")) {
+                return false;
+            }
+            // the interpreter's own options, then its script (or -m module)
+            while (i < argv.size() && argv.get(i).startsWith("-") && !argv.get(i).equals("-m")) {
+                i++;
+            }
+            if (i >= argv.size()) {
+                return false;
+            }
+            if (argv.get(i).equals("-m")) {
+                if (i + 1 >= argv.size() || !argv.get(i + 1).matches("barman(\\.cli)?")) {
+                    return false;
+                }
+                i += 2;
+            } else if (basename(argv.get(i)).equals("barman")) {
+                i++;
+            } else {
+                return false;
+            }
+        }
+        // barman's global options, then its subcommand
+        while (i < argv.size()) {
+            String a = argv.get(i);
+            if (BARMAN_VALUE_OPTIONS.contains(a)) {
+                i += 2;
+            } else if (a.startsWith("-")) {
+                i++;
+            } else {
+                return PROTECTED_SUBCOMMANDS.contains(a);
+            }
+        }
+        return false;
+    }
+
+    private static String basename(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? path : path.substring(slash + 1);
     }
 
     /**
@@ -173,7 +256,7 @@ public class CommandRunner {
 
     private static void collect(ProcessHandle ph, List<ProcessHandle> out) {
         if (isProtected(ph)) {
-            log.info("not killing protected process {} ({})", ph.pid(), ph.info().commandLine().orElse("?"));
+            log.info("not killing protected process {} ({})", ph.pid(), String.join(" ", argv(ph)));
             return;
         }
         ph.children().forEach(c -> collect(c, out));
