@@ -83,7 +83,8 @@ public class BarmanClient implements ServerCatalog {
     }
 
     Call call(Duration timeout, String... args) {
-        CommandResult r = runner.run(argv(args), timeout);
+        CommandRunner.Read<JsonNode> read = runner.run(argv(args), timeout, null, BarmanClient::readJson);
+        CommandResult r = read.result();
         // in messages as an admin would type it, without the "--" that ends the options
         String what = "barman " + String.join(" ", java.util.Arrays.stream(args).filter(x -> !x.equals("--")).toList());
         if (r.interrupted()) {
@@ -93,8 +94,30 @@ public class BarmanClient implements ServerCatalog {
         if (r.timedOut()) {
             throw new BarmandException(Category.TIMEOUT, what + " ran past its timeout of " + seconds(timeout) + ": killed");
         }
-        JsonNode json = parse(r, what);
+        JsonNode json = parse(read, what);
         return new Call(r, json, messages(json));
+    }
+
+    /** Barman's JSON, read from the stream of its output (never one string of it); null when there is none. */
+    static JsonNode readJson(java.io.InputStream in) throws IOException {
+        JsonNode n = JSON.readTree(in);
+        return n == null || n.isMissingNode() ? null : n;
+    }
+
+    /** The JSON a reader made of the whole output; the same errors as {@link #parse(CommandResult, String)}. */
+    static JsonNode parse(CommandRunner.Read<JsonNode> read, String what) {
+        CommandResult r = read.result();
+        if (read.value() != null) {
+            return read.value();
+        }
+        if (read.problem() == null) {
+            return parse(r, what); // no output: its words
+        }
+        if (r.stdout().isBlank()) {
+            return parse(r, what);
+        }
+        throw new BarmandException(Category.JOB_FAILED, what + ": output is not JSON (exit code " + r.exitCode() + "): "
+                + abbreviate(r.stdout().strip(), 200) + (read.problem().contains("more than") ? " (" + read.problem() + ")" : ""));
     }
 
     static JsonNode parse(CommandResult r, String what) {

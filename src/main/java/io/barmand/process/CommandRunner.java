@@ -4,7 +4,6 @@ import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,21 +23,53 @@ import org.slf4j.LoggerFactory;
  */
 public class CommandRunner {
     private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
+    /** The most of one command's output a parser reads (a larger one is refused as it was cut before). */
     static final int STDOUT_LIMIT = 32 * 1024 * 1024;
+    /** The most of one command's standard output kept whole in memory (within the host's {@link OutputBudget}). */
+    static final int STDOUT_MEMORY = 8 * 1024 * 1024;
+    /** Past that, the head and the tail kept for messages. */
+    static final int STDOUT_HEAD = 64 * 1024;
+    static final int STDOUT_TAIL = 64 * 1024;
+    /** The tail of standard error kept. */
     static final int TAIL = 8 * 1024;
 
     private final Clock clock;
     private final Duration killGrace;
     private final Map<String, String> extraEnv;
+    private final OutputBudget budget;
+    private final java.nio.file.Path spillDir;
 
     public CommandRunner(Clock clock, Duration killGrace) {
         this(clock, killGrace, Map.of());
     }
 
     public CommandRunner(Clock clock, Duration killGrace, Map<String, String> extraEnv) {
+        this(clock, killGrace, extraEnv, OutputBudget.HOST, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** {@code spillDir}: where an output too large for memory is spilled for its parser (the unit's private /tmp). */
+    public CommandRunner(Clock clock, Duration killGrace, Map<String, String> extraEnv, OutputBudget budget,
+                         java.nio.file.Path spillDir) {
         this.clock = clock;
         this.killGrace = killGrace;
         this.extraEnv = Map.copyOf(extraEnv);
+        this.budget = budget;
+        this.spillDir = spillDir;
+    }
+
+    /** Reads a command's whole standard output (JSON, say) from a stream; the stream is closed by the runner. */
+    @FunctionalInterface
+    public interface StdoutReader<T> {
+        T read(InputStream stdout) throws IOException;
+    }
+
+    /**
+     * A command's result and what its reader made of its whole standard output.
+     *
+     * @param value null when the reader failed or the output was not read ({@code problem} says why)
+     * @param problem why there is no value: the reader's error, or an output larger than barmand reads
+     */
+    public record Read<T>(CommandResult result, T value, String problem) {
     }
 
     /**
@@ -52,6 +83,52 @@ public class CommandRunner {
 
     /** The same, with the command's standard input read from {@code stdin} (null: none). */
     public CommandResult run(List<String> argv, Duration timeout, java.nio.file.Path stdin) {
+        Execution x = execute(argv, timeout, stdin, false);
+        try {
+            return x.result(x.out.text());
+        } finally {
+            x.close();
+        }
+    }
+
+    /**
+     * Runs {@code argv} as {@link #run} does and gives its whole standard output (up to 32 MiB, read from memory or
+     * from a spill file, never copied into one string) to {@code reader} once the command has ended. The result's
+     * stdout is the output's head and tail.
+     */
+    public <T> Read<T> run(List<String> argv, Duration timeout, java.nio.file.Path stdin, StdoutReader<T> reader) {
+        Execution x = execute(argv, timeout, stdin, true);
+        try {
+            CommandResult r = x.result(x.out.summary());
+            try (InputStream in = x.out.whole()) {
+                if (in == null) {
+                    return new Read<>(r, null, "an output of " + x.out.total() + " bytes, more than the "
+                            + STDOUT_LIMIT / (1024 * 1024) + " MiB barmand reads");
+                }
+                return new Read<>(r, reader.read(in), null);
+            } catch (IOException e) {
+                return new Read<>(r, null, e.getMessage());
+            }
+        } finally {
+            x.close();
+        }
+    }
+
+    /** A command that ran, with what was kept of its output; closing it gives back the memory and the spill file. */
+    private record Execution(List<String> argv, int exit, Capture out, Capture err, Instant started, Duration took,
+                             boolean timedOut, boolean interrupted) implements AutoCloseable {
+        CommandResult result(String stdout) {
+            return new CommandResult(List.copyOf(argv), exit, stdout, err.text(), started, took, timedOut, interrupted);
+        }
+
+        @Override
+        public void close() {
+            out.close();
+            err.close();
+        }
+    }
+
+    private Execution execute(List<String> argv, Duration timeout, java.nio.file.Path stdin, boolean whole) {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(argv);
@@ -74,8 +151,10 @@ public class CommandRunner {
                 // nothing to close
             }
         }
-        Drainer out = new Drainer(p.getInputStream(), STDOUT_LIMIT, "stdout-" + p.pid());
-        Drainer err = new Drainer(p.getErrorStream(), TAIL, "stderr-" + p.pid());
+        Capture outCapture = new Capture(budget, STDOUT_MEMORY, STDOUT_HEAD, STDOUT_TAIL, whole, STDOUT_LIMIT, spillDir);
+        Capture errCapture = new Capture(budget, 0, 0, TAIL, false, 0, spillDir);
+        Drainer out = new Drainer(p.getInputStream(), outCapture, "stdout-" + p.pid());
+        Drainer err = new Drainer(p.getErrorStream(), errCapture, "stderr-" + p.pid());
         out.start();
         err.start();
         boolean timedOut = false;
@@ -106,9 +185,9 @@ public class CommandRunner {
             Thread.currentThread().interrupt();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        log.debug("{} -> exit {} in {} ms{}{}", argv, exit, took.toMillis(), timedOut ? " (timed out)" : "",
-                interrupted ? " (interrupted)" : "");
-        return new CommandResult(List.copyOf(argv), exit, out.text(), err.text(), started, took, timedOut, interrupted);
+        log.debug("{} -> exit {} in {} ms{}{}{}", argv, exit, took.toMillis(), timedOut ? " (timed out)" : "",
+                interrupted ? " (interrupted)" : "", outCapture.overflowed() ? " (" + outCapture.total() + " bytes of output)" : "");
+        return new Execution(argv, exit, outCapture, errCapture, started, took, timedOut, interrupted);
     }
 
     /**
@@ -263,18 +342,15 @@ public class CommandRunner {
         out.add(ph);
     }
 
-    /** Reads a stream to its end on its own thread, keeping the first {@code limit} bytes (stdout) or the tail. */
+    /** Reads a stream to its end on its own thread into its {@link Capture}. */
     private static final class Drainer extends Thread {
         private final InputStream in;
-        private final int limit;
-        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        private boolean tailOnly;
+        private final Capture capture;
 
-        Drainer(InputStream in, int limit, String name) {
+        Drainer(InputStream in, Capture capture, String name) {
             super(name);
             this.in = in;
-            this.limit = limit;
-            this.tailOnly = limit <= TAIL;
+            this.capture = capture;
             setDaemon(true);
         }
 
@@ -284,18 +360,7 @@ public class CommandRunner {
             try (in) {
                 int n;
                 while ((n = in.read(b)) >= 0) {
-                    synchronized (buf) {
-                        if (tailOnly) {
-                            buf.write(b, 0, n);
-                            if (buf.size() > 2 * limit) {
-                                byte[] all = buf.toByteArray();
-                                buf.reset();
-                                buf.write(all, all.length - limit, limit);
-                            }
-                        } else if (buf.size() < limit) {
-                            buf.write(b, 0, Math.min(n, limit - buf.size()));
-                        }
-                    }
+                    capture.write(b, 0, n);
                 }
             } catch (IOException e) {
                 // the process was killed and the pipe closed: keep what we have
@@ -307,14 +372,6 @@ public class CommandRunner {
                 join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            }
-        }
-
-        String text() {
-            synchronized (buf) {
-                byte[] all = buf.toByteArray();
-                int from = tailOnly && all.length > limit ? all.length - limit : 0;
-                return new String(all, from, all.length - from, StandardCharsets.UTF_8);
             }
         }
     }
