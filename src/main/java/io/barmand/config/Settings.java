@@ -512,37 +512,49 @@ public final class Settings {
 
     /** The effective configuration as HOCON, with anything that looks like a secret masked. */
     public String dump() {
-        return ConfigFactory.empty().withValue(ROOT, mask(effective.root())).root()
+        return ConfigFactory.empty().withValue(ROOT, mask(effective.root(), true)).root()
                 .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
     }
 
     /**
-     * The effective configuration as HOCON, unmasked ({@link LastGood}: a file that loads again). It holds what the
-     * file holds, paths to secret files included, never a secret itself.
+     * The effective configuration as HOCON ({@link LastGood}: a file that loads again). It holds what the file holds,
+     * paths to secret files included, never a secret itself: a password inside a URL is masked.
      */
     String render() {
-        return ConfigFactory.empty().withValue(ROOT, effective.root()).root()
+        return ConfigFactory.empty().withValue(ROOT, mask(effective.root(), false)).root()
                 .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
     }
 
     /** The same on one line (JSON), for the log. */
     public String dumpOneLine() {
-        return ConfigFactory.empty().withValue(ROOT, mask(effective.root())).root().render(ConfigRenderOptions.concise());
+        return ConfigFactory.empty().withValue(ROOT, mask(effective.root(), true)).root().render(ConfigRenderOptions.concise());
     }
 
-    private static ConfigValue mask(ConfigObject o) {
+    /** {@code secrets}: mask the values of keys that look like a secret too; a password inside a URL always. */
+    private static ConfigValue mask(ConfigObject o, boolean secrets) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : o.entrySet()) {
             ConfigValue v = e.getValue();
             if (v instanceof ConfigObject co) {
-                out.put(e.getKey(), mask(co).unwrapped());
-            } else if (SECRET.matcher(e.getKey()).matches() && !String.valueOf(v.unwrapped()).isEmpty()) {
+                out.put(e.getKey(), mask(co, secrets).unwrapped());
+            } else if (secrets && SECRET.matcher(e.getKey()).matches() && !String.valueOf(v.unwrapped()).isEmpty()) {
                 out.put(e.getKey(), "********");
+            } else if (e.getKey().endsWith("url") && v.valueType() == ConfigValueType.STRING) {
+                out.put(e.getKey(), maskUrl((String) v.unwrapped()));
             } else {
                 out.put(e.getKey(), v.unwrapped());
             }
         }
         return ConfigValueFactory.fromMap(out);
+    }
+
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)([?&;]password=)[^&;]*");
+    private static final Pattern URL_USERINFO = Pattern.compile("(//[^/@:?#]*:)[^/@?#]*@");
+
+    /** A URL with its password ({@code ?password=...}, {@code //user:password@host}) as ********. */
+    static String maskUrl(String url) {
+        String m = URL_PASSWORD.matcher(url).replaceAll("$1********");
+        return URL_USERINFO.matcher(m).replaceAll("$1********@");
     }
 
     public Path file() { return file; }

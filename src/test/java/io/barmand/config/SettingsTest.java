@@ -209,6 +209,37 @@ class SettingsTest {
     }
 
     @Test
+    void aPasswordInsideTheCanarysJdbcUrlIsMaskedInCheckConfigTheLogAndLastGood() throws IOException {
+        Settings s = Settings.load(conf("""
+                servers { pg1 { restore-test.canary { enabled = true
+                  jdbc-url = "jdbc:postgresql://pg1.example.net:5432/postgres?user=canary&password=s3cret&ssl=true" } }
+                  pg2 { restore-test.canary { enabled = true, jdbc-url = "jdbc:postgresql://canary:t0psecret@pg2:5432/postgres" } } }
+                """), knowsPg1);
+        assertThat(s.dump()).doesNotContain("s3cret").contains("password=********&ssl=true")
+                .doesNotContain("t0psecret").contains("//canary:********@pg2:5432/postgres");
+        assertThat(s.dumpOneLine()).doesNotContain("s3cret").doesNotContain("t0psecret");
+        LastGood.save(s, java.time.Instant.parse("2026-12-07T00:00:00Z"));
+        String lastGood = Files.readString(s.stateDir().resolve(LastGood.FILE));
+        assertThat(lastGood).doesNotContain("s3cret").doesNotContain("t0psecret").contains("pg1.example.net:5432");
+        // the restore test itself still has its URL
+        assertThat(s.servers().get("pg1").restore().canary().jdbcUrl()).contains("password=s3cret");
+        assertThat(Settings.maskUrl("jdbc:postgresql://pg1:5432/db")).isEqualTo("jdbc:postgresql://pg1:5432/db");
+    }
+
+    @Test
+    void aCanaryPasswordFileReadableByEveryoneIsRefusedAsTheS3AndSmtpOnesAre() throws IOException {
+        Path pw = tmp.resolve("canary.pw");
+        Files.writeString(pw, "secret\n");
+        Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path f = conf("servers { pg1 { restore-test.canary { enabled = true, jdbc-url = \"jdbc:postgresql://pg1/postgres\", "
+                + "password-file = \"" + pw + "\" } } }");
+        assertThat(configError(f).getMessage()).contains("barmand.servers.pg1.restore-test.canary.password-file: " + pw
+                + " is readable by everyone: chmod 0640 (owner root, group barman) or 0600");
+        Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(Settings.load(f, knowsPg1).servers().get("pg1").restore().canary().passwordFile()).contains(pw);
+    }
+
+    @Test
     void everyProblemIsCollected() throws IOException {
         Path f = conf("colour = blue\nservers { pg1 { check.schedule = \"bad\", foo = 1 } }");
         String m = configError(f).getMessage();
