@@ -40,6 +40,7 @@ public final class Settings {
 
     private final Path file;
     private final List<Path> included;
+    private final List<Path> read;
     private final Path barmanBinary;
     private final Optional<Path> barmanConfigFile;
     private final Duration probeTimeout;
@@ -59,10 +60,11 @@ public final class Settings {
     private final MetricsSettings metrics;
     private final Config effective;
 
-    private Settings(Path file, List<Path> included, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
+    private Settings(Path file, List<Path> included, List<Path> read, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
                      ZoneId hostTimezone, MailSettings mail, ReportSettings report, MetricsSettings metrics) {
         this.file = file;
         this.included = List.copyOf(included);
+        this.read = List.copyOf(read);
         this.mail = mail;
         this.report = report;
         this.metrics = metrics;
@@ -109,8 +111,9 @@ public final class Settings {
         // the main file, then conf.d/*.conf by name, a later file winning; each read and its keys checked on its own
         List<Path> files = ConfigFiles.of(file);
         Config user = ConfigFactory.empty();
+        List<Path> includes = new ArrayList<>(); // what HOCON's `include` read
         for (Path f : files) {
-            user = parse(f, reference, f.equals(file), problems).withFallback(user);
+            user = parse(f, reference, f.equals(file), includes, problems).withFallback(user);
         }
         Config merged;
         try {
@@ -249,22 +252,24 @@ public final class Settings {
         if (!problems.isEmpty()) {
             throw configError(Problems.inFileOrder(ConfigFiles.attribute(problems, file, files, user), files, merged));
         }
-        return new Settings(file, files.subList(1, files.size()), c, servers, hostJobs, hostZone, mail, report, metrics);
+        List<Path> read = new ArrayList<>(files);
+        read.addAll(includes);
+        return new Settings(file, files.subList(1, files.size()), read, c, servers, hostJobs, hostZone, mail, report, metrics);
     }
 
     /**
      * One file of the configuration, its old names moved to the new ones and its keys checked against reference.conf
      * (problems named with this file). An included file may be empty; the main file must define {@code barmand}.
      */
-    private static Config parse(Path f, Config reference, boolean main, List<String> problems) {
+    private static Config parse(Path f, Config reference, boolean main, List<Path> includes, List<String> problems) {
         String where = f.toString();
-        if (!Files.isReadable(f)) {
-            throw new BarmandException(Category.CONFIG, where + ": cannot read the configuration file"
-                    + (Files.exists(f) ? " (permission denied)" : " (no such file)"));
+        Optional<String> unreadable = ConfigFiles.unreadable(f);
+        if (unreadable.isPresent()) {
+            throw new BarmandException(Category.CONFIG, where + ": cannot read the configuration file (" + unreadable.get() + ")");
         }
         Config one;
         try {
-            one = ConfigFactory.parseFile(f.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            one = ConfigFactory.parseFile(f.toFile(), Includes.options(f, includes, problems));
         } catch (ConfigException e) {
             throw new BarmandException(Category.CONFIG, where + ": not valid HOCON: " + withoutOrigin(e) + line(e.origin()), e);
         }
@@ -560,6 +565,22 @@ public final class Settings {
     public Path file() { return file; }
     /** The files of conf.d read after {@link #file()}, in the order they were merged. */
     public List<Path> included() { return included; }
+    /** Every file the configuration was read from: the main file, conf.d's, and what their {@code include}s read. */
+    public List<Path> filesRead() { return read; }
+    /** The files the settings name ({@code ...-file} keys with an absolute path: secrets, barman.config-file). */
+    public List<Path> filesNamed() {
+        List<Path> out = new ArrayList<>();
+        effective.entrySet().forEach(e -> {
+            if (e.getKey().endsWith("-file") && e.getValue().valueType() == ConfigValueType.STRING) {
+                String v = (String) e.getValue().unwrapped();
+                if (v.startsWith("/")) {
+                    out.add(Path.of(v));
+                }
+            }
+        });
+        return out.stream().distinct().sorted().toList();
+    }
+
     public Path barmanBinary() { return barmanBinary; }
     public Optional<Path> barmanConfigFile() { return barmanConfigFile; }
     public Duration probeTimeout() { return probeTimeout; }

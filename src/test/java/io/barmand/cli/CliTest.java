@@ -334,4 +334,33 @@ class CliTest {
         assertThat(run("history", "--config", conf.toString(), "--limit", "0")).isEqualTo(64);
         assertThat(run("history", "--config", conf.toString(), "--limit", "1")).isZero();
     }
+
+    @Test
+    void devZeroAsTheConfigurationIsAConfigErrorWithoutAStackTrace() {
+        for (String cmd : List.of("check-config", "history", "status")) {
+            err.getBuffer().setLength(0);
+            assertThat(run(cmd, "--config", "/dev/zero")).as(cmd).isEqualTo(cmd.equals("check-config") ? 78 : 0);
+            assertThat(err.toString()).as(cmd).contains("/dev/zero: cannot read the configuration file (not a regular file)")
+                    .doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void checkConfigAsRootSaysWhatTheDaemonsUserCannotRead() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "as root only");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("id", "-u", "barman").start().waitFor() == 0, "a user barman");
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path secret = tmp.resolve("secret.conf");
+        Files.writeString(secret, "servers.itpg.backup.timeout = 2h\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(conf, Files.readString(conf).replace("barmand {", "barmand {\n  include \"secret.conf\""));
+        assertThat(run("check-config", "--config", conf.toString())).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("warning: " + secret + ": the daemon's user barman cannot read it (check-config runs as root)")
+                .doesNotContain(conf + ": the daemon's user");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        err.getBuffer().setLength(0);
+        assertThat(run("check-config", "--config", conf.toString())).as(err.toString()).isZero();
+        assertThat(err.toString()).doesNotContain("warning");
+    }
 }

@@ -240,6 +240,52 @@ class SettingsTest {
     }
 
     @Test
+    void aHoconIncludeThatIsMissingOrCannotBeReadIsAProblemNotSkipped() throws IOException {
+        Files.writeString(tmp.resolve("pg1.conf"), "servers.pg1.backup.timeout = 2h\n");
+        Files.createDirectories(tmp.resolve("adir.conf"));
+        Path f = conf("include \"pg1.conf\"\ninclude \"gone.conf\"\ninclude file(\"" + tmp.resolve("gone2.conf")
+                + "\")\ninclude \"adir.conf\"\nservers { pg1 {} }");
+        String m = configError(f).getMessage();
+        assertThat(m).contains(f + ": include \"gone.conf\": " + tmp.resolve("gone.conf") + " does not exist (HOCON would skip it silently)")
+                .contains(f + ": include file(\"" + tmp.resolve("gone2.conf") + "\"): " + tmp.resolve("gone2.conf") + " does not exist")
+                .contains(f + ": include \"adir.conf\": cannot read " + tmp.resolve("adir.conf") + " (not a regular file)");
+        assertThat(m.lines()).hasSize(3);
+        // what is there is read, and listed with the files read
+        Settings s = Settings.load(conf("include \"pg1.conf\"\nservers { pg1 {} }"), knowsPg1);
+        assertThat(s.servers().get("pg1").job(JobKind.BACKUP).timeout()).isEqualTo(Duration.ofHours(2));
+        assertThat(s.filesRead()).containsExactly(tmp.resolve("barmand.conf"), tmp.resolve("pg1.conf"));
+    }
+
+    @Test
+    void anIncludeTheUserCannotReadIsAProblem() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root reads every file");
+        Path secret = tmp.resolve("secret.conf");
+        Files.writeString(secret, "servers.pg1.backup.timeout = 2h\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        assertThat(configError(conf("include \"secret.conf\"\nservers { pg1 {} }")).getMessage())
+                .contains("include \"secret.conf\": cannot read " + secret + " (permission denied)");
+    }
+
+    @Test
+    void aConfigurationFileThatIsEndlessOrHugeIsRefusedBeforeItIsRead() throws IOException {
+        assertThat(catchConfig(Path.of("/dev/zero"))).isEqualTo("/dev/zero: cannot read the configuration file (not a regular file)");
+        Path huge = tmp.resolve("huge.conf");
+        try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            r.setLength(5L * 1024 * 1024); // sparse
+        }
+        assertThat(catchConfig(huge)).isEqualTo(huge + ": cannot read the configuration file (5242880 bytes, more than the 4 MiB "
+                + "a configuration file may hold)");
+        assertThat(catchConfig(tmp)).contains("(not a regular file)");
+    }
+
+    String catchConfig(Path f) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> Settings.load(f, knowsPg1));
+        assertThat(t).isInstanceOf(BarmandException.class);
+        assertThat(((BarmandException) t).exitCode()).isEqualTo(78);
+        return t.getMessage();
+    }
+
+    @Test
     void everyProblemIsCollected() throws IOException {
         Path f = conf("colour = blue\nservers { pg1 { check.schedule = \"bad\", foo = 1 } }");
         String m = configError(f).getMessage();
