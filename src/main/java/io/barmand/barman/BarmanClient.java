@@ -116,8 +116,12 @@ public class BarmanClient implements ServerCatalog {
         if (r.stdout().isBlank()) {
             return parse(r, what);
         }
+        if (read.tooLarge()) {
+            throw new BarmandException(Category.JOB_FAILED, what + ": " + read.problem() + " (exit code " + r.exitCode()
+                    + "), not read: " + abbreviate(r.stdout().strip(), 200));
+        }
         throw new BarmandException(Category.JOB_FAILED, what + ": output is not JSON (exit code " + r.exitCode() + "): "
-                + abbreviate(r.stdout().strip(), 200) + (read.problem().contains("more than") ? " (" + read.problem() + ")" : ""));
+                + abbreviate(r.stdout().strip(), 200));
     }
 
     static JsonNode parse(CommandResult r, String what) {

@@ -68,8 +68,9 @@ public class CommandRunner {
      *
      * @param value null when the reader failed or the output was not read ({@code problem} says why)
      * @param problem why there is no value: the reader's error, or an output larger than barmand reads
+     * @param tooLarge the output was larger than barmand reads (32 MiB): not read at all
      */
-    public record Read<T>(CommandResult result, T value, String problem) {
+    public record Read<T>(CommandResult result, T value, String problem, boolean tooLarge) {
     }
 
     /**
@@ -103,11 +104,11 @@ public class CommandRunner {
             try (InputStream in = x.out.whole()) {
                 if (in == null) {
                     return new Read<>(r, null, "an output of " + x.out.total() + " bytes, more than the "
-                            + STDOUT_LIMIT / (1024 * 1024) + " MiB barmand reads");
+                            + STDOUT_LIMIT / (1024 * 1024) + " MiB barmand reads", true);
                 }
-                return new Read<>(r, reader.read(in), null);
+                return new Read<>(r, reader.read(in), null, false);
             } catch (IOException e) {
-                return new Read<>(r, null, e.getMessage());
+                return new Read<>(r, null, e.getMessage(), false);
             }
         } finally {
             x.close();
