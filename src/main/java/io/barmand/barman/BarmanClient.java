@@ -12,6 +12,7 @@ import io.barmand.barman.BarmanRecords.ReplicationStatus;
 import io.barmand.barman.BarmanRecords.ServerPaths;
 import io.barmand.barman.BarmanRecords.ServerStatus;
 import io.barmand.barman.BarmanRecords.StreamingClient;
+import io.barmand.config.Names;
 import io.barmand.config.ServerCatalog;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
@@ -82,8 +83,10 @@ public class BarmanClient implements ServerCatalog {
     }
 
     Call call(Duration timeout, String... args) {
-        CommandResult r = runner.run(argv(args), timeout);
-        String what = "barman " + String.join(" ", args);
+        CommandRunner.Read<JsonNode> read = runner.run(argv(args), timeout, null, BarmanClient::readJson);
+        CommandResult r = read.result();
+        // in messages as an admin would type it, without the "--" that ends the options
+        String what = "barman " + String.join(" ", java.util.Arrays.stream(args).filter(x -> !x.equals("--")).toList());
         if (r.interrupted()) {
             throw new BarmandException(Category.INTERRUPTED, what + " interrupted (daemon stopping): killed after "
                     + seconds(r.duration()));
@@ -91,8 +94,34 @@ public class BarmanClient implements ServerCatalog {
         if (r.timedOut()) {
             throw new BarmandException(Category.TIMEOUT, what + " ran past its timeout of " + seconds(timeout) + ": killed");
         }
-        JsonNode json = parse(r, what);
+        JsonNode json = parse(read, what);
         return new Call(r, json, messages(json));
+    }
+
+    /** Barman's JSON, read from the stream of its output (never one string of it); null when there is none. */
+    static JsonNode readJson(java.io.InputStream in) throws IOException {
+        JsonNode n = JSON.readTree(in);
+        return n == null || n.isMissingNode() ? null : n;
+    }
+
+    /** The JSON a reader made of the whole output; the same errors as {@link #parse(CommandResult, String)}. */
+    static JsonNode parse(CommandRunner.Read<JsonNode> read, String what) {
+        CommandResult r = read.result();
+        if (read.value() != null) {
+            return read.value();
+        }
+        if (read.problem() == null) {
+            return parse(r, what); // no output: its words
+        }
+        if (r.stdout().isBlank()) {
+            return parse(r, what);
+        }
+        if (read.tooLarge()) {
+            throw new BarmandException(Category.JOB_FAILED, what + ": " + read.problem() + " (exit code " + r.exitCode()
+                    + "), not read: " + abbreviate(r.stdout().strip(), 200));
+        }
+        throw new BarmandException(Category.JOB_FAILED, what + ": output is not JSON (exit code " + r.exitCode() + "): "
+                + abbreviate(r.stdout().strip(), 200));
     }
 
     static JsonNode parse(CommandResult r, String what) {
@@ -137,7 +166,7 @@ public class BarmanClient implements ServerCatalog {
     }
 
     public CheckReport check(String server, Duration timeout) {
-        Call c = call(timeout, "check", server);
+        Call c = call(timeout, "check", "--", server);
         return parseCheck(server, c.json());
     }
 
@@ -164,19 +193,23 @@ public class BarmanClient implements ServerCatalog {
         a.add("--archive");
         a.add("--archive-timeout");
         a.add(Long.toString(Math.max(1, archiveTimeout.toSeconds())));
+        a.add("--");
         a.add(server);
         return call(timeout, a.toArray(String[]::new));
     }
 
     /** `backup --wait SERVER`. */
     public BackupOutcome backup(String server, Duration timeout) {
-        Call c = call(timeout, "backup", "--wait", server);
+        Call c = call(timeout, "backup", "--wait", "--", server);
         return parseBackup(c);
     }
 
     static BackupOutcome parseBackup(Call c) {
         JsonNode j = c.json();
         String id = text(j, "backup_id");
+        if (id != null) {
+            Names.backupId(id, "barman backup");
+        }
         String status = text(j, "status");
         String error = text(j, "error");
         if (error == null && !c.ok()) {
@@ -186,7 +219,8 @@ public class BarmanClient implements ServerCatalog {
     }
 
     public BackupDetails showBackup(String server, String backupId, Duration timeout) {
-        Call c = call(timeout, "show-backup", server, backupId);
+        Names.backupId(backupId, "barman show-backup " + server);
+        Call c = call(timeout, "show-backup", "--", server, backupId);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman show-backup " + server + " " + backupId + ": " + c.error());
         }
@@ -196,7 +230,11 @@ public class BarmanClient implements ServerCatalog {
     static BackupDetails parseShowBackup(String server, JsonNode json) {
         JsonNode s = json.path(server);
         JsonNode b = s.path("base_backup_information");
-        return new BackupDetails(s.path("backup_id").asText(null), s.path("status").asText(null),
+        String id = s.path("backup_id").asText(null);
+        if (id != null) {
+            Names.backupId(id, "barman show-backup " + server);
+        }
+        return new BackupDetails(id, s.path("status").asText(null),
                 b.path("disk_usage_bytes").asLong(0), b.path("disk_usage_with_wals_bytes").asLong(0),
                 b.path("copy_time_seconds").asDouble(0), Math.round(b.path("throughput_bytes").asDouble(0)),
                 b.path("begin_time").asText(null), b.path("end_time").asText(null));
@@ -204,7 +242,7 @@ public class BarmanClient implements ServerCatalog {
 
     /** Where Barman keeps the server's backups and WAL ({@code show-servers}); the paths are never guessed. */
     public ServerPaths serverPaths(String server, Duration timeout) {
-        Call c = call(timeout, "show-servers", server);
+        Call c = call(timeout, "show-servers", "--", server);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman show-servers " + server + " failed: " + c.error());
         }
@@ -265,7 +303,7 @@ public class BarmanClient implements ServerCatalog {
                         || System.nanoTime() - loaded[0] > java.util.concurrent.TimeUnit.MINUTES.toNanos(10))) {
                     loaded[0] = System.nanoTime();
                     try {
-                        Call c = call(timeout, "show-servers", "all");
+                        Call c = call(timeout, "show-servers", "--", "all");
                         if (c.ok()) {
                             c.json().fieldNames().forEachRemaining(n -> {
                                 if (!n.startsWith("_")) {
@@ -311,7 +349,8 @@ public class BarmanClient implements ServerCatalog {
      * problems Barman names (empty when verified).
      */
     public List<String> verifyBackup(String server, String backupId, Duration timeout) {
-        Call c = call(timeout, "verify-backup", server, backupId);
+        Names.backupId(backupId, "barman verify-backup " + server);
+        Call c = call(timeout, "verify-backup", "--", server, backupId);
         if (c.ok()) {
             return List.of();
         }
@@ -354,8 +393,9 @@ public class BarmanClient implements ServerCatalog {
 
     /** A backup's keep and when Barman wrote it ({@link #keepStatus}, with the annotation's time when it reads). */
     public Keep keepOf(String server, String backupId, Duration timeout) {
+        Names.backupId(backupId, "barman keep --status " + server);
         Optional<ServerPaths> p = knownPaths().apply(server);
-        if (p.isPresent() && backupId.matches("[0-9]{8}T[0-9]{6}")) {
+        if (p.isPresent()) {
             Path dir = p.get().basebackups().resolve(backupId);
             if (java.nio.file.Files.isDirectory(dir)) {
                 Path keep = dir.resolve("annotations").resolve("keep");
@@ -373,7 +413,7 @@ public class BarmanClient implements ServerCatalog {
                 }
             }
         }
-        Call c = call(timeout, "keep", "--status", server, backupId);
+        Call c = call(timeout, "keep", "--status", "--", server, backupId);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman keep --status " + server + " " + backupId + ": " + c.error());
         }
@@ -387,7 +427,8 @@ public class BarmanClient implements ServerCatalog {
 
     /** {@code barman keep --target TARGET}: the backup is kept from retention (full: with all its WAL). */
     public void keep(String server, String backupId, String target, Duration timeout) {
-        Call c = call(timeout, "keep", "--target", target, server, backupId);
+        Names.backupId(backupId, "barman keep " + server);
+        Call c = call(timeout, "keep", "--target", target, "--", server, backupId);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman keep --target " + target + " " + server + " " + backupId
                     + ": " + c.error());
@@ -403,7 +444,8 @@ public class BarmanClient implements ServerCatalog {
      * (backup.py {@code should_remove_wals}, {@code skip_wal_cleanup_if_standalone=True}); see docs/retention.md.
      */
     public void delete(String server, String backupId, Duration timeout) {
-        Call c = call(timeout, "delete", server, backupId);
+        Names.backupId(backupId, "barman delete " + server);
+        Call c = call(timeout, "delete", "--", server, backupId);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman delete " + server + " " + backupId + ": " + c.error());
         }
@@ -420,7 +462,7 @@ public class BarmanClient implements ServerCatalog {
      * retention needs it empty, or {@code barman cron} deletes what barmand's tiers keep.
      */
     public Optional<String> retentionPolicy(String server, Duration timeout) {
-        Call c = call(timeout, "show-servers", server);
+        Call c = call(timeout, "show-servers", "--", server);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman show-servers " + server + ": " + c.error());
         }
@@ -431,7 +473,8 @@ public class BarmanClient implements ServerCatalog {
 
     /** {@code barman keep --release}: retention applies to the backup again. */
     public void releaseKeep(String server, String backupId, Duration timeout) {
-        Call c = call(timeout, "keep", "--release", server, backupId);
+        Names.backupId(backupId, "barman keep --release " + server);
+        Call c = call(timeout, "keep", "--release", "--", server, backupId);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman keep --release " + server + " " + backupId + ": " + c.error());
         }
@@ -519,8 +562,10 @@ public class BarmanClient implements ServerCatalog {
             a.add("-c");
             a.add(f.toString());
         });
+        Names.backupId(backupId, "barman recover " + server);
         a.add("recover");
         a.addAll(options);
+        a.add("--");
         a.add(server);
         a.add(backupId);
         a.add(dest.toString());
@@ -528,7 +573,7 @@ public class BarmanClient implements ServerCatalog {
     }
 
     public List<BackupSummary> listBackups(String server, Duration timeout) {
-        Call c = call(timeout, "list-backups", server);
+        Call c = call(timeout, "list-backups", "--", server);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman list-backups " + server + ": " + c.error());
         }
@@ -543,8 +588,9 @@ public class BarmanClient implements ServerCatalog {
      * not know, so the id is never read as a time.
      */
     public Optional<java.time.Instant> beginTime(String server, String backupId, Duration timeout) {
+        Names.backupId(backupId, "barman show-backup " + server);
         Optional<ServerPaths> p = knownPaths().apply(server);
-        if (p.isPresent() && backupId.matches("[0-9]{8}T[0-9]{6}")) {
+        if (p.isPresent()) {
             Path info = p.get().basebackups().resolve(backupId).resolve("backup.info");
             try {
                 if (java.nio.file.Files.isRegularFile(info)) {
@@ -557,7 +603,7 @@ public class BarmanClient implements ServerCatalog {
                 // below: Barman says
             }
         }
-        Call c = call(timeout, "show-backup", server, backupId);
+        Call c = call(timeout, "show-backup", "--", server, backupId);
         if (!c.ok()) {
             return Optional.empty();
         }
@@ -568,7 +614,7 @@ public class BarmanClient implements ServerCatalog {
     static List<BackupSummary> parseListBackups(String server, JsonNode json) {
         List<BackupSummary> l = new ArrayList<>();
         for (JsonNode b : json.path(server)) {
-            l.add(new BackupSummary(b.path("backup_id").asText(), b.path("status").asText(),
+            l.add(new BackupSummary(Names.backupId(b.path("backup_id").asText(), "barman list-backups " + server), b.path("status").asText(),
                     b.path("end_time_timestamp").asLong(0), b.path("size_bytes").asLong(0)));
         }
         return List.copyOf(l);
@@ -581,7 +627,7 @@ public class BarmanClient implements ServerCatalog {
      */
     public BarmanCatalogue catalogue(String server, Duration timeout) {
         List<BackupSummary> backups = listBackups(server, timeout);
-        Call ss = call(timeout, "show-servers", server);
+        Call ss = call(timeout, "show-servers", "--", server);
         if (!ss.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman show-servers " + server + ": " + ss.error());
         }
@@ -606,7 +652,7 @@ public class BarmanClient implements ServerCatalog {
             }
         }
         if (oldest.isPresent() && begin.isEmpty()) {
-            Call sb = call(timeout, "show-backup", server, oldest.get().backupId());
+            Call sb = call(timeout, "show-backup", "--", server, oldest.get().backupId());
             if (!sb.ok()) {
                 throw new BarmandException(Category.JOB_FAILED, "barman show-backup " + server + " "
                         + oldest.get().backupId() + ": " + sb.error());
@@ -617,7 +663,7 @@ public class BarmanClient implements ServerCatalog {
     }
 
     public ServerStatus status(String server, Duration timeout) {
-        Call c = call(timeout, "status", server);
+        Call c = call(timeout, "status", "--", server);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman status " + server + ": " + c.error());
         }
@@ -631,7 +677,7 @@ public class BarmanClient implements ServerCatalog {
     }
 
     public ReplicationStatus replicationStatus(String server, Duration timeout) {
-        Call c = call(timeout, "replication-status", server);
+        Call c = call(timeout, "replication-status", "--", server);
         if (!c.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman replication-status " + server + ": " + c.error());
         }

@@ -1,5 +1,6 @@
 package io.barmand.bucket;
 
+import io.barmand.config.Names;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,6 +27,7 @@ public final class Catalog {
         return store.list(base).stream().map(o -> o.key())
                 .filter(k -> k.endsWith("/" + Layout.MANIFEST))
                 .map(k -> k.substring(base.length(), k.length() - Layout.MANIFEST.length() - 1))
+                .filter(Names::isBackupId) // another tool's objects never become a backup id (nor a path)
                 .sorted().toList();
     }
 }

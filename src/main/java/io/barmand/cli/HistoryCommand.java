@@ -1,5 +1,8 @@
 package io.barmand.cli;
 
+import io.barmand.config.Names;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
 import io.barmand.config.LastGood;
 import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
@@ -38,6 +41,12 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (limit < 1) {
+            throw new BarmandException(Category.USAGE, "--limit: must be a whole number of runs, 1 or more, is " + limit);
+        }
+        if (server != null) {
+            Names.server(server);
+        }
         if (job != null) {
             job = RunNowCommand.kind(job).id(); // switch-xlog: the runs of switch-wal
         }
@@ -46,7 +55,7 @@ final class HistoryCommand implements Callable<Integer> {
         List<RunRecord> runs = List.of();
         if (java.nio.file.Files.exists(loaded.stateDir().resolve(RunStore.FILE))) {
             try (RunStore store = RunStore.open(loaded.stateDir(), false)) {
-                runs = store.list(server, job, Math.max(1, limit));
+                runs = store.list(server, job, limit);
             }
         }
         if (json) {

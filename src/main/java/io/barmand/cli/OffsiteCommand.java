@@ -1,5 +1,6 @@
 package io.barmand.cli;
 
+import io.barmand.config.Names;
 import io.barmand.config.Settings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
@@ -55,6 +56,10 @@ final class OffsiteCommand implements Runnable {
 
         @Override
         public Integer call() {
+            Names.server(server);
+            if (backupId != null && !Names.isBackupId(backupId)) {
+                throw new BarmandException(Category.USAGE, "'" + backupId + "' is not a Barman backup id (like 20261124T010203)");
+            }
             Settings s = Settings.load(parent.main.configFile(), null);
             Map<String, OffsiteSettings> all = s.offsite();
             OffsiteSettings os = all.get(server);

@@ -1,5 +1,6 @@
 package io.barmand.cli;
 
+import io.barmand.config.Names;
 import io.barmand.bucket.S3Store;
 import io.barmand.config.RestoreSettings;
 import io.barmand.config.Settings;
@@ -67,6 +68,7 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Names.server(server);
         Optional<DisasterRestore.Source> source = DisasterRestore.Source.of(from);
         if (source.isEmpty()) {
             throw new BarmandException(Category.USAGE, "--from must be s3 or barman, is '" + from + "'");

@@ -1,5 +1,6 @@
 package io.barmand.cli;
 
+import io.barmand.config.Names;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.barmand.barman.BarmanClient;
 import io.barmand.config.Settings;
@@ -60,6 +61,7 @@ final class RetentionCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            Names.server(server);
             Settings s = Settings.load(parent.main.configFile(), null);
             Clock clock = Clock.systemUTC();
             CommandRunner cmd = new CommandRunner(clock, s.killGrace());

@@ -1,5 +1,6 @@
 package io.barmand.cli;
 
+import io.barmand.config.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.barmand.config.JobKind;
@@ -72,6 +73,8 @@ final class RunNowCommand implements Callable<Integer> {
         }
         if (server == null) {
             server = "";
+        } else {
+            Names.server(server);
         }
         RunOptions options = options(kind);
         Settings s = Settings.load(main.configFile(), null);

@@ -1,5 +1,6 @@
 package io.barmand.cli;
 
+import io.barmand.config.Names;
 import io.barmand.bucket.Layout;
 import io.barmand.bucket.S3Download;
 import io.barmand.bucket.S3Store;
@@ -64,6 +65,7 @@ final class WalRestoreCommand implements Callable<Integer> {
     }
 
     private int fetch() {
+        Names.server(server);
         if (!WAL_NAME.matcher(walName).matches()) {
             throw new BarmandException(Category.USAGE, "'" + walName + "' is not a WAL file name (a segment, .history, "
                     + ".backup or .partial file)");

@@ -51,6 +51,35 @@ final class ConfigFiles {
         return files;
     }
 
+    /** The most a configuration file may hold: a file larger (or endless, /dev/zero) is refused before it is read. */
+    static final long MAX_SIZE = 4L * 1024 * 1024;
+
+    /**
+     * Why {@code f} cannot be read as a configuration file (missing, not a regular file, unreadable, too large); empty
+     * when it can.
+     */
+    static java.util.Optional<String> unreadable(Path f) {
+        if (!Files.exists(f)) {
+            return java.util.Optional.of("no such file");
+        }
+        if (!Files.isRegularFile(f)) {
+            return java.util.Optional.of("not a regular file");
+        }
+        if (!Files.isReadable(f)) {
+            return java.util.Optional.of("permission denied");
+        }
+        try {
+            long size = Files.size(f);
+            if (size > MAX_SIZE) {
+                return java.util.Optional.of(size + " bytes, more than the " + MAX_SIZE / (1024 * 1024)
+                        + " MiB a configuration file may hold");
+            }
+        } catch (IOException e) {
+            return java.util.Optional.of(e.getMessage());
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The folder of the included files: {@code conf.d} beside the main file. */
     static Path includeDir(Path main) {
         Path parent = main.toAbsolutePath().getParent();

@@ -95,6 +95,9 @@ public final class LastGood {
     static Path stateDir(Path file) {
         String dflt = ConfigFactory.parseResources(LastGood.class.getClassLoader(), "reference.conf")
                 .getString(Settings.ROOT + ".state-dir");
+        if (ConfigFiles.unreadable(file).isPresent()) {
+            return Path.of(dflt); // not read at all: /dev/zero, a folder, a huge file
+        }
         try {
             Config c = ConfigFactory.parseFile(file.toFile());
             String key = Settings.ROOT + ".state-dir";

@@ -169,9 +169,9 @@ public record RestoreSettings(String server, String source, String backupId, Tar
                 if (!canary.jdbcUrl().startsWith("jdbc:postgresql:")) {
                     problems.add(where + ": " + key + ".canary.jdbc-url: must be a jdbc:postgresql: URL when the canary is enabled");
                 }
-                if (canary.passwordFile().isPresent() && !canary.passwordFile().get().toFile().canRead()) {
-                    problems.add(where + ": " + key + ".canary.password-file: " + pw + " is not readable");
-                }
+                // as the S3 and SMTP secrets: readable by barmand, by no one else
+                canary.passwordFile().flatMap(OffsiteSettings::credentialsFileProblem).ifPresent(m ->
+                        problems.add(where + ": " + key + ".canary.password-file: " + m));
             }
             Config sh = c.getConfig("scratch-host");
             Optional<ScratchHost> scratchHost = Optional.empty();

@@ -40,6 +40,7 @@ public final class Settings {
 
     private final Path file;
     private final List<Path> included;
+    private final List<Path> read;
     private final Path barmanBinary;
     private final Optional<Path> barmanConfigFile;
     private final Duration probeTimeout;
@@ -59,10 +60,11 @@ public final class Settings {
     private final MetricsSettings metrics;
     private final Config effective;
 
-    private Settings(Path file, List<Path> included, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
+    private Settings(Path file, List<Path> included, List<Path> read, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
                      ZoneId hostTimezone, MailSettings mail, ReportSettings report, MetricsSettings metrics) {
         this.file = file;
         this.included = List.copyOf(included);
+        this.read = List.copyOf(read);
         this.mail = mail;
         this.report = report;
         this.metrics = metrics;
@@ -109,8 +111,9 @@ public final class Settings {
         // the main file, then conf.d/*.conf by name, a later file winning; each read and its keys checked on its own
         List<Path> files = ConfigFiles.of(file);
         Config user = ConfigFactory.empty();
+        List<Path> includes = new ArrayList<>(); // what HOCON's `include` read
         for (Path f : files) {
-            user = parse(f, reference, f.equals(file), problems).withFallback(user);
+            user = parse(f, reference, f.equals(file), includes, problems).withFallback(user);
         }
         Config merged;
         try {
@@ -174,6 +177,12 @@ public final class Settings {
         for (String name : new TreeSet<>(serversObj.keySet())) {
             ConfigValue v = serversObj.get(name);
             String keyPath = ROOT + ".servers." + ConfigUtil.quoteString(name).replaceAll("^\"([A-Za-z0-9_-]+)\"$", "$1");
+            Optional<String> bad = Names.serverProblem(name);
+            if (bad.isPresent()) {
+                // before anything else: a name that is no file name would reach the state dir's paths
+                problems.add(where + ": " + keyPath + ": " + bad.get() + line(v.origin()));
+                continue;
+            }
             if (v.valueType() != ConfigValueType.OBJECT) {
                 problems.add(where + ": " + keyPath + ": must be a block { ... }, is " + v.valueType().name().toLowerCase() + line(v.origin()));
                 continue;
@@ -243,22 +252,24 @@ public final class Settings {
         if (!problems.isEmpty()) {
             throw configError(Problems.inFileOrder(ConfigFiles.attribute(problems, file, files, user), files, merged));
         }
-        return new Settings(file, files.subList(1, files.size()), c, servers, hostJobs, hostZone, mail, report, metrics);
+        List<Path> read = new ArrayList<>(files);
+        read.addAll(includes);
+        return new Settings(file, files.subList(1, files.size()), read, c, servers, hostJobs, hostZone, mail, report, metrics);
     }
 
     /**
      * One file of the configuration, its old names moved to the new ones and its keys checked against reference.conf
      * (problems named with this file). An included file may be empty; the main file must define {@code barmand}.
      */
-    private static Config parse(Path f, Config reference, boolean main, List<String> problems) {
+    private static Config parse(Path f, Config reference, boolean main, List<Path> includes, List<String> problems) {
         String where = f.toString();
-        if (!Files.isReadable(f)) {
-            throw new BarmandException(Category.CONFIG, where + ": cannot read the configuration file"
-                    + (Files.exists(f) ? " (permission denied)" : " (no such file)"));
+        Optional<String> unreadable = ConfigFiles.unreadable(f);
+        if (unreadable.isPresent()) {
+            throw new BarmandException(Category.CONFIG, where + ": cannot read the configuration file (" + unreadable.get() + ")");
         }
         Config one;
         try {
-            one = ConfigFactory.parseFile(f.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            one = ConfigFactory.parseFile(f.toFile(), Includes.options(f, includes, problems));
         } catch (ConfigException e) {
             throw new BarmandException(Category.CONFIG, where + ": not valid HOCON: " + withoutOrigin(e) + line(e.origin()), e);
         }
@@ -506,32 +517,35 @@ public final class Settings {
 
     /** The effective configuration as HOCON, with anything that looks like a secret masked. */
     public String dump() {
-        return ConfigFactory.empty().withValue(ROOT, mask(effective.root())).root()
+        return ConfigFactory.empty().withValue(ROOT, mask(effective.root(), true)).root()
                 .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
     }
 
     /**
-     * The effective configuration as HOCON, unmasked ({@link LastGood}: a file that loads again). It holds what the
-     * file holds, paths to secret files included, never a secret itself.
+     * The effective configuration as HOCON ({@link LastGood}: a file that loads again). It holds what the file holds,
+     * paths to secret files included, never a secret itself: a password inside a URL is masked.
      */
     String render() {
-        return ConfigFactory.empty().withValue(ROOT, effective.root()).root()
+        return ConfigFactory.empty().withValue(ROOT, mask(effective.root(), false)).root()
                 .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
     }
 
     /** The same on one line (JSON), for the log. */
     public String dumpOneLine() {
-        return ConfigFactory.empty().withValue(ROOT, mask(effective.root())).root().render(ConfigRenderOptions.concise());
+        return ConfigFactory.empty().withValue(ROOT, mask(effective.root(), true)).root().render(ConfigRenderOptions.concise());
     }
 
-    private static ConfigValue mask(ConfigObject o) {
+    /** {@code secrets}: mask the values of keys that look like a secret too; a password inside a URL always. */
+    private static ConfigValue mask(ConfigObject o, boolean secrets) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : o.entrySet()) {
             ConfigValue v = e.getValue();
             if (v instanceof ConfigObject co) {
-                out.put(e.getKey(), mask(co).unwrapped());
-            } else if (SECRET.matcher(e.getKey()).matches() && !String.valueOf(v.unwrapped()).isEmpty()) {
+                out.put(e.getKey(), mask(co, secrets).unwrapped());
+            } else if (secrets && SECRET.matcher(e.getKey()).matches() && !String.valueOf(v.unwrapped()).isEmpty()) {
                 out.put(e.getKey(), "********");
+            } else if (e.getKey().endsWith("url") && v.valueType() == ConfigValueType.STRING) {
+                out.put(e.getKey(), maskUrl((String) v.unwrapped()));
             } else {
                 out.put(e.getKey(), v.unwrapped());
             }
@@ -539,9 +553,34 @@ public final class Settings {
         return ConfigValueFactory.fromMap(out);
     }
 
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)([?&;]password=)[^&;]*");
+    private static final Pattern URL_USERINFO = Pattern.compile("(//[^/@:?#]*:)[^/@?#]*@");
+
+    /** A URL with its password ({@code ?password=...}, {@code //user:password@host}) as ********. */
+    static String maskUrl(String url) {
+        String m = URL_PASSWORD.matcher(url).replaceAll("$1********");
+        return URL_USERINFO.matcher(m).replaceAll("$1********@");
+    }
+
     public Path file() { return file; }
     /** The files of conf.d read after {@link #file()}, in the order they were merged. */
     public List<Path> included() { return included; }
+    /** Every file the configuration was read from: the main file, conf.d's, and what their {@code include}s read. */
+    public List<Path> filesRead() { return read; }
+    /** The files the settings name ({@code ...-file} keys with an absolute path: secrets, barman.config-file). */
+    public List<Path> filesNamed() {
+        List<Path> out = new ArrayList<>();
+        effective.entrySet().forEach(e -> {
+            if (e.getKey().endsWith("-file") && e.getValue().valueType() == ConfigValueType.STRING) {
+                String v = (String) e.getValue().unwrapped();
+                if (v.startsWith("/")) {
+                    out.add(Path.of(v));
+                }
+            }
+        });
+        return out.stream().distinct().sorted().toList();
+    }
+
     public Path barmanBinary() { return barmanBinary; }
     public Optional<Path> barmanConfigFile() { return barmanConfigFile; }
     public Duration probeTimeout() { return probeTimeout; }

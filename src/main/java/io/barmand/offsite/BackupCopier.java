@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.config.Names;
 import io.barmand.bucket.Catalog;
 import io.barmand.bucket.MultipartSink;
 import io.barmand.barman.BackupInfo;
@@ -96,6 +97,9 @@ public class BackupCopier {
     }
 
     private void cleanSpool(String server) {
+        if (!Names.isServer(server)) {
+            return; // never SPOOL/.. (the state dir): names are checked at load, this is the last line
+        }
         for (Path sp : List.of(s.spoolDir().resolve(server), s.spoolDir().resolve(server + "-wal"))) {
             if (Files.isDirectory(sp)) {
                 try (var l = Files.list(sp)) {

@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.config.Names;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.barmand.error.BarmandException;
@@ -27,6 +28,7 @@ final class Journal {
     private final Path file;
 
     Journal(Path spoolDir, String server) {
+        Names.server(server); // a file name in the spool, never a path out of it
         this.file = spoolDir.resolve(server + ".journal");
     }
 

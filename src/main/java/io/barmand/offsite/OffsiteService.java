@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.config.Names;
 import io.barmand.bucket.S3Store;
 import io.barmand.bucket.Manifest;
 import io.barmand.config.OffsiteSettings;
@@ -59,7 +60,7 @@ public class OffsiteService implements JobService {
             throw new BarmandException(Category.USAGE, "--from is for run-now restore-test only, not offsite");
         }
         options.backupId().ifPresent(id -> {
-            if (!id.matches("[0-9]{8}T[0-9]{6}")) {
+            if (!Names.isBackupId(id)) {
                 throw new BarmandException(Category.USAGE, "'" + id + "' is not a Barman backup id (like 20261124T010203)");
             }
         });

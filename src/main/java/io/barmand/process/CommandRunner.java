@@ -4,7 +4,6 @@ import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,21 +23,54 @@ import org.slf4j.LoggerFactory;
  */
 public class CommandRunner {
     private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
+    /** The most of one command's output a parser reads (a larger one is refused as it was cut before). */
     static final int STDOUT_LIMIT = 32 * 1024 * 1024;
+    /** The most of one command's standard output kept whole in memory (within the host's {@link OutputBudget}). */
+    static final int STDOUT_MEMORY = 8 * 1024 * 1024;
+    /** Past that, the head and the tail kept for messages. */
+    static final int STDOUT_HEAD = 64 * 1024;
+    static final int STDOUT_TAIL = 64 * 1024;
+    /** The tail of standard error kept. */
     static final int TAIL = 8 * 1024;
 
     private final Clock clock;
     private final Duration killGrace;
     private final Map<String, String> extraEnv;
+    private final OutputBudget budget;
+    private final java.nio.file.Path spillDir;
 
     public CommandRunner(Clock clock, Duration killGrace) {
         this(clock, killGrace, Map.of());
     }
 
     public CommandRunner(Clock clock, Duration killGrace, Map<String, String> extraEnv) {
+        this(clock, killGrace, extraEnv, OutputBudget.HOST, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** {@code spillDir}: where an output too large for memory is spilled for its parser (the unit's private /tmp). */
+    public CommandRunner(Clock clock, Duration killGrace, Map<String, String> extraEnv, OutputBudget budget,
+                         java.nio.file.Path spillDir) {
         this.clock = clock;
         this.killGrace = killGrace;
         this.extraEnv = Map.copyOf(extraEnv);
+        this.budget = budget;
+        this.spillDir = spillDir;
+    }
+
+    /** Reads a command's whole standard output (JSON, say) from a stream; the stream is closed by the runner. */
+    @FunctionalInterface
+    public interface StdoutReader<T> {
+        T read(InputStream stdout) throws IOException;
+    }
+
+    /**
+     * A command's result and what its reader made of its whole standard output.
+     *
+     * @param value null when the reader failed or the output was not read ({@code problem} says why)
+     * @param problem why there is no value: the reader's error, or an output larger than barmand reads
+     * @param tooLarge the output was larger than barmand reads (32 MiB): not read at all
+     */
+    public record Read<T>(CommandResult result, T value, String problem, boolean tooLarge) {
     }
 
     /**
@@ -52,6 +84,52 @@ public class CommandRunner {
 
     /** The same, with the command's standard input read from {@code stdin} (null: none). */
     public CommandResult run(List<String> argv, Duration timeout, java.nio.file.Path stdin) {
+        Execution x = execute(argv, timeout, stdin, false);
+        try {
+            return x.result(x.out.text());
+        } finally {
+            x.close();
+        }
+    }
+
+    /**
+     * Runs {@code argv} as {@link #run} does and gives its whole standard output (up to 32 MiB, read from memory or
+     * from a spill file, never copied into one string) to {@code reader} once the command has ended. The result's
+     * stdout is the output's head and tail.
+     */
+    public <T> Read<T> run(List<String> argv, Duration timeout, java.nio.file.Path stdin, StdoutReader<T> reader) {
+        Execution x = execute(argv, timeout, stdin, true);
+        try {
+            CommandResult r = x.result(x.out.summary());
+            try (InputStream in = x.out.whole()) {
+                if (in == null) {
+                    return new Read<>(r, null, "an output of " + x.out.total() + " bytes, more than the "
+                            + STDOUT_LIMIT / (1024 * 1024) + " MiB barmand reads", true);
+                }
+                return new Read<>(r, reader.read(in), null, false);
+            } catch (IOException e) {
+                return new Read<>(r, null, e.getMessage(), false);
+            }
+        } finally {
+            x.close();
+        }
+    }
+
+    /** A command that ran, with what was kept of its output; closing it gives back the memory and the spill file. */
+    private record Execution(List<String> argv, int exit, Capture out, Capture err, Instant started, Duration took,
+                             boolean timedOut, boolean interrupted) implements AutoCloseable {
+        CommandResult result(String stdout) {
+            return new CommandResult(List.copyOf(argv), exit, stdout, err.text(), started, took, timedOut, interrupted);
+        }
+
+        @Override
+        public void close() {
+            out.close();
+            err.close();
+        }
+    }
+
+    private Execution execute(List<String> argv, Duration timeout, java.nio.file.Path stdin, boolean whole) {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(argv);
@@ -74,8 +152,10 @@ public class CommandRunner {
                 // nothing to close
             }
         }
-        Drainer out = new Drainer(p.getInputStream(), STDOUT_LIMIT, "stdout-" + p.pid());
-        Drainer err = new Drainer(p.getErrorStream(), TAIL, "stderr-" + p.pid());
+        Capture outCapture = new Capture(budget, STDOUT_MEMORY, STDOUT_HEAD, STDOUT_TAIL, whole, STDOUT_LIMIT, spillDir);
+        Capture errCapture = new Capture(budget, 0, 0, TAIL, false, 0, spillDir);
+        Drainer out = new Drainer(p.getInputStream(), outCapture, "stdout-" + p.pid());
+        Drainer err = new Drainer(p.getErrorStream(), errCapture, "stderr-" + p.pid());
         out.start();
         err.start();
         boolean timedOut = false;
@@ -106,23 +186,106 @@ public class CommandRunner {
             Thread.currentThread().interrupt();
         }
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        log.debug("{} -> exit {} in {} ms{}{}", argv, exit, took.toMillis(), timedOut ? " (timed out)" : "",
-                interrupted ? " (interrupted)" : "");
-        return new CommandResult(List.copyOf(argv), exit, out.text(), err.text(), started, took, timedOut, interrupted);
+        log.debug("{} -> exit {} in {} ms{}{}{}", argv, exit, took.toMillis(), timedOut ? " (timed out)" : "",
+                interrupted ? " (interrupted)" : "", outCapture.overflowed() ? " (" + outCapture.total() + " bytes of output)" : "");
+        return new Execution(argv, exit, outCapture, errCapture, started, took, timedOut, interrupted);
     }
 
-    /** True for processes barmand must never kill: barman's long-lived WAL streaming and its cron. */
+    /**
+     * True for processes barmand must never kill: barman's long-lived WAL streaming and its cron. Decided on the
+     * process's argv (/proc/PID/cmdline), by program and subcommand, never by a substring: {@code barman check -- cron}
+     * (a server named cron) is not {@code barman cron}.
+     */
     public static boolean isProtected(ProcessHandle ph) {
-        ProcessHandle.Info info = ph.info();
-        String cmd = info.commandLine().orElse(info.command().orElse(""));
-        return isProtectedCommandLine(cmd);
+        return isProtectedArgv(argv(ph));
     }
 
-    static boolean isProtectedCommandLine(String cmd) {
-        if (cmd.contains("pg_receivewal") || cmd.contains("pg_receivexlog") || cmd.contains("receive-wal")) {
+    /** The argv of a process: /proc/PID/cmdline, split at its NULs; else what the JDK says (one word per argument). */
+    static List<String> argv(ProcessHandle ph) {
+        try {
+            byte[] b = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", Long.toString(ph.pid()), "cmdline"));
+            List<String> a = new ArrayList<>();
+            int from = 0;
+            for (int i = 0; i < b.length; i++) {
+                if (b[i] == 0) {
+                    a.add(new String(b, from, i - from, StandardCharsets.UTF_8));
+                    from = i + 1;
+                }
+            }
+            if (from < b.length) {
+                a.add(new String(b, from, b.length - from, StandardCharsets.UTF_8));
+            }
+            if (!a.isEmpty()) {
+                return a;
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not Linux: below
+        }
+        ProcessHandle.Info info = ph.info();
+        List<String> a = new ArrayList<>();
+        info.command().ifPresent(a::add);
+        info.arguments().ifPresent(x -> a.addAll(List.of(x)));
+        return a;
+    }
+
+    /** Barman's global options that take a value (barman/cli.py): the word after them is not the subcommand. */
+    private static final java.util.Set<String> BARMAN_VALUE_OPTIONS = java.util.Set.of("-c", "--config", "-f", "--format",
+            "--log-level", "--color", "--colour");
+    private static final java.util.Set<String> PROTECTED_SUBCOMMANDS = java.util.Set.of("cron", "receive-wal");
+
+    /**
+     * {@code pg_receivewal}/{@code pg_receivexlog}, or barman (run as itself, or as the script of an interpreter:
+     * {@code python3 /usr/bin/barman ...}, {@code python3 -m barman.cli ...}) whose subcommand is {@code cron} or
+     * {@code receive-wal}.
+     */
+    static boolean isProtectedArgv(List<String> argv) {
+        if (argv.isEmpty()) {
+            return false;
+        }
+        String program = basename(argv.get(0));
+        if (program.equals("pg_receivewal") || program.equals("pg_receivexlog")) {
             return true;
         }
-        return cmd.contains("barman") && (cmd.matches(".*\\scron(\\s.*|$)"));
+        int i = 1;
+        if (!program.equals("barman")) {
+            if (!program.matches("python[0-9.]*|sh|bash|dash")) {
+                return false;
+            }
+            // the interpreter's own options, then its script (or -m module)
+            while (i < argv.size() && argv.get(i).startsWith("-") && !argv.get(i).equals("-m")) {
+                i++;
+            }
+            if (i >= argv.size()) {
+                return false;
+            }
+            if (argv.get(i).equals("-m")) {
+                if (i + 1 >= argv.size() || !argv.get(i + 1).matches("barman(\\.cli)?")) {
+                    return false;
+                }
+                i += 2;
+            } else if (basename(argv.get(i)).equals("barman")) {
+                i++;
+            } else {
+                return false;
+            }
+        }
+        // barman's global options, then its subcommand
+        while (i < argv.size()) {
+            String a = argv.get(i);
+            if (BARMAN_VALUE_OPTIONS.contains(a)) {
+                i += 2;
+            } else if (a.startsWith("-")) {
+                i++;
+            } else {
+                return PROTECTED_SUBCOMMANDS.contains(a);
+            }
+        }
+        return false;
+    }
+
+    private static String basename(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? path : path.substring(slash + 1);
     }
 
     /**
@@ -173,25 +336,22 @@ public class CommandRunner {
 
     private static void collect(ProcessHandle ph, List<ProcessHandle> out) {
         if (isProtected(ph)) {
-            log.info("not killing protected process {} ({})", ph.pid(), ph.info().commandLine().orElse("?"));
+            log.info("not killing protected process {} ({})", ph.pid(), String.join(" ", argv(ph)));
             return;
         }
         ph.children().forEach(c -> collect(c, out));
         out.add(ph);
     }
 
-    /** Reads a stream to its end on its own thread, keeping the first {@code limit} bytes (stdout) or the tail. */
+    /** Reads a stream to its end on its own thread into its {@link Capture}. */
     private static final class Drainer extends Thread {
         private final InputStream in;
-        private final int limit;
-        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        private boolean tailOnly;
+        private final Capture capture;
 
-        Drainer(InputStream in, int limit, String name) {
+        Drainer(InputStream in, Capture capture, String name) {
             super(name);
             this.in = in;
-            this.limit = limit;
-            this.tailOnly = limit <= TAIL;
+            this.capture = capture;
             setDaemon(true);
         }
 
@@ -201,18 +361,7 @@ public class CommandRunner {
             try (in) {
                 int n;
                 while ((n = in.read(b)) >= 0) {
-                    synchronized (buf) {
-                        if (tailOnly) {
-                            buf.write(b, 0, n);
-                            if (buf.size() > 2 * limit) {
-                                byte[] all = buf.toByteArray();
-                                buf.reset();
-                                buf.write(all, all.length - limit, limit);
-                            }
-                        } else if (buf.size() < limit) {
-                            buf.write(b, 0, Math.min(n, limit - buf.size()));
-                        }
-                    }
+                    capture.write(b, 0, n);
                 }
             } catch (IOException e) {
                 // the process was killed and the pipe closed: keep what we have
@@ -224,14 +373,6 @@ public class CommandRunner {
                 join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            }
-        }
-
-        String text() {
-            synchronized (buf) {
-                byte[] all = buf.toByteArray();
-                int from = tailOnly && all.length > limit ? all.length - limit : 0;
-                return new String(all, from, all.length - from, StandardCharsets.UTF_8);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.config.Names;
 import io.barmand.barman.BarmanClient;
 import io.barmand.error.BarmandException;
 import java.io.IOException;
@@ -133,7 +134,8 @@ final class KeepGuard {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 String[] parts = name.substring(0, name.length() - ".keep".length()).split("@", 2);
-                if (parts.length != 2) {
+                if (parts.length != 2 || !Names.isServer(parts[0]) || !Names.isBackupId(parts[1])) {
+                    log.warn("{}: not a keep barmand wrote (SERVER@BACKUP_ID.keep): left alone", p);
                     continue;
                 }
                 log.warn("{}: backup {} was kept for a restore test that did not end (barmand stopped): releasing it",

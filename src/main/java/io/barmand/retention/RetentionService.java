@@ -1,5 +1,6 @@
 package io.barmand.retention;
 
+import io.barmand.config.Names;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.BackupSummary;
 import io.barmand.barman.BackupInfo;
@@ -579,7 +580,10 @@ public final class RetentionService implements JobService {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, server + "@*.keep")) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
-                ids.add(n.substring(server.length() + 1, n.length() - ".keep".length()));
+                String id = n.substring(server.length() + 1, n.length() - ".keep".length());
+                if (Names.isBackupId(id)) {
+                    ids.add(id); // anything else is no keep of barmand's (nor passed to barman)
+                }
             }
         } catch (IOException e) {
             throw new BarmandException(Category.IO, dir + ": cannot read barmand's keeps: " + e.getMessage(), e);
@@ -593,6 +597,7 @@ public final class RetentionService implements JobService {
 
     /** Writes STATE-DIR/NAME/SERVER@ID.keep with {@code text}; a failure stops the run (nothing done after it). */
     private void note(String name, String server, String id, String text) {
+        Names.backupId(id, "barmand's journal " + name);
         Path dir = stateDir.resolve(name);
         try {
             Files.createDirectories(dir);
@@ -617,6 +622,9 @@ public final class RetentionService implements JobService {
     }
 
     private void forget(String name, String server, String id) {
+        if (!Names.isBackupId(id)) {
+            return;
+        }
         try {
             Files.deleteIfExists(stateDir.resolve(name).resolve(server + "@" + id + ".keep"));
         } catch (IOException e) {

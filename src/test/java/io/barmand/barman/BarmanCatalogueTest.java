@@ -64,8 +64,8 @@ class BarmanCatalogueTest {
         assertThat(w.last()).isEqualTo("000000010000000300000063");
         assertThat(w.segments()).isEqualTo(5); // six lines, 0061 listed twice
         assertThat(w.lastArchived()).contains(Instant.ofEpochMilli(1796136516370L));
-        assertThat(fake.calls()).containsExactly("list-backups itrestore", "show-servers itrestore",
-                "show-backup itrestore 20261201T144833");
+        assertThat(fake.calls()).containsExactly("list-backups -- itrestore", "show-servers -- itrestore",
+                "show-backup -- itrestore 20261201T144833");
     }
 
     @Test
@@ -79,7 +79,7 @@ class BarmanCatalogueTest {
         assertThat(c.retentionPolicy()).contains("RECOVERY WINDOW OF 7 DAYS");
         assertThat(c.backups()).hasSize(3);
         assertThat(c.done()).extracting(BackupSummary::backupId).containsExactly("20261201T144836", "20261201T144834");
-        assertThat(fake.calls()).contains("show-backup itrestore 20261201T144834");
+        assertThat(fake.calls()).contains("show-backup -- itrestore 20261201T144834");
     }
 
     @Test

@@ -73,7 +73,7 @@ class BarmanClientTest {
         assertThat(b.backupId()).isEqualTo("20261123T235922");
         assertThat(b.status()).isEqualTo("DONE");
         assertThat(b.error()).isNull();
-        assertThat(fake.calls()).containsExactly("backup --wait itpg");
+        assertThat(fake.calls()).containsExactly("backup --wait -- itpg");
     }
 
     @Test
@@ -153,7 +153,7 @@ class BarmanClientTest {
         assertThat(d.status()).isEqualTo("DONE");
         assertThat(d.sizeBytes()).isEqualTo(1000);
         assertThat(d.sizeWithWalsBytes()).isEqualTo(1000 + 5 * 100 + 7); // segments 5..9 and the .backup file
-        assertThat(fake.calls()).containsExactly("show-servers all"); // the folders once, then no Barman call
+        assertThat(fake.calls()).containsExactly("show-servers -- all"); // the folders once, then no Barman call
 
         java.nio.file.Files.writeString(base.resolve("20261102T010000/backup.info"), "status=DONE\n"); // no size: ask Barman
         assertThat(client.newestDoneOnDisk("itpg")).isEmpty();
@@ -172,7 +172,7 @@ class BarmanClientTest {
         fake.answerText("recover", "Starting local restore for server itpg", 0);
         var r = client.recover("itpg", "20261123T235922", Path.of("/tmp/dest"), java.util.List.of("--target-lsn", "0/3000060"), T);
         assertThat(r.ok()).isTrue();
-        assertThat(fake.calls()).contains("recover --target-lsn 0/3000060 itpg 20261123T235922 /tmp/dest");
+        assertThat(fake.calls()).contains("recover --target-lsn 0/3000060 -- itpg 20261123T235922 /tmp/dest");
     }
 
     @Test
@@ -200,9 +200,9 @@ class BarmanClientTest {
         fake.answer("switch-wal", "switch-wal.json", 0);
         BarmanClient.Call c = client.switchWal("itpg", false, Duration.ofSeconds(30), T);
         assertThat(c.ok()).isTrue();
-        assertThat(fake.calls()).containsExactly("switch-wal --archive --archive-timeout 30 itpg");
+        assertThat(fake.calls()).containsExactly("switch-wal --archive --archive-timeout 30 -- itpg");
         client.switchWal("itpg", true, Duration.ofMinutes(1), T);
-        assertThat(fake.calls()).last().isEqualTo("switch-wal --force --archive --archive-timeout 60 itpg");
+        assertThat(fake.calls()).last().isEqualTo("switch-wal --force --archive --archive-timeout 60 -- itpg");
     }
 
     @Test
@@ -236,5 +236,47 @@ class BarmanClientTest {
                 tmp.resolve("nope"), Optional.empty());
         assertThatThrownBy(() -> c.listServers(T)).isInstanceOf(BarmandException.class)
                 .extracting(e -> ((BarmandException) e).category()).isEqualTo(Category.UNAVAILABLE);
+    }
+
+    @Test
+    void positionalArgumentsFollowADoubleDashSoThatAServerNamedLikeAnOptionStaysAName() {
+        // barman 3.4's argparse takes `--` before the positionals of every subcommand used here (tried for real:
+        // `barman -c CONF check -- -h` says "Unknown server '-h'")
+        fake.answer("check", "check-ok.json", 0).answer("status", "status.json", 0)
+                .answer("replication-status", "replication-status.json", 0).answer("backup", "backup.json", 0)
+                .answerText("list-backups", "{\"itpg\": []}", 0).answerText("keep", "{}", 0)
+                .answerText("verify-backup", "{}", 0).answerText("switch-wal", "{}", 0).answerText("recover", "", 0);
+        client.check("itpg", T);
+        client.status("itpg", T);
+        client.replicationStatus("itpg", T);
+        client.backup("itpg", T);
+        client.listBackups("itpg", T);
+        client.keep("itpg", "20261123T235922", "standalone", T);
+        client.releaseKeep("itpg", "20261123T235922", T);
+        client.verifyBackup("itpg", "20261123T235922", T);
+        client.switchWal("itpg", false, Duration.ofSeconds(30), T);
+        client.recover("itpg", "20261123T235922", Path.of("/tmp/dest"), java.util.List.of("--get-wal"), T);
+        assertThat(fake.calls()).containsExactly("check -- itpg", "status -- itpg", "replication-status -- itpg",
+                "backup --wait -- itpg", "list-backups -- itpg", "keep --target standalone -- itpg 20261123T235922",
+                "keep --release -- itpg 20261123T235922", "verify-backup -- itpg 20261123T235922",
+                "switch-wal --archive --archive-timeout 30 -- itpg", "recover --get-wal -- itpg 20261123T235922 /tmp/dest");
+    }
+
+    @Test
+    void aBackupIdFromBarmanThatIsNoIdIsRefusedBeforeItReachesAPathOrAnArgument() {
+        fake.answerText("list-backups", "{\"itpg\": [{\"backup_id\": \"20261123T235922/../../../state\", \"status\": \"DONE\"}]}", 0)
+                .answerText("backup", "{\"backup_id\": \"../x\", \"status\": \"DONE\"}", 0);
+        assertThatThrownBy(() -> client.listBackups("itpg", T)).isInstanceOf(BarmandException.class)
+                .hasMessage("barman list-backups itpg: '20261123T235922/../../../state' is not a Barman backup id (YYYYMMDDTHHMMSS): refused")
+                .extracting(e -> ((BarmandException) e).category()).isEqualTo(Category.JOB_FAILED);
+        assertThatThrownBy(() -> client.newestDone("itpg", T)).hasMessageContaining("is not a Barman backup id");
+        assertThatThrownBy(() -> client.backup("itpg", T)).hasMessageContaining("barman backup: '../x' is not a Barman backup id");
+        // nor does one from elsewhere (the bucket, a journal) reach barman
+        int before = fake.calls().size();
+        assertThatThrownBy(() -> client.keepStatus("itpg", "../20261123T235922", T)).hasMessageContaining("is not a Barman backup id");
+        assertThatThrownBy(() -> client.delete("itpg", "a/b", T)).hasMessageContaining("is not a Barman backup id");
+        assertThatThrownBy(() -> client.recover("itpg", "-h", Path.of("/tmp/d"), java.util.List.of(), T))
+                .hasMessageContaining("is not a Barman backup id");
+        assertThat(fake.calls()).hasSize(before);
     }
 }

@@ -288,4 +288,79 @@ class CliTest {
         assertThat(RunNowCommand.exitCode(Outcome.SKIPPED)).isEqualTo(75);
         assertThat(RunNowCommand.exitCode(Outcome.INTERRUPTED)).isEqualTo(75);
     }
+
+    @Test
+    void aServerNamedDotDotWithOffsiteOnIsRefusedBeforeAnythingTouchesTheStateDir() throws Exception {
+        // on main: the file loaded, a failed copy of server '..' left STATE/spool/.. (the state dir) to clean up
+        Path state = tmp.resolve("state");
+        Files.createDirectories(state);
+        Files.writeString(state.resolve("last-good.conf"), "kept");
+        fake.answerText("list-servers", "{\"itpg\": {}, \"..\": {}}", 0);
+        Files.writeString(conf, """
+                barmand {
+                  barman.binary = "%s"
+                  state-dir = "%s"
+                  control-socket = "%s"
+                  servers { itpg {}, "..": { offsite { enabled = true, bucket = "b", spool-dir = "%s" } } }
+                }
+                """.formatted(fake.script(), state, tmp.resolve("c.sock"), state.resolve("spool")));
+        assertThat(run("check-config", "--config", conf.toString())).isEqualTo(78);
+        assertThat(err.toString()).contains("barmand.servers.\"..\": '..' is not a valid server name: it names a folder");
+        assertThat(run("run-now", "offsite", "..", "--config", conf.toString())).isEqualTo(64); // refused before the file is read
+        assertThat(state.resolve("last-good.conf")).hasContent("kept");
+    }
+
+    @Test
+    void aServerOnTheCommandLineThatIsNoNameIsAUsageErrorWithoutAskingTheDaemon() {
+        for (String[] args : List.of(new String[] {"run-now", "offsite", ".."}, new String[] {"run-now", "check", "a/b"},
+                new String[] {"history", "--server", ".."}, new String[] {"retention", "plan", "a/b"},
+                new String[] {"offsite", "verify", ".."}, new String[] {"restore", "..", "--to", tmp.resolve("r").toString()},
+                new String[] {"wal-restore", "..", "000000010000000000000001", tmp.resolve("w").toString()})) {
+            err.getBuffer().setLength(0);
+            List<String> a = new java.util.ArrayList<>(List.of(args));
+            a.addAll(List.of("--config", conf.toString()));
+            assertThat(run(a.toArray(String[]::new))).as(String.join(" ", args)).isEqualTo(64);
+            assertThat(err.toString()).as(String.join(" ", args)).contains("is not a valid server name");
+        }
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void historyLimitBelowOneIsAUsageError() {
+        seed();
+        assertThat(run("history", "--config", conf.toString(), "--limit", "-1")).isEqualTo(64);
+        assertThat(err.toString()).contains("--limit: must be a whole number of runs, 1 or more, is -1");
+        assertThat(out.toString()).isEmpty();
+        assertThat(run("history", "--config", conf.toString(), "--limit", "0")).isEqualTo(64);
+        assertThat(run("history", "--config", conf.toString(), "--limit", "1")).isZero();
+    }
+
+    @Test
+    void devZeroAsTheConfigurationIsAConfigErrorWithoutAStackTrace() {
+        for (String cmd : List.of("check-config", "history", "status")) {
+            err.getBuffer().setLength(0);
+            assertThat(run(cmd, "--config", "/dev/zero")).as(cmd).isEqualTo(cmd.equals("check-config") ? 78 : 0);
+            assertThat(err.toString()).as(cmd).contains("/dev/zero: cannot read the configuration file (not a regular file)")
+                    .doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void checkConfigAsRootSaysWhatTheDaemonsUserCannotRead() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "as root only");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("id", "-u", "barman").start().waitFor() == 0, "a user barman");
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path secret = tmp.resolve("secret.conf");
+        Files.writeString(secret, "servers.itpg.backup.timeout = 2h\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(conf, Files.readString(conf).replace("barmand {", "barmand {\n  include \"secret.conf\""));
+        assertThat(run("check-config", "--config", conf.toString())).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("warning: " + secret + ": the daemon's user barman cannot read it (check-config runs as root)")
+                .doesNotContain(conf + ": the daemon's user");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        err.getBuffer().setLength(0);
+        assertThat(run("check-config", "--config", conf.toString())).as(err.toString()).isZero();
+        assertThat(err.toString()).doesNotContain("warning");
+    }
 }

@@ -141,7 +141,7 @@ class RestoreCliTest {
         assertThat(run("restore", "--config", conf.toString(), "itpg", "--to", dir.toString(), "--from", "barman",
                 "--target", "time:2026-11-24T01:00:00Z")).as(err.toString()).isZero();
         List<String> calls = Files.readAllLines(tmp.resolve("bin/calls.log"));
-        assertThat(calls).contains("recover --target-time 2026-11-24 01:00:00.000000+00:00 --target-action promote itpg 20261123T235922 "
+        assertThat(calls).contains("recover --target-time 2026-11-24 01:00:00.000000+00:00 --target-action promote -- itpg 20261123T235922 "
                 + dir);
         assertThat(dir.resolve("postgresql.conf")).exists();
         assertThat(Files.readString(dir.resolve("pg_hba.conf"))).contains("local all all peer");

@@ -188,6 +188,104 @@ class SettingsTest {
     }
 
     @Test
+    void serverNamesThatAreNoFileNameOrAnOptionAreRefusedAllAtOnce() throws IOException {
+        // Barman would know them all: the refusal is barmand's (a name becomes a path in the state dir and an argument)
+        ServerCatalog knowsAll = (bin, cf, t) -> Set.of("pg1", "..", ".", "a/b", "-h", "all", "x y");
+        Path f = conf("servers {\n  pg1 {}\n  \"..\" {}\n  \".\" {}\n  \"a/b\" {}\n  \"-h\" {}\n  all {}\n  \"x y\" {}\n}");
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> Settings.load(f, knowsAll));
+        assertThat(t).isInstanceOf(BarmandException.class);
+        BarmandException e = (BarmandException) t;
+        assertThat(e.exitCode()).isEqualTo(78);
+        assertThat(e.getMessage()).contains(f + ": barmand.servers.\"..\": '..' is not a valid server name: it names a folder (line 7)")
+                .contains("barmand.servers.\".\": '.' is not a valid server name: it names a folder (line 8)")
+                .contains("barmand.servers.\"a/b\": 'a/b' is not a valid server name: letters, digits, '.', '_' and '-' only (line 9)")
+                .contains("barmand.servers.-h: '-h' is not a valid server name: it cannot start with '-' (line 10)")
+                .contains("barmand.servers.all: 'all' is not a valid server name: a reserved word of Barman (line 11)")
+                .contains("'x y' is not a valid server name");
+        assertThat(e.getMessage().lines()).hasSize(6);
+        // what is allowed: Barman's usual names
+        ServerCatalog knows = (bin, cf, t2) -> Set.of("pg-1.main_db", "PG2");
+        assertThat(Settings.load(conf("servers { \"pg-1.main_db\" {}, PG2 {} }"), knows).servers()).containsOnlyKeys("pg-1.main_db", "PG2");
+    }
+
+    @Test
+    void aPasswordInsideTheCanarysJdbcUrlIsMaskedInCheckConfigTheLogAndLastGood() throws IOException {
+        Settings s = Settings.load(conf("""
+                servers { pg1 { restore-test.canary { enabled = true
+                  jdbc-url = "jdbc:postgresql://pg1.example.net:5432/postgres?user=canary&password=s3cret&ssl=true" } }
+                  pg2 { restore-test.canary { enabled = true, jdbc-url = "jdbc:postgresql://canary:t0psecret@pg2:5432/postgres" } } }
+                """), knowsPg1);
+        assertThat(s.dump()).doesNotContain("s3cret").contains("password=********&ssl=true")
+                .doesNotContain("t0psecret").contains("//canary:********@pg2:5432/postgres");
+        assertThat(s.dumpOneLine()).doesNotContain("s3cret").doesNotContain("t0psecret");
+        LastGood.save(s, java.time.Instant.parse("2026-12-07T00:00:00Z"));
+        String lastGood = Files.readString(s.stateDir().resolve(LastGood.FILE));
+        assertThat(lastGood).doesNotContain("s3cret").doesNotContain("t0psecret").contains("pg1.example.net:5432");
+        // the restore test itself still has its URL
+        assertThat(s.servers().get("pg1").restore().canary().jdbcUrl()).contains("password=s3cret");
+        assertThat(Settings.maskUrl("jdbc:postgresql://pg1:5432/db")).isEqualTo("jdbc:postgresql://pg1:5432/db");
+    }
+
+    @Test
+    void aCanaryPasswordFileReadableByEveryoneIsRefusedAsTheS3AndSmtpOnesAre() throws IOException {
+        Path pw = tmp.resolve("canary.pw");
+        Files.writeString(pw, "secret\n");
+        Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path f = conf("servers { pg1 { restore-test.canary { enabled = true, jdbc-url = \"jdbc:postgresql://pg1/postgres\", "
+                + "password-file = \"" + pw + "\" } } }");
+        assertThat(configError(f).getMessage()).contains("barmand.servers.pg1.restore-test.canary.password-file: " + pw
+                + " is readable by everyone: chmod 0640 (owner root, group barman) or 0600");
+        Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(Settings.load(f, knowsPg1).servers().get("pg1").restore().canary().passwordFile()).contains(pw);
+    }
+
+    @Test
+    void aHoconIncludeThatIsMissingOrCannotBeReadIsAProblemNotSkipped() throws IOException {
+        Files.writeString(tmp.resolve("pg1.conf"), "servers.pg1.backup.timeout = 2h\n");
+        Files.createDirectories(tmp.resolve("adir.conf"));
+        Path f = conf("include \"pg1.conf\"\ninclude \"gone.conf\"\ninclude file(\"" + tmp.resolve("gone2.conf")
+                + "\")\ninclude \"adir.conf\"\nservers { pg1 {} }");
+        String m = configError(f).getMessage();
+        assertThat(m).contains(f + ": include \"gone.conf\": " + tmp.resolve("gone.conf") + " does not exist (HOCON would skip it silently)")
+                .contains(f + ": include file(\"" + tmp.resolve("gone2.conf") + "\"): " + tmp.resolve("gone2.conf") + " does not exist")
+                .contains(f + ": include \"adir.conf\": cannot read " + tmp.resolve("adir.conf") + " (not a regular file)");
+        assertThat(m.lines()).hasSize(3);
+        // what is there is read, and listed with the files read
+        Settings s = Settings.load(conf("include \"pg1.conf\"\nservers { pg1 {} }"), knowsPg1);
+        assertThat(s.servers().get("pg1").job(JobKind.BACKUP).timeout()).isEqualTo(Duration.ofHours(2));
+        assertThat(s.filesRead()).containsExactly(tmp.resolve("barmand.conf"), tmp.resolve("pg1.conf"));
+    }
+
+    @Test
+    void anIncludeTheUserCannotReadIsAProblem() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root reads every file");
+        Path secret = tmp.resolve("secret.conf");
+        Files.writeString(secret, "servers.pg1.backup.timeout = 2h\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        assertThat(configError(conf("include \"secret.conf\"\nservers { pg1 {} }")).getMessage())
+                .contains("include \"secret.conf\": cannot read " + secret + " (permission denied)");
+    }
+
+    @Test
+    void aConfigurationFileThatIsEndlessOrHugeIsRefusedBeforeItIsRead() throws IOException {
+        assertThat(catchConfig(Path.of("/dev/zero"))).isEqualTo("/dev/zero: cannot read the configuration file (not a regular file)");
+        Path huge = tmp.resolve("huge.conf");
+        try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            r.setLength(5L * 1024 * 1024); // sparse
+        }
+        assertThat(catchConfig(huge)).isEqualTo(huge + ": cannot read the configuration file (5242880 bytes, more than the 4 MiB "
+                + "a configuration file may hold)");
+        assertThat(catchConfig(tmp)).contains("(not a regular file)");
+    }
+
+    String catchConfig(Path f) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> Settings.load(f, knowsPg1));
+        assertThat(t).isInstanceOf(BarmandException.class);
+        assertThat(((BarmandException) t).exitCode()).isEqualTo(78);
+        return t.getMessage();
+    }
+
+    @Test
     void everyProblemIsCollected() throws IOException {
         Path f = conf("colour = blue\nservers { pg1 { check.schedule = \"bad\", foo = 1 } }");
         String m = configError(f).getMessage();

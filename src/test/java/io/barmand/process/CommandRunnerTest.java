@@ -86,22 +86,56 @@ class CommandRunnerTest {
 
     @Test
     void neverKillsBarmanCronOrReceiveWal() {
-        assertThat(CommandRunner.isProtectedCommandLine("/usr/bin/python3 /usr/bin/barman -c /etc/barman.conf -q cron")).isTrue();
-        assertThat(CommandRunner.isProtectedCommandLine("/usr/bin/python3 /usr/bin/barman -q receive-wal pg1")).isTrue();
-        assertThat(CommandRunner.isProtectedCommandLine("/usr/lib/postgresql/15/bin/pg_receivewal --slot=barman")).isTrue();
-        assertThat(CommandRunner.isProtectedCommandLine("/usr/bin/python3 /usr/bin/barman -f json backup --wait pg1")).isFalse();
-        assertThat(CommandRunner.isProtectedCommandLine("/usr/lib/postgresql/15/bin/pg_basebackup --pgdata=/x")).isFalse();
-        assertThat(CommandRunner.isProtectedCommandLine("/usr/bin/barman -f json check cronserver")).isFalse();
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/bin/python3", "/usr/bin/barman", "-c", "/etc/barman.conf", "-q", "cron"))).isTrue();
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/bin/python3", "/usr/bin/barman", "-q", "receive-wal", "pg1"))).isTrue();
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/bin/barman", "--config=/etc/barman.conf", "receive-wal", "pg1"))).isTrue();
+        assertThat(CommandRunner.isProtectedArgv(List.of("/opt/venv/bin/python3.11", "-u", "/opt/venv/bin/barman", "cron"))).isTrue();
+        assertThat(CommandRunner.isProtectedArgv(List.of("python3", "-m", "barman.cli", "receive-wal", "pg1"))).isTrue();
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/lib/postgresql/15/bin/pg_receivewal", "--slot=barman"))).isTrue();
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/bin/python3", "/usr/bin/barman", "-f", "json", "backup", "--wait", "pg1"))).isFalse();
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/lib/postgresql/15/bin/pg_basebackup", "--pgdata=/x"))).isFalse();
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/bin/barman", "-f", "json", "check", "cronserver"))).isFalse();
+    }
+
+    @Test
+    void aServerNamedCronOrReceiveWalIsNoProtectedCommand() {
+        // the old substring test took these for barman cron / receive-wal: their hung commands were never killed
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/bin/python3", "/usr/bin/barman", "-c", "/etc/barman.conf", "-f", "json",
+                "check", "--", "cron"))).isFalse();
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/bin/barman", "-f", "json", "backup", "--wait", "cron"))).isFalse();
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/bin/barman", "-f", "json", "status", "receive-wal"))).isFalse();
+        // -c's value is the config file, not the subcommand
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/bin/barman", "-c", "cron", "check", "pg1"))).isFalse();
+        assertThat(CommandRunner.isProtectedArgv(List.of("/usr/bin/python3", "/srv/cron/receive-wal.py"))).isFalse();
+        assertThat(CommandRunner.isProtectedArgv(List.of("sh", "-c", "barman cron"))).isFalse();
+    }
+
+    @Test
+    void aHungCommandOfAServerNamedCronIsKilled() throws Exception {
+        Path pids = tmp.resolve("pids");
+        // `barman -c ... check -- cron` (the fake runs as `/bin/sh .../barman -c ... check -- cron`) hangs
+        Path hung = Files.createDirectories(tmp.resolve("bin")).resolve("barman");
+        Files.writeString(hung, "#!/bin/sh\necho $$ > " + pids + "\nsleep 300\n");
+        hung.toFile().setExecutable(true);
+        long t0 = System.nanoTime();
+        CommandResult r = runner.run(List.of(hung.toString(), "-c", "/etc/barman.conf", "-f", "json", "check", "--", "cron"),
+                Duration.ofMillis(700));
+        assertThat(r.timedOut()).isTrue();
+        long pid = Long.parseLong(Files.readString(pids).trim());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("barman check -- cron alive").isFalse());
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(8));
     }
 
     @Test
     void protectedDescendantSurvivesATreeKill() throws Exception {
         Path pids = tmp.resolve("pids");
-        // a script whose command line says receive-wal, like `python3 /usr/bin/barman ... receive-wal pg1`
-        Path rw = tmp.resolve("receive-wal");
+        // a barman script whose argv says receive-wal, like `python3 /usr/bin/barman ... receive-wal pg1`
+        Path dir = Files.createDirectories(tmp.resolve("bin"));
+        Path rw = dir.resolve("barman");
         Files.writeString(rw, "#!/bin/sh\nsleep 300\n");
         rw.toFile().setExecutable(true);
-        String script = "sh " + rw + " >/dev/null 2>&1 & echo $! > " + pids + "; sleep 300";
+        String script = "sh " + rw + " -q receive-wal pg1 >/dev/null 2>&1 & echo $! > " + pids + "; sleep 300";
         CommandResult r = runner.run(List.of("bash", "-c", script), Duration.ofMillis(800));
         assertThat(r.timedOut()).isTrue();
         long pid = Long.parseLong(Files.readString(pids).trim());

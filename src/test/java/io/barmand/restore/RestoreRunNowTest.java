@@ -96,7 +96,7 @@ class RestoreRunNowTest {
         JsonNode r = runNow("lsn:0/3000060", "20261124T010203");
         RunRecord run = store.get(r.path("run").path("id").asLong()).orElseThrow();
         assertThat(run.error()).contains("show-backup pg1 20261124T010203");
-        assertThat(Files.readString(tmp.resolve("bin/calls.log"))).contains("show-backup pg1 20261124T010203");
+        assertThat(Files.readString(tmp.resolve("bin/calls.log"))).contains("show-backup -- pg1 20261124T010203");
     }
 
     @Test

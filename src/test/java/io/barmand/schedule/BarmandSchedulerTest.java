@@ -77,8 +77,8 @@ class BarmandSchedulerTest {
             assertThat(r.facts().seconds("copy")).hasValueSatisfying(t -> assertThat(t).isPositive());
             assertThat(io.barmand.history.RunJson.toJson(r).path("facts").path("size-with-wals").path("unit").asText())
                     .isEqualTo("bytes");
-            assertThat(e.fake().calls()).startsWith("switch-wal --archive --archive-timeout 5 itpg", "backup --wait itpg",
-                    "show-backup itpg 20261123T235922");
+            assertThat(e.fake().calls()).startsWith("switch-wal --archive --archive-timeout 5 -- itpg", "backup --wait -- itpg",
+                    "show-backup -- itpg 20261123T235922");
         } finally {
             e.scheduler().shutdown();
             e.store().close();
