@@ -53,7 +53,12 @@ public final class ControlClient {
      * @param answer how long the daemon may stay silent: until the answer, or between a run-now's keepalives
      */
     public static JsonNode request(Path socket, ObjectNode req, Duration answer) {
-        try (SocketChannel ch = connect(socket, CONNECT_TIMEOUT); Selector sel = Selector.open()) {
+        return request(socket, req, CONNECT_TIMEOUT, answer);
+    }
+
+    /** As {@link #request(Path, ObjectNode, Duration)}, the connection accepted within {@code connect}. */
+    public static JsonNode request(Path socket, ObjectNode req, Duration connect, Duration answer) {
+        try (SocketChannel ch = connect(socket, connect); Selector sel = Selector.open()) {
             ByteBuffer out = ByteBuffer.wrap((RunJson.MAPPER.writeValueAsString(req) + "\n").getBytes(StandardCharsets.UTF_8));
             ch.register(sel, SelectionKey.OP_WRITE);
             long deadline = System.nanoTime() + answer.toNanos();
