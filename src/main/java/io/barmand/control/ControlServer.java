@@ -380,6 +380,9 @@ public class ControlServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("control request {} failed", abbreviate(line), e);
             resp = error(new BarmandException(Category.INTERNAL, e.toString(), e));
+        } catch (Error e) {
+            close(c); // not left open for ever; the error is the pool's to report
+            throw e;
         }
         finish(c, resp);
     }
@@ -546,7 +549,11 @@ public class ControlServer implements AutoCloseable {
                 handlers.shutdownNow();
             }
             if (answers != null) {
-                answers.shutdownNow();
+                // the answers of runs that have just ended are written (keepalives are not), each within the read timeout
+                answers.shutdown();
+                if (!answers.awaitTermination(options.readTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                    answers.shutdownNow();
+                }
             }
             for (Conn c : serving) {
                 close(c);
