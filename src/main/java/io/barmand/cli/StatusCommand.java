@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", description = {"Per server: last run of each job and its outcome, next fire times, "
         + "the last backup and its age, and Barman's own catalogue (barman -f json list-backups, show-servers, "
         + "show-backup): its backups, the newest and the oldest, the recovery window reached, Barman's retention_policy, "
-        + "the WAL range, and the backups made outside barmand. Reads the history store, the configuration and Barman.",
+        + "the WAL range, and the backups made outside barmand. Reads the history store, the configuration and Barman, "
+        + "and says whether the daemon answers on its control socket.",
         "When the configuration file is broken: one warning line on stderr naming the problem, then the same from the "
         + "settings barmand last started with (STATE-DIR/" + LastGood.FILE + "), or from the history alone."},
         exitCodeListHeading = "%nExit codes of status (without --check):%n",

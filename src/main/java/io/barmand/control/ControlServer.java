@@ -112,6 +112,8 @@ public class ControlServer implements AutoCloseable {
     private final Set<Conn> reading = new LinkedHashSet<>();
     /** Connections being served (a request read, its answer not yet written). */
     private final Set<Conn> serving = ConcurrentHashMap.newKeySet();
+    /** The answers of run-now requests not written yet (a run that ends as the daemon stops is still answered). */
+    private final Set<CompletableFuture<?>> pendingAnswers = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     public ControlServer(Path path, JobRunner runner) {
@@ -404,7 +406,7 @@ public class ControlServer implements AutoCloseable {
                 close(c); // the client has gone: its run goes on, recorded as any
             }
         }, every, every, TimeUnit.MILLISECONDS);
-        f.whenCompleteAsync((r, t) -> {
+        CompletableFuture<?> answered = f.whenCompleteAsync((r, t) -> {
             ka.cancel(false);
             ObjectNode resp;
             if (t == null) {
@@ -417,6 +419,8 @@ public class ControlServer implements AutoCloseable {
             }
             finish(c, resp);
         }, this::onAnswers);
+        pendingAnswers.add(answered);
+        answered.whenComplete((x, t) -> pendingAnswers.remove(answered));
     }
 
     /** On the answers' thread; once it has been shut down (the daemon stopping), on the caller's: an answer still. */
@@ -549,7 +553,13 @@ public class ControlServer implements AutoCloseable {
                 handlers.shutdownNow();
             }
             if (answers != null) {
-                // the answers of runs that have just ended are written (keepalives are not), each within the read timeout
+                // the daemon stops once its runs have ended: their answers are written first (at most the read timeout)
+                try {
+                    CompletableFuture.allOf(pendingAnswers.toArray(CompletableFuture[]::new))
+                            .get(options.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    log.warn("control socket: {} run-now client(s) not answered before the socket closed", pendingAnswers.size());
+                }
                 answers.shutdown();
                 if (!answers.awaitTermination(options.readTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                     answers.shutdownNow();

@@ -51,7 +51,8 @@ class ControlSocketTest {
     @BeforeEach
     void setUp() throws Exception {
         fake = new FakeBarman(tmp.resolve("bin")).answer("list-servers", "list-servers.json", 0)
-                .answer("check", "check-ok.json", 0);
+                .answer("check", "check-ok.json", 0).answer("switch-wal", "switch-wal.json", 0)
+                .answer("backup", "backup.json", 0).answer("show-backup", "show-backup.json", 0);
         conf = tmp.resolve("barmand.conf");
         socket = tmp.resolve("c.sock");
         Files.writeString(conf, """
@@ -70,6 +71,7 @@ class ControlSocketTest {
 
     @AfterEach
     void tearDown() throws IOException {
+        fake.release("backup");
         for (SocketChannel c : opened) {
             c.close();
         }
@@ -143,6 +145,21 @@ class ControlSocketTest {
         start(ControlServer.Options.DEFAULT.withKeepalive(Duration.ofMillis(300)));
         JsonNode r = ControlClient.request(socket, (com.fasterxml.jackson.databind.node.ObjectNode)
                 read("{\"op\":\"run-now\",\"job\":\"check\",\"server\":\"itpg\"}"), Duration.ofSeconds(1));
+        assertThat(r.path("run").path("outcome").asText()).as(r.toString()).isEqualTo("success");
+    }
+
+    @Test
+    void aRunNowWhoseBackupEndsWhileTheDaemonStopsIsAnswered() throws Exception {
+        start(ControlServer.Options.DEFAULT);
+        fake.hold("backup");
+        CompletableFuture<JsonNode> client = CompletableFuture.supplyAsync(() ->
+                ask("{\"op\":\"run-now\",\"job\":\"backup\",\"server\":\"itpg\"}"));
+        await().atMost(WAIT).until(() -> fake.holding("backup") == 1);
+        CompletableFuture<Void> stop = CompletableFuture.runAsync(daemon::stop);
+        await().atMost(WAIT).until(() -> daemon.stopRequested());
+        fake.release("backup"); // the stop waits for it (stop-wait), then closes the socket
+        stop.get(60, TimeUnit.SECONDS);
+        JsonNode r = client.get(10, TimeUnit.SECONDS);
         assertThat(r.path("run").path("outcome").asText()).as(r.toString()).isEqualTo("success");
     }
 
