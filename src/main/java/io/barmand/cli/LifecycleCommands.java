@@ -39,8 +39,13 @@ final class LifecycleCommands {
                 .getString(Settings.ROOT + ".control-socket"));
     }
 
-    static JsonNode ask(Path socket, ObjectNode req) {
-        JsonNode resp = ControlClient.request(socket, req);
+    /**
+     * Asks the daemon; an error answer is thrown in its category.
+     *
+     * @param answer how long the daemon may take to answer (a reload reads the files and asks Barman: probe-timeout)
+     */
+    static JsonNode ask(Path socket, ObjectNode req, java.time.Duration answer) {
+        JsonNode resp = ControlClient.request(socket, req, answer);
         if (!resp.path("ok").asBoolean()) {
             throw new BarmandException(Category.byWord(resp.path("category").asText("")),
                     resp.path("error").asText("unknown error"));
@@ -65,7 +70,8 @@ final class LifecycleCommands {
 
         @Override
         public Integer call() {
-            JsonNode r = ask(socket(main.configFile()), RunJson.MAPPER.createObjectNode().put("op", "reload"));
+            JsonNode r = ask(socket(main.configFile()), RunJson.MAPPER.createObjectNode().put("op", "reload"),
+                    java.time.Duration.ofMinutes(3));
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             if (!r.path("reloaded").asBoolean()) {
@@ -103,7 +109,8 @@ final class LifecycleCommands {
         public Integer call() {
             JsonNode r;
             try {
-                r = ask(socket(main.configFile()), RunJson.MAPPER.createObjectNode().put("op", "restart-when-idle").put("by", by));
+                r = ask(socket(main.configFile()), RunJson.MAPPER.createObjectNode().put("op", "restart-when-idle").put("by", by),
+                        java.time.Duration.ofSeconds(60));
             } catch (BarmandException e) {
                 if (e.category() == Category.USAGE) {
                     // a daemon older than this request

@@ -61,6 +61,9 @@ final class RunNowCommand implements Callable<Integer> {
             + "backups one run deletes (max-deletes-per-run, more than half); the clock guard and every rail still apply")
     boolean allowMassDelete;
 
+    /** How long run-now waits without a line from the daemon (it sends one every 15 s). */
+    static final java.time.Duration RUN_NOW_SILENCE = java.time.Duration.ofSeconds(60);
+
     @Override
     public Integer call() throws Exception {
         JobKind kind = kind(job);
@@ -83,7 +86,9 @@ final class RunNowCommand implements Callable<Integer> {
             ObjectNode o = req.putObject("options");
             options.toMap().forEach(o::put);
         }
-        JsonNode resp = ControlClient.request(s.controlSocket(), req);
+        // however long the run waits and runs, the daemon sends a keepalive line every 15 s: a minute of silence is a
+        // daemon that no longer answers
+        JsonNode resp = ControlClient.request(s.controlSocket(), req, RUN_NOW_SILENCE);
         if (!resp.path("ok").asBoolean()) {
             int code = resp.path("exitCode").asInt(Category.INTERNAL.exitCode());
             Main.report(spec.commandLine().getErr(), resp.path("error").asText("unknown error"));

@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", description = {"Per server: last run of each job and its outcome, next fire times, "
         + "the last backup and its age, and Barman's own catalogue (barman -f json list-backups, show-servers, "
         + "show-backup): its backups, the newest and the oldest, the recovery window reached, Barman's retention_policy, "
-        + "the WAL range, and the backups made outside barmand. Reads the history store, the configuration and Barman.",
+        + "the WAL range, and the backups made outside barmand. Reads the history store, the configuration and Barman, "
+        + "and says whether the daemon answers on its control socket.",
         "When the configuration file is broken: one warning line on stderr naming the problem, then the same from the "
         + "settings barmand last started with (STATE-DIR/" + LastGood.FILE + "), or from the history alone."},
         exitCodeListHeading = "%nExit codes of status (without --check):%n",
@@ -187,6 +188,8 @@ final class StatusCommand implements Callable<Integer> {
                 f.put("runId", r.id());
                 f.put("outcome", r.outcome().word());
             }
+            String daemon = daemon(root.putObject("daemon"), settings.map(Settings::controlSocket)
+                    .orElseGet(() -> LifecycleCommands.socket(main.configFile())));
             int exit = failing.isEmpty() ? 0 : 1;
             root.put("exitCode", exit);
             if (json) {
@@ -195,6 +198,7 @@ final class StatusCommand implements Callable<Integer> {
                 spec.commandLine().getOut().print(Tables.render(rows));
                 spec.commandLine().getOut().println();
                 backups.forEach(spec.commandLine().getOut()::println);
+                spec.commandLine().getOut().println(daemon);
                 if (!failing.isEmpty()) {
                     spec.commandLine().getOut().println("FAILED (exit 1): " + String.join(", ", failing.stream()
                             .map(r -> r.server() + " " + r.job() + " (run " + r.id() + ", " + r.outcome().word() + " "
@@ -207,6 +211,23 @@ final class StatusCommand implements Callable<Integer> {
             if (store != null) {
                 store.close();
             }
+        }
+    }
+
+    /**
+     * Whether the daemon answers on its control socket (a ping, 2 s to connect, 5 s to answer): a daemon whose socket
+     * is deaf shows here, not as a run-now that hangs. Fills {@code o}; returns the line of the text.
+     */
+    static String daemon(ObjectNode o, java.nio.file.Path socket) {
+        o.put("socket", socket.toString());
+        try {
+            var r = io.barmand.control.ControlClient.request(socket, RunJson.MAPPER.createObjectNode().put("op", "ping"),
+                    Duration.ofSeconds(2), Duration.ofSeconds(5));
+            o.put("answering", true).put("pid", r.path("pid").asLong());
+            return "daemon: answering at " + socket + " (pid " + r.path("pid").asLong() + ")";
+        } catch (BarmandException e) {
+            o.put("answering", false).put("error", e.getMessage());
+            return "daemon: not answering: " + e.getMessage();
         }
     }
 

@@ -92,6 +92,8 @@ public final class Daemon implements Lifecycle {
     private JobRunner runner;
     private BarmandScheduler scheduler;
     private ControlServer control;
+    /** The control socket's limits (tests shorten its times). */
+    ControlServer.Options controlOptions = ControlServer.Options.DEFAULT;
     private volatile Notifier notifier;
     private MetricsService metrics;
     private volatile boolean stopping;
@@ -106,7 +108,8 @@ public final class Daemon implements Lifecycle {
 
     /**
      * @param loader reads the configuration again for a reload (as at the start: main file and conf.d, Barman asked)
-     * @param exit how the daemon ends itself for a restart when idle ({@link Lifecycle#EXIT_RESTART})
+     * @param exit how the daemon ends itself: for a restart when idle ({@link Lifecycle#EXIT_RESTART}), or when its
+     *             control socket fails (70)
      */
     public Daemon(Settings settings, Clock clock, java.util.function.Supplier<Settings> loader, SystemdNotify sd,
                   java.util.function.IntConsumer exit) {
@@ -181,7 +184,8 @@ public final class Daemon implements Lifecycle {
             // in memory until it does; only the start of this daemon goes unrecorded
             log.error("history: this start not recorded: {}", e.getMessage());
         }
-        control = new ControlServer(settings.controlSocket(), runner, this);
+        // a control socket that can no longer serve ends the daemon (exit 70): systemd starts it again
+        control = new ControlServer(settings.controlSocket(), runner, this, controlOptions, exit);
         control.start();
         scheduler.start();
         metrics.start();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.barmand.config.MailSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
+import io.barmand.state.StateOwner;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -41,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * attempts beside it) before the first try, and stays there until the transport has taken it. A failed try is
  * logged and recorded in the .json, and tried again after {@code mail.retry.initial}, doubling up to
  * {@code mail.retry.max}, forever. A sent mail's .json moves to outbox/sent (its record); the .eml is deleted.
+ *
+ * <p>A mail is sent only once its attempt is recorded, and marked sent (its .json, beside it) before anything else:
+ * a mail whose record cannot be written is not sent (said once, not every 30 s), and one sent whose .eml cannot be
+ * removed or whose record cannot move to outbox/sent is never sent again. Run as root (sudo barmand report --send),
+ * what it creates in state-dir is given to state-dir's owner, the daemon's user ({@link StateOwner}).
  */
 public final class Outbox {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
@@ -57,6 +63,11 @@ public final class Outbox {
     private final MailSettings settings;
     private final Sender sender;
     private final Clock clock;
+    private final StateOwner owner;
+    /** Mails sent by this process whose .eml could not be removed: never sent again, whatever the disk says. */
+    private final java.util.Set<String> sentHere = new java.util.HashSet<>();
+    /** Mails already said to be stuck (not sent: their attempt cannot be recorded; sent: their .eml stays). */
+    private final java.util.Set<String> told = new java.util.HashSet<>();
 
     public Outbox(Path stateDir, MailSettings settings, Sender sender, Clock clock) {
         this.dir = stateDir.resolve("outbox");
@@ -64,6 +75,7 @@ public final class Outbox {
         this.settings = settings;
         this.sender = sender;
         this.clock = clock;
+        this.owner = StateOwner.of(stateDir);
     }
 
     public Path dir() {
@@ -86,20 +98,24 @@ public final class Outbox {
         Instant now = clock.instant();
         String id = STAMP.format(now) + "-" + letter.kind() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
         try {
-            Files.createDirectories(dir);
+            owner.createDirectories(dir);
             MimeMessage m = compose(letter, now);
+            // its record first, its first retry due later: the daemon's flush never takes a mail being posted
+            ObjectNode meta = JSON.createObjectNode();
+            meta.put("id", id).put("kind", letter.kind()).put("subject", letter.subject()).put("created", now.toString())
+                    .put("attempts", 0).put("to", String.join(", ", settings.to()))
+                    .put("nextAttempt", now.plus(settings.retryInitial()).toString());
+            writeMetaOrThrow(id, meta);
             Path eml = dir.resolve(id + ".eml");
             Path tmp = dir.resolve(id + ".eml.tmp");
             try (OutputStream o = Files.newOutputStream(tmp)) {
                 m.writeTo(o);
             }
+            owner.own(tmp);
             move(tmp, eml);
-            ObjectNode meta = JSON.createObjectNode();
-            meta.put("id", id).put("kind", letter.kind()).put("subject", letter.subject()).put("created", now.toString())
-                    .put("attempts", 0).put("to", String.join(", ", settings.to()));
-            writeMeta(id, meta);
         } catch (IOException | MessagingException e) {
-            throw new BarmandException(Category.IO, dir + ": cannot store the mail \"" + letter.subject() + "\": " + e.getMessage(), e);
+            throw new BarmandException(Category.IO, dir + ": cannot store the mail \"" + letter.subject() + "\": " + e
+                    + ownerHint(), e);
         }
         return attempt(id);
     }
@@ -109,6 +125,10 @@ public final class Outbox {
         int sent = 0;
         for (String id : ids()) {
             Optional<ObjectNode> meta = readMeta(id);
+            if (sentHere.contains(id) || meta.map(m -> m.hasNonNull("sentAt")).orElse(false)) {
+                forget(id, meta); // sent already: its .eml could not be removed then
+                continue;
+            }
             Instant next = meta.map(m -> m.path("nextAttempt").asText(null)).filter(t -> t != null).map(Instant::parse)
                     .orElse(Instant.EPOCH);
             if (!next.isAfter(clock.instant()) && attempt(id).sent()) {
@@ -122,7 +142,10 @@ public final class Outbox {
     public synchronized List<Delivery> pending() {
         List<Delivery> l = new ArrayList<>();
         for (String id : ids()) {
-            l.add(delivery(id, readMeta(id).orElseGet(() -> JSON.createObjectNode().put("id", id))));
+            ObjectNode m = readMeta(id).orElseGet(() -> JSON.createObjectNode().put("id", id));
+            if (!m.hasNonNull("sentAt") && !sentHere.contains(id)) {
+                l.add(delivery(id, m));
+            }
         }
         return l;
     }
@@ -138,19 +161,26 @@ public final class Outbox {
 
     /** Removes the records of mails sent before {@code before}. */
     public synchronized int prune(Instant before) {
+        return prune(sentDir, before) + prune(dir, before);
+    }
+
+    /** In sent/ every record; in the outbox, the records of sent mails that could not move to sent/. */
+    private int prune(Path in, Instant before) {
         int n = 0;
-        if (!Files.isDirectory(sentDir)) {
+        if (!Files.isDirectory(in)) {
             return 0;
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(sentDir, "*.json")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(in, "*.json")) {
             for (Path p : ds) {
-                if (Files.getLastModifiedTime(p).toInstant().isBefore(before)) {
+                String id = p.getFileName().toString().replaceFirst("\\.json$", "");
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(before) && (in.equals(sentDir)
+                        || !Files.exists(dir.resolve(id + ".eml")) && read(p).map(m -> m.hasNonNull("sentAt")).orElse(false))) {
                     Files.deleteIfExists(p);
                     n++;
                 }
             }
         } catch (IOException e) {
-            log.warn("{}: cannot prune: {}", sentDir, e.getMessage());
+            log.warn("{}: cannot prune: {}", in, e.getMessage());
         }
         return n;
     }
@@ -161,7 +191,21 @@ public final class Outbox {
                 .put("created", clock.instant().toString()));
         int attempts = meta.path("attempts").asInt(0) + 1;
         Instant now = clock.instant();
-        meta.put("attempts", attempts).put("lastAttempt", now.toString());
+        meta.put("attempts", attempts).put("lastAttempt", now.toString()).remove("nextAttempt");
+        try {
+            // recorded before it goes: a mail whose record cannot be written could not be marked sent either
+            writeMetaOrThrow(id, meta);
+            told.remove(id);
+        } catch (IOException e) {
+            Duration wait = backoff(attempts);
+            String why = "not sent: its attempt cannot be recorded in " + dir + " (" + e + ")" + ownerHint()
+                    + "; a mail barmand cannot mark sent would be sent again and again";
+            if (told.add(id)) {
+                log.error("mail {} \"{}\": {}", id, meta.path("subject").asText(), why);
+            }
+            meta.put("lastError", why).put("nextAttempt", now.plus(wait).toString());
+            return delivery(id, meta);
+        }
         try {
             sender.send(eml);
         } catch (BarmandException e) {
@@ -176,20 +220,59 @@ public final class Outbox {
                     attempts, e.getMessage(), dir, wait.toSeconds());
             return delivery(id, meta);
         }
-        meta.put("sentAt", now.toString()).remove("nextAttempt");
+        meta.put("sentAt", now.toString());
+        sentHere.add(id);
+        // marked sent where its attempt was just recorded, then out of the outbox: never sent twice
+        writeMeta(id, meta);
         try {
-            Files.createDirectories(sentDir);
+            Files.deleteIfExists(eml);
+            sentHere.remove(id);
+        } catch (IOException e) {
+            log.error("mail {}: sent, but {} cannot be removed ({}){}: it is not sent again", id, eml, e, ownerHint());
+            told.add(id);
+        }
+        try {
+            owner.createDirectories(sentDir);
             Path tmp = sentDir.resolve(id + ".json.tmp");
             Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+            owner.own(tmp);
             move(tmp, sentDir.resolve(id + ".json"));
             Files.deleteIfExists(dir.resolve(id + ".json"));
-            Files.deleteIfExists(eml);
         } catch (IOException e) {
-            log.warn("mail {}: sent, but its record could not be moved to {}: {}", id, sentDir, e.getMessage());
+            log.warn("mail {}: sent; its record stays in {} (it cannot move to {}: {}){}", id, dir, sentDir, e, ownerHint());
         }
         log.info("mail {} \"{}\" sent to {} through {} (attempt {})", id, meta.path("subject").asText(),
                 meta.path("to").asText(String.join(", ", settings.to())), settings.describe(), attempts);
         return delivery(id, meta);
+    }
+
+    /** A mail sent already whose .eml stayed: removed now if it can be, said once if not. */
+    private void forget(String id, Optional<ObjectNode> meta) {
+        try {
+            Files.deleteIfExists(dir.resolve(id + ".eml"));
+            sentHere.remove(id);
+        } catch (IOException e) {
+            if (told.add(id)) {
+                log.error("mail {}: sent at {}, but its .eml cannot be removed from {} ({}){}: it is not sent again", id,
+                        meta.map(m -> m.path("sentAt").asText()).orElse("an earlier attempt"), dir, e, ownerHint());
+            }
+        }
+    }
+
+    /** Why this process cannot write the outbox, when its owner is the cause (a root command of an older version). */
+    private String ownerHint() {
+        try {
+            for (Path p : List.of(dir, sentDir)) {
+                if (Files.isDirectory(p) && !Files.isWritable(p)) {
+                    return "; " + p + " is owned by " + Files.getOwner(p).getName() + " and not writable by "
+                            + System.getProperty("user.name") + " (give it back: chown -R " + System.getProperty("user.name")
+                            + ": " + p + ")";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no hint
+        }
+        return "";
     }
 
     Duration backoff(int attempts) {
@@ -285,12 +368,17 @@ public final class Outbox {
 
     private void writeMeta(String id, ObjectNode meta) {
         try {
-            Path tmp = dir.resolve(id + ".json.tmp");
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
-            move(tmp, dir.resolve(id + ".json"));
+            writeMetaOrThrow(id, meta);
         } catch (IOException e) {
             log.error("mail {}: cannot record the attempt in {}: {}", id, dir, e.getMessage());
         }
+    }
+
+    private void writeMetaOrThrow(String id, ObjectNode meta) throws IOException {
+        Path tmp = dir.resolve(id + ".json.tmp");
+        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+        owner.own(tmp);
+        move(tmp, dir.resolve(id + ".json"));
     }
 
     private static void move(Path from, Path to) throws IOException {

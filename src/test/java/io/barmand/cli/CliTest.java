@@ -108,9 +108,11 @@ class CliTest {
         assertThat(run("status", "--config", conf.toString())).isZero();
         assertThat(out.toString()).containsPattern("itpg +backup +daily at 01:30 UTC ").contains("success")
                 .containsPattern("itpg +check +every 15 minutes ")
-                .contains("itpg: last backup 20261124T013000 (22.1 MiB), finished 2025-11-24 01:30:08Z");
+                .contains("itpg: last backup 20261124T013000 (22.1 MiB), finished 2025-11-24 01:30:08Z")
+                .containsPattern("daemon: not answering: the barmand daemon is not reachable at \\S+ .*: is it running");
         out.getBuffer().setLength(0);
         assertThat(run("status", "--config", conf.toString(), "--json")).isZero();
+        assertThat(RunJson.MAPPER.readTree(out.toString()).path("daemon").path("answering").asBoolean(true)).isFalse();
         JsonNode s = RunJson.MAPPER.readTree(out.toString()).path("servers").get(0);
         assertThat(s.path("server").asText()).isEqualTo("itpg");
         assertThat(s.path("lastBackup").path("backupId").asText()).isEqualTo("20261124T013000");
