@@ -140,6 +140,8 @@ class RestoreTestIT {
     void pointInTimeWithCanary() throws Exception {
         Path pw = dir.resolve("canary.pw");
         Files.writeString(pw, "canary-it-secret\n");
+        // a secret the daemon refuses when others can read it (as the S3 and SMTP ones)
+        Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         RestoreFixture.psql("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'barmand_canary') "
                 + "THEN CREATE ROLE barmand_canary LOGIN; END IF; END $$");
         RestoreFixture.psql("postgres", "ALTER ROLE barmand_canary PASSWORD 'canary-it-secret'");
