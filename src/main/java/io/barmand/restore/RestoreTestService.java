@@ -63,13 +63,14 @@ public class RestoreTestService implements JobService {
     }
 
     /**
-     * @param keepJournal where the Barman keeps taken for running tests are written down (STATE-DIR/restore-keeps), so
-     *                    that {@link #releaseLeftoverKeeps()} releases those of a killed barmand; null = nowhere
+     * @param keepJournal where the Barman keeps taken for running tests are written down ({@link RestoreKeeps}, the
+     *                    registry retention reads), so that {@link #releaseLeftoverKeeps()} releases those of a killed
+     *                    barmand; null = nowhere
      */
     public RestoreTestService(BarmanClient barman, CommandRunner runner, Map<String, RestoreSettings> restore, Clock clock,
                               Map<String, OffsiteSettings> offsite, Function<OffsiteSettings, S3Store> stores,
-                              java.nio.file.Path keepJournal) {
-        this.keeps = new KeepGuard(barman, keepJournal);
+                              RestoreKeeps keepJournal) {
+        this.keeps = new KeepGuard(barman, keepJournal == null ? null : keepJournal.journal());
         this.fromBarman = new FromBarman(barman);
         this.fromS3 = new FromS3(offsite, stores);
         this.verifier = new Verifier(clock);

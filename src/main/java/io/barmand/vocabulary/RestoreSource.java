@@ -1,0 +1,44 @@
+package io.barmand.vocabulary;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a restore test reads its backup: Barman's own copy ({@code barman recover}) or the offsite copy in the
+ * bucket. Spelt as the setting {@code restore-test.source}, {@code --from} and the run's fact {@code source} spell
+ * it ({@link #id()}); every side reads and writes it through this enum.
+ */
+public enum RestoreSource {
+    BARMAN("barman"),
+    S3("s3");
+
+    /** The words every source is spelt with, in order ("barman", "s3"). */
+    public static final List<String> IDS = Arrays.stream(values()).map(RestoreSource::id).toList();
+
+    private final String id;
+
+    RestoreSource(String id) {
+        this.id = id;
+    }
+
+    /** As the configuration, {@code --from} and the run's facts spell it. */
+    public String id() {
+        return id;
+    }
+
+    /** The source spelt {@code id}; exactly; empty for anything else (null included). */
+    public static Optional<RestoreSource> of(String id) {
+        return Arrays.stream(values()).filter(v -> v.id.equals(id)).findFirst();
+    }
+
+    /** Whether {@code id} spells this source. */
+    public boolean is(String id) {
+        return of(id).filter(this::equals).isPresent();
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}
