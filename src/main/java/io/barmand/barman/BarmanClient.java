@@ -552,10 +552,16 @@ public class BarmanClient implements ServerCatalog {
     }
 
     /**
-     * {@code barman recover [OPTIONS] SERVER BACKUP_ID DEST}: its result as it is (the caller names what failed), on
-     * Barman's console output, not JSON. Interrupted and timed-out runs come back as such (the command was killed).
+     * {@code barman recover [OPTIONS] SERVER BACKUP_ID DEST} of the request: its result as it is (the caller names
+     * what failed), on Barman's console output, not JSON. Interrupted and timed-out runs come back as such (the
+     * command was killed).
      */
-    public CommandResult recover(String server, String backupId, Path dest, List<String> options, Duration timeout) {
+    public CommandResult recover(RecoverRequest request, Duration timeout) {
+        return recover(request.server(), request.backupId(), request.destination(), request.options(), timeout);
+    }
+
+    /** {@code barman recover} with these options as they are ({@link #recover(RecoverRequest, Duration)}). */
+    CommandResult recover(String server, String backupId, Path dest, List<String> options, Duration timeout) {
         List<String> a = new ArrayList<>();
         a.add(binary.toString());
         configFile.ifPresent(f -> {

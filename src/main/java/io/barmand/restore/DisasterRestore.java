@@ -1,6 +1,7 @@
 package io.barmand.restore;
 
 import io.barmand.barman.BarmanClient;
+import io.barmand.barman.RecoverRequest;
 import io.barmand.bucket.BackupFetch;
 import io.barmand.barman.BackupInfo;
 import io.barmand.bucket.Layout;
@@ -307,13 +308,10 @@ public final class DisasterRestore {
             // barman, started as root, drops to its barman_user (Barman's default: barman) and writes as that user
             chown(dir, "barman");
         }
-        List<String> options = FromBarman.targetOptions(r.target(), targetTime);
-        List<String> shown = new ArrayList<>(List.of("barman", "recover"));
-        shown.addAll(options);
-        shown.addAll(List.of(server, id, dir.toString()));
-        out.println(String.join(" ", shown));
+        RecoverRequest req = FromBarman.request(server, id, dir, r.target(), targetTime);
+        out.println(req.shown());
         out.flush();
-        CommandResult rec = barman.recover(server, id, dir, options, BARMAN_TIMEOUT);
+        CommandResult rec = barman.recover(req, BARMAN_TIMEOUT);
         for (String l : rec.stdout().strip().split("\n")) {
             if (!l.isBlank()) {
                 out.println("  barman: " + l);

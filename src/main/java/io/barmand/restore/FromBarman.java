@@ -4,17 +4,17 @@ import io.barmand.config.RestoreSettings;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.BackupDetails;
 import io.barmand.barman.BarmanRecords.BackupSummary;
+import io.barmand.barman.RecoverRequest;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.process.CommandResult;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-import static io.barmand.restore.Steps.BARMAN_TIME;
 import static io.barmand.restore.Steps.check;
 import static io.barmand.restore.Steps.lastLines;
 import static io.barmand.restore.Steps.left;
@@ -75,30 +75,22 @@ final class FromBarman implements BackupSource {
         return new Pick(id, d.sizeBytes(), d.sizeWithWalsBytes());
     }
 
-    /** barman recover's options for the target: --target-time (the run's time) or --target-lsn, and promote. */
-    static List<String> targetOptions(RestoreSettings.Target target, Optional<Instant> targetTime) {
-        List<String> argv = new ArrayList<>();
-        if (target.pointInTime()) {
-            if (targetTime.isPresent()) {
-                argv.add("--target-time");
-                argv.add(BARMAN_TIME.format(targetTime.get().atOffset(java.time.ZoneOffset.UTC)));
-            } else {
-                argv.add("--target-lsn");
-                argv.add(target.lsn().orElseThrow());
-            }
-            argv.add("--target-action");
-            argv.add("promote");
+    /** The {@code barman recover} of backup {@code id} into {@code dir}, to the target: the run's time or an LSN. */
+    static RecoverRequest request(String server, String id, Path dir, RestoreSettings.Target target,
+                                  Optional<Instant> targetTime) {
+        RecoverRequest r = RecoverRequest.of(server, id, dir);
+        if (!target.pointInTime()) {
+            return r;
         }
-        return argv;
+        return targetTime.isPresent() ? r.toTime(targetTime.get()) : r.toLsn(target.lsn().orElseThrow());
     }
 
     @Override
     public Double restore(String server, String id, RestoreSettings rs, Instance sc, Optional<Instant> targetTime, Report rep,
                           Duration total, long n0) {
-        List<String> argv = new ArrayList<>(targetOptions(rs.target(), targetTime));
-        argv.addAll(sc.recoverOptions());
+        RecoverRequest req = sc.recoverHere(request(server, id, sc.dir(), rs.target(), targetTime));
         long r0 = System.nanoTime();
-        CommandResult rec = barman.recover(server, id, sc.dir(), argv, left(total, n0));
+        CommandResult rec = barman.recover(req, left(total, n0));
         check(rec, "barman recover", total);
         double recoverSecs = (System.nanoTime() - r0) / 1e9;
         rep.facts.seconds("recover", recoverSecs);
