@@ -3,23 +3,21 @@ package io.barmand.restore;
 import io.barmand.config.RestoreSettings;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.BackupDetails;
-import io.barmand.barman.BarmanRecords.BackupSummary;
 import io.barmand.barman.RecoverRequest;
-import io.barmand.error.BarmandException;
-import io.barmand.error.Category;
 import io.barmand.process.CommandResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 
 import static io.barmand.restore.Steps.check;
 import static io.barmand.restore.Steps.lastLines;
 import static io.barmand.restore.Steps.left;
 
-/** The backup from Barman: the newest DONE one (before the target) or the one asked for, by {@code barman recover}. */
+/**
+ * The backup from Barman: the newest DONE one (ended before the target) or the one asked for, as Barman's
+ * catalogue has it ({@link BarmanClient#newestDoneBackup}), recovered by {@code barman recover}.
+ */
 final class FromBarman implements BackupSource {
     private final BarmanClient barman;
 
@@ -30,44 +28,20 @@ final class FromBarman implements BackupSource {
     @Override
     public Pick lookup(String server, RestoreSettings rs, Optional<Instant> targetTime, Report rep, Duration total, long n0) {
         String id = rs.backupId();
-        BackupDetails d = null;
-        if (id.equals("latest") && targetTime.isEmpty()) {
-            // Barman's own files when its folders are known (no Python start); else one Barman call instead of two:
-            // Barman resolves "latest" itself, and anything but DONE falls back to the list
-            d = barman.newestDoneOnDisk(server).orElse(null);
-            if (d != null) {
-                id = d.backupId();
-            }
-        }
-        if (d == null && id.equals("latest") && targetTime.isEmpty()) {
-            try {
-                BackupDetails latest = barman.showBackup(server, "latest", left(total, n0));
-                if ("DONE".equals(latest.status()) && latest.backupId() != null) {
-                    d = latest;
-                    id = latest.backupId();
-                }
-            } catch (BarmandException e) {
-                if (e.category() != Category.JOB_FAILED) {
-                    throw e;
-                }
-                // no backup at all, or Barman's latest is not DONE: the list below says which
-            }
-        }
-        if (d == null && id.equals("latest")) {
-            List<BackupSummary> l = barman.listBackups(server, left(total, n0));
-            Optional<BackupSummary> newest = l.stream().filter(b -> "DONE".equals(b.status()))
-                    .filter(b -> targetTime.isEmpty() || b.endTimeEpoch() <= targetTime.get().getEpochSecond())
-                    .max(Comparator.comparing(BackupSummary::backupId));
+        BackupDetails d;
+        if (id.equals("latest")) {
+            Optional<BackupDetails> newest = barman.newestDoneBackup(server, targetTime, () -> left(total, n0));
             if (newest.isEmpty()) {
                 rep.fail("backup", "no DONE backup of " + server + (targetTime.isPresent() ? " ended before " + targetTime.get() : ""));
                 return null;
             }
-            id = newest.get().backupId();
-        }
-        rep.backupId = id;
-        if (d == null) {
+            d = newest.get();
+            id = d.backupId();
+        } else {
+            rep.backupId = id;
             d = barman.showBackup(server, id, left(total, n0));
         }
+        rep.backupId = id;
         if (!"DONE".equals(d.status())) {
             rep.fail("backup", "backup " + id + " is " + d.status() + ", not DONE");
             return null;
