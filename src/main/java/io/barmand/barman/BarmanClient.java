@@ -4,27 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.barmand.barman.BarmanRecords.BackupDetails;
 import io.barmand.barman.BarmanRecords.BackupOutcome;
 import io.barmand.barman.BarmanRecords.BackupSummary;
-import io.barmand.barman.BarmanRecords.CheckItem;
 import io.barmand.barman.BarmanRecords.CheckReport;
 import io.barmand.barman.BarmanRecords.Messages;
 import io.barmand.barman.BarmanRecords.ReplicationStatus;
 import io.barmand.barman.BarmanRecords.ServerPaths;
 import io.barmand.barman.BarmanRecords.ServerStatus;
-import io.barmand.barman.BarmanRecords.StreamingClient;
 import io.barmand.config.Names;
 import io.barmand.config.ServerCatalog;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.process.CommandResult;
 import io.barmand.process.CommandRunner;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,7 +34,6 @@ import static io.barmand.barman.BarmanJson.parseReplicationStatus;
 import static io.barmand.barman.BarmanJson.parseServerPaths;
 import static io.barmand.barman.BarmanJson.parseShowBackup;
 import static io.barmand.barman.BarmanJson.parseStatus;
-import static io.barmand.barman.BarmanJson.seconds;
 
 /**
  * Barman, spoken in one place: every {@code barman} command (its argv and its call through the
@@ -50,14 +43,12 @@ import static io.barmand.barman.BarmanJson.seconds;
  */
 public class BarmanClient implements ServerCatalog {
     private final CommandRunner runner;
-    private final Path binary;
-    private final Optional<Path> configFile;
+    private final BarmanCommand command;
     private final BarmanFiles files;
 
     public BarmanClient(CommandRunner runner, Path binary, Optional<Path> configFile) {
         this.runner = runner;
-        this.binary = binary;
-        this.configFile = configFile;
+        this.command = new BarmanCommand(runner, binary, configFile);
         this.files = new BarmanFiles(t -> {
             Call c = call(t, "show-servers", "--", "all");
             return c.ok() ? Optional.of(c.json()) : Optional.empty();
@@ -74,17 +65,9 @@ public class BarmanClient implements ServerCatalog {
         return new BarmanClient(runner, bin, cf).listServers(timeout);
     }
 
+    /** The argv of {@code barman -f json ARGS}. */
     List<String> argv(String... args) {
-        List<String> a = new ArrayList<>();
-        a.add(binary.toString());
-        configFile.ifPresent(f -> {
-            a.add("-c");
-            a.add(f.toString());
-        });
-        a.add("-f");
-        a.add("json");
-        a.addAll(List.of(args));
-        return a;
+        return command.argv(args);
     }
 
     /** A Barman call and what it printed; a JSON parse problem or a killed command is an exception. */
@@ -103,25 +86,8 @@ public class BarmanClient implements ServerCatalog {
     }
 
     Call call(Duration timeout, String... args) {
-        CommandRunner.Read<JsonNode> read = runner.run(argv(args), timeout, null, BarmanJson::readJson);
-        CommandResult r = read.result();
-        // in messages as an admin would type it, without the "--" that ends the options
-        String what = "barman " + String.join(" ", java.util.Arrays.stream(args).filter(x -> !x.equals("--")).toList());
-        if (r.interrupted()) {
-            throw new BarmandException(Category.INTERRUPTED, what + " interrupted (daemon stopping): killed after "
-                    + seconds(r.duration()));
-        }
-        if (r.timedOut()) {
-            throw new BarmandException(Category.TIMEOUT, what + " ran past its timeout of " + seconds(timeout) + ": killed");
-        }
-        JsonNode json = parse(read, what);
-        return new Call(r, json, messages(json));
+        return command.call(timeout, args);
     }
-
-
-
-
-
 
     public Set<String> listServers(Duration timeout) {
         Call c = call(timeout, "list-servers");
@@ -141,7 +107,6 @@ public class BarmanClient implements ServerCatalog {
         Call c = call(timeout, "check", "--", server);
         return parseCheck(server, c.json());
     }
-
 
     /** `switch-wal --archive [--force] --archive-timeout N SERVER`. */
     public Call switchWal(String server, boolean force, Duration archiveTimeout, Duration timeout) {
@@ -163,7 +128,6 @@ public class BarmanClient implements ServerCatalog {
         return parseBackup(c);
     }
 
-
     public BackupDetails showBackup(String server, String backupId, Duration timeout) {
         Names.backupId(backupId, "barman show-backup " + server);
         Call c = call(timeout, "show-backup", "--", server, backupId);
@@ -173,7 +137,6 @@ public class BarmanClient implements ServerCatalog {
         return parseShowBackup(server, c.json());
     }
 
-
     /** Where Barman keeps the server's backups and WAL ({@code show-servers}); the paths are never guessed. */
     public ServerPaths serverPaths(String server, Duration timeout) {
         Call c = call(timeout, "show-servers", "--", server);
@@ -182,13 +145,6 @@ public class BarmanClient implements ServerCatalog {
         }
         return parseServerPaths(server, c.json());
     }
-
-
-
-
-
-
-
 
     /**
      * When Barman archived the newest WAL file of each server: the last line of its WAL catalogue (WALS/xlog.db).
@@ -338,9 +294,6 @@ public class BarmanClient implements ServerCatalog {
         }
     }
 
-
-
-
     /**
      * The newest DONE backup of the server with its sizes, ended at {@code endedBy} or before when given: what a
      * restore test or {@code barmand restore} of "latest" recovers. Barman's {@code list-backups} is the catalogue;
@@ -392,20 +345,7 @@ public class BarmanClient implements ServerCatalog {
 
     /** {@code barman recover} with these options as they are ({@link #recover(RecoverRequest, Duration)}). */
     CommandResult recover(String server, String backupId, Path dest, List<String> options, Duration timeout) {
-        List<String> a = new ArrayList<>();
-        a.add(binary.toString());
-        configFile.ifPresent(f -> {
-            a.add("-c");
-            a.add(f.toString());
-        });
-        Names.backupId(backupId, "barman recover " + server);
-        a.add("recover");
-        a.addAll(options);
-        a.add("--");
-        a.add(server);
-        a.add(backupId);
-        a.add(dest.toString());
-        return runner.run(a, timeout);
+        return command.recover(server, backupId, dest, options, timeout);
     }
 
     public List<BackupSummary> listBackups(String server, Duration timeout) {
@@ -436,7 +376,6 @@ public class BarmanClient implements ServerCatalog {
         long t = c.json().path(server).path("base_backup_information").path("begin_time_timestamp").asLong(0);
         return t > 0 ? Optional.of(java.time.Instant.ofEpochSecond(t)) : Optional.empty();
     }
-
 
     /**
      * What Barman holds for the server ({@link BarmanCatalogue}): {@code list-backups}, {@code show-servers} (its
@@ -486,7 +425,6 @@ public class BarmanClient implements ServerCatalog {
         return parseStatus(server, c.json());
     }
 
-
     public ReplicationStatus replicationStatus(String server, Duration timeout) {
         Call c = call(timeout, "replication-status", "--", server);
         if (!c.ok()) {
@@ -494,9 +432,5 @@ public class BarmanClient implements ServerCatalog {
         }
         return parseReplicationStatus(server, c.json());
     }
-
-
-
-
 
 }
