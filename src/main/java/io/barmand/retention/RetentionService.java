@@ -23,6 +23,7 @@ import io.barmand.history.RunStore;
 import io.barmand.job.JobService;
 import io.barmand.job.RunContext;
 import io.barmand.job.RunOptions;
+import io.barmand.vocabulary.RestoreSource;
 import io.barmand.vocabulary.KeepRegistry;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -190,7 +191,7 @@ public final class RetentionService implements JobService {
         Set<String> passedS3 = new HashSet<>();
         for (RunRecord r : tests) {
             if (r.backupId() != null) {
-                (r.facts().text("source").filter("s3"::equals).isPresent() ? passedS3 : passedLocal).add(r.backupId());
+                (r.facts().text("source").filter(RestoreSource.S3::is).isPresent() ? passedS3 : passedLocal).add(r.backupId());
             }
         }
         // copied offsite: in the bucket now, expired from it by the S3 policy, or a copy run recorded for it

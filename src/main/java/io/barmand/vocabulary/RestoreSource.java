@@ -32,6 +32,11 @@ public enum RestoreSource {
         return Arrays.stream(values()).filter(v -> v.id.equals(id)).findFirst();
     }
 
+    /** The source spelt {@code id}; IllegalArgumentException for anything else (a value checked before). */
+    public static RestoreSource named(String id) {
+        return of(id).orElseThrow(() -> new IllegalArgumentException("source " + id));
+    }
+
     /** Whether {@code id} spells this source. */
     public boolean is(String id) {
         return of(id).filter(this::equals).isPresent();
