@@ -1,7 +1,6 @@
 package io.barmand.vocabulary;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,9 +11,6 @@ import java.util.Optional;
 public enum RestoreSource {
     BARMAN("barman"),
     S3("s3");
-
-    /** The words every source is spelt with, in order ("barman", "s3"). */
-    public static final List<String> IDS = Arrays.stream(values()).map(RestoreSource::id).toList();
 
     private final String id;
 
@@ -27,7 +23,7 @@ public enum RestoreSource {
         return id;
     }
 
-    /** The source spelt {@code id}; exactly; empty for anything else (null included). */
+    /** The source spelt exactly {@code id}; empty for anything else (null included). */
     public static Optional<RestoreSource> of(String id) {
         return Arrays.stream(values()).filter(v -> v.id.equals(id)).findFirst();
     }
