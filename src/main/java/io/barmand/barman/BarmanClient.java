@@ -1,47 +1,58 @@
 package io.barmand.barman;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.barmand.barman.BarmanRecords.BackupDetails;
 import io.barmand.barman.BarmanRecords.BackupOutcome;
 import io.barmand.barman.BarmanRecords.BackupSummary;
-import io.barmand.barman.BarmanRecords.CheckItem;
 import io.barmand.barman.BarmanRecords.CheckReport;
 import io.barmand.barman.BarmanRecords.Messages;
 import io.barmand.barman.BarmanRecords.ReplicationStatus;
 import io.barmand.barman.BarmanRecords.ServerPaths;
 import io.barmand.barman.BarmanRecords.ServerStatus;
-import io.barmand.barman.BarmanRecords.StreamingClient;
 import io.barmand.config.Names;
 import io.barmand.config.ServerCatalog;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.process.CommandResult;
 import io.barmand.process.CommandRunner;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Barman through {@code barman -f json ...}, every call through the {@link CommandRunner}. */
-public class BarmanClient implements ServerCatalog {
-    private static final ObjectMapper JSON = new ObjectMapper();
+import static io.barmand.barman.BarmanJson.abbreviate;
+import static io.barmand.barman.BarmanJson.lastLine;
+import static io.barmand.barman.BarmanJson.messages;
+import static io.barmand.barman.BarmanJson.parse;
+import static io.barmand.barman.BarmanJson.parseBackup;
+import static io.barmand.barman.BarmanJson.parseCheck;
+import static io.barmand.barman.BarmanJson.parseListBackups;
+import static io.barmand.barman.BarmanJson.parseReplicationStatus;
+import static io.barmand.barman.BarmanJson.parseServerPaths;
+import static io.barmand.barman.BarmanJson.parseShowBackup;
+import static io.barmand.barman.BarmanJson.parseStatus;
 
+/**
+ * Barman, spoken in one place: every {@code barman} command (its argv and its call through the
+ * {@link CommandRunner}, {@code -f json} read by {@link BarmanJson}) and what barmand asks of Barman. Where a Python
+ * start of Barman per question would cost too much, the answer is read from Barman's own files first
+ * ({@link BarmanFiles}: backup.info, keep annotations, xlog.db, the path cache), Barman asked when they do not read.
+ */
+public class BarmanClient implements ServerCatalog {
     private final CommandRunner runner;
-    private final Path binary;
-    private final Optional<Path> configFile;
+    private final BarmanCommand command;
+    private final BarmanFiles files;
 
     public BarmanClient(CommandRunner runner, Path binary, Optional<Path> configFile) {
         this.runner = runner;
-        this.binary = binary;
-        this.configFile = configFile;
+        this.command = new BarmanCommand(runner, binary, configFile);
+        this.files = new BarmanFiles(t -> {
+            Call c = call(t, "show-servers", "--", "all");
+            return c.ok() ? Optional.of(c.json()) : Optional.empty();
+        });
     }
 
     /** For validation: a client built from the values being validated. */
@@ -54,17 +65,9 @@ public class BarmanClient implements ServerCatalog {
         return new BarmanClient(runner, bin, cf).listServers(timeout);
     }
 
+    /** The argv of {@code barman -f json ARGS}. */
     List<String> argv(String... args) {
-        List<String> a = new ArrayList<>();
-        a.add(binary.toString());
-        configFile.ifPresent(f -> {
-            a.add("-c");
-            a.add(f.toString());
-        });
-        a.add("-f");
-        a.add("json");
-        a.addAll(List.of(args));
-        return a;
+        return command.argv(args);
     }
 
     /** A Barman call and what it printed; a JSON parse problem or a killed command is an exception. */
@@ -83,72 +86,7 @@ public class BarmanClient implements ServerCatalog {
     }
 
     Call call(Duration timeout, String... args) {
-        CommandRunner.Read<JsonNode> read = runner.run(argv(args), timeout, null, BarmanClient::readJson);
-        CommandResult r = read.result();
-        // in messages as an admin would type it, without the "--" that ends the options
-        String what = "barman " + String.join(" ", java.util.Arrays.stream(args).filter(x -> !x.equals("--")).toList());
-        if (r.interrupted()) {
-            throw new BarmandException(Category.INTERRUPTED, what + " interrupted (daemon stopping): killed after "
-                    + seconds(r.duration()));
-        }
-        if (r.timedOut()) {
-            throw new BarmandException(Category.TIMEOUT, what + " ran past its timeout of " + seconds(timeout) + ": killed");
-        }
-        JsonNode json = parse(read, what);
-        return new Call(r, json, messages(json));
-    }
-
-    /** Barman's JSON, read from the stream of its output (never one string of it); null when there is none. */
-    static JsonNode readJson(java.io.InputStream in) throws IOException {
-        JsonNode n = JSON.readTree(in);
-        return n == null || n.isMissingNode() ? null : n;
-    }
-
-    /** The JSON a reader made of the whole output; the same errors as {@link #parse(CommandResult, String)}. */
-    static JsonNode parse(CommandRunner.Read<JsonNode> read, String what) {
-        CommandResult r = read.result();
-        if (read.value() != null) {
-            return read.value();
-        }
-        if (read.problem() == null) {
-            return parse(r, what); // no output: its words
-        }
-        if (r.stdout().isBlank()) {
-            return parse(r, what);
-        }
-        if (read.tooLarge()) {
-            throw new BarmandException(Category.JOB_FAILED, what + ": " + read.problem() + " (exit code " + r.exitCode()
-                    + "), not read: " + abbreviate(r.stdout().strip(), 200));
-        }
-        throw new BarmandException(Category.JOB_FAILED, what + ": output is not JSON (exit code " + r.exitCode() + "): "
-                + abbreviate(r.stdout().strip(), 200));
-    }
-
-    static JsonNode parse(CommandResult r, String what) {
-        String out = r.stdout().strip();
-        if (out.isEmpty()) {
-            String tail = r.stderrTail().strip();
-            throw new BarmandException(r.exitCode() == 0 ? Category.INTERNAL : Category.JOB_FAILED,
-                    what + ": no JSON output, exit code " + r.exitCode() + (tail.isEmpty() ? "" : ": " + lastLine(tail)));
-        }
-        try {
-            return JSON.readTree(out);
-        } catch (IOException e) {
-            throw new BarmandException(Category.JOB_FAILED, what + ": output is not JSON (exit code " + r.exitCode() + "): "
-                    + abbreviate(out, 200));
-        }
-    }
-
-    static Messages messages(JsonNode json) {
-        return new Messages(strings(json.get("_INFO")), strings(json.get("_WARNING")), strings(json.get("_ERROR")));
-    }
-
-    private static List<String> strings(JsonNode n) {
-        List<String> l = new ArrayList<>();
-        if (n != null && n.isArray()) {
-            n.forEach(x -> l.add(x.asText()));
-        }
-        return List.copyOf(l);
+        return command.call(timeout, args);
     }
 
     public Set<String> listServers(Duration timeout) {
@@ -168,20 +106,6 @@ public class BarmanClient implements ServerCatalog {
     public CheckReport check(String server, Duration timeout) {
         Call c = call(timeout, "check", "--", server);
         return parseCheck(server, c.json());
-    }
-
-    static CheckReport parseCheck(String server, JsonNode json) {
-        Map<String, CheckItem> items = new LinkedHashMap<>();
-        JsonNode s = json.get(server);
-        if (s != null && s.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                JsonNode v = e.getValue();
-                items.put(e.getKey(), new CheckItem(e.getKey(), "OK".equalsIgnoreCase(v.path("status").asText()),
-                        v.path("hint").asText("")));
-            }
-        }
-        return new CheckReport(server, items, messages(json));
     }
 
     /** `switch-wal --archive [--force] --archive-timeout N SERVER`. */
@@ -204,20 +128,6 @@ public class BarmanClient implements ServerCatalog {
         return parseBackup(c);
     }
 
-    static BackupOutcome parseBackup(Call c) {
-        JsonNode j = c.json();
-        String id = text(j, "backup_id");
-        if (id != null) {
-            Names.backupId(id, "barman backup");
-        }
-        String status = text(j, "status");
-        String error = text(j, "error");
-        if (error == null && !c.ok()) {
-            error = c.error();
-        }
-        return new BackupOutcome(id, status, error, c.messages());
-    }
-
     public BackupDetails showBackup(String server, String backupId, Duration timeout) {
         Names.backupId(backupId, "barman show-backup " + server);
         Call c = call(timeout, "show-backup", "--", server, backupId);
@@ -225,19 +135,6 @@ public class BarmanClient implements ServerCatalog {
             throw new BarmandException(Category.JOB_FAILED, "barman show-backup " + server + " " + backupId + ": " + c.error());
         }
         return parseShowBackup(server, c.json());
-    }
-
-    static BackupDetails parseShowBackup(String server, JsonNode json) {
-        JsonNode s = json.path(server);
-        JsonNode b = s.path("base_backup_information");
-        String id = s.path("backup_id").asText(null);
-        if (id != null) {
-            Names.backupId(id, "barman show-backup " + server);
-        }
-        return new BackupDetails(id, s.path("status").asText(null),
-                b.path("disk_usage_bytes").asLong(0), b.path("disk_usage_with_wals_bytes").asLong(0),
-                b.path("copy_time_seconds").asDouble(0), Math.round(b.path("throughput_bytes").asDouble(0)),
-                b.path("begin_time").asText(null), b.path("end_time").asText(null));
     }
 
     /** Where Barman keeps the server's backups and WAL ({@code show-servers}); the paths are never guessed. */
@@ -249,99 +146,31 @@ public class BarmanClient implements ServerCatalog {
         return parseServerPaths(server, c.json());
     }
 
-    static ServerPaths parseServerPaths(String server, JsonNode json) {
-        JsonNode s = json.path(server);
-        String base = s.path("basebackups_directory").asText("");
-        String wals = s.path("wals_directory").asText("");
-        if (base.isEmpty() || wals.isEmpty()) {
-            throw new BarmandException(Category.JOB_FAILED, "barman show-servers " + server
-                    + ": no basebackups_directory / wals_directory in its output");
-        }
-        return new ServerPaths(Path.of(base), Path.of(wals));
-    }
-
     /**
-     * When Barman archived the newest WAL file of each server: the last line of its WAL catalogue (WALS/xlog.db,
-     * "name size time compression", appended as files are archived). The paths come from {@code show-servers} once
-     * per server; empty when unknown. Never throws.
+     * When Barman archived the newest WAL file of each server: the last line of its WAL catalogue (WALS/xlog.db).
+     * The folders come from {@code show-servers} once per server; empty when unknown. Never throws.
      */
     public java.util.function.Function<String, Optional<java.time.Instant>> walClock(Duration timeout) {
-        java.util.function.Function<String, Optional<ServerPaths>> paths = paths(timeout);
-        return server -> paths.apply(server).flatMap(p -> newestArchivedWal(p.wals().resolve("xlog.db")));
+        return files.walClock(timeout);
     }
 
     /**
      * Where Barman keeps each server's backups and WAL, from one {@code show-servers all} at the first call (again
-     * for a server it did not list); empty when unknown. Never throws.
+     * for a server it did not list), one cache for the client (the first caller's timeout bounds show-servers);
+     * empty when unknown. Never throws.
      */
-    private volatile java.util.function.Function<String, Optional<ServerPaths>> knownPaths;
-
-    /** One {@link #paths} for this client, made at the first use. */
-    private java.util.function.Function<String, Optional<ServerPaths>> knownPaths() {
-        return paths(Duration.ofMinutes(1));
-    }
-
-    /** The folders of each server, one cache for the client (the first caller's timeout bounds show-servers). */
     public java.util.function.Function<String, Optional<ServerPaths>> paths(Duration timeout) {
-        if (knownPaths == null) {
-            synchronized (this) {
-                if (knownPaths == null) {
-                    knownPaths = newPaths(timeout);
-                }
-            }
-        }
-        return knownPaths;
+        return files.paths(timeout);
     }
 
-    private java.util.function.Function<String, Optional<ServerPaths>> newPaths(Duration timeout) {
-        Map<String, ServerPaths> known = new java.util.concurrent.ConcurrentHashMap<>();
-        long[] loaded = {Long.MIN_VALUE};
-        return server -> {
-            synchronized (known) {
-                // one `show-servers all` for every server; a server it did not list is asked again after 10 minutes
-                if (!known.containsKey(server) && (loaded[0] == Long.MIN_VALUE
-                        || System.nanoTime() - loaded[0] > java.util.concurrent.TimeUnit.MINUTES.toNanos(10))) {
-                    loaded[0] = System.nanoTime();
-                    try {
-                        Call c = call(timeout, "show-servers", "--", "all");
-                        if (c.ok()) {
-                            c.json().fieldNames().forEachRemaining(n -> {
-                                if (!n.startsWith("_")) {
-                                    try {
-                                        known.put(n, parseServerPaths(n, c.json()));
-                                    } catch (BarmandException e) {
-                                        // a server without paths (inactive): unknown
-                                    }
-                                }
-                            });
-                        }
-                    } catch (RuntimeException e) {
-                        return Optional.empty();
-                    }
-                }
-                return Optional.ofNullable(known.get(server));
-            }
-        };
+    /** The newest DONE backup as Barman's files have it ({@link BarmanFiles#newestDone}); empty: ask Barman. */
+    Optional<BackupDetails> newestDoneOnDisk(String server) {
+        return files.newestDone(server);
     }
 
-    /** The time of the last line of a Barman xlog.db; empty when there is none. */
-    static Optional<java.time.Instant> newestArchivedWal(Path xlogDb) {
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(xlogDb.toFile(), "r")) {
-            long len = f.length();
-            int n = (int) Math.min(len, 8192);
-            byte[] b = new byte[n];
-            f.seek(len - n);
-            f.readFully(b);
-            String[] lines = new String(b, java.nio.charset.StandardCharsets.UTF_8).strip().split("\n");
-            String[] cols = lines[lines.length - 1].split("\t");
-            if (cols.length < 3) {
-                return Optional.empty();
-            }
-            double t = Double.parseDouble(cols[2]);
-            return Optional.of(java.time.Instant.ofEpochMilli(Math.round(t * 1000)));
-        } catch (java.io.IOException | RuntimeException e) {
-            return Optional.empty();
-        }
+    /** The bytes of the WAL files Barman's catalogue (WALS/xlog.db) lists for the server; empty when unknown. */
+    public Optional<Long> archivedWalBytes(String server) {
+        return files.archivedWalBytes(server);
     }
 
     /**
@@ -394,24 +223,9 @@ public class BarmanClient implements ServerCatalog {
     /** A backup's keep and when Barman wrote it ({@link #keepStatus}, with the annotation's time when it reads). */
     public Keep keepOf(String server, String backupId, Duration timeout) {
         Names.backupId(backupId, "barman keep --status " + server);
-        Optional<ServerPaths> p = knownPaths().apply(server);
-        if (p.isPresent()) {
-            Path dir = p.get().basebackups().resolve(backupId);
-            if (java.nio.file.Files.isDirectory(dir)) {
-                Path keep = dir.resolve("annotations").resolve("keep");
-                try {
-                    if (!java.nio.file.Files.exists(keep)) {
-                        return new Keep("nokeep", Optional.empty());
-                    }
-                    java.time.Instant since = java.nio.file.Files.getLastModifiedTime(keep).toInstant();
-                    String t = java.nio.file.Files.readString(keep).strip();
-                    if (t.equals("full") || t.equals("standalone")) {
-                        return new Keep(t, Optional.of(since));
-                    }
-                } catch (IOException e) {
-                    // below: Barman says
-                }
-            }
+        Optional<Keep> onDisk = files.keep(server, backupId);
+        if (onDisk.isPresent()) {
+            return onDisk.get();
         }
         Call c = call(timeout, "keep", "--status", "--", server, backupId);
         if (!c.ok()) {
@@ -481,68 +295,37 @@ public class BarmanClient implements ServerCatalog {
     }
 
     /**
-     * The newest DONE backup of the server read from Barman's own files, without a Python start of Barman (about
-     * 0.35 s): the highest backup id under BASEBACKUPS whose {@code backup.info} says {@code status=DONE}. Its size
-     * with WALs counts every WAL file Barman archived from the backup's begin_wal on (WALS/xlog.db): what a
-     * recovery to the end of the archive copies. Empty when the folders are not known or a file does not read as
-     * expected: then ask Barman ({@link #showBackup}).
+     * The newest DONE backup of the server with its sizes, ended at {@code endedBy} or before when given: what a
+     * restore test or {@code barmand restore} of "latest" recovers. Barman's {@code list-backups} is the catalogue;
+     * without {@code endedBy} it is read from Barman's files first ({@link BarmanFiles#newestDone}: a restore test
+     * pays no Python start for its lookup, bench/restore-test), then asked of Barman in one call ({@code show-backup
+     * latest}, Barman resolving "latest" itself), then from {@code list-backups} when Barman's latest is not DONE.
+     * Empty when no DONE backup (ended by then) is listed.
      */
-    public Optional<BackupDetails> newestDoneOnDisk(String server) {
-        Optional<ServerPaths> p = knownPaths().apply(server);
-        if (p.isEmpty()) {
-            return Optional.empty();
-        }
-        try (java.util.stream.Stream<Path> ls = java.nio.file.Files.list(p.get().basebackups())) {
-            List<Path> dirs = ls.filter(d -> d.getFileName().toString().matches("[0-9]{8}T[0-9]{6}"))
-                    .sorted(java.util.Comparator.comparing((Path d) -> d.getFileName().toString()).reversed()).toList();
-            for (Path d : dirs) {
-                BackupInfo info = BackupInfo.read(d.resolve("backup.info"));
-                if (!"DONE".equals(info.status())) {
-                    continue;
-                }
-                long size = Long.parseLong(info.get("size"));
-                String beginWal = info.beginWal();
-                if (beginWal == null || !beginWal.matches("[0-9A-F]{24}")) {
-                    return Optional.empty();
-                }
-                long wals = walBytesFrom(p.get().wals().resolve("xlog.db"), beginWal);
-                return Optional.of(new BackupDetails(d.getFileName().toString(), "DONE", size, size + wals, 0, 0,
-                        info.beginTime(), info.endTime()));
+    public Optional<BackupDetails> newestDoneBackup(String server, Optional<java.time.Instant> endedBy,
+                                                    java.util.function.Supplier<Duration> timeLeft) {
+        if (endedBy.isEmpty()) {
+            Optional<BackupDetails> onDisk = files.newestDone(server);
+            if (onDisk.isPresent()) {
+                return onDisk;
             }
-            return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // not as expected: Barman says
-        }
-    }
-
-    /** The bytes of the WAL files Barman's catalogue (WALS/xlog.db) lists for the server; empty when unknown. */
-    public Optional<Long> archivedWalBytes(String server) {
-        try {
-            Optional<ServerPaths> p = knownPaths().apply(server);
-            return p.isEmpty() ? Optional.empty()
-                    : Optional.of(walBytesFrom(p.get().wals().resolve("xlog.db"), "000000000000000000000000"));
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** The bytes of the WAL files in a Barman xlog.db ("name size time compression") from {@code firstWal} on. */
-    static long walBytesFrom(Path xlogDb, String firstWal) throws IOException {
-        if (!java.nio.file.Files.exists(xlogDb)) {
-            return 0;
-        }
-        long n = 0;
-        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(xlogDb)) {
-            for (String l; (l = r.readLine()) != null; ) {
-                String[] f = l.split("\t");
-                // segment names sort as their order; history and .partial files are not segments
-                if (f.length >= 2 && f[0].length() >= 24 && f[0].substring(0, 24).compareTo(firstWal) >= 0
-                        && f[0].matches("[0-9A-F]{24}(\\.[0-9A-F]{8}\\.backup)?")) {
-                    n += Long.parseLong(f[1]);
+            try {
+                BackupDetails latest = showBackup(server, "latest", timeLeft.get());
+                if ("DONE".equals(latest.status()) && latest.backupId() != null) {
+                    return Optional.of(latest);
                 }
+            } catch (BarmandException e) {
+                if (e.category() != Category.JOB_FAILED) {
+                    throw e;
+                }
+                // no backup at all, or Barman's latest is not DONE: the list below says which
             }
         }
-        return n;
+        Optional<BackupSummary> newest = listBackups(server, timeLeft.get()).stream()
+                .filter(b -> "DONE".equals(b.status()))
+                .filter(b -> endedBy.isEmpty() || b.endTimeEpoch() <= endedBy.get().getEpochSecond())
+                .max(java.util.Comparator.comparing(BackupSummary::backupId));
+        return newest.isEmpty() ? Optional.empty() : Optional.of(showBackup(server, newest.get().backupId(), timeLeft.get()));
     }
 
     /** The newest DONE backup of the server, from {@code list-backups}. */
@@ -552,24 +335,17 @@ public class BarmanClient implements ServerCatalog {
     }
 
     /**
-     * {@code barman recover [OPTIONS] SERVER BACKUP_ID DEST}: its result as it is (the caller names what failed), on
-     * Barman's console output, not JSON. Interrupted and timed-out runs come back as such (the command was killed).
+     * {@code barman recover [OPTIONS] SERVER BACKUP_ID DEST} of the request: its result as it is (the caller names
+     * what failed), on Barman's console output, not JSON. Interrupted and timed-out runs come back as such (the
+     * command was killed).
      */
-    public CommandResult recover(String server, String backupId, Path dest, List<String> options, Duration timeout) {
-        List<String> a = new ArrayList<>();
-        a.add(binary.toString());
-        configFile.ifPresent(f -> {
-            a.add("-c");
-            a.add(f.toString());
-        });
-        Names.backupId(backupId, "barman recover " + server);
-        a.add("recover");
-        a.addAll(options);
-        a.add("--");
-        a.add(server);
-        a.add(backupId);
-        a.add(dest.toString());
-        return runner.run(a, timeout);
+    public CommandResult recover(RecoverRequest request, Duration timeout) {
+        return recover(request.server(), request.backupId(), request.destination(), request.options(), timeout);
+    }
+
+    /** {@code barman recover} with these options as they are ({@link #recover(RecoverRequest, Duration)}). */
+    CommandResult recover(String server, String backupId, Path dest, List<String> options, Duration timeout) {
+        return command.recover(server, backupId, dest, options, timeout);
     }
 
     public List<BackupSummary> listBackups(String server, Duration timeout) {
@@ -589,19 +365,9 @@ public class BarmanClient implements ServerCatalog {
      */
     public Optional<java.time.Instant> beginTime(String server, String backupId, Duration timeout) {
         Names.backupId(backupId, "barman show-backup " + server);
-        Optional<ServerPaths> p = knownPaths().apply(server);
-        if (p.isPresent()) {
-            Path info = p.get().basebackups().resolve(backupId).resolve("backup.info");
-            try {
-                if (java.nio.file.Files.isRegularFile(info)) {
-                    String t = BackupInfo.read(info).beginTime();
-                    if (t != null && !t.isBlank() && !t.equals("None")) {
-                        return Optional.of(BackupInfo.time(t));
-                    }
-                }
-            } catch (IOException | java.time.DateTimeException e) {
-                // below: Barman says
-            }
+        Optional<java.time.Instant> onDisk = files.begin(server, backupId);
+        if (onDisk.isPresent()) {
+            return onDisk;
         }
         Call c = call(timeout, "show-backup", "--", server, backupId);
         if (!c.ok()) {
@@ -609,15 +375,6 @@ public class BarmanClient implements ServerCatalog {
         }
         long t = c.json().path(server).path("base_backup_information").path("begin_time_timestamp").asLong(0);
         return t > 0 ? Optional.of(java.time.Instant.ofEpochSecond(t)) : Optional.empty();
-    }
-
-    static List<BackupSummary> parseListBackups(String server, JsonNode json) {
-        List<BackupSummary> l = new ArrayList<>();
-        for (JsonNode b : json.path(server)) {
-            l.add(new BackupSummary(Names.backupId(b.path("backup_id").asText(), "barman list-backups " + server), b.path("status").asText(),
-                    b.path("end_time_timestamp").asLong(0), b.path("size_bytes").asLong(0)));
-        }
-        return List.copyOf(l);
     }
 
     /**
@@ -644,10 +401,8 @@ public class BarmanClient implements ServerCatalog {
         if (oldest.isPresent()) {
             // its begin from Barman's backup.info when the folder reads (no Python start), else show-backup
             try {
-                BackupInfo info = BackupInfo.read(parseServerPaths(server, ss.json()).basebackups()
-                        .resolve(oldest.get().backupId()).resolve("backup.info"));
-                begin = Optional.ofNullable(info.beginTime()).map(BackupInfo::time);
-            } catch (IOException | RuntimeException e) {
+                begin = BarmanFiles.begin(parseServerPaths(server, ss.json()), oldest.get().backupId());
+            } catch (RuntimeException e) {
                 begin = Optional.empty();
             }
         }
@@ -670,12 +425,6 @@ public class BarmanClient implements ServerCatalog {
         return parseStatus(server, c.json());
     }
 
-    static ServerStatus parseStatus(String server, JsonNode json) {
-        Map<String, String> m = new LinkedHashMap<>();
-        json.path(server).fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().path("message").asText()));
-        return new ServerStatus(server, Map.copyOf(m));
-    }
-
     public ReplicationStatus replicationStatus(String server, Duration timeout) {
         Call c = call(timeout, "replication-status", "--", server);
         if (!c.ok()) {
@@ -684,31 +433,4 @@ public class BarmanClient implements ServerCatalog {
         return parseReplicationStatus(server, c.json());
     }
 
-    static ReplicationStatus parseReplicationStatus(String server, JsonNode json) {
-        JsonNode s = json.path(server);
-        List<StreamingClient> clients = new ArrayList<>();
-        for (JsonNode c : s.path("streaming_clients")) {
-            clients.add(new StreamingClient(c.path("application_name").asText(null), c.path("current_state").asText(null),
-                    c.path("replication_slot").asText(null), c.path("user_name").asText(null)));
-        }
-        return new ReplicationStatus(server, s.path("server_lsn").asText(null), List.copyOf(clients));
-    }
-
-    private static String text(JsonNode j, String f) {
-        JsonNode n = j.get(f);
-        return n == null || n.isNull() ? null : n.asText();
-    }
-
-    static String lastLine(String s) {
-        String[] lines = s.strip().split("\n");
-        return abbreviate(lines[lines.length - 1].strip(), 300);
-    }
-
-    static String abbreviate(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n) + "...";
-    }
-
-    static String seconds(Duration d) {
-        return String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
-    }
 }

@@ -9,6 +9,7 @@ import io.barmand.error.Category;
 import io.barmand.process.CommandRunner;
 import io.barmand.restore.DisasterRestore;
 import io.barmand.restore.DisasterText;
+import io.barmand.vocabulary.RestoreSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,11 +70,11 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Names.server(server);
-        Optional<DisasterRestore.Source> source = DisasterRestore.Source.of(from);
+        Optional<RestoreSource> source = RestoreSource.of(from);
         if (source.isEmpty()) {
             throw new BarmandException(Category.USAGE, "--from must be s3 or barman, is '" + from + "'");
         }
-        if (wal != null && source.get() != DisasterRestore.Source.S3) {
+        if (wal != null && source.get() != RestoreSource.S3) {
             throw new BarmandException(Category.USAGE, "--wal is for --from s3 (barman recover copies the WAL itself)");
         }
         Optional<DisasterRestore.Wal> walMode = DisasterRestore.Wal.of(wal == null ? "download" : wal);
@@ -93,7 +94,7 @@ final class RestoreCommand implements Callable<Integer> {
         DisasterRestore.refuseUsed(dir);
         Path conf = main.configFile();
         // from S3 nothing of Barman is needed: neither its binary nor its configuration is checked
-        Settings s = source.get() == DisasterRestore.Source.S3 ? Settings.loadWithoutBarman(conf) : Settings.load(conf, null);
+        Settings s = source.get() == RestoreSource.S3 ? Settings.loadWithoutBarman(conf) : Settings.load(conf, null);
         PrintWriter out = spec.commandLine().getOut();
         CommandRunner runner = new CommandRunner(Clock.systemUTC(), s.killGrace());
         DisasterRestore.Result r = new DisasterRestore(runner, S3Store::new, Clock.systemUTC(), out).run(s,

@@ -10,6 +10,7 @@ import io.barmand.history.RunStore;
 import io.barmand.process.CommandRunner;
 import io.barmand.retention.Plan;
 import io.barmand.retention.PlanText;
+import io.barmand.restore.RestoreKeeps;
 import io.barmand.retention.RetentionService;
 import io.barmand.bucket.S3Store;
 import java.io.PrintWriter;
@@ -69,7 +70,7 @@ final class RetentionCommand implements Runnable {
             RunStore store = Files.exists(s.stateDir().resolve(RunStore.FILE)) ? RunStore.open(s.stateDir(), false) : null;
             try {
                 RetentionService rs = new RetentionService(barman, store, s.servers(), S3Store::new,
-                        Daemon.copyCheck(s.offsite()), s.stateDir(), clock);
+                        Daemon.copyCheck(s.offsite()), RestoreKeeps.in(s.stateDir()), s.stateDir(), clock);
                 RetentionService.Plans p = rs.plans(server, allowMassDelete, s.probeTimeout().multipliedBy(4));
                 PrintWriter out = spec.commandLine().getOut();
                 boolean refused = p.local().refused() || p.s3().map(Plan::refused).orElse(false)

@@ -1,6 +1,7 @@
 package io.barmand.config;
 
 import com.typesafe.config.Config;
+import io.barmand.vocabulary.RestoreSource;
 import com.typesafe.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
  * The {@code restore-test} block of one server (defaults overridden by the server's block), read and checked
  * once at start; every problem names its key. Schedule and timeout are the core's {@code JobSettings}.
  */
-public record RestoreSettings(String server, String source, String backupId, Target target, Path scratchDir,
+public record RestoreSettings(String server, RestoreSource source, String backupId, Target target, Path scratchDir,
                               String runAs, Path pgBinDir, String superuser, int portFrom, int portTo,
                               boolean keepOnFailure, double diskMargin, Verify verify, Canary canary,
                               Optional<ScratchHost> scratchHost) {
@@ -93,10 +94,11 @@ public record RestoreSettings(String server, String source, String backupId, Tar
     static RestoreSettings parse(String server, Config c, String key, String where, List<String> problems, boolean checkBinaries) {
         int before = problems.size();
         try {
-            String source = c.getString("source");
-            if (!source.equals("barman") && !source.equals("s3")) {
-                problems.add(where + ": " + key + ".source: must be \"barman\" or \"s3\", is \"" + source + "\"");
-            } else if (source.equals("s3") && !c.getString("scratch-host.host").isBlank()) {
+            String sourceWord = c.getString("source");
+            RestoreSource source = RestoreSource.of(sourceWord).orElse(null);
+            if (source == null) {
+                problems.add(where + ": " + key + ".source: must be \"barman\" or \"s3\", is \"" + sourceWord + "\"");
+            } else if (source == RestoreSource.S3 && !c.getString("scratch-host.host").isBlank()) {
                 problems.add(where + ": " + key + ".source: \"s3\" restores on this host only, not on scratch-host "
                         + c.getString("scratch-host.host"));
             }
@@ -220,8 +222,8 @@ public record RestoreSettings(String server, String source, String backupId, Tar
                 portFrom, portTo, keepOnFailure, diskMargin, verify, canary, scratchHost);
     }
 
-    /** These settings reading from another source ("barman" or "s3"), for one run ({@code --from}, {@code s3.schedule}). */
-    public RestoreSettings withSource(String otherSource) {
+    /** These settings reading from another source, for one run ({@code --from}, {@code s3.schedule}). */
+    public RestoreSettings withSource(RestoreSource otherSource) {
         return new RestoreSettings(server, otherSource, backupId, target, scratchDir, runAs, pgBinDir, superuser,
                 portFrom, portTo, keepOnFailure, diskMargin, verify, canary, scratchHost);
     }

@@ -1,6 +1,7 @@
 package io.barmand.config;
 
 import java.time.ZoneId;
+import io.barmand.vocabulary.RestoreSource;
 import java.util.Map;
 
 /**
@@ -40,13 +41,13 @@ public record ServerSettings(String name, ZoneId timezone, Map<JobKind, JobSetti
         java.util.List<JobSchedule> out = new java.util.ArrayList<>();
         for (JobKind k : JobKind.values()) {
             JobSettings js = jobs.get(k);
-            java.util.Optional<String> source = k == JobKind.RESTORE_TEST && restore != null
+            java.util.Optional<RestoreSource> source = k == JobKind.RESTORE_TEST && restore != null
                     ? java.util.Optional.of(restore.source()) : java.util.Optional.empty();
             if (js != null && js.schedule().isPresent()) {
                 out.add(new JobSchedule(k, js.schedule().get(), source, false));
             }
             if (k == JobKind.RESTORE_TEST) {
-                restoreFromS3.ifPresent(s -> out.add(new JobSchedule(k, s, java.util.Optional.of("s3"), true)));
+                restoreFromS3.ifPresent(s -> out.add(new JobSchedule(k, s, java.util.Optional.of(RestoreSource.S3), true)));
             }
         }
         return out;
@@ -57,8 +58,8 @@ public record ServerSettings(String name, ZoneId timezone, Map<JobKind, JobSetti
         return schedules().stream().filter(s -> s.kind() == kind).toList();
     }
 
-    /** The sources whose restore tests are scheduled ("barman", "s3"): what health expects to pass. */
-    public java.util.List<String> scheduledRestoreSources() {
+    /** The sources whose restore tests are scheduled: what health expects to pass. */
+    public java.util.List<RestoreSource> scheduledRestoreSources() {
         return schedules(JobKind.RESTORE_TEST).stream().map(s -> s.source().orElseThrow()).distinct().toList();
     }
 }

@@ -13,6 +13,7 @@ import com.typesafe.config.ConfigValueType;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.log.LogOutput;
+import io.barmand.vocabulary.RestoreSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -347,7 +348,7 @@ public final class Settings {
         // (a run-now without them fails the run, naming them)
         RestoreSettings restore = RestoreSettings.parse(name, s.getConfig("restore-test"), keyPath + ".restore-test",
                 where, problems, restoreJob != null && restoreJob.enabled() || fromS3.isPresent());
-        if (restore != null && restore.source().equals("s3") && !s.getBoolean("offsite.enabled")) {
+        if (restore != null && restore.source() == RestoreSource.S3 && !s.getBoolean("offsite.enabled")) {
             problems.add(where + ": " + keyPath + ".restore-test.source: \"s3\" reads the server's offsite copy, but "
                     + keyPath + ".offsite.enabled is false (set it, with the offsite bucket)"
                     + line(s.getValue("restore-test.source").origin()));
@@ -359,7 +360,7 @@ public final class Settings {
             if (!s.getBoolean("offsite.enabled")) {
                 problems.add(where + ": " + s3Key + ".schedule: a restore test from the offsite copy, but " + keyPath
                         + ".offsite.enabled is false (turn offsite copies on, or set it \"off\")" + at);
-            } else if (restore != null && restore.source().equals("s3")) {
+            } else if (restore != null && restore.source() == RestoreSource.S3) {
                 problems.add(where + ": " + s3Key + ".schedule: is the second schedule, from S3, of a restore test whose "
                         + "source is already \"s3\" (set " + keyPath + ".restore-test.source = \"barman\" for the tests "
                         + "from Barman, or set this \"off\")" + at);

@@ -21,6 +21,7 @@ import io.barmand.report.AlertService;
 import io.barmand.report.Folders;
 import io.barmand.report.ReportService;
 import io.barmand.restore.CanaryHook;
+import io.barmand.restore.RestoreKeeps;
 import io.barmand.restore.RestoreTestService;
 import io.barmand.retention.RetentionService;
 import io.barmand.schedule.Adapters;
@@ -64,8 +65,9 @@ final class Services {
         Map<String, OffsiteSettings> offsite = settings.offsite();
         CommandRunner cmd = new CommandRunner(clock, settings.killGrace());
         BarmanClient barman = new BarmanClient(cmd, settings.barmanBinary(), settings.barmanConfigFile());
+        RestoreKeeps restoreKeeps = RestoreKeeps.in(settings.stateDir());
         RestoreTestService restoreService = new RestoreTestService(barman, cmd, restore, clock, offsite, S3Store::new,
-                settings.stateDir().resolve("restore-keeps"));
+                restoreKeeps);
         JobRegistry registry = new JobRegistry()
                 .register(new CheckService(barman), Adapters.CheckJob.class)
                 .register(new CanaryHook(new SwitchWalService(barman), restore, clock), Adapters.SwitchWalJob.class)
@@ -89,7 +91,7 @@ final class Services {
         registry.register(new PruneHistoryService(store, settings.historyKeep()), Adapters.PruneHistoryJob.class);
         // retention: Barman's keep, release and delete, and the expiry of the bucket's copies
         RetentionService retention = new RetentionService(barman, store, settings.servers(), S3Store::new,
-                Daemon.copyCheck(offsite), settings.stateDir(), clock);
+                Daemon.copyCheck(offsite), restoreKeeps, settings.stateDir(), clock);
         registry.register(retention, Adapters.RetentionJob.class);
         // the morning report, alerts and the outbox they share
         Health health = new Health(settings, store, barman.walClock(settings.probeTimeout()));

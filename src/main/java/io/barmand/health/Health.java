@@ -10,6 +10,7 @@ import io.barmand.config.Settings;
 import io.barmand.history.Outcome;
 import io.barmand.history.RunHistory;
 import io.barmand.history.RunRecord;
+import io.barmand.vocabulary.RestoreSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -230,7 +231,7 @@ public final class Health {
 
     /** A restore test's source, as its run recorded it (a run without the fact read Barman). */
     public static boolean fromS3(RunRecord r) {
-        return r.facts().text("source").filter("s3"::equals).isPresent();
+        return r.facts().text("source").filter(RestoreSource.S3::is).isPresent();
     }
 
     /** Fire times missed since the job last succeeded: one problem, naming the first and how many. */

@@ -3,6 +3,7 @@ package io.barmand.job;
 import io.barmand.config.RestoreSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
+import io.barmand.vocabulary.RestoreSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -14,18 +15,12 @@ import java.util.Optional;
  * Parsed and checked where they come in (picocli, the control socket), so that a job receives only valid values.
  */
 public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Target> target, boolean allowMassDelete,
-                         Optional<String> source) {
+                         Optional<RestoreSource> source) {
     public static final RunOptions NONE = new RunOptions(Optional.empty(), Optional.empty());
-    /** The sources a restore test reads from, as {@code restore-test.source} and {@code --from} take them. */
-    public static final java.util.List<String> SOURCES = java.util.List.of("barman", "s3");
-
     public RunOptions {
         backupId = backupId == null ? Optional.empty() : backupId;
         target = target == null ? Optional.empty() : target;
         source = source == null ? Optional.empty() : source;
-        if (source.isPresent() && !SOURCES.contains(source.get())) {
-            throw new IllegalArgumentException("source " + source.get());
-        }
     }
 
     public RunOptions(Optional<String> backupId, Optional<RestoreSettings.Target> target, boolean allowMassDelete) {
@@ -41,13 +36,13 @@ public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Tar
         return new RunOptions(backupId, target, true, source);
     }
 
-    /** These options, the restore test reading from {@code from} ("barman" or "s3") for this run. */
-    public RunOptions withSource(String from) {
+    /** These options, the restore test reading from {@code from} for this run. */
+    public RunOptions withSource(RestoreSource from) {
         return new RunOptions(backupId, target, allowMassDelete, Optional.of(from));
     }
 
     /** Only a source: the options of a scheduled restore test of {@code restore-test.s3.schedule}. */
-    public static RunOptions source(String from) {
+    public static RunOptions source(RestoreSource from) {
         return NONE.withSource(from);
     }
 
@@ -89,10 +84,9 @@ public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Tar
         if (from == null || from.isBlank()) {
             return o;
         }
-        if (!SOURCES.contains(from.trim())) {
-            throw new BarmandException(Category.USAGE, "--from: must be \"barman\" or \"s3\", is \"" + from + "\"");
-        }
-        return o.withSource(from.trim());
+        RestoreSource source = RestoreSource.of(from.trim()).orElseThrow(() -> new BarmandException(Category.USAGE,
+                "--from: must be \"barman\" or \"s3\", is \"" + from + "\""));
+        return o.withSource(source);
     }
 
     /** The control socket's form: {"backupId": "...", "target": "time:..."} (only what is set). */
@@ -100,7 +94,7 @@ public record RunOptions(Optional<String> backupId, Optional<RestoreSettings.Tar
         Map<String, String> m = new LinkedHashMap<>();
         backupId.ifPresent(b -> m.put("backupId", b));
         target.ifPresent(t -> m.put("target", t.spec()));
-        source.ifPresent(s -> m.put("source", s));
+        source.ifPresent(s -> m.put("source", s.id()));
         if (allowMassDelete) {
             m.put("allowMassDelete", "true");
         }

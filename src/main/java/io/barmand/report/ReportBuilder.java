@@ -20,6 +20,7 @@ import io.barmand.report.ReportData.RestoreTest;
 import io.barmand.report.ReportData.ServerLine;
 import io.barmand.report.ReportData.Trend;
 import io.barmand.report.ReportData.Trouble;
+import io.barmand.vocabulary.RestoreSource;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -148,7 +149,7 @@ public final class ReportBuilder {
 
     private static RestoreTest restoreTest(RunRecord r) {
         return new RestoreTest(r.id(), r.outcome().word(), ended(r), r.backupId(),
-                r.facts().text("source").orElse("barman"), r.facts().seconds("rto").orElse(null),
+                r.facts().text("source").orElse(RestoreSource.BARMAN.id()), r.facts().seconds("rto").orElse(null),
                 r.facts().instant("recovery-point").orElse(null), r.facts().seconds("canary-age").orElse(null), r.error());
     }
 

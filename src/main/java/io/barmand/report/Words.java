@@ -10,6 +10,7 @@ import io.barmand.report.ReportData.Point;
 import io.barmand.report.ReportData.RestoreTest;
 import io.barmand.report.ReportData.Trend;
 import io.barmand.report.ReportData.Trouble;
+import io.barmand.vocabulary.RestoreSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -84,7 +85,7 @@ final class Words {
             return "none recorded";
         }
         List<String> p = new ArrayList<>();
-        p.add(t.outcome() + " " + ago(t.ended()) + (t.source().equals("s3") ? " (from S3)" : ""));
+        p.add(t.outcome() + " " + ago(t.ended()) + (RestoreSource.S3.is(t.source()) ? " (from S3)" : ""));
         if (t.rtoSeconds() != null) {
             p.add("RTO " + seconds(t.rtoSeconds()));
         }

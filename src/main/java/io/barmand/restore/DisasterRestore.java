@@ -1,6 +1,7 @@
 package io.barmand.restore;
 
 import io.barmand.barman.BarmanClient;
+import io.barmand.barman.RecoverRequest;
 import io.barmand.bucket.BackupFetch;
 import io.barmand.barman.BackupInfo;
 import io.barmand.bucket.Layout;
@@ -15,6 +16,7 @@ import io.barmand.error.Category;
 import io.barmand.history.Sizes;
 import io.barmand.process.CommandResult;
 import io.barmand.process.CommandRunner;
+import io.barmand.vocabulary.RestoreSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -53,18 +55,6 @@ public final class DisasterRestore {
     /** barman recover may copy terabytes: bounded only so that a hung one ends some day. */
     static final Duration BARMAN_TIMEOUT = Duration.ofDays(3);
 
-    public enum Source {
-        S3, BARMAN;
-
-        public static Optional<Source> of(String s) {
-            return switch (s) {
-                case "s3" -> Optional.of(S3);
-                case "barman" -> Optional.of(BARMAN);
-                default -> Optional.empty();
-            };
-        }
-    }
-
     /** Where the WAL is read during recovery: downloaded into the folder first, or fetched from S3 file by file. */
     public enum Wal {
         DOWNLOAD, FETCH;
@@ -82,7 +72,7 @@ public final class DisasterRestore {
      * @param pgBinDir  where pg_verifybackup (and the pg_ctl of the next steps) are; empty: the server's restore-test.pg-bin-dir
      * @param launcher  the barmand command a {@code --wal fetch} restore_command runs
      */
-    public record Request(String server, Path dir, Source source, String backupId, RestoreSettings.Target target, Wal wal,
+    public record Request(String server, Path dir, RestoreSource source, String backupId, RestoreSettings.Target target, Wal wal,
                           Optional<Path> pgBinDir, Path configFile, String launcher) {
     }
 
@@ -91,7 +81,7 @@ public final class DisasterRestore {
      * files downloaded, or in the bucket for wal-restore; {@code checks}: what was verified, in words;
      * {@code configWritten}: config files barmand wrote because the backup had none.
      */
-    public record Result(String server, Path dir, Source source, String backupId, long bytes, int walFiles, Wal wal,
+    public record Result(String server, Path dir, RestoreSource source, String backupId, long bytes, int walFiles, Wal wal,
                          List<String> checks, List<String> configWritten, Optional<Instant> targetTime, Path pgBinDir,
                          boolean root, Duration took, Path configFile, Optional<Path> credentialsFile) {
     }
@@ -141,7 +131,7 @@ public final class DisasterRestore {
                     + String.join(", ", s.servers().keySet()) + ")");
         }
         OffsiteSettings os = s.offsite().get(r.server());
-        if (r.source() == Source.S3 && !os.enabled()) {
+        if (r.source() == RestoreSource.S3 && !os.enabled()) {
             throw new BarmandException(Category.CONFIG, s.file() + ": barmand.servers." + r.server()
                     + ".offsite.enabled: offsite copies are off for this server: there is no copy to restore from S3");
         }
@@ -154,7 +144,7 @@ public final class DisasterRestore {
                 + "): not finished. While this file is here the folder is NOT usable: do not start PostgreSQL on it.");
         try {
             List<String> checks = new ArrayList<>();
-            Result res = r.source() == Source.S3
+            Result res = r.source() == RestoreSource.S3
                     ? fromS3(r, os, dir, pgBin, targetTime, checks)
                     : fromBarman(s, r, rs, dir, pgBin, targetTime, checks);
             Files.deleteIfExists(dir.resolve(INCOMPLETE));
@@ -269,7 +259,7 @@ public final class DisasterRestore {
                 + where + " at " + clock.instant(), restoreCommand, extra, r.target(), targetTime));
         out.println("recovery: restore_command = " + RecoverySettings.literal(restoreCommand) + recoveryWords(r.target(), targetTime)
                 + (download ? ", recovery_end_command removes " + WAL_DIR + "/" : "") + "; recovery.signal");
-        return new Result(server, dir, Source.S3, m.backupId(), f.downloadedBytes(), f.walFiles(), r.wal(), checks, written,
+        return new Result(server, dir, RestoreSource.S3, m.backupId(), f.downloadedBytes(), f.walFiles(), r.wal(), checks, written,
                 targetTime, pgBin, root, Duration.ZERO, r.configFile(), os.credentialsFile());
     }
 
@@ -307,13 +297,10 @@ public final class DisasterRestore {
             // barman, started as root, drops to its barman_user (Barman's default: barman) and writes as that user
             chown(dir, "barman");
         }
-        List<String> options = FromBarman.targetOptions(r.target(), targetTime);
-        List<String> shown = new ArrayList<>(List.of("barman", "recover"));
-        shown.addAll(options);
-        shown.addAll(List.of(server, id, dir.toString()));
-        out.println(String.join(" ", shown));
+        RecoverRequest req = FromBarman.request(server, id, dir, r.target(), targetTime);
+        out.println(req.shown());
         out.flush();
-        CommandResult rec = barman.recover(server, id, dir, options, BARMAN_TIMEOUT);
+        CommandResult rec = barman.recover(req, BARMAN_TIMEOUT);
         for (String l : rec.stdout().strip().split("\n")) {
             if (!l.isBlank()) {
                 out.println("  barman: " + l);
@@ -329,7 +316,7 @@ public final class DisasterRestore {
         checks.add("barman recover");
         verify(dir, pgBin, id, checks);
         List<String> written = RecoverySettings.missingConfigFiles(dir);
-        return new Result(server, dir, Source.BARMAN, id, pick.sizeBytes() == null ? 0 : pick.sizeBytes(), 0, r.wal(), checks,
+        return new Result(server, dir, RestoreSource.BARMAN, id, pick.sizeBytes() == null ? 0 : pick.sizeBytes(), 0, r.wal(), checks,
                 written, targetTime, pgBin, root, Duration.ZERO, r.configFile(), Optional.empty());
     }
 

@@ -1,6 +1,7 @@
 package io.barmand.restore;
 
 import io.barmand.history.Sizes;
+import io.barmand.vocabulary.RestoreSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,11 +16,11 @@ public final class DisasterText {
         String dir = r.dir().toString();
         String log = r.dir().resolve("barmand-restore.log").toString();
         String version = DisasterRestore.pgVersion(r.dir()).orElse("VERSION");
-        boolean fetch = r.source() == DisasterRestore.Source.S3 && r.wal() == DisasterRestore.Wal.FETCH;
+        boolean fetch = r.source() == RestoreSource.S3 && r.wal() == DisasterRestore.Wal.FETCH;
         l.add(String.format(Locale.ROOT, "restored %s backup %s into %s in %.1f s: %s %s%s", r.server(), r.backupId(), dir,
                 r.took().toMillis() / 1000.0, Sizes.human(r.bytes()),
-                r.source() == DisasterRestore.Source.S3 ? "downloaded" : "recovered by Barman",
-                r.source() != DisasterRestore.Source.S3 ? "" : fetch ? ", " + r.walFiles() + " WAL file(s) left in the bucket"
+                r.source() == RestoreSource.S3 ? "downloaded" : "recovered by Barman",
+                r.source() != RestoreSource.S3 ? "" : fetch ? ", " + r.walFiles() + " WAL file(s) left in the bucket"
                         : ", " + r.walFiles() + " WAL file(s)"));
         l.add("checked: " + String.join("; ", r.checks()));
         if (!r.configWritten().isEmpty()) {
@@ -45,7 +46,7 @@ public final class DisasterText {
                 + "/etc/postgresql/" + version + "/NAME):");
         l.add("       pg_createcluster " + version + " NAME -d " + dir + " && pg_ctlcluster " + version + " NAME start");
         // barman recover without a target puts the WAL into pg_wal and no recovery.signal: a crash recovery
-        boolean crash = r.source() == DisasterRestore.Source.BARMAN && r.targetTime().isEmpty() && !java.nio.file.Files.exists(
+        boolean crash = r.source() == RestoreSource.BARMAN && r.targetTime().isEmpty() && !java.nio.file.Files.exists(
                 r.dir().resolve("recovery.signal"));
         l.add("  " + n + ". watch it: tail -f " + log + " (a Debian cluster: /var/log/postgresql/postgresql-" + version
                 + "-NAME.log): " + (crash ? "\"redo starts at ...\", \"redo done at ...\"" : "\"restored log file ...\" for each WAL "

@@ -3,23 +3,21 @@ package io.barmand.restore;
 import io.barmand.config.RestoreSettings;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.BackupDetails;
-import io.barmand.barman.BarmanRecords.BackupSummary;
-import io.barmand.error.BarmandException;
-import io.barmand.error.Category;
+import io.barmand.barman.RecoverRequest;
 import io.barmand.process.CommandResult;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 
-import static io.barmand.restore.Steps.BARMAN_TIME;
 import static io.barmand.restore.Steps.check;
 import static io.barmand.restore.Steps.lastLines;
 import static io.barmand.restore.Steps.left;
 
-/** The backup from Barman: the newest DONE one (before the target) or the one asked for, by {@code barman recover}. */
+/**
+ * The backup from Barman: the newest DONE one (ended before the target) or the one asked for, as Barman's
+ * catalogue has it ({@link BarmanClient#newestDoneBackup}), recovered by {@code barman recover}.
+ */
 final class FromBarman implements BackupSource {
     private final BarmanClient barman;
 
@@ -30,44 +28,20 @@ final class FromBarman implements BackupSource {
     @Override
     public Pick lookup(String server, RestoreSettings rs, Optional<Instant> targetTime, Report rep, Duration total, long n0) {
         String id = rs.backupId();
-        BackupDetails d = null;
-        if (id.equals("latest") && targetTime.isEmpty()) {
-            // Barman's own files when its folders are known (no Python start); else one Barman call instead of two:
-            // Barman resolves "latest" itself, and anything but DONE falls back to the list
-            d = barman.newestDoneOnDisk(server).orElse(null);
-            if (d != null) {
-                id = d.backupId();
-            }
-        }
-        if (d == null && id.equals("latest") && targetTime.isEmpty()) {
-            try {
-                BackupDetails latest = barman.showBackup(server, "latest", left(total, n0));
-                if ("DONE".equals(latest.status()) && latest.backupId() != null) {
-                    d = latest;
-                    id = latest.backupId();
-                }
-            } catch (BarmandException e) {
-                if (e.category() != Category.JOB_FAILED) {
-                    throw e;
-                }
-                // no backup at all, or Barman's latest is not DONE: the list below says which
-            }
-        }
-        if (d == null && id.equals("latest")) {
-            List<BackupSummary> l = barman.listBackups(server, left(total, n0));
-            Optional<BackupSummary> newest = l.stream().filter(b -> "DONE".equals(b.status()))
-                    .filter(b -> targetTime.isEmpty() || b.endTimeEpoch() <= targetTime.get().getEpochSecond())
-                    .max(Comparator.comparing(BackupSummary::backupId));
+        BackupDetails d;
+        if (id.equals("latest")) {
+            Optional<BackupDetails> newest = barman.newestDoneBackup(server, targetTime, () -> left(total, n0));
             if (newest.isEmpty()) {
                 rep.fail("backup", "no DONE backup of " + server + (targetTime.isPresent() ? " ended before " + targetTime.get() : ""));
                 return null;
             }
-            id = newest.get().backupId();
-        }
-        rep.backupId = id;
-        if (d == null) {
+            d = newest.get();
+            id = d.backupId();
+        } else {
+            rep.backupId = id;
             d = barman.showBackup(server, id, left(total, n0));
         }
+        rep.backupId = id;
         if (!"DONE".equals(d.status())) {
             rep.fail("backup", "backup " + id + " is " + d.status() + ", not DONE");
             return null;
@@ -75,30 +49,22 @@ final class FromBarman implements BackupSource {
         return new Pick(id, d.sizeBytes(), d.sizeWithWalsBytes());
     }
 
-    /** barman recover's options for the target: --target-time (the run's time) or --target-lsn, and promote. */
-    static List<String> targetOptions(RestoreSettings.Target target, Optional<Instant> targetTime) {
-        List<String> argv = new ArrayList<>();
-        if (target.pointInTime()) {
-            if (targetTime.isPresent()) {
-                argv.add("--target-time");
-                argv.add(BARMAN_TIME.format(targetTime.get().atOffset(java.time.ZoneOffset.UTC)));
-            } else {
-                argv.add("--target-lsn");
-                argv.add(target.lsn().orElseThrow());
-            }
-            argv.add("--target-action");
-            argv.add("promote");
+    /** The {@code barman recover} of backup {@code id} into {@code dir}, to the target: the run's time or an LSN. */
+    static RecoverRequest request(String server, String id, Path dir, RestoreSettings.Target target,
+                                  Optional<Instant> targetTime) {
+        RecoverRequest r = RecoverRequest.of(server, id, dir);
+        if (!target.pointInTime()) {
+            return r;
         }
-        return argv;
+        return targetTime.isPresent() ? r.toTime(targetTime.get()) : r.toLsn(target.lsn().orElseThrow());
     }
 
     @Override
     public Double restore(String server, String id, RestoreSettings rs, Instance sc, Optional<Instant> targetTime, Report rep,
                           Duration total, long n0) {
-        List<String> argv = new ArrayList<>(targetOptions(rs.target(), targetTime));
-        argv.addAll(sc.recoverOptions());
+        RecoverRequest req = sc.recoverHere(request(server, id, sc.dir(), rs.target(), targetTime));
         long r0 = System.nanoTime();
-        CommandResult rec = barman.recover(server, id, sc.dir(), argv, left(total, n0));
+        CommandResult rec = barman.recover(req, left(total, n0));
         check(rec, "barman recover", total);
         double recoverSecs = (System.nanoTime() - r0) / 1e9;
         rep.facts.seconds("recover", recoverSecs);

@@ -9,6 +9,7 @@ import io.barmand.bucket.Manifest;
 import io.barmand.config.OffsiteSettings;
 import io.barmand.bucket.S3Download;
 import io.barmand.bucket.S3Store;
+import io.barmand.vocabulary.RestoreSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +51,7 @@ final class FromS3 implements BackupSource {
 
     @Override
     public Pick lookup(String server, RestoreSettings rs, Optional<Instant> targetTime, Report rep, Duration total, long n0) {
-        rep.facts.text("source", "s3");
+        rep.facts.text("source", RestoreSource.S3.id());
         OffsiteSettings os = offsiteOf(server);
         left(total, n0);
         try (S3Store store = stores.apply(os)) {

@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.barman.RecoverRequest;
 import io.barmand.process.CommandResult;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +20,8 @@ interface Instance extends AutoCloseable {
     /** Refusals, leftovers of an earlier run, then the marked folder. */
     void prepare(long neededBytes, String marker);
 
-    /** Extra `barman recover` options (the SSH command for a scratch host). */
-    List<String> recoverOptions();
+    /** The {@code barman recover} into this instance's folder: as it is here, over SSH for a scratch host. */
+    RecoverRequest recoverHere(RecoverRequest request);
 
     /** Writes the marker again (after `barman recover`). */
     void mark(String marker);

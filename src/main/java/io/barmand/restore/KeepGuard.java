@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Keeps the backup under test from Barman's own retention while the test reads it (Barman issue 200: "Backup was
  * deleted during recovery process"): `barman keep --target full` before, `barman keep --release` after, only when
  * Barman kept it not already. Each keep barmand takes is first written down in a journal folder
- * (STATE-DIR/restore-keeps), so that one left by a killed barmand is released at the next start.
+ * ({@link RestoreKeeps}, the registry retention reads), so that one left by a killed barmand is released at the next start.
  */
 final class KeepGuard {
     private static final Logger log = LoggerFactory.getLogger(KeepGuard.class);

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import static io.barmand.restore.Steps.BARMAN_TIME;
 
 /**
  * What makes an unpacked backup folder recover when PostgreSQL starts on it: a restore_command and the recovery
@@ -19,6 +18,10 @@ import static io.barmand.restore.Steps.BARMAN_TIME;
  * the restore test from S3 and by {@code barmand restore}.
  */
 final class RecoverySettings {
+    /** How PostgreSQL's recovery_target_time is written: "2026-11-24 01:00:00.000000+00:00". */
+    static final java.time.format.DateTimeFormatter TARGET_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx");
+
     private RecoverySettings() {
     }
 
@@ -44,7 +47,7 @@ final class RecoverySettings {
         conf.addAll(extra);
         if (target.pointInTime()) {
             if (targetTime.isPresent()) {
-                conf.add("recovery_target_time = " + literal(BARMAN_TIME.format(targetTime.get().atOffset(ZoneOffset.UTC))));
+                conf.add("recovery_target_time = " + literal(TARGET_TIME.format(targetTime.get().atOffset(ZoneOffset.UTC))));
             } else {
                 conf.add("recovery_target_lsn = " + literal(target.lsn().orElseThrow()));
             }

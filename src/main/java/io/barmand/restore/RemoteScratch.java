@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.barman.RecoverRequest;
 import io.barmand.config.RestoreSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The scratch instance on a scratch host over SSH (sshj; the host key pinned by {@code known-hosts}, never accepted
- * blindly). `barman recover --remote-ssh-command` copies the backup there; the instance listens on the scratch
+ * blindly). {@code barman recover} over SSH copies the backup there; the instance listens on the scratch
  * host's loopback only, and barmand reaches it through an SSH tunnel from a loopback port on the backup host.
  */
 final class RemoteScratch implements Instance {
@@ -152,10 +153,8 @@ final class RemoteScratch implements Instance {
     }
 
     @Override
-    public List<String> recoverOptions() {
-        String sshCmd = "ssh -p " + h.port() + " -i " + h.keyFile() + " -o UserKnownHostsFile=" + h.knownHosts()
-                + " -o StrictHostKeyChecking=yes -o BatchMode=yes " + h.user() + "@" + h.host();
-        return List.of("--remote-ssh-command", sshCmd);
+    public RecoverRequest recoverHere(RecoverRequest request) {
+        return request.over(new RecoverRequest.Ssh(h.user(), h.host(), h.port(), h.keyFile(), h.knownHosts()));
     }
 
     @Override

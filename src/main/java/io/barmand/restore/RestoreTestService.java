@@ -13,6 +13,7 @@ import io.barmand.process.CommandRunner;
 import io.barmand.job.JobService;
 import io.barmand.job.RunContext;
 import io.barmand.job.RunOptions;
+import io.barmand.vocabulary.RestoreSource;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,20 +57,21 @@ public class RestoreTestService implements JobService {
         this(barman, runner, restore, clock, Map.of(), S3Store::new);
     }
 
-    /** With the servers' offsite settings, for {@code source = "s3"}. */
+    /** With the servers' offsite settings, for a restore test from S3. */
     public RestoreTestService(BarmanClient barman, CommandRunner runner, Map<String, RestoreSettings> restore, Clock clock,
                               Map<String, OffsiteSettings> offsite, Function<OffsiteSettings, S3Store> stores) {
         this(barman, runner, restore, clock, offsite, stores, null);
     }
 
     /**
-     * @param keepJournal where the Barman keeps taken for running tests are written down (STATE-DIR/restore-keeps), so
-     *                    that {@link #releaseLeftoverKeeps()} releases those of a killed barmand; null = nowhere
+     * @param keepJournal where the Barman keeps taken for running tests are written down ({@link RestoreKeeps}, the
+     *                    registry retention reads), so that {@link #releaseLeftoverKeeps()} releases those of a killed
+     *                    barmand; null = nowhere
      */
     public RestoreTestService(BarmanClient barman, CommandRunner runner, Map<String, RestoreSettings> restore, Clock clock,
                               Map<String, OffsiteSettings> offsite, Function<OffsiteSettings, S3Store> stores,
-                              java.nio.file.Path keepJournal) {
-        this.keeps = new KeepGuard(barman, keepJournal);
+                              RestoreKeeps keepJournal) {
+        this.keeps = new KeepGuard(barman, keepJournal == null ? null : keepJournal.journal());
         this.fromBarman = new FromBarman(barman);
         this.fromS3 = new FromS3(offsite, stores);
         this.verifier = new Verifier(clock);
@@ -113,16 +115,16 @@ public class RestoreTestService implements JobService {
         Duration total = js.timeout();
         Report rep = new Report();
         // the source is a fact of every run (health, the report and retention tell the tests from S3 by it)
-        rep.facts.text("source", rs.source());
+        rep.facts.text("source", rs.source().id());
         rep.facts.text("target", rs.target().spec());
-        if (rs.source().equals("s3") && rs.scratchHost().isPresent()) {
+        if (rs.source() == RestoreSource.S3 && rs.scratchHost().isPresent()) {
             rep.fail("source", "a restore test from S3 runs on this host only, not on scratch-host " + rs.scratchHost().get().host());
             return Result.failed(rep.figures());
         }
         Optional<Instant> targetTime = rs.target().timeAt(started);
 
         // 1. which backup
-        BackupSource source = rs.source().equals("s3") ? fromS3 : fromBarman;
+        BackupSource source = rs.source() == RestoreSource.S3 ? fromS3 : fromBarman;
         BackupSource.Pick pick = source.lookup(server, rs, targetTime, rep, total, n0);
         if (pick == null) {
             return Result.failed(rep.figures());

@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.barman.RecoverRequest;
 import io.barmand.config.RestoreSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
@@ -73,8 +74,8 @@ final class Scratch implements Instance {
     }
 
     @Override
-    public List<String> recoverOptions() {
-        return List.of();
+    public RecoverRequest recoverHere(RecoverRequest request) {
+        return request;
     }
 
     @Override

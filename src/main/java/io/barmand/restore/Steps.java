@@ -6,14 +6,11 @@ import io.barmand.process.CommandResult;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
 /** What every step of a restore test shares: the time left, the checks of a command's end, the log's telling lines. */
 final class Steps {
-    static final DateTimeFormatter BARMAN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx");
-
     private Steps() {
     }
 

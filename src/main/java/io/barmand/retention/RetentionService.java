@@ -23,6 +23,8 @@ import io.barmand.history.RunStore;
 import io.barmand.job.JobService;
 import io.barmand.job.RunContext;
 import io.barmand.job.RunOptions;
+import io.barmand.vocabulary.RestoreSource;
+import io.barmand.vocabulary.KeepRegistry;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -64,7 +66,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class RetentionService implements JobService {
     private static final Logger log = LoggerFactory.getLogger(RetentionService.class);
     static final String KEEPS = "retention-keeps";
-    static final String TEST_KEEPS = "restore-keeps";
     /** The copies the S3 policy expired (STATE-DIR/offsite-expired/SERVER@ID.keep): copied, so no rail holds them. */
     static final String EXPIRED = "offsite-expired";
     private static final DateTimeFormatter BACKUP_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
@@ -83,11 +84,21 @@ public final class RetentionService implements JobService {
     private final Map<String, ServerSettings> servers;
     private final Function<OffsiteSettings, S3Store> stores;
     private final CopyCheck copyCheck;
+    private final KeepRegistry underTest;
     private final Path stateDir;
     private final Clock clock;
 
+    /** Without backups held by another capability (tests of retention alone). */
     public RetentionService(BarmanClient barman, RunStore store, Map<String, ServerSettings> servers,
                             Function<OffsiteSettings, S3Store> stores, CopyCheck copyCheck, Path stateDir, Clock clock) {
+        this(barman, store, servers, stores, copyCheck, KeepRegistry.NONE, stateDir, clock);
+    }
+
+    /** @param underTest the backups restore tests hold now: kept, and their keeps barmand's (never an admin's rail) */
+    public RetentionService(BarmanClient barman, RunStore store, Map<String, ServerSettings> servers,
+                            Function<OffsiteSettings, S3Store> stores, CopyCheck copyCheck, KeepRegistry underTest,
+                            Path stateDir, Clock clock) {
+        this.underTest = underTest;
         this.barman = barman;
         this.store = store;
         this.servers = servers;
@@ -180,7 +191,7 @@ public final class RetentionService implements JobService {
         Set<String> passedS3 = new HashSet<>();
         for (RunRecord r : tests) {
             if (r.backupId() != null) {
-                (r.facts().text("source").filter("s3"::equals).isPresent() ? passedS3 : passedLocal).add(r.backupId());
+                (r.facts().text("source").filter(RestoreSource.S3::is).isPresent() ? passedS3 : passedLocal).add(r.backupId());
             }
         }
         // copied offsite: in the bucket now, expired from it by the S3 policy, or a copy run recorded for it
@@ -196,7 +207,7 @@ public final class RetentionService implements JobService {
             }
         }
         Set<String> ours = journal(KEEPS, server);
-        Set<String> underTest = journal(TEST_KEEPS, server);
+        Set<String> underTest = this.underTest.keptBy(server);
         List<Candidate> local = new ArrayList<>();
         Map<String, String> foreign = new LinkedHashMap<>();
         for (BackupSummary b : barman.listBackups(server, timeout)) {

@@ -44,8 +44,8 @@
  *       archive holds the WAL from the oldest standalone backup on (docs/retention.md).</li>
  *   <li>A longer recovery window does not bring back WAL already removed behind standalone backups.</li>
  *   <li>Whose keep: barmand writes each {@code --target standalone} keep it takes to STATE-DIR/retention-keeps
- *       before taking it, then notes when Barman wrote the keep's annotation; a restore test's keep is in
- *       STATE-DIR/restore-keeps. A keep is barmand's only while Barman says so: target {@code standalone}, written
+ *       before taking it, then notes when Barman wrote the keep's annotation; a restore test's keep is
+ *       restore's, asked through the {@link io.barmand.vocabulary.KeepRegistry} the wiring gives. A keep is barmand's only while Barman says so: target {@code standalone}, written
  *       when barmand took it. Re-kept with {@code --target full}, released, or released and kept again by hand: the
  *       note is dropped and the keep is an admin's ({@link io.barmand.retention.Candidate#keptByAdmin()}, the rail
  *       {@code admin-keep}): never released, never deleted. A state folder lost turns barmand's keeps into "admin's"

@@ -9,6 +9,7 @@ import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.history.RunHistory;
 import io.barmand.history.Trigger;
+import io.barmand.vocabulary.RestoreSource;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -169,7 +170,7 @@ public class BarmandScheduler {
                     for (JobSchedule sched : schedules) {
                         JobDataMap data = new JobDataMap();
                         if (sched.second()) {
-                            data.put(ServerJob.SOURCE, sched.source().orElseThrow());
+                            data.put(ServerJob.SOURCE, sched.source().orElseThrow().id());
                         }
                         org.quartz.Trigger t = TriggerBuilder.newTrigger()
                                 .withIdentity(TriggerKey.triggerKey(sched.name(), s.name()))
@@ -181,7 +182,7 @@ public class BarmandScheduler {
                             Optional<Instant> before = sched.schedule().previous(now);
                             List<io.barmand.history.RunRecord> runs = before.isEmpty() ? List.of()
                                     : store.since(s.name(), kind.id(), before.get()).stream()
-                                    .filter(r -> sched.source().isEmpty() || sourceOf(r).equals(sched.source().get())).toList();
+                                    .filter(r -> sched.source().isEmpty() || sourceOf(r).equals(sched.source().get().id())).toList();
                             CatchUp.missedFire(sched.schedule(), now, firstStart, runs).ifPresent(fire -> {
                                 log.warn("{} {}: fire time {} passed while barmand was stopped: catching up now",
                                         s.name(), sched.label(), fire);
@@ -249,7 +250,7 @@ public class BarmandScheduler {
 
     /** A restore test's source as its run recorded it ("barman" for runs older than the fact). */
     static String sourceOf(io.barmand.history.RunRecord r) {
-        return r.facts().text("source").orElse("barman");
+        return r.facts().text("source").orElse(RestoreSource.BARMAN.id());
     }
 
     /** Stops firing (running jobs go on until interrupted). */

@@ -4,6 +4,7 @@ import io.barmand.job.RunOptions;
 import io.barmand.job.RunRequest;
 import io.barmand.config.JobKind;
 import io.barmand.history.Trigger;
+import io.barmand.vocabulary.RestoreSource;
 import org.quartz.Job;
 import org.quartz.JobDataMap;
 import org.quartz.JobExecutionContext;
@@ -33,7 +34,7 @@ public abstract class ServerJob implements Job {
         JobDataMap m = ctx.getMergedJobDataMap();
         String server = m.containsKey(SERVER) ? m.getString(SERVER) : ""; // none: a job of the host
         Trigger trigger = m.containsKey(TRIGGER) ? Trigger.of(m.getString(TRIGGER)) : Trigger.SCHEDULED;
-        RunOptions options = m.containsKey(SOURCE) ? RunOptions.source(m.getString(SOURCE)) : RunOptions.NONE;
+        RunOptions options = m.containsKey(SOURCE) ? RunOptions.source(RestoreSource.named(m.getString(SOURCE))) : RunOptions.NONE;
         runner.submitRecorded(new RunRequest(kind(), server, trigger, options, 1));
     }
 }

@@ -7,6 +7,7 @@ import io.barmand.config.Settings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.testing.FakeBarman;
+import io.barmand.vocabulary.RestoreSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +102,7 @@ class RestoreSettingsTest {
                 .hasMessageContaining("barmand.servers.pg1.restore-test.source: \"s3\" reads the server's offsite copy, but "
                         + "barmand.servers.pg1.offsite.enabled is false");
         Settings with = server("restore-test { source = \"s3\" }, offsite { enabled = true, bucket = \"b\" }");
-        assertThat(with.restore().get("pg1").source()).isEqualTo("s3");
+        assertThat(with.restore().get("pg1").source()).isEqualTo(RestoreSource.S3);
         assertThat(catchThrowable(() -> server("restore-test { source = \"s3\", scratch-host.host = \"h\" }, offsite { enabled = true, bucket = \"b\" }")))
                 .hasMessageContaining("barmand.servers.pg1.restore-test.source: \"s3\" restores on this host only");
     }
@@ -112,13 +113,13 @@ class RestoreSettingsTest {
     void aDailyTestFromBarmanAndAWeeklyOneFromS3() throws IOException {
         Settings s = server("restore-test { schedule = \"0 0 3 * * ?\", s3.schedule = \"0 0 4 ? * SUN\" }, " + OFFSITE);
         ServerSettings pg1 = s.servers().get("pg1");
-        assertThat(pg1.restore().source()).isEqualTo("barman");
+        assertThat(pg1.restore().source()).isEqualTo(RestoreSource.BARMAN);
         assertThat(pg1.restoreFromS3()).contains(new Schedule("0 0 4 ? * SUN", java.time.ZoneId.of("UTC")));
-        assertThat(pg1.schedules(JobKind.RESTORE_TEST)).extracting(JobSchedule::name, x -> x.source().orElseThrow(),
+        assertThat(pg1.schedules(JobKind.RESTORE_TEST)).extracting(JobSchedule::name, x -> x.source().orElseThrow().id(),
                 x -> x.schedule().expression()).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("restore-test", "barman", "0 0 3 * * ?"),
                 org.assertj.core.groups.Tuple.tuple("restore-test-s3", "s3", "0 0 4 ? * SUN"));
-        assertThat(pg1.scheduledRestoreSources()).containsExactly("barman", "s3");
+        assertThat(pg1.scheduledRestoreSources()).containsExactly(RestoreSource.BARMAN, RestoreSource.S3);
         // off by default: one schedule, the job's own; pg2 has none at all
         assertThat(s.servers().get("pg2").restoreFromS3()).isEmpty();
         assertThat(s.servers().get("pg2").schedules(JobKind.RESTORE_TEST)).isEmpty();

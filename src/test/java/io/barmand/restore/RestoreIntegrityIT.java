@@ -196,13 +196,13 @@ class RestoreIntegrityIT {
         String newer = RestoreFixture.backup();
         Settings s = RestoreFixture.settings(dir, block("backup-id = \"" + older + "\"\ntimeout = 10m"));
         RestoreTestService svc = new RestoreTestService(RestoreFixture.barman(), RestoreFixture.RUNNER, s.restore(),
-                java.time.Clock.systemUTC(), java.util.Map.of(), io.barmand.bucket.S3Store::new, dir.resolve("keeps"));
+                java.time.Clock.systemUTC(), java.util.Map.of(), io.barmand.bucket.S3Store::new, RestoreKeeps.in(dir));
         var test = java.util.concurrent.CompletableFuture.supplyAsync(() -> svc.execute(RestoreFixture.SERVER, RestoreFixture.job(s)));
         try {
             // once the test holds its keep, Barman's cron applies the policy
             org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2)).until(() ->
                     RestoreFixture.barman().keepStatus(RestoreFixture.SERVER, older, Duration.ofMinutes(1)).equals("full"));
-            assertThat(dir.resolve("keeps").resolve(RestoreFixture.SERVER + "@" + older + ".keep")).exists();
+            assertThat(RestoreKeeps.in(dir).journal().resolve(RestoreFixture.SERVER + "@" + older + ".keep")).exists();
             var cron = RestoreFixture.RUNNER.run(java.util.List.of("barman", "-c", conf.toString(), "cron"), Duration.ofMinutes(2));
             assertThat(cron.ok()).as(cron.stderrTail()).isTrue();
             assertThat(ids()).contains(older, newer);
@@ -212,7 +212,7 @@ class RestoreIntegrityIT {
             assertThat(r.figures().facts().text("keep")).contains("taken");
             // released afterwards: the same cron now deletes it, as the policy says
             assertThat(RestoreFixture.barman().keepStatus(RestoreFixture.SERVER, older, Duration.ofMinutes(1))).isEqualTo("nokeep");
-            assertThat(dir.resolve("keeps").resolve(RestoreFixture.SERVER + "@" + older + ".keep")).doesNotExist();
+            assertThat(RestoreKeeps.in(dir).journal().resolve(RestoreFixture.SERVER + "@" + older + ".keep")).doesNotExist();
             RestoreFixture.RUNNER.run(java.util.List.of("barman", "-c", conf.toString(), "cron"), Duration.ofMinutes(2));
             org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> !ids().contains(older));
             assertThat(ids()).contains(newer);
@@ -227,11 +227,11 @@ class RestoreIntegrityIT {
         String id = RestoreFixture.backup();
         try {
             RestoreFixture.barman().keep(RestoreFixture.SERVER, id, "full", Duration.ofMinutes(1));
-            Path keeps = Files.createDirectories(dir.resolve("keeps"));
+            Path keeps = Files.createDirectories(RestoreKeeps.in(dir).journal());
             Files.writeString(keeps.resolve(RestoreFixture.SERVER + "@" + id + ".keep"), "restore test (killed)\n");
             Settings s = RestoreFixture.settings(dir, block(""));
             RestoreTestService svc = new RestoreTestService(RestoreFixture.barman(), RestoreFixture.RUNNER, s.restore(),
-                    java.time.Clock.systemUTC(), java.util.Map.of(), io.barmand.bucket.S3Store::new, keeps);
+                    java.time.Clock.systemUTC(), java.util.Map.of(), io.barmand.bucket.S3Store::new, RestoreKeeps.in(dir));
             assertThat(svc.releaseLeftoverKeeps()).isEqualTo(1);
             assertThat(RestoreFixture.barman().keepStatus(RestoreFixture.SERVER, id, Duration.ofMinutes(1))).isEqualTo("nokeep");
             assertThat(keeps.resolve(RestoreFixture.SERVER + "@" + id + ".keep")).doesNotExist();

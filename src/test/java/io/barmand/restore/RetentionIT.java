@@ -81,7 +81,7 @@ class RetentionIT {
      */
     RetentionService service(Settings s, Clock clock) {
         return new RetentionService(wrapped(), null, s.servers(), io.barmand.bucket.S3Store::new,
-                (server, id) -> List.of(), s.stateDir(), clock);
+                (server, id) -> List.of(), RestoreKeeps.in(s.stateDir()), s.stateDir(), clock);
     }
 
     io.barmand.barman.BarmanClient wrapped() {
@@ -285,11 +285,11 @@ class RetentionIT {
         String older = RestoreFixture.backup();
         RestoreFixture.backup();
         RestoreFixture.backup();
-        // the restore test's keeps live in STATE-DIR/restore-keeps, where retention looks for them
+        // the restore test's keeps, as the wiring gives them to retention
         Settings s = settings("recovery-window = off\nkeep-daily = 0\nkeep-weekly = 0\nkeep-monthly = 0\n"
                 + "keep-yearly = 0", "backup-id = \"" + older + "\"");
         RestoreTestService test = new RestoreTestService(RestoreFixture.barman(), RestoreFixture.RUNNER, s.restore(),
-                Clock.systemUTC(), Map.of(), io.barmand.bucket.S3Store::new, s.stateDir().resolve("restore-keeps"));
+                Clock.systemUTC(), Map.of(), io.barmand.bucket.S3Store::new, RestoreKeeps.in(s.stateDir()));
         var running = CompletableFuture.supplyAsync(() -> test.execute(RestoreFixture.SERVER, RestoreFixture.job(s)));
         try {
             Awaitility.await().atMost(Duration.ofMinutes(2)).until(() ->

@@ -23,7 +23,7 @@ class ScratchTest {
     Path tmp;
 
     RestoreSettings rs(int from, int to, double margin) {
-        return new RestoreSettings("pg1", "barman", "latest", RestoreSettings.Target.END, tmp.resolve("scratch"), "nobody",
+        return new RestoreSettings("pg1", io.barmand.vocabulary.RestoreSource.BARMAN, "latest", RestoreSettings.Target.END, tmp.resolve("scratch"), "nobody",
                 Path.of("/usr/lib/postgresql/15/bin"), "postgres", from, to, false, margin,
                 new RestoreSettings.Verify(true, List.of(), List.of(), List.of()),
                 new RestoreSettings.Canary(false, "", "", Optional.empty(), "postgres", "barmand", "canary", Duration.ofSeconds(5)),

@@ -16,6 +16,7 @@ import io.barmand.jobs.CheckService;
 import io.barmand.jobs.SwitchWalService;
 import io.barmand.process.CommandRunner;
 import io.barmand.testing.FakeBarman;
+import io.barmand.vocabulary.RestoreSource;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -167,7 +168,7 @@ class BarmandSchedulerTest {
 
     /** A restore test that records the source each run asked for, and passes. */
     static final class SourceRecorder implements io.barmand.job.JobService {
-        final java.util.List<Optional<String>> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.List<Optional<RestoreSource>> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public JobKind kind() {
@@ -211,7 +212,7 @@ class BarmandSchedulerTest {
             s.start();
             await().atMost(Duration.ofSeconds(15)).until(() -> store.lastRun("itpg", "restore-test", false)
                     .filter(r -> r.outcome() == Outcome.SUCCESS).isPresent());
-            assertThat(rec.sources).first().isEqualTo(Optional.of("s3"));
+            assertThat(rec.sources).first().isEqualTo(Optional.of(RestoreSource.S3));
             RunRecord r = store.lastRun("itpg", "restore-test", false).orElseThrow();
             assertThat(r.trigger()).isEqualTo(Trigger.SCHEDULED);
             // the service gave no facts: the runner records the run's source all the same
@@ -242,7 +243,7 @@ class BarmandSchedulerTest {
             RunRecord r = store.lastRun("itpg", "restore-test", false).orElseThrow();
             assertThat(r.trigger()).isEqualTo(Trigger.CATCH_UP);
             assertThat(r.facts().text("source")).contains("s3");
-            assertThat(rec.sources).containsExactly(Optional.of("s3"));
+            assertThat(rec.sources).containsExactly(Optional.of(RestoreSource.S3));
         } finally {
             s.shutdown();
         }
