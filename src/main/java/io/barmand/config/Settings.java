@@ -174,6 +174,7 @@ public final class Settings {
         // servers: each block = defaults overridden by the block
         Config defaults = c.getConfig("defaults");
         Map<String, ServerSettings> servers = new LinkedHashMap<>();
+        Schedule.Parser schedules = new Schedule.Parser(java.time.Instant.now());
         ConfigObject serversObj = c.getObject("servers");
         for (String name : new TreeSet<>(serversObj.keySet())) {
             ConfigValue v = serversObj.get(name);
@@ -201,7 +202,7 @@ public final class Settings {
                 }
                 continue;
             }
-            ServerSettings ss = server(where, keyPath, name, s, stateDir, problems);
+            ServerSettings ss = server(where, keyPath, name, s, stateDir, schedules, problems);
             if (ss != null) {
                 servers.put(name, ss);
             }
@@ -237,8 +238,8 @@ public final class Settings {
             // reported with the servers that inherit it
         }
         Map<JobKind, JobSettings> hostJobs = new EnumMap<>(JobKind.class);
-        hostJobs.put(JobKind.PRUNE_HISTORY, hostJob(where, c, JobKind.PRUNE_HISTORY, "history.prune", hostZone, problems));
-        hostJobs.put(JobKind.REPORT, hostJob(where, c, JobKind.REPORT, "report", hostZone, problems));
+        hostJobs.put(JobKind.PRUNE_HISTORY, hostJob(where, c, JobKind.PRUNE_HISTORY, "history.prune", hostZone, schedules, problems));
+        hostJobs.put(JobKind.REPORT, hostJob(where, c, JobKind.REPORT, "report", hostZone, schedules, problems));
         // the report, health, alerts, mail and metrics blocks
         List<String> more = new ArrayList<>();
         String host = localHostName();
@@ -302,7 +303,7 @@ public final class Settings {
     }
 
     private static ServerSettings server(String where, String keyPath, String name, Config s, Path stateDir,
-                                         List<String> problems) {
+                                         Schedule.Parser schedules, List<String> problems) {
         ZoneId zone = null;
         String tz = s.getString("timezone");
         try {
@@ -317,7 +318,7 @@ public final class Settings {
             }
             Config j = s.getConfig(k.id());
             String key = keyPath + "." + k.id();
-            Optional<Schedule> schedule = schedule(where, key, j, zone == null ? ZoneId.of("UTC") : zone, problems);
+            Optional<Schedule> schedule = schedule(where, key, j, zone == null ? ZoneId.of("UTC") : zone, schedules, problems);
             Duration timeout = duration(where, j, "timeout", problems, key);
             Duration archiveTimeout = j.hasPath("archive-timeout") ? duration(where, j, "archive-timeout", problems, key) : Duration.ZERO;
             boolean catchUp = j.hasPath("catch-up") && j.getBoolean("catch-up");
@@ -343,7 +344,7 @@ public final class Settings {
         // the restore test's second schedule: the same test from the offsite copy (restore-test.s3.schedule)
         String s3Key = keyPath + ".restore-test.s3";
         Optional<Schedule> fromS3 = schedule(where, s3Key, s.getConfig("restore-test.s3"),
-                zone == null ? ZoneId.of("UTC") : zone, problems);
+                zone == null ? ZoneId.of("UTC") : zone, schedules, problems);
         // a backup host may lack the server binaries: they are required only where restore tests are scheduled
         // (a run-now without them fails the run, naming them)
         RestoreSettings restore = RestoreSettings.parse(name, s.getConfig("restore-test"), keyPath + ".restore-test",
@@ -388,22 +389,24 @@ public final class Settings {
     }
 
     /** A job of the host from its block ({@code path}: schedule, timeout). */
-    private static JobSettings hostJob(String where, Config c, JobKind kind, String path, ZoneId zone, List<String> problems) {
+    private static JobSettings hostJob(String where, Config c, JobKind kind, String path, ZoneId zone,
+                                       Schedule.Parser schedules, List<String> problems) {
         Config j = c.getConfig(path);
         String key = ROOT + "." + path;
-        Optional<Schedule> schedule = schedule(where, key, j, zone, problems);
+        Optional<Schedule> schedule = schedule(where, key, j, zone, schedules, problems);
         return new JobSettings(kind, schedule, duration(where, j, "timeout", problems, key), false, Duration.ZERO, false,
                 RetryPolicy.NONE);
     }
 
     /** {@code KEY.schedule} of a job's block: empty when "off"; a problem in the admin's words when it cannot run. */
-    private static Optional<Schedule> schedule(String where, String key, Config job, ZoneId zone, List<String> problems) {
+    private static Optional<Schedule> schedule(String where, String key, Config job, ZoneId zone, Schedule.Parser schedules,
+                                               List<String> problems) {
         String sched = job.getString("schedule").trim();
         if (sched.equalsIgnoreCase(OFF)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(Schedule.parse(sched, zone, java.time.Instant.now()));
+            return Optional.of(schedules.parse(sched, zone));
         } catch (IllegalArgumentException e) {
             problems.add(where + ": " + key + ".schedule = \"" + sched + "\": " + e.getMessage() + line(job.getValue("schedule").origin()));
             return Optional.empty();
