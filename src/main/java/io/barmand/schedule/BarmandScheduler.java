@@ -275,7 +275,7 @@ public class BarmandScheduler {
 
     /** A restore test's source as its run recorded it ("barman" for runs older than the fact). */
     static String sourceOf(io.barmand.history.RunRecord r) {
-        return r.facts().text("source").orElse(RestoreSource.BARMAN.id());
+        return r.facts().text(io.barmand.history.FactNames.SOURCE).orElse(RestoreSource.BARMAN.id());
     }
 
     /** Stops firing (running jobs go on until interrupted). */
