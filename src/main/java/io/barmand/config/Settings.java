@@ -14,7 +14,6 @@ import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.log.LogOutput;
 import io.barmand.vocabulary.RestoreSource;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -26,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -149,17 +147,8 @@ public final class Settings {
         range(where, c, "scheduler.threads", 1, 64, ROOT, problems);
         range(where, c, "scheduler.max-heavy-runs", 1, 64, ROOT, problems);
         range(where, c, "scheduler.max-light-runs", 1, 256, ROOT, problems);
-        Path binary = Path.of(c.getString("barman.binary"));
-        if (!barmanNeeded) {
-            // not run: neither is checked
-        } else if (!Files.isRegularFile(binary)) {
-            problems.add(where + ": " + ROOT + ".barman.binary: " + binary + " does not exist");
-        } else if (!Files.isExecutable(binary)) {
-            problems.add(where + ": " + ROOT + ".barman.binary: " + binary + " is not executable");
-        }
-        String cf = c.getString("barman.config-file");
-        if (barmanNeeded && !cf.isBlank() && !Files.isReadable(Path.of(cf))) {
-            problems.add(where + ": " + ROOT + ".barman.config-file: " + cf + " does not exist or is not readable");
+        if (barmanNeeded) {
+            HostProbes.barmanFiles(where, c, problems);
         }
         if (LogOutput.of(c.getString("log.output")) == null) {
             problems.add(where + ": " + ROOT + ".log.output: must be auto, journal or console, is \""
@@ -210,25 +199,8 @@ public final class Settings {
         if (serversObj.isEmpty()) {
             problems.add(where + ": " + ROOT + ".servers: no server configured: add one block per Barman server");
         }
-        // Barman's servers are asked for whenever the binary is there, so that an unknown server is reported with
-        // the file's other problems, not in a later round
-        if (catalog != null && Files.isExecutable(binary) && Files.isRegularFile(binary)
-                && (cf.isBlank() || Files.isReadable(Path.of(cf)))) {
-            Set<String> known;
-            try {
-                known = catalog.knownServers(binary, cf.isBlank() ? Optional.empty() : Optional.of(Path.of(cf)),
-                        c.getDuration("barman.probe-timeout"));
-            } catch (BarmandException e) {
-                throw new BarmandException(Category.CONFIG, where + ": " + ROOT + ".barman: cannot list Barman's servers: "
-                        + e.getMessage(), e);
-            }
-            for (String name : servers.keySet()) {
-                if (!known.contains(name)) {
-                    problems.add(where + ": " + ROOT + ".servers." + name + ": Barman does not know server '" + name
-                            + "' (barman list-servers: " + String.join(", ", new TreeSet<>(known)) + ")"
-                            + line(serversObj.get(name).origin()));
-                }
-            }
+        if (catalog != null) {
+            HostProbes.knownServers(where, c, catalog, servers.keySet(), serversObj, problems);
         }
         // jobs of the host: each from its own block, in defaults.timezone
         ZoneId hostZone = ZoneId.of("UTC");
@@ -242,7 +214,7 @@ public final class Settings {
         hostJobs.put(JobKind.REPORT, hostJob(where, c, JobKind.REPORT, "report", hostZone, schedules, problems));
         // the report, health, alerts, mail and metrics blocks
         List<String> more = new ArrayList<>();
-        String host = localHostName();
+        String host = HostProbes.localHostName();
         MailSettings mail = MailSettings.read(c, host, more);
         ReportSettings report = ReportSettings.read(c, host, more);
         MetricsSettings metrics = MetricsSettings.read(c, more);
@@ -277,7 +249,7 @@ public final class Settings {
         }
         one = Aliases.apply(one, where, problems);
         if (main || !one.root().isEmpty()) {
-            unknownKeys(where, one, reference, problems);
+            KnownKeys.check(where, one, reference, problems);
         }
         return one;
     }
@@ -286,20 +258,6 @@ public final class Settings {
     private static Path fileOf(ConfigException e, List<Path> files, Path main) {
         Path f = ConfigFiles.file(e.origin(), files);
         return f == null ? main : f;
-    }
-
-    /** This host's name (the kernel's), for subjects and the sender's address. */
-    static String localHostName() {
-        try {
-            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
-            if (!h.isEmpty()) {
-                return h;
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // below
-        }
-        String env = System.getenv("HOSTNAME");
-        return env == null || env.isBlank() ? "localhost" : env.trim();
     }
 
     private static ServerSettings server(String where, String keyPath, String name, Config s, Path stateDir,
@@ -443,62 +401,6 @@ public final class Settings {
             problems.add(where + ": " + prefix + "." + path + ": must be a whole number between " + min + " and " + max
                     + line(c.getValue(path).origin()));
             return min;
-        }
-    }
-
-    /** Keys in the file that reference.conf does not define (per-server blocks: keys of `defaults`). */
-    private static void unknownKeys(String where, Config user, Config reference, List<String> problems) {
-        if (!user.hasPath(ROOT)) {
-            if (!user.root().isEmpty()) {
-                for (String k : user.root().keySet()) {
-                    problems.add(where + ": " + k + ": unknown key (everything belongs under \"" + ROOT + " { }\")"
-                            + line(user.root().get(k).origin()));
-                }
-            } else {
-                problems.add(where + ": " + ROOT + ": missing (the file defines nothing)");
-            }
-            return;
-        }
-        for (String k : user.root().keySet()) {
-            if (!k.equals(ROOT)) {
-                problems.add(where + ": " + k + ": unknown key" + Near.suggestion(k, List.of(ROOT)) + line(user.root().get(k).origin()));
-            }
-        }
-        ConfigObject root = user.root().toConfig().getObject(ROOT);
-        ConfigObject ref = reference.getObject(ROOT);
-        for (Map.Entry<String, ConfigValue> e : root.entrySet()) {
-            String path = ROOT + "." + ConfigUtil.joinPath(e.getKey());
-            if (e.getKey().equals("servers") && e.getValue().valueType() == ConfigValueType.OBJECT) {
-                ConfigObject defaults = reference.getObject(ROOT + ".defaults");
-                for (Map.Entry<String, ConfigValue> s : ((ConfigObject) e.getValue()).entrySet()) {
-                    if (s.getValue().valueType() == ConfigValueType.OBJECT) {
-                        walk(where, path + "." + ConfigUtil.joinPath(s.getKey()), (ConfigObject) s.getValue(), defaults, defaults,
-                                problems);
-                    }
-                }
-            } else {
-                compare(where, path, e.getKey(), e.getValue(), ref, ref.withoutKey("servers"), problems);
-            }
-        }
-    }
-
-    /** {@code scope}: the block a misplaced key is looked for in ("did you mean offsite.part-size?"). */
-    private static void walk(String where, String path, ConfigObject user, ConfigObject ref, ConfigObject scope,
-                             List<String> problems) {
-        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
-            compare(where, path + "." + ConfigUtil.joinPath(e.getKey()), e.getKey(), e.getValue(), ref, scope, problems);
-        }
-    }
-
-    private static void compare(String where, String path, String key, ConfigValue v, ConfigObject ref, ConfigObject scope,
-                                List<String> problems) {
-        ConfigValue r = ref.get(key);
-        if (r == null) {
-            String near = Near.suggestion(key, ref.keySet());
-            problems.add(where + ": " + path + ": unknown key" + (near.isEmpty() ? Near.elsewhere(key, scope) : near)
-                    + line(v.origin()));
-        } else if (r.valueType() == ConfigValueType.OBJECT && v.valueType() == ConfigValueType.OBJECT) {
-            walk(where, path, (ConfigObject) v, (ConfigObject) r, scope, problems);
         }
     }
 
