@@ -23,6 +23,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // what the start needs after the file (SQLite's native library, Jackson, Quartz) loaded beside its reading;
+        // a failure here is nobody's: the start meets it again where it is said
+        Thread warm = new Thread(RunCommand::warmUp, "barmand-warm-up");
+        warm.setDaemon(true);
+        warm.start();
         Clock clock = Clock.systemUTC();
         ServerCatalog catalog = BarmanClient.catalog(new CommandRunner(clock, Duration.ofSeconds(5)));
         Settings s = Settings.load(main.configFile(), catalog);
@@ -44,5 +49,16 @@ final class RunCommand implements Callable<Integer> {
         d.start();
         d.awaitStop();
         return 0;
+    }
+
+    private static void warmUp() {
+        try {
+            org.sqlite.SQLiteJDBCLoader.initialize();
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"pg1\": {}}");
+            Class.forName("org.quartz.impl.StdSchedulerFactory");
+            Class.forName("org.quartz.impl.triggers.CronTriggerImpl");
+        } catch (Exception | LinkageError e) {
+            // met again, and said, where the start uses them
+        }
     }
 }

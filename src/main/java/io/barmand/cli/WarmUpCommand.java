@@ -54,8 +54,8 @@ final class WarmUpCommand implements Callable<Integer> {
                 for (String job : new String[] {"check", "switch-wal", "backup", "restore-test", "offsite"}) {
                     long id = s.start("s", job, Trigger.SCHEDULED, Instant.now());
                     s.finish(id, Outcome.SUCCESS, Instant.now(), 1, new RunFigures("20261124T010203", 1L, 1L,
-                            java.util.List.of(), null, null, io.barmand.history.Facts.builder().seconds("rto", 1.0)
-                            .bytes("size", 1L).build()));
+                            java.util.List.of(), null, null, io.barmand.history.Facts.builder().seconds(io.barmand.history.FactNames.RTO, 1.0)
+                            .bytes(io.barmand.history.FactNames.SIZE, 1L).build()));
                 }
             }
             // wal-restore, which PostgreSQL starts once per WAL file: its settings, the S3 client and a request, to a

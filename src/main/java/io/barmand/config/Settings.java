@@ -14,7 +14,6 @@ import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.log.LogOutput;
 import io.barmand.vocabulary.RestoreSource;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -26,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -149,17 +147,8 @@ public final class Settings {
         range(where, c, "scheduler.threads", 1, 64, ROOT, problems);
         range(where, c, "scheduler.max-heavy-runs", 1, 64, ROOT, problems);
         range(where, c, "scheduler.max-light-runs", 1, 256, ROOT, problems);
-        Path binary = Path.of(c.getString("barman.binary"));
-        if (!barmanNeeded) {
-            // not run: neither is checked
-        } else if (!Files.isRegularFile(binary)) {
-            problems.add(where + ": " + ROOT + ".barman.binary: " + binary + " does not exist");
-        } else if (!Files.isExecutable(binary)) {
-            problems.add(where + ": " + ROOT + ".barman.binary: " + binary + " is not executable");
-        }
-        String cf = c.getString("barman.config-file");
-        if (barmanNeeded && !cf.isBlank() && !Files.isReadable(Path.of(cf))) {
-            problems.add(where + ": " + ROOT + ".barman.config-file: " + cf + " does not exist or is not readable");
+        if (barmanNeeded) {
+            HostProbes.barmanFiles(where, c, problems);
         }
         if (LogOutput.of(c.getString("log.output")) == null) {
             problems.add(where + ": " + ROOT + ".log.output: must be auto, journal or console, is \""
@@ -174,6 +163,7 @@ public final class Settings {
         // servers: each block = defaults overridden by the block
         Config defaults = c.getConfig("defaults");
         Map<String, ServerSettings> servers = new LinkedHashMap<>();
+        Schedule.Parser schedules = new Schedule.Parser(java.time.Instant.now());
         ConfigObject serversObj = c.getObject("servers");
         for (String name : new TreeSet<>(serversObj.keySet())) {
             ConfigValue v = serversObj.get(name);
@@ -201,7 +191,7 @@ public final class Settings {
                 }
                 continue;
             }
-            ServerSettings ss = server(where, keyPath, name, s, stateDir, problems);
+            ServerSettings ss = server(where, keyPath, name, s, stateDir, schedules, problems);
             if (ss != null) {
                 servers.put(name, ss);
             }
@@ -209,25 +199,8 @@ public final class Settings {
         if (serversObj.isEmpty()) {
             problems.add(where + ": " + ROOT + ".servers: no server configured: add one block per Barman server");
         }
-        // Barman's servers are asked for whenever the binary is there, so that an unknown server is reported with
-        // the file's other problems, not in a later round
-        if (catalog != null && Files.isExecutable(binary) && Files.isRegularFile(binary)
-                && (cf.isBlank() || Files.isReadable(Path.of(cf)))) {
-            Set<String> known;
-            try {
-                known = catalog.knownServers(binary, cf.isBlank() ? Optional.empty() : Optional.of(Path.of(cf)),
-                        c.getDuration("barman.probe-timeout"));
-            } catch (BarmandException e) {
-                throw new BarmandException(Category.CONFIG, where + ": " + ROOT + ".barman: cannot list Barman's servers: "
-                        + e.getMessage(), e);
-            }
-            for (String name : servers.keySet()) {
-                if (!known.contains(name)) {
-                    problems.add(where + ": " + ROOT + ".servers." + name + ": Barman does not know server '" + name
-                            + "' (barman list-servers: " + String.join(", ", new TreeSet<>(known)) + ")"
-                            + line(serversObj.get(name).origin()));
-                }
-            }
+        if (catalog != null) {
+            HostProbes.knownServers(where, c, catalog, servers.keySet(), serversObj, problems);
         }
         // jobs of the host: each from its own block, in defaults.timezone
         ZoneId hostZone = ZoneId.of("UTC");
@@ -237,11 +210,11 @@ public final class Settings {
             // reported with the servers that inherit it
         }
         Map<JobKind, JobSettings> hostJobs = new EnumMap<>(JobKind.class);
-        hostJobs.put(JobKind.PRUNE_HISTORY, hostJob(where, c, JobKind.PRUNE_HISTORY, "history.prune", hostZone, problems));
-        hostJobs.put(JobKind.REPORT, hostJob(where, c, JobKind.REPORT, "report", hostZone, problems));
+        hostJobs.put(JobKind.PRUNE_HISTORY, hostJob(where, c, JobKind.PRUNE_HISTORY, "history.prune", hostZone, schedules, problems));
+        hostJobs.put(JobKind.REPORT, hostJob(where, c, JobKind.REPORT, "report", hostZone, schedules, problems));
         // the report, health, alerts, mail and metrics blocks
         List<String> more = new ArrayList<>();
-        String host = localHostName();
+        String host = HostProbes.localHostName();
         MailSettings mail = MailSettings.read(c, host, more);
         ReportSettings report = ReportSettings.read(c, host, more);
         MetricsSettings metrics = MetricsSettings.read(c, more);
@@ -276,7 +249,7 @@ public final class Settings {
         }
         one = Aliases.apply(one, where, problems);
         if (main || !one.root().isEmpty()) {
-            unknownKeys(where, one, reference, problems);
+            KnownKeys.check(where, one, reference, problems);
         }
         return one;
     }
@@ -287,22 +260,8 @@ public final class Settings {
         return f == null ? main : f;
     }
 
-    /** This host's name (the kernel's), for subjects and the sender's address. */
-    static String localHostName() {
-        try {
-            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
-            if (!h.isEmpty()) {
-                return h;
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // below
-        }
-        String env = System.getenv("HOSTNAME");
-        return env == null || env.isBlank() ? "localhost" : env.trim();
-    }
-
     private static ServerSettings server(String where, String keyPath, String name, Config s, Path stateDir,
-                                         List<String> problems) {
+                                         Schedule.Parser schedules, List<String> problems) {
         ZoneId zone = null;
         String tz = s.getString("timezone");
         try {
@@ -317,7 +276,7 @@ public final class Settings {
             }
             Config j = s.getConfig(k.id());
             String key = keyPath + "." + k.id();
-            Optional<Schedule> schedule = schedule(where, key, j, zone == null ? ZoneId.of("UTC") : zone, problems);
+            Optional<Schedule> schedule = schedule(where, key, j, zone == null ? ZoneId.of("UTC") : zone, schedules, problems);
             Duration timeout = duration(where, j, "timeout", problems, key);
             Duration archiveTimeout = j.hasPath("archive-timeout") ? duration(where, j, "archive-timeout", problems, key) : Duration.ZERO;
             boolean catchUp = j.hasPath("catch-up") && j.getBoolean("catch-up");
@@ -343,7 +302,7 @@ public final class Settings {
         // the restore test's second schedule: the same test from the offsite copy (restore-test.s3.schedule)
         String s3Key = keyPath + ".restore-test.s3";
         Optional<Schedule> fromS3 = schedule(where, s3Key, s.getConfig("restore-test.s3"),
-                zone == null ? ZoneId.of("UTC") : zone, problems);
+                zone == null ? ZoneId.of("UTC") : zone, schedules, problems);
         // a backup host may lack the server binaries: they are required only where restore tests are scheduled
         // (a run-now without them fails the run, naming them)
         RestoreSettings restore = RestoreSettings.parse(name, s.getConfig("restore-test"), keyPath + ".restore-test",
@@ -388,22 +347,24 @@ public final class Settings {
     }
 
     /** A job of the host from its block ({@code path}: schedule, timeout). */
-    private static JobSettings hostJob(String where, Config c, JobKind kind, String path, ZoneId zone, List<String> problems) {
+    private static JobSettings hostJob(String where, Config c, JobKind kind, String path, ZoneId zone,
+                                       Schedule.Parser schedules, List<String> problems) {
         Config j = c.getConfig(path);
         String key = ROOT + "." + path;
-        Optional<Schedule> schedule = schedule(where, key, j, zone, problems);
+        Optional<Schedule> schedule = schedule(where, key, j, zone, schedules, problems);
         return new JobSettings(kind, schedule, duration(where, j, "timeout", problems, key), false, Duration.ZERO, false,
                 RetryPolicy.NONE);
     }
 
     /** {@code KEY.schedule} of a job's block: empty when "off"; a problem in the admin's words when it cannot run. */
-    private static Optional<Schedule> schedule(String where, String key, Config job, ZoneId zone, List<String> problems) {
+    private static Optional<Schedule> schedule(String where, String key, Config job, ZoneId zone, Schedule.Parser schedules,
+                                               List<String> problems) {
         String sched = job.getString("schedule").trim();
         if (sched.equalsIgnoreCase(OFF)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(Schedule.parse(sched, zone, java.time.Instant.now()));
+            return Optional.of(schedules.parse(sched, zone));
         } catch (IllegalArgumentException e) {
             problems.add(where + ": " + key + ".schedule = \"" + sched + "\": " + e.getMessage() + line(job.getValue("schedule").origin()));
             return Optional.empty();
@@ -440,62 +401,6 @@ public final class Settings {
             problems.add(where + ": " + prefix + "." + path + ": must be a whole number between " + min + " and " + max
                     + line(c.getValue(path).origin()));
             return min;
-        }
-    }
-
-    /** Keys in the file that reference.conf does not define (per-server blocks: keys of `defaults`). */
-    private static void unknownKeys(String where, Config user, Config reference, List<String> problems) {
-        if (!user.hasPath(ROOT)) {
-            if (!user.root().isEmpty()) {
-                for (String k : user.root().keySet()) {
-                    problems.add(where + ": " + k + ": unknown key (everything belongs under \"" + ROOT + " { }\")"
-                            + line(user.root().get(k).origin()));
-                }
-            } else {
-                problems.add(where + ": " + ROOT + ": missing (the file defines nothing)");
-            }
-            return;
-        }
-        for (String k : user.root().keySet()) {
-            if (!k.equals(ROOT)) {
-                problems.add(where + ": " + k + ": unknown key" + Near.suggestion(k, List.of(ROOT)) + line(user.root().get(k).origin()));
-            }
-        }
-        ConfigObject root = user.root().toConfig().getObject(ROOT);
-        ConfigObject ref = reference.getObject(ROOT);
-        for (Map.Entry<String, ConfigValue> e : root.entrySet()) {
-            String path = ROOT + "." + ConfigUtil.joinPath(e.getKey());
-            if (e.getKey().equals("servers") && e.getValue().valueType() == ConfigValueType.OBJECT) {
-                ConfigObject defaults = reference.getObject(ROOT + ".defaults");
-                for (Map.Entry<String, ConfigValue> s : ((ConfigObject) e.getValue()).entrySet()) {
-                    if (s.getValue().valueType() == ConfigValueType.OBJECT) {
-                        walk(where, path + "." + ConfigUtil.joinPath(s.getKey()), (ConfigObject) s.getValue(), defaults, defaults,
-                                problems);
-                    }
-                }
-            } else {
-                compare(where, path, e.getKey(), e.getValue(), ref, ref.withoutKey("servers"), problems);
-            }
-        }
-    }
-
-    /** {@code scope}: the block a misplaced key is looked for in ("did you mean offsite.part-size?"). */
-    private static void walk(String where, String path, ConfigObject user, ConfigObject ref, ConfigObject scope,
-                             List<String> problems) {
-        for (Map.Entry<String, ConfigValue> e : user.entrySet()) {
-            compare(where, path + "." + ConfigUtil.joinPath(e.getKey()), e.getKey(), e.getValue(), ref, scope, problems);
-        }
-    }
-
-    private static void compare(String where, String path, String key, ConfigValue v, ConfigObject ref, ConfigObject scope,
-                                List<String> problems) {
-        ConfigValue r = ref.get(key);
-        if (r == null) {
-            String near = Near.suggestion(key, ref.keySet());
-            problems.add(where + ": " + path + ": unknown key" + (near.isEmpty() ? Near.elsewhere(key, scope) : near)
-                    + line(v.origin()));
-        } else if (r.valueType() == ConfigValueType.OBJECT && v.valueType() == ConfigValueType.OBJECT) {
-            walk(where, path, (ConfigObject) v, (ConfigObject) r, scope, problems);
         }
     }
 

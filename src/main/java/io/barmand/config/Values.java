@@ -82,13 +82,22 @@ final class Values {
         String servers = root + ".servers";
         if (c.hasPath(servers) && c.getValue(servers).valueType() == ConfigValueType.OBJECT) {
             List<String> defaults = leaves(reference.getObject(root + ".defaults"), "");
+            Map<String, String> first = new java.util.HashMap<>();
+            defaults.forEach(p -> first.put(p, ConfigUtil.splitPath(p).get(0)));
             for (Map.Entry<String, ConfigValue> s : c.getObject(servers).entrySet()) {
                 if (s.getValue().valueType() != ConfigValueType.OBJECT) {
                     continue;
                 }
+                ConfigObject own = (ConfigObject) s.getValue();
+                if (own.isEmpty()) {
+                    continue; // `pg1 {}`: nothing of its own to check (at 200 servers, 200 x every key of defaults)
+                }
                 String block = servers + "." + ConfigUtil.joinPath(s.getKey());
                 for (String p : defaults) {
-                    c = one(where, c, block + "." + p, reference.getValue(root + ".defaults." + p), p, problems);
+                    // only the keys whose first word the block sets can be there (the others: no path to look up)
+                    if (own.containsKey(first.get(p))) {
+                        c = one(where, c, block + "." + p, reference.getValue(root + ".defaults." + p), p, problems);
+                    }
                 }
             }
         }

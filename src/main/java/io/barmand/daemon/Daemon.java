@@ -218,6 +218,8 @@ public final class Daemon implements Lifecycle {
                 Duration.ofNanos(System.nanoTime() - t0).toMillis());
         ready = true;
         sd.ready(status());
+        // a line per schedule, once systemd knows barmand is ready (they are no part of being ready)
+        scheduler.logScheduled();
     }
 
     private Notifier notifier(Services w) {

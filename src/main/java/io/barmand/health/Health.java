@@ -1,5 +1,6 @@
 package io.barmand.health;
 
+import io.barmand.history.FactNames;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSchedule;
 import io.barmand.config.JobSettings;
@@ -157,7 +158,7 @@ public final class Health {
         }
         if (ss.offsite().enabled() && ss.offsite().walEnabled() && limits.offsiteWalMaxAge().isPresent()) {
             Optional<Instant> s3 = history.last(name, JobKind.OFFSITE.id(), Outcome.SUCCESS)
-                    .flatMap(r -> r.facts().instant("wal-newest-s3-at"));
+                    .flatMap(r -> r.facts().instant(FactNames.WAL_NEWEST_S3_AT));
             Duration max = limits.offsiteWalMaxAge().get();
             if (s3.isPresent() && Duration.between(s3.get(), now).compareTo(max) > 0
                     && (wal.isEmpty() || wal.get().isAfter(s3.get()))) {
@@ -231,7 +232,7 @@ public final class Health {
 
     /** A restore test's source, as its run recorded it (a run without the fact read Barman). */
     public static boolean fromS3(RunRecord r) {
-        return r.facts().text("source").filter(RestoreSource.S3::is).isPresent();
+        return r.facts().text(FactNames.SOURCE).filter(RestoreSource.S3::is).isPresent();
     }
 
     /** Fire times missed since the job last succeeded: one problem, naming the first and how many. */

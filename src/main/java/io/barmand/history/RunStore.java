@@ -756,7 +756,7 @@ public class RunStore implements RunHistory {
         try {
             return Facts.fromStored(stored);
         } catch (IllegalArgumentException e) {
-            return Facts.builder().text("unreadable-facts", e.getMessage()).build();
+            return Facts.builder().text(FactNames.UNREADABLE_FACTS, e.getMessage()).build();
         }
     }
 

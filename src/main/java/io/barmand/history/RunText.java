@@ -70,7 +70,7 @@ public final class RunText {
         }
         if ("restore-test".equals(r.job()) && !r.facts().isEmpty()) {
             // the facts an admin looks for first: source (Barman or S3), target, RTO, recovery point and canary age
-            for (String name : List.of("source", "target", "rto", "recovery-point", "canary-age", "canary-before-target")) {
+            for (String name : List.of(FactNames.SOURCE, FactNames.TARGET, FactNames.RTO, FactNames.RECOVERY_POINT, FactNames.CANARY_AGE, FactNames.CANARY_BEFORE_TARGET)) {
                 r.facts().get(name).ifPresent(f -> p.add(name + "=" + f.text()));
             }
         } else if (p.isEmpty() && r.detail() != null) {

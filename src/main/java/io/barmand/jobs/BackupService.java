@@ -1,5 +1,6 @@
 package io.barmand.jobs;
 
+import io.barmand.history.FactNames;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.BackupDetails;
 import io.barmand.barman.BarmanRecords.BackupOutcome;
@@ -64,9 +65,9 @@ public class BackupService implements JobService {
         }
         String detail = String.format(java.util.Locale.ROOT, "copy %.1fs, %s with WALs", d.copyTimeSeconds(),
                 io.barmand.history.Sizes.human(d.sizeWithWalsBytes()));
-        io.barmand.history.Facts facts = io.barmand.history.Facts.builder().bytes("size", d.sizeBytes())
-                .bytes("size-with-wals", d.sizeWithWalsBytes()).seconds("copy", d.copyTimeSeconds())
-                .bytes("throughput-per-second", d.throughputBytesPerSec()).build();
+        io.barmand.history.Facts facts = io.barmand.history.Facts.builder().bytes(FactNames.SIZE, d.sizeBytes())
+                .bytes(FactNames.SIZE_WITH_WALS, d.sizeWithWalsBytes()).seconds(FactNames.COPY, d.copyTimeSeconds())
+                .bytes(FactNames.THROUGHPUT_PER_SECOND, d.throughputBytesPerSec()).build();
         return Result.ok(new RunFigures(b.backupId(), d.sizeBytes(), d.throughputBytesPerSec(), List.of(), null, detail, facts));
     }
 

@@ -1,5 +1,6 @@
 package io.barmand.jobs;
 
+import io.barmand.history.FactNames;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.CheckReport;
 import io.barmand.config.JobKind;
@@ -34,7 +35,7 @@ public class CheckService implements JobService {
         CheckReport r = barman.check(server, settings.timeout());
         List<String> failed = r.failedChecks();
         Facts facts = Facts.builder()
-                .text("checks", r.checks().isEmpty() ? null : String.join(",", new TreeSet<>(r.checks().keySet())))
+                .text(FactNames.CHECKS, r.checks().isEmpty() ? null : String.join(",", new TreeSet<>(r.checks().keySet())))
                 .build();
         if (r.ok()) {
             return Result.ok(new RunFigures(null, null, null, List.of(), null, r.checks().size() + " checks OK", facts));

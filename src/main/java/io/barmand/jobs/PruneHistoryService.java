@@ -1,5 +1,6 @@
 package io.barmand.jobs;
 
+import io.barmand.history.FactNames;
 import io.barmand.config.JobKind;
 import io.barmand.history.Facts;
 import io.barmand.history.RunFigures;
@@ -29,7 +30,7 @@ public class PruneHistoryService implements JobService {
     public Result execute(RunContext ctx) {
         Instant before = ctx.clock().instant().minus(keep).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         int n = history.prune(before);
-        Facts f = Facts.builder().count("deleted", n).instant("ended-before", before).build();
+        Facts f = Facts.builder().count(FactNames.DELETED, n).instant(FactNames.ENDED_BEFORE, before).build();
         return Result.ok(new RunFigures(null, null, null, List.of(), null,
                 n + " run(s) that ended before " + before + " deleted (history.keep = " + human(keep) + ")", f));
     }

@@ -1,5 +1,6 @@
 package io.barmand.jobs;
 
+import io.barmand.history.FactNames;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.BackupSummary;
 import io.barmand.config.JobKind;
@@ -50,7 +51,7 @@ public class VerifyService implements JobService {
         List<BackupSummary> done = barman.listBackups(server, ctx.left()).stream().filter(b -> "DONE".equals(b.status()))
                 .sorted(Comparator.comparing(BackupSummary::backupId)).toList();
         Optional<String> through = history.last(server, JobKind.VERIFY.id(), Outcome.SUCCESS)
-                .flatMap(r -> r.facts().text("verified-through"));
+                .flatMap(r -> r.facts().text(FactNames.VERIFIED_THROUGH));
         List<BackupSummary> todo = new ArrayList<>();
         if (through.isEmpty()) {
             if (!done.isEmpty()) {
@@ -71,23 +72,23 @@ public class VerifyService implements JobService {
                         + (p.size() > 3 ? " (" + p.size() + " problems)" : ""));
             }
         }
-        Facts.Builder f = Facts.builder().count("verified", verified.size());
+        Facts.Builder f = Facts.builder().count(FactNames.VERIFIED, verified.size());
         // a failed backup stays "not verified": the next run tries it again
         String newestOk = problems.isEmpty() ? (todo.isEmpty() ? through.orElse(null) : todo.get(todo.size() - 1).backupId())
                 : through.orElse(null);
         if (newestOk != null) {
-            f.text("verified-through", newestOk);
+            f.text(FactNames.VERIFIED_THROUGH, newestOk);
         }
         if (!verified.isEmpty()) {
-            f.text("verified-backups", String.join(",", verified));
+            f.text(FactNames.VERIFIED_BACKUPS, String.join(",", verified));
         }
         ctx.checkCancelled();
         Optional<Checked> c = copies.newest(server);
         if (c.isPresent()) {
-            f.text("offsite-checked", c.get().backupId());
+            f.text(FactNames.OFFSITE_CHECKED, c.get().backupId());
             c.get().problems().stream().limit(3).forEach(p -> problems.add("offsite copy of " + c.get().backupId() + ": " + p));
         }
-        f.count("problems", problems.size());
+        f.count(FactNames.PROBLEMS, problems.size());
         String detail = (todo.isEmpty() ? "no new backup to verify" : verified.size() + " of " + todo.size()
                 + " new backup(s) verified by barman verify-backup") + (c.map(x -> "; offsite copy " + x.backupId()
                 + (x.problems().isEmpty() ? " downloaded and verified" : " has problems")).orElse(""));

@@ -1,5 +1,6 @@
 package io.barmand.metrics;
 
+import io.barmand.history.FactNames;
 import io.barmand.barman.BarmanRecords.BackupSummary;
 import io.barmand.config.JobKind;
 import io.barmand.health.Health;
@@ -194,13 +195,13 @@ final class BarmandMetrics implements MultiCollector {
             }
             s.lastBackup().ifPresent(r -> p.add(Family.LAST_BACKUP_AGE, seconds(Duration.between(ended(r), at)), server));
             s.lastRestoreOk().ifPresent(r -> {
-                r.facts().seconds("rto").ifPresent(v -> p.add(Family.RTO, v, server));
-                r.facts().seconds("canary-age").ifPresent(v -> p.add(Family.CANARY_AGE, v, server));
+                r.facts().seconds(FactNames.RTO).ifPresent(v -> p.add(Family.RTO, v, server));
+                r.facts().seconds(FactNames.CANARY_AGE).ifPresent(v -> p.add(Family.CANARY_AGE, v, server));
             });
             s.newestWal().ifPresent(w -> p.add(Family.WAL_AGE, seconds(Duration.between(w, at)), server));
             s.lastOffsite().ifPresent(r -> {
-                Optional<Instant> s3 = r.facts().instant("wal-newest-s3-at");
-                Optional<Instant> archive = r.facts().instant("wal-newest-archive-at");
+                Optional<Instant> s3 = r.facts().instant(FactNames.WAL_NEWEST_S3_AT);
+                Optional<Instant> archive = r.facts().instant(FactNames.WAL_NEWEST_ARCHIVE_AT);
                 if (s3.isPresent() && archive.isPresent()) {
                     p.add(Family.OFFSITE_WAL_LAG, Math.max(0, seconds(Duration.between(s3.get(), archive.get()))), server);
                 }
@@ -291,7 +292,7 @@ final class BarmandMetrics implements MultiCollector {
     /** barman_up of every check of the run: the names from its fact "checks", the failed ones from failedChecks. */
     private static void checks(Points p, String server, RunRecord r) {
         Map<String, Boolean> up = new LinkedHashMap<>();
-        r.facts().text("checks").ifPresent(t -> {
+        r.facts().text(FactNames.CHECKS).ifPresent(t -> {
             for (String c : t.split(",")) {
                 if (!c.isBlank()) {
                     up.put(c.strip(), true);

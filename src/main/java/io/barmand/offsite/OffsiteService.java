@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.history.FactNames;
 import io.barmand.config.Names;
 import io.barmand.bucket.S3Store;
 import io.barmand.bucket.Manifest;
@@ -156,30 +157,30 @@ public class OffsiteService implements JobService {
     static Facts facts(BackupCopier.Copied c, WalCopier.WalState w, int aborted, BackupCopier.Copied redone) {
         Facts.Builder b = Facts.builder();
         if (c != null) {
-            b.text("backup", c.backupId()).text("backup-copy", c.alreadyThere() ? "already-in-s3" : "copied");
+            b.text(FactNames.BACKUP, c.backupId()).text(FactNames.BACKUP_COPY, c.alreadyThere() ? "already-in-s3" : "copied");
             if (!c.alreadyThere()) {
                 Manifest m = c.manifest();
-                b.bytes("backup-bytes", m.originalBytes()).bytes("stored-bytes", m.storedBytes())
-                        .count("parts", m.objects().get(0).parts()).seconds("copy", c.millis() / 1000.0)
-                        .text("codec", m.codec() + "-" + m.level());
+                b.bytes(FactNames.BACKUP_BYTES, m.originalBytes()).bytes(FactNames.STORED_BYTES, m.storedBytes())
+                        .count(FactNames.PARTS, m.objects().get(0).parts()).seconds(FactNames.COPY, c.millis() / 1000.0)
+                        .text(FactNames.CODEC, m.codec() + "-" + m.level());
             }
         }
         if (redone != null) {
-            b.text("redone", redone.backupId());
+            b.text(FactNames.REDONE, redone.backupId());
         }
         if (w != null) {
-            b.count("wal-copied", w.copied()).bytes("wal-copied-bytes", w.copiedBytes()).text("wal-newest-s3", w.newestInS3())
-                    .text("wal-newest-archive", w.newestInArchive()).count("wal-missing-in-s3", w.missingInS3())
-                    .count("wal-gaps", w.gaps().size());
+            b.count(FactNames.WAL_COPIED, w.copied()).bytes(FactNames.WAL_COPIED_BYTES, w.copiedBytes()).text(FactNames.WAL_NEWEST_S3, w.newestInS3())
+                    .text(FactNames.WAL_NEWEST_ARCHIVE, w.newestInArchive()).count(FactNames.WAL_MISSING_IN_S3, w.missingInS3())
+                    .count(FactNames.WAL_GAPS, w.gaps().size());
             if (w.newestInS3At() != null) {
-                b.instant("wal-newest-s3-at", w.newestInS3At());
+                b.instant(FactNames.WAL_NEWEST_S3_AT, w.newestInS3At());
             }
             if (w.newestInArchiveAt() != null) {
-                b.instant("wal-newest-archive-at", w.newestInArchiveAt());
+                b.instant(FactNames.WAL_NEWEST_ARCHIVE_AT, w.newestInArchiveAt());
             }
         }
         if (aborted > 0) {
-            b.count("aborted-uploads", aborted);
+            b.count(FactNames.ABORTED_UPLOADS, aborted);
         }
         return b.build();
     }

@@ -1,5 +1,6 @@
 package io.barmand.report;
 
+import io.barmand.history.FactNames;
 import io.barmand.config.JobKind;
 import io.barmand.config.ServerSettings;
 import io.barmand.health.Health;
@@ -120,12 +121,12 @@ public final class ReportBuilder {
                     r.durationMs() == null ? null : r.durationMs() / 1000.0);
         }).orElse(null);
         Offsite o = sh.lastOffsite().map(r -> {
-            Optional<Instant> s3 = r.facts().instant("wal-newest-s3-at");
-            Optional<Instant> archive = r.facts().instant("wal-newest-archive-at");
+            Optional<Instant> s3 = r.facts().instant(FactNames.WAL_NEWEST_S3_AT);
+            Optional<Instant> archive = r.facts().instant(FactNames.WAL_NEWEST_ARCHIVE_AT);
             Double lag = s3.isPresent() && archive.isPresent()
                     ? Math.max(0, Duration.between(s3.get(), archive.get()).toMillis() / 1000.0) : null;
-            return new Offsite(r.id(), r.outcome().word(), ended(r), r.facts().text("backup").orElse(r.backupId()), lag,
-                    r.facts().text("wal-newest-s3").orElse(null), r.error());
+            return new Offsite(r.id(), r.outcome().word(), ended(r), r.facts().text(FactNames.BACKUP).orElse(r.backupId()), lag,
+                    r.facts().text(FactNames.WAL_NEWEST_S3).orElse(null), r.error());
         }).orElse(null);
         ServerSettings ss = servers.get(sh.server());
         boolean twoSources = ss != null && ss.restoreFromS3().isPresent();
@@ -142,15 +143,15 @@ public final class ReportBuilder {
         }
         Check c = sh.lastCheck().map(r -> new Check(r.outcome().word(), ended(r), r.failedChecks())).orElse(null);
         ReportData.Verify v = history.lastEnded(sh.server(), JobKind.VERIFY.id()).map(r -> new ReportData.Verify(
-                r.outcome().word(), ended(r), r.facts().text("verified-through").orElse(null),
-                r.facts().text("offsite-checked").orElse(null), r.error())).orElse(null);
+                r.outcome().word(), ended(r), r.facts().text(FactNames.VERIFIED_THROUGH).orElse(null),
+                r.facts().text(FactNames.OFFSITE_CHECKED).orElse(null), r.error())).orElse(null);
         return new ServerLine(sh.server(), sh.severity(), b, o, t, c, v, s3);
     }
 
     private static RestoreTest restoreTest(RunRecord r) {
         return new RestoreTest(r.id(), r.outcome().word(), ended(r), r.backupId(),
-                r.facts().text("source").orElse(RestoreSource.BARMAN.id()), r.facts().seconds("rto").orElse(null),
-                r.facts().instant("recovery-point").orElse(null), r.facts().seconds("canary-age").orElse(null), r.error());
+                r.facts().text(FactNames.SOURCE).orElse(RestoreSource.BARMAN.id()), r.facts().seconds(FactNames.RTO).orElse(null),
+                r.facts().instant(FactNames.RECOVERY_POINT).orElse(null), r.facts().seconds(FactNames.CANARY_AGE).orElse(null), r.error());
     }
 
     private Trend trend(String server, Instant now) {
@@ -164,7 +165,7 @@ public final class ReportBuilder {
         }
         for (RunRecord r : history.since(server, JobKind.RESTORE_TEST.id(), since)) {
             if (r.outcome() == Outcome.SUCCESS) {
-                r.facts().seconds("rto").ifPresent(rto -> tests.add(new Point(ended(r), rto, null)));
+                r.facts().seconds(FactNames.RTO).ifPresent(rto -> tests.add(new Point(ended(r), rto, null)));
             }
         }
         backups.sort(Comparator.comparing(Point::at));

@@ -1,5 +1,6 @@
 package io.barmand.report;
 
+import io.barmand.history.FactNames;
 import io.barmand.config.JobKind;
 import io.barmand.config.ReportSettings;
 import io.barmand.config.ServerSettings;
@@ -121,24 +122,24 @@ public final class ReportService implements JobService {
         Made m = make(settings.window());
         ctx.checkCancelled();
         Path saved = save(m);
-        Facts.Builder f = Facts.builder().text("verdict", m.data().verdict()).text("severity", m.data().severity().word())
-                .count("servers", m.data().servers().size()).count("problems", m.data().problems().size())
-                .count("troubles", m.data().troubles().size()).text("saved", saved.toString())
-                .seconds("health", m.timings().health()).seconds("gather", m.timings().gather())
-                .seconds("charts", m.timings().charts()).seconds("render", m.timings().render());
+        Facts.Builder f = Facts.builder().text(FactNames.VERDICT, m.data().verdict()).text(FactNames.SEVERITY, m.data().severity().word())
+                .count(FactNames.SERVERS, m.data().servers().size()).count(FactNames.PROBLEMS, m.data().problems().size())
+                .count(FactNames.TROUBLES, m.data().troubles().size()).text(FactNames.SAVED, saved.toString())
+                .seconds(FactNames.HEALTH, m.timings().health()).seconds(FactNames.GATHER, m.timings().gather())
+                .seconds(FactNames.CHARTS, m.timings().charts()).seconds(FactNames.RENDER, m.timings().render());
         if (outbox.isEmpty()) {
             return Result.ok(new RunFigures(null, null, null, List.of(), null, "\"" + m.subject() + "\" saved as " + saved
                     + " (mail.to is empty: not mailed)", f.build()));
         }
         Outbox.Delivery d = outbox.get().post(m.letter());
-        f.text("mail", d.id()).count("mail-attempts", d.attempts());
+        f.text(FactNames.MAIL, d.id()).count(FactNames.MAIL_ATTEMPTS, d.attempts());
         if (d.sent()) {
             return Result.ok(new RunFigures(null, null, null, List.of(), null, "\"" + m.subject() + "\" sent through "
-                    + outbox.get().transport() + " (mail " + d.id() + "), saved as " + saved, f.text("mail-state", "sent").build()));
+                    + outbox.get().transport() + " (mail " + d.id() + "), saved as " + saved, f.text(FactNames.MAIL_STATE, "sent").build()));
         }
         return Result.failed(new RunFigures(null, null, null, List.of(), "report \"" + m.subject() + "\" not sent: "
                 + d.lastError() + "; kept in " + outbox.get().dir() + " as " + d.id() + ", next attempt at " + d.nextAttempt(),
-                null, f.text("mail-state", "queued").build()));
+                null, f.text(FactNames.MAIL_STATE, "queued").build()));
     }
 
     /** Writes the report into STATE-DIR/reports (text, HTML with its charts beside it, JSON); prunes old ones. */

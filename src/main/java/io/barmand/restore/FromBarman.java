@@ -67,7 +67,7 @@ final class FromBarman implements BackupSource {
         CommandResult rec = barman.recover(req, left(total, n0));
         check(rec, "barman recover", total);
         double recoverSecs = (System.nanoTime() - r0) / 1e9;
-        rep.facts.seconds("recover", recoverSecs);
+        rep.facts.seconds(io.barmand.history.FactNames.RECOVER, recoverSecs);
         if (!rec.ok()) {
             rep.fail("recover", "barman recover exit code " + rec.exitCode() + ": " + lastLines(rec.stderrTail() + "\n" + rec.stdout(), 3));
             return null;

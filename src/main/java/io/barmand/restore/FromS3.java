@@ -51,7 +51,7 @@ final class FromS3 implements BackupSource {
 
     @Override
     public Pick lookup(String server, RestoreSettings rs, Optional<Instant> targetTime, Report rep, Duration total, long n0) {
-        rep.facts.text("source", RestoreSource.S3.id());
+        rep.facts.text(io.barmand.history.FactNames.SOURCE, RestoreSource.S3.id());
         OffsiteSettings os = offsiteOf(server);
         left(total, n0);
         try (S3Store store = stores.apply(os)) {
@@ -92,8 +92,8 @@ final class FromS3 implements BackupSource {
                 checkInterrupted();
                 left(total, n0);
             }, BackupFetch.Progress.NONE);
-            rep.facts.bytes("downloaded", f.downloadedBytes());
-            rep.facts.count("wal-files", f.walFiles());
+            rep.facts.bytes(io.barmand.history.FactNames.DOWNLOADED, f.downloadedBytes());
+            rep.facts.count(io.barmand.history.FactNames.WAL_FILES, f.walFiles());
             List<String> problems = f.problems();
             if (!problems.isEmpty()) {
                 rep.fail("download", (problems.size() > 3 ? problems.size() + " problems: " : "")
@@ -106,7 +106,7 @@ final class FromS3 implements BackupSource {
                 local.chownTree();
             }
             double secs = (System.nanoTime() - r0) / 1e9;
-            rep.facts.seconds("download", secs);
+            rep.facts.seconds(io.barmand.history.FactNames.DOWNLOAD, secs);
             return secs;
         } catch (IOException e) {
             rep.fail("download", "cannot write into " + dir + ": " + e.getMessage());

@@ -60,7 +60,7 @@ final class KeepGuard {
     Release protect(String server, String id, Report rep) {
         String status = barman.keepStatus(server, id, TIMEOUT);
         if (!status.equals("nokeep")) {
-            rep.facts.text("keep", "already " + status);
+            rep.facts.text(io.barmand.history.FactNames.KEEP, "already " + status);
             return () -> { };
         }
         Path note = note(server, id);
@@ -82,7 +82,7 @@ final class KeepGuard {
                 } catch (CompletionException e) {
                     throw e.getCause() instanceof RuntimeException re ? re : e;
                 }
-                rep.facts.text("keep", "taken");
+                rep.facts.text(io.barmand.history.FactNames.KEEP, "taken");
             }
 
             @Override

@@ -115,8 +115,8 @@ public class RestoreTestService implements JobService {
         Duration total = js.timeout();
         Report rep = new Report();
         // the source is a fact of every run (health, the report and retention tell the tests from S3 by it)
-        rep.facts.text("source", rs.source().id());
-        rep.facts.text("target", rs.target().spec());
+        rep.facts.text(io.barmand.history.FactNames.SOURCE, rs.source().id());
+        rep.facts.text(io.barmand.history.FactNames.TARGET, rs.target().spec());
         if (rs.source() == RestoreSource.S3 && rs.scratchHost().isPresent()) {
             rep.fail("source", "a restore test from S3 runs on this host only, not on scratch-host " + rs.scratchHost().get().host());
             return Result.failed(rep.figures());
@@ -134,7 +134,7 @@ public class RestoreTestService implements JobService {
         io.barmand.log.LogFields.backupId(id);
         rep.sizeBytes = pick.sizeBytes();
         long need = pick.neededBytes();
-        rep.facts.seconds("lookup", (System.nanoTime() - n0) / 1e9);
+        rep.facts.seconds(io.barmand.history.FactNames.LOOKUP, (System.nanoTime() - n0) / 1e9);
 
         if (rs.scratchHost().isEmpty()) {
             List<String> tools = new ArrayList<>(List.of("pg_ctl", "pg_amcheck"));
@@ -163,7 +163,7 @@ public class RestoreTestService implements JobService {
             rep.fail("refused", e.getMessage().replaceFirst("^refused: ", ""));
             return Result.failed(rep.figures());
         }
-        rep.facts.count("port", sc.port());
+        rep.facts.count(io.barmand.history.FactNames.PORT, sc.port());
         boolean passed = false;
         KeepGuard.Release release = () -> { };
         try {
@@ -183,7 +183,7 @@ public class RestoreTestService implements JobService {
             } else {
                 long c0 = System.nanoTime();
                 String c = sc.cleanup(STOP);
-                rep.facts.seconds("cleanup", (System.nanoTime() - c0) / 1e9);
+                rep.facts.seconds(io.barmand.history.FactNames.CLEANUP, (System.nanoTime() - c0) / 1e9);
                 if (c != null) {
                     rep.fail("cleanup", c);
                 }
@@ -234,7 +234,7 @@ public class RestoreTestService implements JobService {
             rep.fail("start", "pg_ctl start exit code " + st.exitCode() + ": " + logTail(sc));
             return false;
         }
-        rep.facts.seconds("start", (System.nanoTime() - s0) / 1e9);
+        rep.facts.seconds(io.barmand.history.FactNames.START, (System.nanoTime() - s0) / 1e9);
         ScratchDb db = sc.db(rs.superuser());
         // JDBC calls do not answer a thread interrupt: they run on a worker, and the job's thread, interrupted
         // (daemon stopping) or past its timeout, stops the instance in its cleanup, which ends them

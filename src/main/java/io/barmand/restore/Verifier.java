@@ -42,7 +42,7 @@ final class Verifier {
         long a0 = System.nanoTime();
         CommandResult ar = sc.tool(a, left(total, n0));
         check(ar, "pg_amcheck", total);
-        rep.facts.seconds("amcheck", (System.nanoTime() - a0) / 1e9);
+        rep.facts.seconds(io.barmand.history.FactNames.AMCHECK, (System.nanoTime() - a0) / 1e9);
         if (!ar.ok()) {
             rep.fail("amcheck", amcheckFindings(ar));
         }
@@ -53,20 +53,20 @@ final class Verifier {
                               Report rep) {
         try (Connection c = promoted(db, total, n0)) {
             double rto = (System.nanoTime() - n0) / 1e9;
-            rep.facts.seconds("rto", rto);
+            rep.facts.seconds(io.barmand.history.FactNames.RTO, rto);
             // recovery point reached
             String replay = ScratchDb.one(c, "SELECT pg_last_xact_replay_timestamp()");
             String lsn = ScratchDb.one(c, "SELECT pg_last_wal_replay_lsn()");
             if (replay != null) {
-                rep.facts.instant("recovery-point", Instant.parse(ScratchDb.one(c,
+                rep.facts.instant(io.barmand.history.FactNames.RECOVERY_POINT, Instant.parse(ScratchDb.one(c,
                         "SELECT to_char(pg_last_xact_replay_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")));
             }
             if (lsn != null) {
-                rep.facts.lsn("replay-lsn", lsn);
+                rep.facts.lsn(io.barmand.history.FactNames.REPLAY_LSN, lsn);
             }
             long v0 = System.nanoTime();
             verify(rs, db, c, rep, targetTime);
-            rep.facts.seconds("sql", (System.nanoTime() - v0) / 1e9);
+            rep.facts.seconds(io.barmand.history.FactNames.SQL, (System.nanoTime() - v0) / 1e9);
             return true;
         } catch (SQLException e) {
             rep.fail("connect", e.getMessage() + " (" + logTail(sc) + ")");
@@ -97,7 +97,7 @@ final class Verifier {
 
     private void verify(RestoreSettings rs, ScratchDb db, Connection c, Report rep, Optional<Instant> targetTime) throws SQLException {
         List<String> dbs = ScratchDb.column(c, "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1");
-        rep.facts.count("databases", dbs.size());
+        rep.facts.count(io.barmand.history.FactNames.DATABASES, dbs.size());
         long userTables = 0;
         for (String name : dbs) {
             try (Connection dc = db.connect(name, 10)) {
@@ -106,7 +106,7 @@ final class Verifier {
                         + "AND n.nspname NOT LIKE 'pg_toast%'"));
             }
         }
-        rep.facts.count("user-tables", userTables);
+        rep.facts.count(io.barmand.history.FactNames.USER_TABLES, userTables);
         List<String> rows = new ArrayList<>();
         for (String t : rs.verify().tables()) {
             String dbName = t.substring(0, t.indexOf(':'));
@@ -119,7 +119,7 @@ final class Verifier {
             }
         }
         if (!rows.isEmpty()) {
-            rep.facts.text("rows", String.join(",", rows));
+            rep.facts.text(io.barmand.history.FactNames.ROWS, String.join(",", rows));
         }
         for (RestoreSettings.Assertion a : rs.verify().assertions()) {
             try (Connection dc = db.connect(a.database(), 10)) {
@@ -145,7 +145,7 @@ final class Verifier {
                 return;
             }
             Instant now = clock.instant();
-            rep.facts.instant("canary-newest", newest.get().writtenAt());
+            rep.facts.instant(io.barmand.history.FactNames.CANARY_NEWEST, newest.get().writtenAt());
             if (targetTime.isPresent()) {
                 Instant t = targetTime.get();
                 Optional<Canary.Row> expected = new Canary(k).lastOnPrimaryAtOrBefore(t);
@@ -157,9 +157,9 @@ final class Verifier {
                 if (after > 0) {
                     rep.fail("canary", after + " canary row(s) written after the target " + t + " were restored");
                 }
-                rep.facts.seconds("canary-before-target", Duration.between(newest.get().writtenAt(), t));
+                rep.facts.seconds(io.barmand.history.FactNames.CANARY_BEFORE_TARGET, Duration.between(newest.get().writtenAt(), t));
             } else {
-                rep.facts.seconds("canary-age", Duration.between(newest.get().writtenAt(), now));
+                rep.facts.seconds(io.barmand.history.FactNames.CANARY_AGE, Duration.between(newest.get().writtenAt(), now));
             }
         } catch (SQLException e) {
             rep.fail("canary", e.getMessage());
@@ -221,20 +221,20 @@ final class Verifier {
         }
         if (manifest == null) {
             // rsync-method backups, and backups of PostgreSQL before 13, have none: recorded, not failed
-            rep.facts.text("manifest", "absent");
+            rep.facts.text(io.barmand.history.FactNames.MANIFEST, "absent");
             return true;
         }
         List<String> a = verifyArgv(rs.pgBinDir(), manifest, sc.dir(), backupId, List.of());
         long v0 = System.nanoTime();
         CommandResult r = sc.tool(a, left(total, n0));
         check(r, "pg_verifybackup", total);
-        rep.facts.seconds("verifybackup", (System.nanoTime() - v0) / 1e9);
+        rep.facts.seconds(io.barmand.history.FactNames.VERIFYBACKUP, (System.nanoTime() - v0) / 1e9);
         if (!r.ok()) {
-            rep.facts.text("manifest", "failed");
+            rep.facts.text(io.barmand.history.FactNames.MANIFEST, "failed");
             rep.fail("manifest", verifyFindings(r));
             return false;
         }
-        rep.facts.text("manifest", "verified");
+        rep.facts.text(io.barmand.history.FactNames.MANIFEST, "verified");
         return true;
     }
 
@@ -270,7 +270,7 @@ final class Verifier {
         check(cd, "pg_controldata", total);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("Data page checksum version:\\s*(\\d+)").matcher(cd.stdout());
         if (cd.ok() && m.find() && m.group(1).equals("0")) {
-            rep.facts.text("checksums", "off");
+            rep.facts.text(io.barmand.history.FactNames.CHECKSUMS, "off");
             return true;
         }
         CommandResult stop = sc.tool(List.of(rs.pgBinDir().resolve("pg_ctl").toString(), "stop", "-m", "fast", "-w", "-t",
@@ -284,13 +284,13 @@ final class Verifier {
         CommandResult r = sc.tool(List.of(rs.pgBinDir().resolve("pg_checksums").toString(), "--check", "-D", pgdata),
                 left(total, n0));
         check(r, "pg_checksums", total);
-        rep.facts.seconds("checksums-check", (System.nanoTime() - c0) / 1e9);
+        rep.facts.seconds(io.barmand.history.FactNames.CHECKSUMS_CHECK, (System.nanoTime() - c0) / 1e9);
         if (!r.ok()) {
-            rep.facts.text("checksums", "failed");
+            rep.facts.text(io.barmand.history.FactNames.CHECKSUMS, "failed");
             rep.fail("checksums", verifyFindings(r));
             return false;
         }
-        rep.facts.text("checksums", "verified");
+        rep.facts.text(io.barmand.history.FactNames.CHECKSUMS, "verified");
         return true;
     }
 

@@ -1,5 +1,6 @@
 package io.barmand.retention;
 
+import io.barmand.history.FactNames;
 import io.barmand.config.Names;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.BackupSummary;
@@ -191,7 +192,7 @@ public final class RetentionService implements JobService {
         Set<String> passedS3 = new HashSet<>();
         for (RunRecord r : tests) {
             if (r.backupId() != null) {
-                (r.facts().text("source").filter(RestoreSource.S3::is).isPresent() ? passedS3 : passedLocal).add(r.backupId());
+                (r.facts().text(FactNames.SOURCE).filter(RestoreSource.S3::is).isPresent() ? passedS3 : passedLocal).add(r.backupId());
             }
         }
         // copied offsite: in the bucket now, expired from it by the S3 policy, or a copy run recorded for it
@@ -293,7 +294,7 @@ public final class RetentionService implements JobService {
                     + ": barman cron would delete the backups barmand's tiers keep; empty it in Barman's configuration"
                     + " of the server (the playbook does when barmand's retention is on): nothing done";
             return Result.failed(new RunFigures(null, null, null, List.of("barman-retention-policy"), why, why,
-                    f.text("refused", why).build()));
+                    f.text(FactNames.REFUSED, why).build()));
         }
         // barmand's journal follows Barman: an entry whose keep is no longer barmand's is dropped (an admin's now)
         for (Map.Entry<String, String> e : plans.foreignKeeps().entrySet()) {
@@ -301,17 +302,17 @@ public final class RetentionService implements JobService {
             log.warn("{}: backup {}: barmand's note of its standalone keep dropped: {}", server, e.getKey(), e.getValue());
         }
         if (!plans.foreignKeeps().isEmpty()) {
-            text(f, "keep-notes-dropped", List.copyOf(plans.foreignKeeps().keySet()));
+            text(f, FactNames.KEEP_NOTES_DROPPED, List.copyOf(plans.foreignKeeps().keySet()));
         }
         // local
         Plan lp = plans.local();
-        f.count("backups", lp.decisions().size());
+        f.count(FactNames.BACKUPS, lp.decisions().size());
         Long walBefore = barman.archivedWalBytes(server).orElse(null);
         Applied la = new Applied();
         if (lp.refused()) {
             failed.add("refused");
             errors.add("local: " + lp.refusal());
-            f.text("refused", lp.refusal());
+            f.text(FactNames.REFUSED, lp.refusal());
         } else {
             try {
                 applyLocal(server, lp, la, ctx);
@@ -320,14 +321,14 @@ public final class RetentionService implements JobService {
                 errors.add("local: " + e.getMessage());
             }
         }
-        f.count("deleted", la.deleted.size()).count("standalone", la.marked.size()).count("released", la.released.size());
-        text(f, "deleted-backups", la.deleted);
-        text(f, "standalone-backups", la.marked);
-        text(f, "released-backups", la.released);
-        f.count("kept", lp.decisions().size() - la.deleted.size());
+        f.count(FactNames.DELETED, la.deleted.size()).count(FactNames.STANDALONE, la.marked.size()).count(FactNames.RELEASED, la.released.size());
+        text(f, FactNames.DELETED_BACKUPS, la.deleted);
+        text(f, FactNames.STANDALONE_BACKUPS, la.marked);
+        text(f, FactNames.RELEASED_BACKUPS, la.released);
+        f.count(FactNames.KEPT, lp.decisions().size() - la.deleted.size());
         barman.archivedWalBytes(server).ifPresent(after -> {
             if (walBefore != null) {
-                f.bytes("wal-before", walBefore).bytes("wal-after", after);
+                f.bytes(FactNames.WAL_BEFORE, walBefore).bytes(FactNames.WAL_AFTER, after);
             }
         });
         // the bucket
@@ -338,17 +339,17 @@ public final class RetentionService implements JobService {
                 errors.add("s3: the bucket cannot be read: " + plans.s3Error());
             } else if (plans.s3().isPresent()) {
                 Plan sp = plans.s3().get();
-                f.count("s3-copies", sp.decisions().size());
+                f.count(FactNames.S3_COPIES, sp.decisions().size());
                 if (sp.refused()) {
                     failed.add("s3-refused");
                     errors.add("s3: " + sp.refusal());
-                    f.text("s3-refused", sp.refusal());
+                    f.text(FactNames.S3_REFUSED, sp.refusal());
                 } else {
                     try (S3Store st = stores.apply(ss.offsite())) {
                         S3Applied sa = applyS3(server, st, sp, plans.copies(), ctx);
-                        f.count("s3-deleted", sa.deleted.size()).count("s3-wal-deleted", sa.walDeleted)
-                                .bytes("s3-freed", sa.freed).count("s3-verified", sa.verified);
-                        text(f, "s3-deleted-backups", sa.deleted);
+                        f.count(FactNames.S3_DELETED, sa.deleted.size()).count(FactNames.S3_WAL_DELETED, sa.walDeleted)
+                                .bytes(FactNames.S3_FREED, sa.freed).count(FactNames.S3_VERIFIED, sa.verified);
+                        text(f, FactNames.S3_DELETED_BACKUPS, sa.deleted);
                         if (!sa.problems.isEmpty()) {
                             failed.add("s3-verify");
                             errors.add("s3: after expiry: " + String.join("; ", sa.problems));

@@ -1,5 +1,6 @@
 package io.barmand.retention;
 
+import io.barmand.history.FactNames;
 import io.barmand.history.Facts;
 import io.barmand.history.Sizes;
 import java.util.ArrayList;
@@ -13,34 +14,34 @@ public final class RetentionText {
     /** "local: 2 deleted (ID, ID), 1 kept standalone, 0 released, 8 kept; s3: 1 copy deleted, 40 WAL objects, 3.1 GiB freed". */
     public static String detail(Facts f) {
         List<String> parts = new ArrayList<>();
-        if (f.text("refused").isPresent() && f.count("backups").isEmpty()) {
-            return f.text("refused").get();
+        if (f.text(FactNames.REFUSED).isPresent() && f.count(FactNames.BACKUPS).isEmpty()) {
+            return f.text(FactNames.REFUSED).get();
         }
         StringBuilder l = new StringBuilder("local: ");
-        if (f.text("refused").isPresent()) {
+        if (f.text(FactNames.REFUSED).isPresent()) {
             l.append("refused, nothing done");
         } else {
-            l.append(f.count("deleted").orElse(0L)).append(" deleted");
-            f.text("deleted-backups").ifPresent(ids -> l.append(" (").append(ids(ids)).append(")"));
-            l.append(", ").append(f.count("standalone").orElse(0L)).append(" kept standalone");
-            l.append(", ").append(f.count("released").orElse(0L)).append(" released");
-            l.append(", ").append(f.count("kept").orElse(0L)).append(" kept");
-            if (f.bytes("wal-before").isPresent() && f.bytes("wal-after").isPresent()) {
-                l.append(", WAL ").append(Sizes.human(f.bytes("wal-before").get())).append(" -> ")
-                        .append(Sizes.human(f.bytes("wal-after").get()));
+            l.append(f.count(FactNames.DELETED).orElse(0L)).append(" deleted");
+            f.text(FactNames.DELETED_BACKUPS).ifPresent(ids -> l.append(" (").append(ids(ids)).append(")"));
+            l.append(", ").append(f.count(FactNames.STANDALONE).orElse(0L)).append(" kept standalone");
+            l.append(", ").append(f.count(FactNames.RELEASED).orElse(0L)).append(" released");
+            l.append(", ").append(f.count(FactNames.KEPT).orElse(0L)).append(" kept");
+            if (f.bytes(FactNames.WAL_BEFORE).isPresent() && f.bytes(FactNames.WAL_AFTER).isPresent()) {
+                l.append(", WAL ").append(Sizes.human(f.bytes(FactNames.WAL_BEFORE).get())).append(" -> ")
+                        .append(Sizes.human(f.bytes(FactNames.WAL_AFTER).get()));
             }
         }
         parts.add(l.toString());
-        if (f.text("s3-refused").isPresent()) {
+        if (f.text(FactNames.S3_REFUSED).isPresent()) {
             parts.add("s3: refused, nothing done");
-        } else if (f.count("s3-copies").isPresent()) {
+        } else if (f.count(FactNames.S3_COPIES).isPresent()) {
             StringBuilder s = new StringBuilder("s3: ");
-            s.append(f.count("s3-deleted").orElse(0L)).append(" copies deleted");
-            f.text("s3-deleted-backups").ifPresent(ids -> s.append(" (").append(ids(ids)).append(")"));
-            s.append(", ").append(f.count("s3-wal-deleted").orElse(0L)).append(" WAL objects deleted");
-            f.bytes("s3-freed").ifPresent(b -> s.append(", ").append(Sizes.human(b)).append(" freed"));
-            s.append(", ").append(f.count("s3-verified").orElse(0L)).append(" of ")
-                    .append(f.count("s3-copies").orElse(0L) - f.count("s3-deleted").orElse(0L)).append(" kept copies verified");
+            s.append(f.count(FactNames.S3_DELETED).orElse(0L)).append(" copies deleted");
+            f.text(FactNames.S3_DELETED_BACKUPS).ifPresent(ids -> s.append(" (").append(ids(ids)).append(")"));
+            s.append(", ").append(f.count(FactNames.S3_WAL_DELETED).orElse(0L)).append(" WAL objects deleted");
+            f.bytes(FactNames.S3_FREED).ifPresent(b -> s.append(", ").append(Sizes.human(b)).append(" freed"));
+            s.append(", ").append(f.count(FactNames.S3_VERIFIED).orElse(0L)).append(" of ")
+                    .append(f.count(FactNames.S3_COPIES).orElse(0L) - f.count(FactNames.S3_DELETED).orElse(0L)).append(" kept copies verified");
             parts.add(s.toString());
         }
         return String.join("; ", parts);

@@ -430,7 +430,7 @@ public class JobRunner {
         }
         if (r.options().source().isPresent()) {
             // where a restore test read from is a fact of the run, also of one that ended in an error
-            figures = figures.withFacts(figures.facts().withTextIfAbsent("source", r.options().source().get().id()));
+            figures = figures.withFacts(figures.facts().withTextIfAbsent(io.barmand.history.FactNames.SOURCE, r.options().source().get().id()));
         }
         long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
         RunRecord rec;

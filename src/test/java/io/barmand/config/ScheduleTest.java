@@ -152,4 +152,15 @@ class ScheduleTest {
         assertThat(new Schedule("0 0 2 * 1-6 ?", PARIS).describe()).isEqualTo("\"0 0 2 * 1-6 ?\" Europe/Paris");
         assertThat(new Schedule("0 2 * * 5-7", PARIS).describe()).isEqualTo("\"0 2 * * 5-7\" Europe/Paris");
     }
+
+    @Test
+    void aLoadParsesEachExpressionInEachZoneOnceAndSaysTheSameOfAWrongOne() {
+        Schedule.Parser p = new Schedule.Parser(NOW);
+        Schedule a = p.parse("0 2 * * *", PARIS);
+        assertThat(p.parse("0 2 * * *", PARIS)).isSameAs(a);
+        assertThat(p.parse("0 2 * * *", ZoneOffset.UTC)).isNotSameAs(a).isEqualTo(new Schedule("0 2 * * *", ZoneOffset.UTC));
+        Cron.Invalid first = catchThrowableOfType(Cron.Invalid.class, () -> p.parse("0 0 2 * * ? 2020", ZoneOffset.UTC));
+        Cron.Invalid again = catchThrowableOfType(Cron.Invalid.class, () -> p.parse("0 0 2 * * ? 2020", ZoneOffset.UTC));
+        assertThat(again.getMessage()).isEqualTo(first.getMessage()).isEqualTo(error("0 0 2 * * ? 2020"));
+    }
 }
