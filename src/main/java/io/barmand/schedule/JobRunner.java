@@ -480,16 +480,16 @@ public class JobRunner {
             if (p.allowsAnotherAfter(t.req.attempt()) && !stopping) {
                 retryLater(t.req, rec.id(), p.after());
             } else if (p.max() > 0) {
-                log.error("run {} {}: attempt {} failed, no retry left (retry.max = {})", rec.id(), rec.server(),
-                        rec.job(), t.req.attempt(), p.max());
+                log.error("run {} {}: attempt {} failed, no retry left (retry.max = {})", rec.id(), who(t.req),
+                        t.req.attempt(), p.max());
             }
         }
     }
 
     private void retryLater(RunRequest failed, long failedRunId, Duration after) {
         RunRequest next = new RunRequest(failed.kind(), failed.server(), Trigger.RETRY, failed.options(), failed.attempt() + 1);
-        log.warn("run {} {}: attempt {} failed; attempt {} in {}", failedRunId, failed.server(), failed.kind(),
-                failed.attempt(), next.attempt(), after);
+        log.warn("run {} {}: attempt {} failed; attempt {} in {}", failedRunId, who(failed), failed.attempt(),
+                next.attempt(), after);
         delays.after(after, () -> {
             Optional<RunRecord> newest = store.lastRun(failed.server(), failed.kind().id(), false);
             if (newest.isPresent() && newest.get().id() != failedRunId) {
