@@ -1,5 +1,7 @@
 package io.barmand.restore;
 
+import io.barmand.job.RunContext;
+import io.barmand.job.RunOptions;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.RecoverRequest;
 import io.barmand.bucket.BackupFetch;
@@ -284,9 +286,9 @@ public final class DisasterRestore {
         String server = r.server();
         BarmanClient barman = new BarmanClient(runner, s.barmanBinary(), s.barmanConfigFile());
         Report rep = new Report();
-        long n0 = System.nanoTime();
+        RunContext ctx = new RunContext(server, null, RunOptions.NONE, 0, clock, clock.instant().plus(BARMAN_TIMEOUT));
         BackupSource.Pick pick = new FromBarman(barman).lookup(server, rs.forRun(r.backupId(), r.target()), targetTime, rep,
-                BARMAN_TIMEOUT, n0);
+                BARMAN_TIMEOUT, ctx);
         if (pick == null) {
             throw new BarmandException(Category.JOB_FAILED, rep.error == null ? "no backup" : rep.error.replaceFirst("^backup: ", ""));
         }
