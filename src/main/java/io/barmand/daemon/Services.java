@@ -24,7 +24,6 @@ import io.barmand.restore.CanaryHook;
 import io.barmand.restore.RestoreKeeps;
 import io.barmand.restore.RestoreTestService;
 import io.barmand.retention.RetentionService;
-import io.barmand.schedule.Adapters;
 import io.barmand.schedule.JobRegistry;
 import java.time.Clock;
 import java.util.Map;
@@ -69,13 +68,13 @@ final class Services {
         RestoreTestService restoreService = new RestoreTestService(barman, cmd, restore, clock, offsite, S3Store::new,
                 restoreKeeps);
         JobRegistry registry = new JobRegistry()
-                .register(new CheckService(barman), Adapters.CheckJob.class)
-                .register(new CanaryHook(new SwitchWalService(barman), restore, clock), Adapters.SwitchWalJob.class)
-                .register(new CanaryHook(new BackupService(barman, settings.servers()), restore, clock), Adapters.BackupJob.class)
-                .register(restoreService, Adapters.RestoreTestJob.class);
+                .register(new CheckService(barman))
+                .register(new CanaryHook(new SwitchWalService(barman), restore, clock))
+                .register(new CanaryHook(new BackupService(barman, settings.servers()), restore, clock))
+                .register(restoreService);
         OffsiteService offsiteService = new OffsiteService(offsite, BarmanSource.of(barman, settings.probeTimeout()),
                 S3Store::new, Daemon.VERSION, clock);
-        registry.register(offsiteService, Adapters.OffsiteJob.class);
+        registry.register(offsiteService);
         // the nightly verify: barman verify-backup of new backups, the newest offsite copy downloaded and checked
         registry.register(new VerifyService(barman, store, server -> {
             OffsiteSettings os = offsite.get(server);
@@ -87,12 +86,12 @@ final class Services {
                         .verify(server, Optional.empty(), true);
                 return Optional.of(new VerifyService.Checked(r.backupId(), r.problems()));
             }
-        }), Adapters.VerifyJob.class);
-        registry.register(new PruneHistoryService(store, settings.historyKeep()), Adapters.PruneHistoryJob.class);
+        }));
+        registry.register(new PruneHistoryService(store, settings.historyKeep()));
         // retention: Barman's keep, release and delete, and the expiry of the bucket's copies
         RetentionService retention = new RetentionService(barman, store, settings.servers(), S3Store::new,
                 Daemon.copyCheck(offsite), restoreKeeps, settings.stateDir(), clock);
-        registry.register(retention, Adapters.RetentionJob.class);
+        registry.register(retention);
         // the morning report, alerts and the outbox they share
         Health health = new Health(settings, store, barman.walClock(settings.probeTimeout()));
         Optional<Outbox> outbox = settings.mail().enabled()
@@ -100,7 +99,7 @@ final class Services {
                 : Optional.empty();
         registry.register(new ReportService(settings.report(), settings.servers(), store, health,
                 Folders.of(settings, barman.paths(settings.probeTimeout())), outbox, settings.stateDir(), settings.hostTimezone(),
-                clock), Adapters.ReportJob.class);
+                clock));
         Optional<AlertService> alerts = outbox.filter(o -> settings.report().alertsEnabled()).map(o ->
                 new AlertService(settings.report(), health, o, settings.stateDir(), settings.hostTimezone(), clock));
         return new Services(settings, barman, registry, offsiteService, retention, restoreService, health, outbox, alerts);

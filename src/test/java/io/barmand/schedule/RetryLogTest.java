@@ -46,7 +46,7 @@ class RetryLogTest {
                 false, Duration.ofSeconds(5), false, new RetryPolicy(1, Duration.ofMinutes(30))));
         ServerSettings pg1 = io.barmand.testing.Jobs.server("pg1", ZoneOffset.UTC, jobs);
         JobRegistry registry = new JobRegistry().register(JobRunnerTest.service(JobKind.BACKUP,
-                () -> JobService.Result.failed(RunFigures.error("barman backup failed"))), Adapters.BackupJob.class);
+                () -> JobService.Result.failed(RunFigures.error("barman backup failed"))));
         store = RunStore.open(tmp, true);
         runner = new JobRunner(Map.of("pg1", pg1), registry, store, io.barmand.testing.Limits.DEFAULTS, clock, delays);
         logs.start();

@@ -22,9 +22,7 @@ import io.barmand.history.Trigger;
 import io.barmand.jobs.BackupService;
 import io.barmand.jobs.CheckService;
 import io.barmand.jobs.SwitchWalService;
-import io.barmand.schedule.Adapters.OffsiteJob;
 import io.barmand.process.CommandRunner;
-import io.barmand.schedule.Adapters.RestoreTestJob;
 import io.barmand.testing.FakeBarman;
 import io.barmand.testing.Limits;
 import io.barmand.testing.ManualDelays;
@@ -127,11 +125,11 @@ class RunQueueTest {
                 .answer("backup", "backup.json", 0).answer("show-backup", "show-backup.json", 0);
         BarmanClient client = new BarmanClient(new CommandRunner(Clock.systemUTC(), Duration.ofSeconds(1)), fake.script(),
                 Optional.empty());
-        JobRegistry reg = new JobRegistry().register(new CheckService(client), Adapters.CheckJob.class)
-                .register(new SwitchWalService(client), Adapters.SwitchWalJob.class)
-                .register(backupService != null ? backupService : new BackupService(client, servers), Adapters.BackupJob.class)
-                .register(restore, RestoreTestJob.class)
-                .register(offsite, OffsiteJob.class);
+        JobRegistry reg = new JobRegistry().register(new CheckService(client))
+                .register(new SwitchWalService(client))
+                .register(backupService != null ? backupService : new BackupService(client, servers))
+                .register(restore)
+                .register(offsite);
         store = RunStore.open(tmp.resolve("state"), true);
         runner = new JobRunner(servers, reg, store, Limits.heavy(maxHeavy), Clock.systemUTC(), delays);
         scheduler = new BarmandScheduler(servers, reg, runner, store, Limits.heavy(maxHeavy), Clock.systemUTC());
@@ -430,8 +428,7 @@ class RunQueueTest {
         long recent = store.start("itpg", "backup", Trigger.SCHEDULED, Instant.now().minusSeconds(3600));
         store.finish(recent, Outcome.SUCCESS, Instant.now().minusSeconds(3500), 60_000, RunFigures.NONE);
         Map<JobKind, JobSettings> host = Map.of(JobKind.PRUNE_HISTORY, job(JobKind.PRUNE_HISTORY, "* * * * * ?", RetryPolicy.NONE));
-        JobRegistry reg = new JobRegistry().register(new io.barmand.jobs.PruneHistoryService(store, Duration.ofDays(400)),
-                Adapters.PruneHistoryJob.class).register(new Held(JobKind.BACKUP), Adapters.BackupJob.class);
+        JobRegistry reg = new JobRegistry().register(new io.barmand.jobs.PruneHistoryService(store, Duration.ofDays(400))).register(new Held(JobKind.BACKUP));
         runner = new JobRunner(servers, host, reg, store, Limits.DEFAULTS, Clock.systemUTC(), delays);
         scheduler = new BarmandScheduler(servers, host, ZoneOffset.UTC, reg, runner, store, Limits.DEFAULTS, Clock.systemUTC());
         assertThat(scheduler.schedule()).isEqualTo(1);

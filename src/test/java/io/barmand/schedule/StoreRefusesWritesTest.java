@@ -57,8 +57,8 @@ class StoreRefusesWritesTest {
                     entered.countDown();
                     JobRunnerTest.awaitLatch(release);
                     return JobService.Result.ok(new RunFigures("20261124T010000", 100L, 10L, List.of(), null, null));
-                }), Adapters.BackupJob.class)
-                .register(JobRunnerTest.service(JobKind.CHECK, () -> JobService.Result.ok(RunFigures.NONE)), Adapters.CheckJob.class)
+                }))
+                .register(JobRunnerTest.service(JobKind.CHECK, () -> JobService.Result.ok(RunFigures.NONE)))
                 .register(new JobService() {
                     @Override
                     public JobKind kind() {
@@ -74,7 +74,7 @@ class StoreRefusesWritesTest {
                         copied.add(ctx.options().backupId().orElse("?"));
                         return Result.ok(RunFigures.NONE);
                     }
-                }, Adapters.OffsiteJob.class);
+                });
     }
 
     @BeforeEach
