@@ -66,6 +66,8 @@ class RetryLogTest {
     @Test
     void aFailedAttemptNamesItsNumberAndTheDelayOfTheNextThenThatNoneIsLeft() {
         long first = runner.run(JobKind.BACKUP, "pg1", Trigger.SCHEDULED).id();
+        // the retry is planned once the run's record is out
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> delays.pending().size() == 1);
         assertThat(lines("failed; attempt")).containsExactly("run " + first + " pg1 backup: attempt 1 failed; attempt 2 in PT30M");
 
         assertThat(delays.fireAll()).isEqualTo(1);
