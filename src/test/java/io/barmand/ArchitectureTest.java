@@ -143,12 +143,17 @@ class ArchitectureTest {
      */
     @Test
     void theCliImportsTheDaemonOnlyToRunIt() {
-        Map<String, Set<String>> allowed = Map.of("RunCommand.java", Set.of("daemon"), "Main.java", Set.of("daemon"),
-                // exception until the wiring is shared: retention's plan builds its copy check with Daemon.copyCheck
-                "RetentionCommand.java", Set.of("daemon"));
+        Map<String, Set<String>> allowed = Map.of("RunCommand.java", Set.of("daemon"), "Main.java", Set.of("daemon"));
         assertThat(uses().stream().filter(u -> u.from().equals("cli") && u.to().equals("daemon"))
                 .filter(u -> !allowed.getOrDefault(u.file(), Set.of()).contains(u.to())).map(Use::toString).distinct())
                 .isEmpty();
+    }
+
+    /** The wiring builds for the daemon and the CLI alike: it imports neither (nor the control socket). */
+    @Test
+    void theWiringImportsNeitherTheDaemonNorTheCli() {
+        assertThat(uses().stream().filter(u -> u.from().equals("wiring") && Set.of("daemon", "cli", "control").contains(u.to()))
+                .map(Use::toString).distinct()).isEmpty();
     }
 
     @Test

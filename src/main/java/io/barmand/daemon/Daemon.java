@@ -1,50 +1,30 @@
 package io.barmand.daemon;
 
+import io.barmand.config.JobKind;
 import io.barmand.config.Settings;
+import io.barmand.control.ControlServer;
 import io.barmand.control.Lifecycle;
 import io.barmand.error.BarmandException;
+import io.barmand.history.RunStore;
+import io.barmand.history.Trigger;
+import io.barmand.job.RunRequest;
+import io.barmand.metrics.InProgress;
+import io.barmand.metrics.MetricsService;
+import io.barmand.schedule.BarmandScheduler;
 import io.barmand.schedule.ConflictRules;
+import io.barmand.schedule.Delays;
+import io.barmand.schedule.JobRunner;
+import io.barmand.wiring.Services;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import io.barmand.control.ControlServer;
-import io.barmand.history.RunStore;
-import io.barmand.jobs.BackupService;
-import io.barmand.jobs.CheckService;
-import io.barmand.jobs.PruneHistoryService;
-import io.barmand.schedule.Delays;
-import io.barmand.jobs.SwitchWalService;
-import io.barmand.jobs.VerifyService;
-import io.barmand.process.CommandRunner;
-import io.barmand.offsite.BarmanSource;
-import io.barmand.offsite.OffsiteService;
-import io.barmand.config.OffsiteSettings;
-import io.barmand.bucket.S3Store;
-import io.barmand.retention.RetentionService;
-import io.barmand.restore.CanaryHook;
-import io.barmand.config.RestoreSettings;
-import io.barmand.restore.RestoreTestService;
-import io.barmand.schedule.BarmandScheduler;
-import io.barmand.schedule.JobRegistry;
-import io.barmand.schedule.JobRunner;
-import io.barmand.config.JobKind;
-import io.barmand.history.Trigger;
-import io.barmand.job.RunRequest;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import io.barmand.health.Health;
-import io.barmand.mail.Outbox;
-import io.barmand.metrics.InProgress;
-import io.barmand.metrics.MetricsService;
-import io.barmand.mail.Sender;
-import io.barmand.report.AlertService;
-import io.barmand.report.Folders;
-import io.barmand.report.ReportService;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,15 +98,6 @@ public final class Daemon implements Lifecycle {
         this.exit = exit;
     }
 
-    /** One copy in the bucket checked without download (HEAD of each object against its manifest). */
-    public static RetentionService.CopyCheck copyCheck(Map<String, OffsiteSettings> offsite) {
-        return (server, id) -> {
-            try (S3Store st = new S3Store(offsite.get(server))) {
-                return new io.barmand.offsite.OffsiteVerifier(st).verify(server, Optional.of(id), false).problems();
-            }
-        };
-    }
-
     public void start() {
         long t0 = System.nanoTime();
         log.info("barmand {} starting, pid {}, config {}{}", VERSION, ProcessHandle.current().pid(), settings.file(),
@@ -142,7 +113,7 @@ public final class Daemon implements Lifecycle {
         }
         prune();
         keepLastGood(settings);
-        Services w = Services.build(settings, store, clock);
+        Services w = Services.build(settings, store, clock, VERSION);
         services = w;
         // the metrics endpoint lives as long as the process (its address needs a restart); what it reports follows
         // the settings in force
@@ -154,12 +125,8 @@ public final class Daemon implements Lifecycle {
                 Delays.threaded());
         JobRunner jr = runner;
         metrics.follow(store, () -> jr.running().stream().map(r -> new InProgress(r.server(), r.kind(), r.started())).toList());
-        // the offsite copy of each new backup: queued like any run once the backup has succeeded
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> services.offsite.enabled(s));
-        // retention after each new backup; after its offsite copy when offsite is on (the copy is a rail)
-        runner.chain(JobKind.BACKUP, JobKind.RETENTION, s -> services.retention.afterBackup(s));
-        // (the copy that followed a backup: a scheduled WAL copy every few minutes is no new backup to retain)
-        runner.chainAfterChained(JobKind.OFFSITE, JobKind.RETENTION, s -> services.retention.afterOffsite(s));
+        // what follows a backup (its offsite copy, then retention), as the wiring declares it
+        runner.followUps(w.followUps());
         runner.onEnded(rec -> {
             if (rec.job().equals(JobKind.BACKUP.id())) {
                 metrics.backupsChanged(rec.server());
@@ -323,7 +290,7 @@ public final class Daemon implements Lifecycle {
             return new Lifecycle.Reload(false, 0, problems, List.of());
         }
         List<String> restart = needRestart(initial, next);
-        Services w = Services.build(next, store, clock);
+        Services w = Services.build(next, store, clock, VERSION);
         int dropped = runner.reconfigure(next.servers(), next.hostJobs(), w.registry, next.scheduler());
         int jobs;
         try {
@@ -337,6 +304,7 @@ public final class Daemon implements Lifecycle {
         }
         services = w;
         settings = next;
+        runner.followUps(w.followUps());
         Notifier was = notifier;
         Notifier now = notifier(w);
         notifier = now;

@@ -89,13 +89,17 @@ public final class DisasterRestore {
     }
 
     private final CommandRunner runner;
+    /** Barman's client for the settings read (the wiring's) */
+    private final Function<Settings, BarmanClient> barmen;
     private final Function<OffsiteSettings, S3Store> stores;
     private final Clock clock;
     private final PrintWriter out;
     private final boolean root;
 
-    public DisasterRestore(CommandRunner runner, Function<OffsiteSettings, S3Store> stores, Clock clock, PrintWriter out) {
+    public DisasterRestore(CommandRunner runner, Function<Settings, BarmanClient> barmen,
+                           Function<OffsiteSettings, S3Store> stores, Clock clock, PrintWriter out) {
         this.runner = runner;
+        this.barmen = barmen;
         this.stores = stores;
         this.clock = clock;
         this.out = out;
@@ -284,7 +288,7 @@ public final class DisasterRestore {
     private Result fromBarman(Settings s, Request r, RestoreSettings rs, Path dir, Path pgBin, Optional<Instant> targetTime,
                               List<String> checks) throws IOException {
         String server = r.server();
-        BarmanClient barman = new BarmanClient(runner, s.barmanBinary(), s.barmanConfigFile());
+        BarmanClient barman = barmen.apply(s);
         Report rep = new Report();
         RunContext ctx = new RunContext(server, null, RunOptions.NONE, 0, clock, clock.instant().plus(BARMAN_TIMEOUT));
         BackupSource.Pick pick = new FromBarman(barman).lookup(server, rs.forRun(r.backupId(), r.target()), targetTime, rep,

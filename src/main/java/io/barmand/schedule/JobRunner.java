@@ -71,7 +71,8 @@ public class JobRunner {
     /** who runs and who waits (guarded by lock) */
     private final Admission<Ticket> admission;
     private long arrivals;
-    private final List<Chain> chains = new CopyOnWriteArrayList<>();
+    /** what follows a successful run (after a backup: offsite, then retention), swapped whole by the wiring */
+    private volatile List<FollowUps> followUps = List.of();
     private final List<java.util.function.Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> changes = new CopyOnWriteArrayList<>();
     private volatile boolean stopping;
@@ -126,11 +127,6 @@ public class JobRunner {
         }
     }
 
-    /** A run of {@code then} queued after each successful run of {@code after}, for the servers that want it. */
-    /** @param chainedOnly follows only a run that was itself chained (the copy after a backup, not a WAL copy) */
-    private record Chain(JobKind after, JobKind then, Predicate<String> forServer, boolean chainedOnly) {
-    }
-
     public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunHistory store, SchedulerSettings limits,
                      Clock clock) {
         this(servers, Map.of(), registry, store, limits, clock, Delays.threaded());
@@ -161,17 +157,12 @@ public class JobRunner {
         return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(m));
     }
 
-    /** Runs {@code then} (argument: the backup id of the run before) after every successful {@code after}. */
-    public void chain(JobKind after, JobKind then, Predicate<String> forServer) {
-        chains.add(new Chain(after, then, forServer, false));
-    }
-
     /**
-     * As {@link #chain}, after a successful {@code after} that was itself chained (trigger after-backup) only: retention
-     * follows the offsite copy of each new backup, not each scheduled WAL copy.
+     * What follows a successful run, replacing what was set (the wiring's declaration, at the start and by a reload);
+     * a follow-up is given the backup id of the run before.
      */
-    public void chainAfterChained(JobKind after, JobKind then, Predicate<String> forServer) {
-        chains.add(new Chain(after, then, forServer, true));
+    public void followUps(List<FollowUps> f) {
+        this.followUps = List.copyOf(f);
     }
 
     /** {@code l} is told of every run once it has ended and is recorded (alerts, metrics); it must not block. */
@@ -466,14 +457,13 @@ public class JobRunner {
     /** Chained runs and the retry, once a run has ended. */
     private void afterwards(RunRecord rec, Ticket t) {
         if (rec.outcome() == Outcome.SUCCESS) {
-            for (Chain c : chains) {
-                if (c.after() == t.req.kind() && c.forServer().test(rec.server())
-                        && (!c.chainedOnly() || t.req.trigger() == Trigger.AFTER_BACKUP)) {
+            for (FollowUps f : followUps) {
+                f.next(t.req.kind(), t.req.trigger(), rec.server()).ifPresent(then -> {
                     log.info("{}: {} {} done, {} follows", rec.server(), t.req.kind(),
-                            rec.backupId() == null ? "run " + rec.id() : rec.backupId(), c.then());
-                    submitRecorded(new RunRequest(c.then(), rec.server(), Trigger.AFTER_BACKUP,
+                            rec.backupId() == null ? "run " + rec.id() : rec.backupId(), then);
+                    submitRecorded(new RunRequest(then, rec.server(), Trigger.AFTER_BACKUP,
                             RunOptions.backup(rec.backupId()), 1));
-                }
+                });
             }
         } else if (rec.outcome() == Outcome.FAILED) {
             RetryPolicy p = t.settings.retry();

@@ -272,7 +272,7 @@ class RunQueueTest {
     @Test
     void theOffsiteCopyAfterABackupIsNotLostWhenOtherJobsHoldTheServer() {
         start(Map.of("itpg", server("itpg", "* * * * * ?", NEVER, RetryPolicy.NONE)), 2, null);
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
+        runner.followUps(List.of(FollowUps.after(JobKind.BACKUP, FollowUps.step(JobKind.OFFSITE, s -> true))));
         fake.hold("check");
         await().atMost(WAIT).until(() -> fake.holding("check") == 1);
         // an offsite copy of an older backup is running too
@@ -299,8 +299,8 @@ class RunQueueTest {
     @Test
     void aChainAfterChainedFollowsTheCopyAfterABackupAndNotAScheduledCopy() {
         start(Map.of("itpg", server("itpg", NEVER, NEVER, RetryPolicy.NONE)), 2, null);
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
-        runner.chainAfterChained(JobKind.OFFSITE, JobKind.RESTORE_TEST, s -> true);
+        runner.followUps(List.of(FollowUps.after(JobKind.BACKUP, FollowUps.step(JobKind.OFFSITE, s -> true),
+                FollowUps.step(JobKind.RESTORE_TEST, s -> true))));
         // a scheduled copy (the WAL's pace) succeeds: nothing follows
         var scheduled = runner.submit(RunRequest.of(JobKind.OFFSITE, "itpg", Trigger.SCHEDULED));
         offsite.gate.release();
@@ -370,7 +370,7 @@ class RunQueueTest {
     void queuedRunsAreRecordedWhenTheDaemonStopsAndAChainedRunThatCannotHappenSaysWhy() {
         Held backups = new Held(JobKind.BACKUP);
         start(Map.of("a", server("a", NEVER, NEVER, RetryPolicy.NONE), "b", server("b", NEVER, NEVER, RetryPolicy.NONE)), 1, backups);
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
+        runner.followUps(List.of(FollowUps.after(JobKind.BACKUP, FollowUps.step(JobKind.OFFSITE, s -> true))));
         runner.submit(RunRequest.of(JobKind.BACKUP, "a", Trigger.MANUAL));
         await().atMost(WAIT).until(() -> backups.now.get() == 1);
         var queued = runner.submit(RunRequest.of(JobKind.BACKUP, "b", Trigger.SCHEDULED));
@@ -391,7 +391,7 @@ class RunQueueTest {
         jobs.put(JobKind.BACKUP, job(JobKind.BACKUP, NEVER, RetryPolicy.NONE));
         jobs.put(JobKind.SWITCH_WAL, job(JobKind.SWITCH_WAL, NEVER, RetryPolicy.NONE));
         start(Map.of("itpg", io.barmand.testing.Jobs.server("itpg", ZoneOffset.UTC, jobs)), 2, null);
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
+        runner.followUps(List.of(FollowUps.after(JobKind.BACKUP, FollowUps.step(JobKind.OFFSITE, s -> true))));
         assertThat(runner.run(JobKind.BACKUP, "itpg", Trigger.MANUAL).outcome()).isEqualTo(Outcome.SUCCESS);
         await().atMost(WAIT).until(() -> !runs("itpg", JobKind.OFFSITE).isEmpty());
         RunRecord r = runs("itpg", JobKind.OFFSITE).get(0);

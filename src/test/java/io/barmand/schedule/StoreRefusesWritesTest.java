@@ -82,7 +82,7 @@ class StoreRefusesWritesTest {
         store = RunStore.open(tmp, true, FAST, clock);
         // one heavy slot: a run that kept it would stop every backup and copy
         runner = new JobRunner(Map.of("pg1", JobRunnerTest.server("pg1")), registry(), store, io.barmand.testing.Limits.heavy(1), clock);
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
+        runner.followUps(List.of(FollowUps.after(JobKind.BACKUP, FollowUps.step(JobKind.OFFSITE, s -> true))));
         logs.start();
         ((Logger) LoggerFactory.getLogger("io.barmand")).addAppender(logs);
     }
