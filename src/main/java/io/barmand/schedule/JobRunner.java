@@ -6,7 +6,6 @@ import io.barmand.job.RunOptions;
 import io.barmand.job.RunRequest;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
-import io.barmand.config.RetryPolicy;
 import io.barmand.config.SchedulerSettings;
 import io.barmand.config.ServerSettings;
 import io.barmand.error.BarmandException;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -71,8 +69,8 @@ public class JobRunner {
     /** who runs and who waits (guarded by lock) */
     private final Admission<Ticket> admission;
     private long arrivals;
-    /** what follows a successful run (after a backup: offsite, then retention), swapped whole by the wiring */
-    private volatile List<FollowUps> followUps = List.of();
+    /** what follows a run: its follow-ups when it succeeded, its retry when it failed */
+    private final AfterRun after;
     private final List<java.util.function.Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> changes = new CopyOnWriteArrayList<>();
     private volatile boolean stopping;
@@ -145,6 +143,7 @@ public class JobRunner {
         this.admission = new LocalAdmission<>(limits.maxHeavyRuns(), limits.maxLightRuns());
         this.clock = clock;
         this.delays = delays;
+        this.after = new AfterRun(store, clock, delays, this::submitRecorded, () -> stopping);
         AtomicInteger n = new AtomicInteger();
         this.exec = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "barmand-run-" + n.incrementAndGet());
@@ -162,7 +161,7 @@ public class JobRunner {
      * a follow-up is given the backup id of the run before.
      */
     public void followUps(List<FollowUps> f) {
-        this.followUps = List.copyOf(f);
+        after.followUps(f);
     }
 
     /** {@code l} is told of every run once it has ended and is recorded (alerts, metrics); it must not block. */
@@ -327,7 +326,7 @@ public class JobRunner {
     }
 
     /** "pg1 backup", or "prune-history" for a job of the host: how the log names a run. */
-    private static String who(RunRequest r) {
+    static String who(RunRequest r) {
         return r.server().isEmpty() ? r.kind().id() : r.server() + " " + r.kind();
     }
 
@@ -443,7 +442,7 @@ public class JobRunner {
         }
         logOutcome(rec);
         t.done.complete(rec);
-        afterwards(rec, t);
+        after.ended(rec, t.req, t.settings.retry());
         changed();
         for (java.util.function.Consumer<RunRecord> l : listeners) {
             try {
@@ -454,69 +453,13 @@ public class JobRunner {
         }
     }
 
-    /** Chained runs and the retry, once a run has ended. */
-    private void afterwards(RunRecord rec, Ticket t) {
-        if (rec.outcome() == Outcome.SUCCESS) {
-            for (FollowUps f : followUps) {
-                f.next(t.req.kind(), t.req.trigger(), rec.server()).ifPresent(then -> {
-                    log.info("{}: {} {} done, {} follows", rec.server(), t.req.kind(),
-                            rec.backupId() == null ? "run " + rec.id() : rec.backupId(), then);
-                    submitRecorded(new RunRequest(then, rec.server(), Trigger.AFTER_BACKUP,
-                            RunOptions.backup(rec.backupId()), 1));
-                });
-            }
-        } else if (rec.outcome() == Outcome.FAILED) {
-            RetryPolicy p = t.settings.retry();
-            if (p.allowsAnotherAfter(t.req.attempt()) && !stopping) {
-                retryLater(t.req, rec.id(), p.after());
-            } else if (p.max() > 0) {
-                log.error("run {} {}: attempt {} failed, no retry left (retry.max = {})", rec.id(), who(t.req),
-                        t.req.attempt(), p.max());
-            }
-        }
-    }
-
-    private void retryLater(RunRequest failed, long failedRunId, Duration after) {
-        RunRequest next = new RunRequest(failed.kind(), failed.server(), Trigger.RETRY, failed.options(), failed.attempt() + 1);
-        log.warn("run {} {}: attempt {} failed; attempt {} in {}", failedRunId, who(failed), failed.attempt(),
-                next.attempt(), after);
-        delays.after(after, () -> {
-            Optional<RunRecord> newest = store.lastRun(failed.server(), failed.kind().id(), false);
-            if (newest.isPresent() && newest.get().id() != failedRunId) {
-                log.info("{} {}: retry of run {} not needed, run {} came since ({})", failed.server(), failed.kind(),
-                        failedRunId, newest.get().id(), newest.get().outcome().word());
-                return;
-            }
-            submitRecorded(next);
-        });
-    }
-
     /**
      * Re-arms the retries a previous barmand left pending: the newest run of each job with a retry policy that
      * failed with attempts left is tried again its `after` past its end (at once when that has passed).
      */
     public int resumeRetries() {
-        int n = 0;
         Jobs j = jobs;
-        for (ServerSettings ss : j.servers().values()) {
-            for (JobKind k : j.registry().kinds()) {
-                JobSettings js = ss.job(k);
-                if (js == null || !js.enabled() || js.retry().max() == 0) {
-                    continue;
-                }
-                Optional<RunRecord> last = store.lastRun(ss.name(), k.id(), false);
-                if (last.isEmpty() || last.get().outcome() != Outcome.FAILED || !js.retry().allowsAnotherAfter(last.get().attempt())
-                        || last.get().ended() == null) {
-                    continue;
-                }
-                RunRecord f = last.get();
-                Duration left = Duration.between(clock.instant(), f.ended().plus(js.retry().after()));
-                RunRequest failed = new RunRequest(k, ss.name(), f.trigger(), RunOptions.NONE, f.attempt());
-                retryLater(failed, f.id(), left.isNegative() ? Duration.ZERO : left);
-                n++;
-            }
-        }
-        return n;
+        return after.resumeRetries(j.servers(), j.registry().kinds());
     }
 
     /** Submits a run that nobody waits for; a request that cannot be taken is recorded skipped, naming why. */
