@@ -1,7 +1,6 @@
 package io.barmand.schedule;
 
 import io.barmand.job.JobService;
-import io.barmand.job.RunContext;
 import io.barmand.job.RunOptions;
 import io.barmand.job.RunRequest;
 import io.barmand.config.JobKind;
@@ -10,8 +9,6 @@ import io.barmand.config.SchedulerSettings;
 import io.barmand.config.ServerSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
-import io.barmand.history.Outcome;
-import io.barmand.history.RunFigures;
 import io.barmand.history.RunRecord;
 import io.barmand.history.RunText;
 import io.barmand.history.RunHistory;
@@ -22,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -57,18 +53,12 @@ public class JobRunner {
     private final Clock clock;
     private final Delays delays;
     private final ExecutorService exec;
-    /** cuts short a run still going {@link #overrunGrace} past its deadline (a job that does not bound itself) */
-    private final java.util.concurrent.ScheduledExecutorService watchdog =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "barmand-deadline");
-                t.setDaemon(true);
-                return t;
-            });
-    private volatile Duration overrunGrace = Duration.ofSeconds(30);
     private final Object lock = new Object();
     /** who runs and who waits (guarded by lock) */
     private final Admission<Ticket> admission;
     private long arrivals;
+    /** runs one run on its thread and records its end */
+    private final Execution execution;
     /** what follows a run: its follow-ups when it succeeded, its retry when it failed */
     private final AfterRun after;
     private final List<java.util.function.Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
@@ -76,54 +66,6 @@ public class JobRunner {
     private volatile boolean stopping;
     /** why new runs are refused once the daemon stops ("daemon stopping") */
     private volatile String stopReason = "daemon stopping";
-
-    private static final class Ticket implements Admission.Slot {
-        final RunRequest req;
-        /** resolved again by a reload while the run waits: a run starts with the settings of its start */
-        JobService service;
-        JobSettings settings;
-        final long id;
-        final Instant requested;
-        final long arrival;
-        final CompletableFuture<RunRecord> done = new CompletableFuture<>();
-        volatile Thread thread;
-        volatile Instant started;
-        volatile boolean overdue;
-
-        Ticket(RunRequest req, JobService service, JobSettings settings, long id, Instant requested, long arrival) {
-            this.req = req;
-            this.service = service;
-            this.settings = settings;
-            this.id = id;
-            this.requested = requested;
-            this.arrival = arrival;
-        }
-
-        @Override
-        public RunRequest request() {
-            return req;
-        }
-
-        @Override
-        public long id() {
-            return id;
-        }
-
-        @Override
-        public Instant requested() {
-            return requested;
-        }
-
-        @Override
-        public long arrival() {
-            return arrival;
-        }
-
-        @Override
-        public Instant started() {
-            return started;
-        }
-    }
 
     public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunHistory store, SchedulerSettings limits,
                      Clock clock) {
@@ -143,6 +85,7 @@ public class JobRunner {
         this.admission = new LocalAdmission<>(limits.maxHeavyRuns(), limits.maxLightRuns());
         this.clock = clock;
         this.delays = delays;
+        this.execution = new Execution(store, clock);
         this.after = new AfterRun(store, clock, delays, this::submitRecorded, () -> stopping);
         AtomicInteger n = new AtomicInteger();
         this.exec = Executors.newCachedThreadPool(r -> {
@@ -356,7 +299,7 @@ public class JobRunner {
 
     /** How long past its deadline a run may go on before the runner interrupts it (tests shorten it). */
     void overrunGrace(Duration grace) {
-        this.overrunGrace = grace;
+        execution.overrunGrace(grace);
     }
 
     /**
@@ -371,64 +314,11 @@ public class JobRunner {
     }
 
     private void executeNamed(Ticket t, long waitedMs) {
-        t.thread = Thread.currentThread();
-        RunRequest r = t.req;
-        long t0 = System.nanoTime();
-        Duration limit = t.settings.timeout().plus(overrunGrace);
-        java.util.concurrent.ScheduledFuture<?> dog = watchdog.schedule(LogFields.carry(() -> {
-            Thread th = t.thread;
-            if (th != null) {
-                t.overdue = true;
-                log.error("run {} {}: still running {} past its timeout of {} ({}.timeout): cutting it short", t.id,
-                        who(r), overrunGrace, t.settings.timeout(), r.kind());
-                th.interrupt();
-            }
-        }), limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        Outcome outcome;
-        RunFigures figures;
-        try {
-            if (stopping) {
-                throw new BarmandException(Category.INTERRUPTED, "interrupted (daemon stopping) before it began");
-            }
-            log.info("run {} {} ({}{}): started{}", t.id, who(r), r.trigger().word(),
-                    r.attempt() > 1 ? ", attempt " + r.attempt() : "",
-                    waitedMs >= 1000 ? String.format(Locale.ROOT, " after waiting %.1fs", waitedMs / 1000.0) : "");
-            changed();
-            Instant begun = clock.instant();
-            RunContext ctx = new RunContext(r.server(), t.settings, r.options(), t.id, clock, begun.plus(t.settings.timeout()));
-            JobService.Result res = t.service.execute(ctx);
-            outcome = res.success() ? Outcome.SUCCESS : Outcome.FAILED;
-            figures = res.figures().withDefaultDetail();
-        } catch (BarmandException e) {
-            if (t.overdue) {
-                outcome = Outcome.FAILED;
-                figures = RunFigures.error("timeout: cut short " + overrunGrace + " past its timeout of " + t.settings.timeout()
-                        + " (" + r.kind() + ".timeout): " + e.getMessage());
-            } else {
-                outcome = e.category() == Category.INTERRUPTED ? Outcome.INTERRUPTED : Outcome.FAILED;
-                figures = RunFigures.error(e.getMessage());
-            }
-        } catch (RuntimeException e) {
-            log.error("run {} {}: unexpected error", t.id, who(r), e);
-            outcome = Outcome.FAILED;
-            figures = RunFigures.error("internal error: " + e);
-        } finally {
-            dog.cancel(false);
-            t.thread = null;
-            // a run interrupted by shutdown must not leave the flag set for the pool's thread
-            Thread.interrupted();
-        }
-        if (r.options().source().isPresent()) {
-            // where a restore test read from is a fact of the run, also of one that ended in an error
-            figures = figures.withFacts(figures.facts().withTextIfAbsent(io.barmand.history.FactNames.SOURCE, r.options().source().get().id()));
-        }
-        long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
         RunRecord rec;
         try {
-            store.finish(t.id, outcome, clock.instant(), ms, figures);
-            rec = store.get(t.id).orElseThrow();
+            rec = execution.run(t, waitedMs, () -> stopping, this::changed);
         } catch (RuntimeException e) {
-            log.error("run {} {}: cannot record its end: {}", t.id, who(r), e.getMessage());
+            log.error("run {} {}: cannot record its end: {}", t.id, who(t.req), e.getMessage());
             t.done.completeExceptionally(e);
             return;
         } finally {
@@ -448,7 +338,7 @@ public class JobRunner {
             try {
                 l.accept(rec);
             } catch (RuntimeException e) {
-                log.error("run {} {}: a listener failed: {}", t.id, who(r), e.toString());
+                log.error("run {} {}: a listener failed: {}", t.id, who(t.req), e.toString());
             }
         }
     }
@@ -536,7 +426,7 @@ public class JobRunner {
      */
     public void interruptAll() {
         stopAdmitting(stopReason);
-        watchdog.shutdownNow();
+        execution.shutdown();
         List<Thread> threads = new ArrayList<>();
         synchronized (lock) {
             for (Ticket t : admission.running()) {
