@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +67,7 @@ public final class Daemon implements Lifecycle {
     private RunStore store;
     private JobRunner runner;
     private BarmandScheduler scheduler;
+    private Reloader reloader;
     private ControlServer control;
     /** The control socket's limits (tests shorten its times). */
     ControlServer.Options controlOptions = ControlServer.Options.DEFAULT;
@@ -141,6 +141,22 @@ public final class Daemon implements Lifecycle {
         scheduler = new BarmandScheduler(settings.servers(), settings.hostJobs(), settings.hostTimezone(), w.registry, runner,
                 store, settings.scheduler(), clock);
         int jobs = scheduler.schedule();
+        reloader = new Reloader(initial, loader, store, clock, runner, scheduler, new Reloader.Target() {
+            @Override
+            public Settings settings() {
+                return settings;
+            }
+
+            @Override
+            public Services services() {
+                return services;
+            }
+
+            @Override
+            public void install(Settings next, Services w) {
+                Daemon.this.install(next, w);
+            }
+        });
         try {
             store.recordDaemonStart(clock.instant(), VERSION);
         } catch (BarmandException e) {
@@ -264,7 +280,7 @@ public final class Daemon implements Lifecycle {
             }
             sd.reloading();
             try {
-                return reloadNow(by);
+                return reloader.reload(by);
             } catch (RuntimeException e) {
                 log.error("reload refused: {}; barmand goes on with the settings in force", e.toString(), e);
                 return new Lifecycle.Reload(false, 0, List.of(e.toString()), List.of());
@@ -275,33 +291,8 @@ public final class Daemon implements Lifecycle {
         }
     }
 
-    private Lifecycle.Reload reloadNow(String by) {
-        Settings old = settings;
-        log.info("reloading the configuration (asked by {}): {}", by, old.file());
-        Settings next;
-        try {
-            next = loader.get();
-        } catch (BarmandException e) {
-            List<String> problems = List.of(e.getMessage().split("\n"));
-            log.error("reload refused: {} problem(s); barmand goes on with the settings in force", problems.size());
-            for (String p : problems) {
-                log.error("reload refused: {}", p);
-            }
-            return new Lifecycle.Reload(false, 0, problems, List.of());
-        }
-        List<String> restart = needRestart(initial, next);
-        Services w = Services.build(next, store, clock, VERSION);
-        int dropped = runner.reconfigure(next.servers(), next.hostJobs(), w.registry, next.scheduler());
-        int jobs;
-        try {
-            jobs = scheduler.reschedule(next.servers(), next.hostJobs(), next.hostTimezone(), w.registry);
-        } catch (BarmandException e) {
-            // not expected from validated settings; put the old schedules back rather than run none
-            log.error("reload refused: cannot schedule the new settings: {}; the old ones are put back", e.getMessage());
-            runner.reconfigure(old.servers(), old.hostJobs(), services.registry, old.scheduler());
-            scheduler.reschedule(old.servers(), old.hostJobs(), old.hostTimezone(), services.registry);
-            return new Lifecycle.Reload(false, 0, List.of(e.getMessage()), List.of());
-        }
+    /** Puts a reload's settings and services in force (the reload itself is {@link Reloader}'s). */
+    private void install(Settings next, Services w) {
         services = w;
         settings = next;
         runner.followUps(w.followUps());
@@ -311,35 +302,6 @@ public final class Daemon implements Lifecycle {
         was.close();
         now.start(next.report().alertsInterval(), next.mail().retryInitial());
         keepLastGood(next);
-        for (String r : restart) {
-            log.warn("reload: {}: takes effect at the next restart (systemctl restart barmand)", r);
-        }
-        log.info("effective configuration (secrets masked): {}", next.dumpOneLine());
-        log.info("reloaded: {} jobs scheduled, {} servers, {} run(s) in progress go on with the settings they started "
-                + "with{}", jobs, next.servers().size(), runner.runningCount(),
-                dropped > 0 ? ", " + dropped + " queued run(s) no longer configured recorded skipped" : "");
-        return new Lifecycle.Reload(true, jobs, List.of(), restart);
-    }
-
-    /** The settings that differ between {@code a} and {@code b} and are read only at the start. */
-    static List<String> needRestart(Settings a, Settings b) {
-        List<String> out = new ArrayList<>();
-        diff(out, "state-dir", a.stateDir(), b.stateDir());
-        diff(out, "control-socket", a.controlSocket(), b.controlSocket());
-        diff(out, "scheduler.threads", a.scheduler().threads(), b.scheduler().threads());
-        diff(out, "scheduler.misfire-threshold", a.scheduler().misfireThreshold(), b.scheduler().misfireThreshold());
-        diff(out, "log.output", a.logOutput(), b.logOutput());
-        diff(out, "metrics.listen", a.metrics().listen().map(Object::toString).orElse(""),
-                b.metrics().listen().map(Object::toString).orElse(""));
-        diff(out, "metrics.textfile", a.metrics().textfile().map(Object::toString).orElse(""),
-                b.metrics().textfile().map(Object::toString).orElse(""));
-        return out;
-    }
-
-    private static void diff(List<String> out, String key, Object a, Object b) {
-        if (!a.equals(b)) {
-            out.add(Settings.ROOT + "." + key + " changed from " + a + " to " + b + ", still " + a);
-        }
     }
 
     /**
