@@ -1,5 +1,6 @@
 package io.barmand.cli;
 
+import io.barmand.wiring.Services;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.barmand.barman.BarmanClient;
@@ -9,9 +10,7 @@ import io.barmand.error.Category;
 import io.barmand.health.Health;
 import io.barmand.history.RunStore;
 import io.barmand.mail.Outbox;
-import io.barmand.mail.Sender;
 import io.barmand.process.CommandRunner;
-import io.barmand.report.Folders;
 import io.barmand.report.ReportHtml;
 import io.barmand.report.ReportService;
 import java.nio.file.Files;
@@ -61,14 +60,12 @@ final class ReportCommand implements Callable<Integer> {
             throw new BarmandException(Category.CONFIG, s.file() + ": barmand.mail.to: is empty: no recipient to --send to");
         }
         Clock clock = Clock.systemUTC();
-        CommandRunner cmd = new CommandRunner(clock, s.killGrace());
-        BarmanClient barman = new BarmanClient(cmd, s.barmanBinary(), s.barmanConfigFile());
+        CommandRunner cmd = Services.commands(s, clock);
+        BarmanClient barman = Services.barman(s, cmd);
         try (RunStore store = RunStore.open(s.stateDir(), false)) {
-            Health health = new Health(s, store, barman.walClock(s.probeTimeout()));
-            Optional<Outbox> outbox = send ? Optional.of(new Outbox(s.stateDir(), s.mail(), new Sender(s.mail(), cmd), clock))
-                    : Optional.empty();
-            ReportService svc = new ReportService(s.report(), s.servers(), store, health,
-                    Folders.of(s, barman.paths(s.probeTimeout())), outbox, s.stateDir(), s.hostTimezone(), clock);
+            Health health = Services.health(s, store, barman);
+            Optional<Outbox> outbox = send ? Optional.of(Services.outbox(s, cmd, clock)) : Optional.empty();
+            ReportService svc = Services.report(s, store, health, barman, outbox, clock);
             ReportService.Made m = svc.make(window);
             var out = spec.commandLine().getOut();
             if (send) {

@@ -1,5 +1,6 @@
 package io.barmand.cli;
 
+import io.barmand.wiring.Services;
 import io.barmand.config.Names;
 import io.barmand.bucket.S3Store;
 import io.barmand.config.RestoreSettings;
@@ -96,8 +97,9 @@ final class RestoreCommand implements Callable<Integer> {
         // from S3 nothing of Barman is needed: neither its binary nor its configuration is checked
         Settings s = source.get() == RestoreSource.S3 ? Settings.loadWithoutBarman(conf) : Settings.load(conf, null);
         PrintWriter out = spec.commandLine().getOut();
-        CommandRunner runner = new CommandRunner(Clock.systemUTC(), s.killGrace());
-        DisasterRestore.Result r = new DisasterRestore(runner, S3Store::new, Clock.systemUTC(), out).run(s,
+        CommandRunner runner = Services.commands(s, Clock.systemUTC());
+        DisasterRestore.Result r = new DisasterRestore(runner, settings -> Services.barman(settings, runner), S3Store::new,
+                Clock.systemUTC(), out).run(s,
                 new DisasterRestore.Request(server, dir, source.get(), backupId, t.get(), walMode.get(),
                         Optional.ofNullable(pgBinDir), conf.toAbsolutePath(), launcher()));
         DisasterText.done(r).forEach(out::println);

@@ -1,18 +1,15 @@
 package io.barmand.cli;
 
+import io.barmand.wiring.Services;
 import io.barmand.config.Names;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.barmand.barman.BarmanClient;
 import io.barmand.config.Settings;
-import io.barmand.daemon.Daemon;
 import io.barmand.history.RunJson;
 import io.barmand.history.RunStore;
-import io.barmand.process.CommandRunner;
 import io.barmand.retention.Plan;
 import io.barmand.retention.PlanText;
-import io.barmand.restore.RestoreKeeps;
 import io.barmand.retention.RetentionService;
-import io.barmand.bucket.S3Store;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -65,12 +62,10 @@ final class RetentionCommand implements Runnable {
             Names.server(server);
             Settings s = Settings.load(parent.main.configFile(), null);
             Clock clock = Clock.systemUTC();
-            CommandRunner cmd = new CommandRunner(clock, s.killGrace());
-            BarmanClient barman = new BarmanClient(cmd, s.barmanBinary(), s.barmanConfigFile());
+            BarmanClient barman = Services.barman(s, Services.commands(s, clock));
             RunStore store = Files.exists(s.stateDir().resolve(RunStore.FILE)) ? RunStore.open(s.stateDir(), false) : null;
             try {
-                RetentionService rs = new RetentionService(barman, store, s.servers(), S3Store::new,
-                        Daemon.copyCheck(s.offsite()), RestoreKeeps.in(s.stateDir()), s.stateDir(), clock);
+                RetentionService rs = Services.retention(s, barman, store, clock);
                 RetentionService.Plans p = rs.plans(server, allowMassDelete, s.probeTimeout().multipliedBy(4));
                 PrintWriter out = spec.commandLine().getOut();
                 boolean refused = p.local().refused() || p.s3().map(Plan::refused).orElse(false)

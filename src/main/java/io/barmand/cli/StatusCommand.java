@@ -1,5 +1,6 @@
 package io.barmand.cli;
 
+import io.barmand.wiring.Services;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.barmand.barman.BarmanCatalogue;
@@ -14,7 +15,6 @@ import io.barmand.history.Outcome;
 import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
 import io.barmand.history.RunStore;
-import io.barmand.process.CommandRunner;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,8 +83,8 @@ final class StatusCommand implements Callable<Integer> {
             rows.add(new String[] {"SERVER", "JOB", "SCHEDULE", "LAST RUN", "TRIGGER", "OUTCOME", "TOOK", "NEXT RUN", "FIGURES / ERROR"});
             List<String> backups = new ArrayList<>();
             List<RunRecord> failing = new ArrayList<>();
-            BarmanClient barman = settings.map(s -> new BarmanClient(new CommandRunner(java.time.Clock.systemUTC(), s.killGrace()),
-                    s.barmanBinary(), s.barmanConfigFile())).orElse(null);
+            BarmanClient barman = settings.map(s -> Services.barman(s, Services.commands(s, java.time.Clock.systemUTC())))
+                    .orElse(null);
             Optional<Instant> historySince = store == null ? Optional.empty() : store.oldestRunStart();
             List<String> names = settings.map(s -> List.copyOf(s.servers().keySet()))
                     .orElseGet(() -> store == null ? List.of() : store.servers());
@@ -243,11 +243,8 @@ final class StatusCommand implements Callable<Integer> {
             return 3;
         }
         try (store) {
-            io.barmand.barman.BarmanClient barman = new io.barmand.barman.BarmanClient(
-                    new io.barmand.process.CommandRunner(java.time.Clock.systemUTC(), s.killGrace()), s.barmanBinary(),
-                    s.barmanConfigFile());
-            io.barmand.health.HealthReport h = new io.barmand.health.Health(s, store, barman.walClock(s.probeTimeout()))
-                    .evaluate(now, s.report().window());
+            BarmanClient barman = Services.barman(s, Services.commands(s, java.time.Clock.systemUTC()));
+            io.barmand.health.HealthReport h = Services.health(s, store, barman).evaluate(now, s.report().window());
             out.println("BARMAND " + h.severity().word() + " - " + h.verdict().replaceFirst("^(OK|FAILED|WARNING): ", "") + " | problems=" + h.problems().size()
                     + " missed=" + h.missed().size());
             for (io.barmand.health.Problem p : h.problems()) {

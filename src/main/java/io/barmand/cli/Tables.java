@@ -2,7 +2,6 @@ package io.barmand.cli;
 
 import io.barmand.history.RunRecord;
 import io.barmand.history.RunText;
-import io.barmand.history.Sizes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,53 +1,29 @@
 package io.barmand.daemon;
 
+import io.barmand.config.JobKind;
 import io.barmand.config.Settings;
+import io.barmand.control.ControlServer;
 import io.barmand.control.Lifecycle;
 import io.barmand.error.BarmandException;
-import io.barmand.schedule.ConflictRules;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Collectors;
-import io.barmand.control.ControlServer;
 import io.barmand.history.RunStore;
-import io.barmand.jobs.BackupService;
-import io.barmand.jobs.CheckService;
-import io.barmand.jobs.PruneHistoryService;
-import io.barmand.schedule.Delays;
-import io.barmand.jobs.SwitchWalService;
-import io.barmand.jobs.VerifyService;
-import io.barmand.process.CommandRunner;
-import io.barmand.offsite.BarmanSource;
-import io.barmand.schedule.Adapters.OffsiteJob;
-import io.barmand.offsite.OffsiteService;
-import io.barmand.config.OffsiteSettings;
-import io.barmand.bucket.S3Store;
-import io.barmand.retention.RetentionService;
-import io.barmand.restore.CanaryHook;
-import io.barmand.config.RestoreSettings;
-import io.barmand.schedule.Adapters.RestoreTestJob;
-import io.barmand.restore.RestoreTestService;
-import io.barmand.schedule.Adapters;
-import io.barmand.schedule.BarmandScheduler;
-import io.barmand.schedule.JobRegistry;
-import io.barmand.schedule.JobRunner;
-import io.barmand.config.JobKind;
 import io.barmand.history.Trigger;
 import io.barmand.job.RunRequest;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
-import io.barmand.health.Health;
-import io.barmand.mail.Outbox;
 import io.barmand.metrics.InProgress;
 import io.barmand.metrics.MetricsService;
-import io.barmand.mail.Sender;
-import io.barmand.report.AlertService;
-import io.barmand.report.Folders;
-import io.barmand.report.ReportService;
+import io.barmand.schedule.BarmandScheduler;
+import io.barmand.schedule.ConflictRules;
+import io.barmand.schedule.Delays;
+import io.barmand.schedule.JobRunner;
+import io.barmand.wiring.Services;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +67,7 @@ public final class Daemon implements Lifecycle {
     private RunStore store;
     private JobRunner runner;
     private BarmandScheduler scheduler;
+    private Reloader reloader;
     private ControlServer control;
     /** The control socket's limits (tests shorten its times). */
     ControlServer.Options controlOptions = ControlServer.Options.DEFAULT;
@@ -121,15 +98,6 @@ public final class Daemon implements Lifecycle {
         this.exit = exit;
     }
 
-    /** One copy in the bucket checked without download (HEAD of each object against its manifest). */
-    public static RetentionService.CopyCheck copyCheck(Map<String, OffsiteSettings> offsite) {
-        return (server, id) -> {
-            try (S3Store st = new S3Store(offsite.get(server))) {
-                return new io.barmand.offsite.OffsiteVerifier(st).verify(server, Optional.of(id), false).problems();
-            }
-        };
-    }
-
     public void start() {
         long t0 = System.nanoTime();
         log.info("barmand {} starting, pid {}, config {}{}", VERSION, ProcessHandle.current().pid(), settings.file(),
@@ -145,7 +113,7 @@ public final class Daemon implements Lifecycle {
         }
         prune();
         keepLastGood(settings);
-        Services w = Services.build(settings, store, clock);
+        Services w = Services.build(settings, store, clock, VERSION);
         services = w;
         // the metrics endpoint lives as long as the process (its address needs a restart); what it reports follows
         // the settings in force
@@ -157,12 +125,8 @@ public final class Daemon implements Lifecycle {
                 Delays.threaded());
         JobRunner jr = runner;
         metrics.follow(store, () -> jr.running().stream().map(r -> new InProgress(r.server(), r.kind(), r.started())).toList());
-        // the offsite copy of each new backup: queued like any run once the backup has succeeded
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> services.offsite.enabled(s));
-        // retention after each new backup; after its offsite copy when offsite is on (the copy is a rail)
-        runner.chain(JobKind.BACKUP, JobKind.RETENTION, s -> services.retention.afterBackup(s));
-        // (the copy that followed a backup: a scheduled WAL copy every few minutes is no new backup to retain)
-        runner.chainAfterChained(JobKind.OFFSITE, JobKind.RETENTION, s -> services.retention.afterOffsite(s));
+        // what follows a backup (its offsite copy, then retention), as the wiring declares it
+        runner.followUps(w.followUps());
         runner.onEnded(rec -> {
             if (rec.job().equals(JobKind.BACKUP.id())) {
                 metrics.backupsChanged(rec.server());
@@ -177,6 +141,22 @@ public final class Daemon implements Lifecycle {
         scheduler = new BarmandScheduler(settings.servers(), settings.hostJobs(), settings.hostTimezone(), w.registry, runner,
                 store, settings.scheduler(), clock);
         int jobs = scheduler.schedule();
+        reloader = new Reloader(initial, loader, store, clock, runner, scheduler, new Reloader.Target() {
+            @Override
+            public Settings settings() {
+                return settings;
+            }
+
+            @Override
+            public Services services() {
+                return services;
+            }
+
+            @Override
+            public void install(Settings next, Services w) {
+                Daemon.this.install(next, w);
+            }
+        });
         try {
             store.recordDaemonStart(clock.instant(), VERSION);
         } catch (BarmandException e) {
@@ -300,7 +280,7 @@ public final class Daemon implements Lifecycle {
             }
             sd.reloading();
             try {
-                return reloadNow(by);
+                return reloader.reload(by);
             } catch (RuntimeException e) {
                 log.error("reload refused: {}; barmand goes on with the settings in force", e.toString(), e);
                 return new Lifecycle.Reload(false, 0, List.of(e.toString()), List.of());
@@ -311,70 +291,17 @@ public final class Daemon implements Lifecycle {
         }
     }
 
-    private Lifecycle.Reload reloadNow(String by) {
-        Settings old = settings;
-        log.info("reloading the configuration (asked by {}): {}", by, old.file());
-        Settings next;
-        try {
-            next = loader.get();
-        } catch (BarmandException e) {
-            List<String> problems = List.of(e.getMessage().split("\n"));
-            log.error("reload refused: {} problem(s); barmand goes on with the settings in force", problems.size());
-            for (String p : problems) {
-                log.error("reload refused: {}", p);
-            }
-            return new Lifecycle.Reload(false, 0, problems, List.of());
-        }
-        List<String> restart = needRestart(initial, next);
-        Services w = Services.build(next, store, clock);
-        int dropped = runner.reconfigure(next.servers(), next.hostJobs(), w.registry, next.scheduler());
-        int jobs;
-        try {
-            jobs = scheduler.reschedule(next.servers(), next.hostJobs(), next.hostTimezone(), w.registry);
-        } catch (BarmandException e) {
-            // not expected from validated settings; put the old schedules back rather than run none
-            log.error("reload refused: cannot schedule the new settings: {}; the old ones are put back", e.getMessage());
-            runner.reconfigure(old.servers(), old.hostJobs(), services.registry, old.scheduler());
-            scheduler.reschedule(old.servers(), old.hostJobs(), old.hostTimezone(), services.registry);
-            return new Lifecycle.Reload(false, 0, List.of(e.getMessage()), List.of());
-        }
+    /** Puts a reload's settings and services in force (the reload itself is {@link Reloader}'s). */
+    private void install(Settings next, Services w) {
         services = w;
         settings = next;
+        runner.followUps(w.followUps());
         Notifier was = notifier;
         Notifier now = notifier(w);
         notifier = now;
         was.close();
         now.start(next.report().alertsInterval(), next.mail().retryInitial());
         keepLastGood(next);
-        for (String r : restart) {
-            log.warn("reload: {}: takes effect at the next restart (systemctl restart barmand)", r);
-        }
-        log.info("effective configuration (secrets masked): {}", next.dumpOneLine());
-        log.info("reloaded: {} jobs scheduled, {} servers, {} run(s) in progress go on with the settings they started "
-                + "with{}", jobs, next.servers().size(), runner.runningCount(),
-                dropped > 0 ? ", " + dropped + " queued run(s) no longer configured recorded skipped" : "");
-        return new Lifecycle.Reload(true, jobs, List.of(), restart);
-    }
-
-    /** The settings that differ between {@code a} and {@code b} and are read only at the start. */
-    static List<String> needRestart(Settings a, Settings b) {
-        List<String> out = new ArrayList<>();
-        diff(out, "state-dir", a.stateDir(), b.stateDir());
-        diff(out, "control-socket", a.controlSocket(), b.controlSocket());
-        diff(out, "scheduler.threads", a.scheduler().threads(), b.scheduler().threads());
-        diff(out, "scheduler.misfire-threshold", a.scheduler().misfireThreshold(), b.scheduler().misfireThreshold());
-        diff(out, "log.output", a.logOutput(), b.logOutput());
-        diff(out, "metrics.listen", a.metrics().listen().map(Object::toString).orElse(""),
-                b.metrics().listen().map(Object::toString).orElse(""));
-        diff(out, "metrics.textfile", a.metrics().textfile().map(Object::toString).orElse(""),
-                b.metrics().textfile().map(Object::toString).orElse(""));
-        return out;
-    }
-
-    private static void diff(List<String> out, String key, Object a, Object b) {
-        if (!a.equals(b)) {
-            out.add(Settings.ROOT + "." + key + " changed from " + a + " to " + b + ", still " + a);
-        }
     }
 
     /**

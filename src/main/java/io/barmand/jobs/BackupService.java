@@ -39,14 +39,13 @@ public class BackupService implements JobService {
     public Result execute(RunContext ctx) {
         String server = ctx.server();
         JobSettings s = ctx.settings();
-        long t0 = System.nanoTime();
         JobSettings sw = servers.get(server).job(JobKind.SWITCH_WAL);
         BarmanClient.Call c = barman.switchWal(server, sw.force(), sw.archiveTimeout(), min(sw.timeout(), s.timeout()));
         if (!c.ok()) {
             return Result.failed(RunFigures.error("switch-wal before the backup failed: " + c.error()));
         }
         checkInterrupted();
-        BackupOutcome b = barman.backup(server, left(s.timeout(), t0));
+        BackupOutcome b = barman.backup(server, left(ctx));
         // the lines that follow (show-backup, the outcome, a chained copy) name it in the journal
         LogFields.backupId(b.backupId());
         if (b.backupId() == null || !"DONE".equals(b.status()) || b.error() != null) {
@@ -56,7 +55,7 @@ public class BackupService implements JobService {
         checkInterrupted();
         BackupDetails d;
         try {
-            d = barman.showBackup(server, b.backupId(), left(s.timeout(), t0).plusMinutes(1));
+            d = barman.showBackup(server, b.backupId(), left(ctx).plusMinutes(1));
         } catch (BarmandException e) {
             if (e.category() == Category.INTERRUPTED) {
                 throw e;
@@ -81,8 +80,9 @@ public class BackupService implements JobService {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private static Duration left(Duration total, long t0) {
-        Duration d = total.minusNanos(System.nanoTime() - t0);
-        return d.isNegative() || d.isZero() ? Duration.ofSeconds(1) : d;
+    /** The time the run has left before its deadline (at least a second: Barman is given a chance to answer). */
+    private static Duration left(RunContext ctx) {
+        Duration d = ctx.left();
+        return d.isZero() ? Duration.ofSeconds(1) : d;
     }
 }

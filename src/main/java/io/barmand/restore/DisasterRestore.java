@@ -1,5 +1,7 @@
 package io.barmand.restore;
 
+import io.barmand.job.RunContext;
+import io.barmand.job.RunOptions;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.RecoverRequest;
 import io.barmand.bucket.BackupFetch;
@@ -87,13 +89,17 @@ public final class DisasterRestore {
     }
 
     private final CommandRunner runner;
+    /** Barman's client for the settings read (the wiring's) */
+    private final Function<Settings, BarmanClient> barmen;
     private final Function<OffsiteSettings, S3Store> stores;
     private final Clock clock;
     private final PrintWriter out;
     private final boolean root;
 
-    public DisasterRestore(CommandRunner runner, Function<OffsiteSettings, S3Store> stores, Clock clock, PrintWriter out) {
+    public DisasterRestore(CommandRunner runner, Function<Settings, BarmanClient> barmen,
+                           Function<OffsiteSettings, S3Store> stores, Clock clock, PrintWriter out) {
         this.runner = runner;
+        this.barmen = barmen;
         this.stores = stores;
         this.clock = clock;
         this.out = out;
@@ -282,11 +288,11 @@ public final class DisasterRestore {
     private Result fromBarman(Settings s, Request r, RestoreSettings rs, Path dir, Path pgBin, Optional<Instant> targetTime,
                               List<String> checks) throws IOException {
         String server = r.server();
-        BarmanClient barman = new BarmanClient(runner, s.barmanBinary(), s.barmanConfigFile());
+        BarmanClient barman = barmen.apply(s);
         Report rep = new Report();
-        long n0 = System.nanoTime();
+        RunContext ctx = new RunContext(server, null, RunOptions.NONE, 0, clock, clock.instant().plus(BARMAN_TIMEOUT));
         BackupSource.Pick pick = new FromBarman(barman).lookup(server, rs.forRun(r.backupId(), r.target()), targetTime, rep,
-                BARMAN_TIMEOUT, n0);
+                BARMAN_TIMEOUT, ctx);
         if (pick == null) {
             throw new BarmandException(Category.JOB_FAILED, rep.error == null ? "no backup" : rep.error.replaceFirst("^backup: ", ""));
         }

@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.job.RunContext;
 import io.barmand.config.RestoreSettings;
 import io.barmand.barman.BarmanClient;
 import io.barmand.barman.BarmanRecords.BackupDetails;
@@ -26,11 +27,11 @@ final class FromBarman implements BackupSource {
     }
 
     @Override
-    public Pick lookup(String server, RestoreSettings rs, Optional<Instant> targetTime, Report rep, Duration total, long n0) {
+    public Pick lookup(String server, RestoreSettings rs, Optional<Instant> targetTime, Report rep, Duration total, RunContext ctx) {
         String id = rs.backupId();
         BackupDetails d;
         if (id.equals("latest")) {
-            Optional<BackupDetails> newest = barman.newestDoneBackup(server, targetTime, () -> left(total, n0));
+            Optional<BackupDetails> newest = barman.newestDoneBackup(server, targetTime, () -> left(total, ctx));
             if (newest.isEmpty()) {
                 rep.fail("backup", "no DONE backup of " + server + (targetTime.isPresent() ? " ended before " + targetTime.get() : ""));
                 return null;
@@ -39,7 +40,7 @@ final class FromBarman implements BackupSource {
             id = d.backupId();
         } else {
             rep.backupId = id;
-            d = barman.showBackup(server, id, left(total, n0));
+            d = barman.showBackup(server, id, left(total, ctx));
         }
         rep.backupId = id;
         if (!"DONE".equals(d.status())) {
@@ -61,10 +62,10 @@ final class FromBarman implements BackupSource {
 
     @Override
     public Double restore(String server, String id, RestoreSettings rs, Instance sc, Optional<Instant> targetTime, Report rep,
-                          Duration total, long n0) {
+                          Duration total, RunContext ctx) {
         RecoverRequest req = sc.recoverHere(request(server, id, sc.dir(), rs.target(), targetTime));
         long r0 = System.nanoTime();
-        CommandResult rec = barman.recover(req, left(total, n0));
+        CommandResult rec = barman.recover(req, left(total, ctx));
         check(rec, "barman recover", total);
         double recoverSecs = (System.nanoTime() - r0) / 1e9;
         rep.facts.seconds(io.barmand.history.FactNames.RECOVER, recoverSecs);

@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.job.RunContext;
 import io.barmand.config.RestoreSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
@@ -50,10 +51,10 @@ final class FromS3 implements BackupSource {
     }
 
     @Override
-    public Pick lookup(String server, RestoreSettings rs, Optional<Instant> targetTime, Report rep, Duration total, long n0) {
+    public Pick lookup(String server, RestoreSettings rs, Optional<Instant> targetTime, Report rep, Duration total, RunContext ctx) {
         rep.facts.text(io.barmand.history.FactNames.SOURCE, RestoreSource.S3.id());
         OffsiteSettings os = offsiteOf(server);
-        left(total, n0);
+        left(total, ctx);
         try (S3Store store = stores.apply(os)) {
             S3Download dl = new S3Download(store);
             boolean latest = rs.backupId().equals("latest");
@@ -77,7 +78,7 @@ final class FromS3 implements BackupSource {
      */
     @Override
     public Double restore(String server, String id, RestoreSettings rs, Instance sc, Optional<Instant> targetTime, Report rep,
-                          Duration total, long n0) {
+                          Duration total, RunContext ctx) {
         long r0 = System.nanoTime();
         OffsiteSettings os = offsiteOf(server);
         Path dir = sc.dir();
@@ -90,7 +91,7 @@ final class FromS3 implements BackupSource {
             }
             BackupFetch.Fetched f = new BackupFetch(store).fetch(server, om.get(), dir, walDir, () -> {
                 checkInterrupted();
-                left(total, n0);
+                left(total, ctx);
             }, BackupFetch.Progress.NONE);
             rep.facts.bytes(io.barmand.history.FactNames.DOWNLOADED, f.downloadedBytes());
             rep.facts.count(io.barmand.history.FactNames.WAL_FILES, f.walFiles());

@@ -110,7 +110,6 @@ public class RestoreTestService implements JobService {
         if (req.source().isPresent() && !req.source().get().equals(rs.source())) {
             rs = rs.withSource(req.source().get());
         }
-        long n0 = System.nanoTime();
         Instant started = clock.instant();
         Duration total = js.timeout();
         Report rep = new Report();
@@ -125,7 +124,7 @@ public class RestoreTestService implements JobService {
 
         // 1. which backup
         BackupSource source = rs.source() == RestoreSource.S3 ? fromS3 : fromBarman;
-        BackupSource.Pick pick = source.lookup(server, rs, targetTime, rep, total, n0);
+        BackupSource.Pick pick = source.lookup(server, rs, targetTime, rep, total, ctx);
         if (pick == null) {
             return Result.failed(rep.figures());
         }
@@ -134,7 +133,7 @@ public class RestoreTestService implements JobService {
         io.barmand.log.LogFields.backupId(id);
         rep.sizeBytes = pick.sizeBytes();
         long need = pick.neededBytes();
-        rep.facts.seconds(io.barmand.history.FactNames.LOOKUP, (System.nanoTime() - n0) / 1e9);
+        rep.facts.seconds(io.barmand.history.FactNames.LOOKUP, Steps.elapsed(total, ctx));
 
         if (rs.scratchHost().isEmpty()) {
             List<String> tools = new ArrayList<>(List.of("pg_ctl", "pg_amcheck"));
@@ -171,7 +170,7 @@ public class RestoreTestService implements JobService {
             if (source == fromBarman) {
                 release = keeps.protect(server, id, rep);
             }
-            passed = run(source, server, rs, sc, id, total, n0, started, targetTime, rep, release);
+            passed = run(source, server, rs, sc, id, total, ctx, started, targetTime, rep, release);
         } finally {
             // the keep is released while the scratch folder is removed (both take a moment)
             KeepGuard.Release r = release;
@@ -197,11 +196,11 @@ public class RestoreTestService implements JobService {
         return passed ? Result.ok(rep.figures()) : Result.failed(rep.figures());
     }
 
-    private boolean run(BackupSource source, String server, RestoreSettings rs, Instance sc, String id, Duration total, long n0,
+    private boolean run(BackupSource source, String server, RestoreSettings rs, Instance sc, String id, Duration total, RunContext ctx,
                         Instant started,
                         Optional<Instant> targetTime, Report rep, KeepGuard.Release keep) {
         // 3. barman recover, or the copy in S3 downloaded, checked and unpacked, with its WAL
-        Double recoverSecs = source.restore(server, id, rs, sc, targetTime, rep, total, n0);
+        Double recoverSecs = source.restore(server, id, rs, sc, targetTime, rep, total, ctx);
         if (recoverSecs == null) {
             return false;
         }
@@ -221,14 +220,14 @@ public class RestoreTestService implements JobService {
             return false;
         }
         // 4b. every file against the backup's manifest, before anything changes them
-        if (!verifier.manifest(rs, sc, id, rep, total, n0)) {
+        if (!verifier.manifest(rs, sc, id, rep, total, ctx)) {
             return false;
         }
         checkInterrupted();
         // 5. barmand's configuration, start; with hot_standby off the instance accepts connections only once recovered
         sc.configure();
         long s0 = System.nanoTime();
-        CommandResult st = sc.start(left(total, n0));
+        CommandResult st = sc.start(left(total, ctx));
         Steps.check(st, "pg_ctl start", total);
         if (!st.ok()) {
             rep.fail("start", "pg_ctl start exit code " + st.exitCode() + ": " + logTail(sc));
@@ -244,10 +243,10 @@ public class RestoreTestService implements JobService {
                     t.setDaemon(true);
                     return t;
                 }));
-        java.util.concurrent.Future<Boolean> sql = worker.submit(() -> verifier.sqlChecks(rs, sc, db, total, n0, targetTime, rep));
+        java.util.concurrent.Future<Boolean> sql = worker.submit(() -> verifier.sqlChecks(rs, sc, db, total, ctx, targetTime, rep));
         worker.shutdown();
         try {
-            if (!sql.get(left(total, n0).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!sql.get(left(total, ctx).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 return false;
             }
         } catch (InterruptedException e) {
@@ -265,13 +264,13 @@ public class RestoreTestService implements JobService {
         }
         checkInterrupted();
         // 6. pg_amcheck: heap and btree of every database
-        verifier.amcheck(rs, sc, rep, total, n0);
+        verifier.amcheck(rs, sc, rep, total, ctx);
         if (!rep.failed.isEmpty()) {
             return false;
         }
         // 7. every page's checksum, the instance stopped cleanly
         checkInterrupted();
-        verifier.checksums(rs, sc, rep, total, n0);
+        verifier.checksums(rs, sc, rep, total, ctx);
         return rep.failed.isEmpty();
     }
 

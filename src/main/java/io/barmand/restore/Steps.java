@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.job.RunContext;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.process.CommandResult;
@@ -63,12 +64,18 @@ final class Steps {
         return String.join(" / ", out);
     }
 
-    static Duration left(Duration total, long n0) {
-        Duration d = total.minusNanos(System.nanoTime() - n0);
-        if (d.isNegative() || d.isZero()) {
+    /** The time the run has left before its deadline (the run context's); TIMEOUT once it has none. */
+    static Duration left(Duration total, RunContext ctx) {
+        Duration d = ctx.left();
+        if (d.isZero()) {
             throw new BarmandException(Category.TIMEOUT, "restore test ran past its timeout of " + total);
         }
         return d;
+    }
+
+    /** Seconds since the run began (its deadline less its timeout {@code total}), on the run's clock. */
+    static double elapsed(Duration total, RunContext ctx) {
+        return Duration.between(ctx.deadline().minus(total), ctx.clock().instant()).toNanos() / 1e9;
     }
 
     static Timestamp ts(Instant i) {

@@ -1,5 +1,6 @@
 package io.barmand.restore;
 
+import io.barmand.job.RunContext;
 import io.barmand.config.RestoreSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
@@ -33,14 +34,14 @@ final class Verifier {
     }
 
     /** pg_amcheck on heap and btree of every database, unless verify.amcheck is off. */
-    void amcheck(RestoreSettings rs, Instance sc, Report rep, Duration total, long n0) {
+    void amcheck(RestoreSettings rs, Instance sc, Report rep, Duration total, RunContext ctx) {
     // 6. pg_amcheck: heap and btree of every database
     if (rs.verify().amcheck()) {
         List<String> a = new ArrayList<>(List.of(rs.pgBinDir().resolve("pg_amcheck").toString(), "-h", sc.dir().toString(),
                 "-p", Integer.toString(sc.port()), "-U", rs.superuser(), "--all", "--install-missing", "--no-password"));
         a.addAll(rs.verify().amcheckOptions());
         long a0 = System.nanoTime();
-        CommandResult ar = sc.tool(a, left(total, n0));
+        CommandResult ar = sc.tool(a, left(total, ctx));
         check(ar, "pg_amcheck", total);
         rep.facts.seconds(io.barmand.history.FactNames.AMCHECK, (System.nanoTime() - a0) / 1e9);
         if (!ar.ok()) {
@@ -49,10 +50,10 @@ final class Verifier {
     }
     }
 
-    boolean sqlChecks(RestoreSettings rs, Instance sc, ScratchDb db, Duration total, long n0, Optional<Instant> targetTime,
+    boolean sqlChecks(RestoreSettings rs, Instance sc, ScratchDb db, Duration total, RunContext ctx, Optional<Instant> targetTime,
                               Report rep) {
-        try (Connection c = promoted(db, total, n0)) {
-            double rto = (System.nanoTime() - n0) / 1e9;
+        try (Connection c = promoted(db, total, ctx)) {
+            double rto = Steps.elapsed(total, ctx);
             rep.facts.seconds(io.barmand.history.FactNames.RTO, rto);
             // recovery point reached
             String replay = ScratchDb.one(c, "SELECT pg_last_xact_replay_timestamp()");
@@ -74,11 +75,11 @@ final class Verifier {
         }
     }
 
-    private Connection promoted(ScratchDb db, Duration total, long n0) throws SQLException {
+    private Connection promoted(ScratchDb db, Duration total, RunContext ctx) throws SQLException {
         SQLException last = null;
         while (true) {
             checkInterrupted();
-            if (left(total, n0).compareTo(Duration.ofSeconds(1)) <= 0) {
+            if (left(total, ctx).compareTo(Duration.ofSeconds(1)) <= 0) {
                 throw new BarmandException(Category.TIMEOUT, "scratch instance not promoted within the timeout of " + total
                         + (last == null ? "" : ": " + last.getMessage()));
             }
@@ -205,7 +206,7 @@ final class Verifier {
      * CRC checksums, as pg_basebackup wrote them), before the instance starts and changes anything. The WAL is
      * not parsed here (it is not in pg_wal: recovery reads it through restore_command). False when a file differs.
      */
-    boolean manifest(RestoreSettings rs, Instance sc, String backupId, Report rep, Duration total, long n0) {
+    boolean manifest(RestoreSettings rs, Instance sc, String backupId, Report rep, Duration total, RunContext ctx) {
         if (!rs.verify().manifest()) {
             return true;
         }
@@ -226,7 +227,7 @@ final class Verifier {
         }
         List<String> a = verifyArgv(rs.pgBinDir(), manifest, sc.dir(), backupId, List.of());
         long v0 = System.nanoTime();
-        CommandResult r = sc.tool(a, left(total, n0));
+        CommandResult r = sc.tool(a, left(total, ctx));
         check(r, "pg_verifybackup", total);
         rep.facts.seconds(io.barmand.history.FactNames.VERIFYBACKUP, (System.nanoTime() - v0) / 1e9);
         if (!r.ok()) {
@@ -260,7 +261,7 @@ final class Verifier {
      * pg_checksums --check of the instance, stopped cleanly first (it refuses a cluster that was not), when the
      * cluster has data checksums (pg_controldata). False when a page is bad.
      */
-    boolean checksums(RestoreSettings rs, Instance sc, Report rep, Duration total, long n0) {
+    boolean checksums(RestoreSettings rs, Instance sc, Report rep, Duration total, RunContext ctx) {
         if (!rs.verify().checksums()) {
             return true;
         }
@@ -274,7 +275,7 @@ final class Verifier {
             return true;
         }
         CommandResult stop = sc.tool(List.of(rs.pgBinDir().resolve("pg_ctl").toString(), "stop", "-m", "fast", "-w", "-t",
-                Long.toString(Math.max(10, Math.min(600, left(total, n0).toSeconds()))), "-D", pgdata), left(total, n0));
+                Long.toString(Math.max(10, Math.min(600, left(total, ctx).toSeconds()))), "-D", pgdata), left(total, ctx));
         check(stop, "pg_ctl stop", total);
         if (!stop.ok()) {
             rep.fail("checksums", "pg_ctl stop -m fast exit code " + stop.exitCode() + ": " + lastLines(stop.stderrTail(), 2));
@@ -282,7 +283,7 @@ final class Verifier {
         }
         long c0 = System.nanoTime();
         CommandResult r = sc.tool(List.of(rs.pgBinDir().resolve("pg_checksums").toString(), "--check", "-D", pgdata),
-                left(total, n0));
+                left(total, ctx));
         check(r, "pg_checksums", total);
         rep.facts.seconds(io.barmand.history.FactNames.CHECKSUMS_CHECK, (System.nanoTime() - c0) / 1e9);
         if (!r.ok()) {

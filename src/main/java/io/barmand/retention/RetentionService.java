@@ -131,16 +131,10 @@ public final class RetentionService implements JobService {
         return s != null && s.retention().isPresent();
     }
 
-    /** Whether its run follows each backup directly (retention on, after-backup, offsite off). */
-    public boolean afterBackup(String server) {
+    /** Whether its run follows each new backup (retention on, after-backup): after its offsite copy when offsite is on. */
+    public boolean followsBackups(String server) {
         ServerSettings s = servers.get(server);
-        return s != null && s.retention().map(RetentionSettings::afterBackup).orElse(false) && !s.offsite().enabled();
-    }
-
-    /** Whether its run follows each offsite copy (retention on, after-backup, offsite on). */
-    public boolean afterOffsite(String server) {
-        ServerSettings s = servers.get(server);
-        return s != null && s.retention().map(RetentionSettings::afterBackup).orElse(false) && s.offsite().enabled();
+        return s != null && s.retention().map(RetentionSettings::afterBackup).orElse(false);
     }
 
     /**

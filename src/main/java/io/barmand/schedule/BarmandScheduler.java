@@ -91,15 +91,9 @@ public class BarmandScheduler {
         }
     }
 
+    /** Every job is a {@link QuartzJob} handing its run to {@code runner}. */
     static JobFactory jobFactory(JobRunner runner) {
-        return (bundle, sch) -> {
-            Class<? extends org.quartz.Job> c = bundle.getJobDetail().getJobClass();
-            try {
-                return c.getConstructor(JobRunner.class).newInstance(runner);
-            } catch (ReflectiveOperationException e) {
-                throw new SchedulerException("cannot build job " + c.getName(), e);
-            }
-        };
+        return (bundle, sch) -> new QuartzJob(runner);
     }
 
     /** Quartz's group of the jobs of the host: a name no Barman server can have (it has a space). */
@@ -170,8 +164,8 @@ public class BarmandScheduler {
                         continue;
                     }
                     JobKey key = key(s.name(), kind);
-                    JobDetail jd = JobBuilder.newJob(registry.adapter(kind)).withIdentity(key)
-                            .usingJobData(ServerJob.SERVER, s.name()).storeDurably().build();
+                    JobDetail jd = JobBuilder.newJob(QuartzJob.class).withIdentity(key)
+                            .usingJobData(QuartzJob.KIND, kind.id()).usingJobData(QuartzJob.SERVER, s.name()).storeDurably().build();
                     java.util.Set<org.quartz.Trigger> triggers = new java.util.LinkedHashSet<>();
                     batch.put(jd, triggers);
                     // one trigger per schedule: the job's own, and the restore test's second one from S3, whose
@@ -179,7 +173,7 @@ public class BarmandScheduler {
                     for (JobSchedule sched : schedules) {
                         JobDataMap data = new JobDataMap();
                         if (sched.second()) {
-                            data.put(ServerJob.SOURCE, sched.source().orElseThrow().id());
+                            data.put(QuartzJob.SOURCE, sched.source().orElseThrow().id());
                         }
                         org.quartz.Trigger t = TriggerBuilder.newTrigger()
                                 .withIdentity(TriggerKey.triggerKey(sched.name(), s.name()))
@@ -196,7 +190,7 @@ public class BarmandScheduler {
                                 lines.add(() -> log.warn("{} {}: fire time {} passed while barmand was stopped: catching up now",
                                         s.name(), sched.label(), fire));
                                 JobDataMap m = new JobDataMap(data);
-                                m.put(ServerJob.TRIGGER, Trigger.CATCH_UP.word());
+                                m.put(QuartzJob.TRIGGER, Trigger.CATCH_UP.word());
                                 // one catch-up per job: when both schedules of a restore test were missed,
                                 // the second's (from S3, the rarer one) is the one run
                                 catchUps.put(key, m);
@@ -222,7 +216,8 @@ public class BarmandScheduler {
                     continue;
                 }
                 JobKey key = key("", kind);
-                JobDetail jd = JobBuilder.newJob(registry.adapter(kind)).withIdentity(key).storeDurably().build();
+                JobDetail jd = JobBuilder.newJob(QuartzJob.class).withIdentity(key)
+                        .usingJobData(QuartzJob.KIND, kind.id()).storeDurably().build();
                 org.quartz.Trigger t = TriggerBuilder.newTrigger().withIdentity(TriggerKey.triggerKey(kind.id(), HOST_GROUP))
                         .forJob(jd).withSchedule(CronScheduleBuilder.cronSchedule(js.schedule().get().cron())
                                 .withMisfireHandlingInstructionDoNothing())

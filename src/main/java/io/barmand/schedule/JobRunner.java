@@ -1,18 +1,14 @@
 package io.barmand.schedule;
 
 import io.barmand.job.JobService;
-import io.barmand.job.RunContext;
 import io.barmand.job.RunOptions;
 import io.barmand.job.RunRequest;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSettings;
-import io.barmand.config.RetryPolicy;
 import io.barmand.config.SchedulerSettings;
 import io.barmand.config.ServerSettings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
-import io.barmand.history.Outcome;
-import io.barmand.history.RunFigures;
 import io.barmand.history.RunRecord;
 import io.barmand.history.RunText;
 import io.barmand.history.RunHistory;
@@ -23,9 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -59,77 +53,19 @@ public class JobRunner {
     private final Clock clock;
     private final Delays delays;
     private final ExecutorService exec;
-    /** cuts short a run still going {@link #overrunGrace} past its deadline (a job that does not bound itself) */
-    private final java.util.concurrent.ScheduledExecutorService watchdog =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "barmand-deadline");
-                t.setDaemon(true);
-                return t;
-            });
-    private volatile Duration overrunGrace = Duration.ofSeconds(30);
     private final Object lock = new Object();
     /** who runs and who waits (guarded by lock) */
     private final Admission<Ticket> admission;
     private long arrivals;
-    private final List<Chain> chains = new CopyOnWriteArrayList<>();
+    /** runs one run on its thread and records its end */
+    private final Execution execution;
+    /** what follows a run: its follow-ups when it succeeded, its retry when it failed */
+    private final AfterRun after;
     private final List<java.util.function.Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> changes = new CopyOnWriteArrayList<>();
     private volatile boolean stopping;
     /** why new runs are refused once the daemon stops ("daemon stopping") */
     private volatile String stopReason = "daemon stopping";
-
-    private static final class Ticket implements Admission.Slot {
-        final RunRequest req;
-        /** resolved again by a reload while the run waits: a run starts with the settings of its start */
-        JobService service;
-        JobSettings settings;
-        final long id;
-        final Instant requested;
-        final long arrival;
-        final CompletableFuture<RunRecord> done = new CompletableFuture<>();
-        volatile Thread thread;
-        volatile Instant started;
-        volatile boolean overdue;
-
-        Ticket(RunRequest req, JobService service, JobSettings settings, long id, Instant requested, long arrival) {
-            this.req = req;
-            this.service = service;
-            this.settings = settings;
-            this.id = id;
-            this.requested = requested;
-            this.arrival = arrival;
-        }
-
-        @Override
-        public RunRequest request() {
-            return req;
-        }
-
-        @Override
-        public long id() {
-            return id;
-        }
-
-        @Override
-        public Instant requested() {
-            return requested;
-        }
-
-        @Override
-        public long arrival() {
-            return arrival;
-        }
-
-        @Override
-        public Instant started() {
-            return started;
-        }
-    }
-
-    /** A run of {@code then} queued after each successful run of {@code after}, for the servers that want it. */
-    /** @param chainedOnly follows only a run that was itself chained (the copy after a backup, not a WAL copy) */
-    private record Chain(JobKind after, JobKind then, Predicate<String> forServer, boolean chainedOnly) {
-    }
 
     public JobRunner(Map<String, ServerSettings> servers, JobRegistry registry, RunHistory store, SchedulerSettings limits,
                      Clock clock) {
@@ -149,6 +85,8 @@ public class JobRunner {
         this.admission = new LocalAdmission<>(limits.maxHeavyRuns(), limits.maxLightRuns());
         this.clock = clock;
         this.delays = delays;
+        this.execution = new Execution(store, clock);
+        this.after = new AfterRun(store, clock, delays, this::submitRecorded, () -> stopping);
         AtomicInteger n = new AtomicInteger();
         this.exec = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "barmand-run-" + n.incrementAndGet());
@@ -161,17 +99,12 @@ public class JobRunner {
         return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(m));
     }
 
-    /** Runs {@code then} (argument: the backup id of the run before) after every successful {@code after}. */
-    public void chain(JobKind after, JobKind then, Predicate<String> forServer) {
-        chains.add(new Chain(after, then, forServer, false));
-    }
-
     /**
-     * As {@link #chain}, after a successful {@code after} that was itself chained (trigger after-backup) only: retention
-     * follows the offsite copy of each new backup, not each scheduled WAL copy.
+     * What follows a successful run, replacing what was set (the wiring's declaration, at the start and by a reload);
+     * a follow-up is given the backup id of the run before.
      */
-    public void chainAfterChained(JobKind after, JobKind then, Predicate<String> forServer) {
-        chains.add(new Chain(after, then, forServer, true));
+    public void followUps(List<FollowUps> f) {
+        after.followUps(f);
     }
 
     /** {@code l} is told of every run once it has ended and is recorded (alerts, metrics); it must not block. */
@@ -336,7 +269,7 @@ public class JobRunner {
     }
 
     /** "pg1 backup", or "prune-history" for a job of the host: how the log names a run. */
-    private static String who(RunRequest r) {
+    static String who(RunRequest r) {
         return r.server().isEmpty() ? r.kind().id() : r.server() + " " + r.kind();
     }
 
@@ -366,7 +299,7 @@ public class JobRunner {
 
     /** How long past its deadline a run may go on before the runner interrupts it (tests shorten it). */
     void overrunGrace(Duration grace) {
-        this.overrunGrace = grace;
+        execution.overrunGrace(grace);
     }
 
     /**
@@ -381,64 +314,11 @@ public class JobRunner {
     }
 
     private void executeNamed(Ticket t, long waitedMs) {
-        t.thread = Thread.currentThread();
-        RunRequest r = t.req;
-        long t0 = System.nanoTime();
-        Duration limit = t.settings.timeout().plus(overrunGrace);
-        java.util.concurrent.ScheduledFuture<?> dog = watchdog.schedule(LogFields.carry(() -> {
-            Thread th = t.thread;
-            if (th != null) {
-                t.overdue = true;
-                log.error("run {} {}: still running {} past its timeout of {} ({}.timeout): cutting it short", t.id,
-                        who(r), overrunGrace, t.settings.timeout(), r.kind());
-                th.interrupt();
-            }
-        }), limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        Outcome outcome;
-        RunFigures figures;
-        try {
-            if (stopping) {
-                throw new BarmandException(Category.INTERRUPTED, "interrupted (daemon stopping) before it began");
-            }
-            log.info("run {} {} ({}{}): started{}", t.id, who(r), r.trigger().word(),
-                    r.attempt() > 1 ? ", attempt " + r.attempt() : "",
-                    waitedMs >= 1000 ? String.format(Locale.ROOT, " after waiting %.1fs", waitedMs / 1000.0) : "");
-            changed();
-            Instant begun = clock.instant();
-            RunContext ctx = new RunContext(r.server(), t.settings, r.options(), t.id, clock, begun.plus(t.settings.timeout()));
-            JobService.Result res = t.service.execute(ctx);
-            outcome = res.success() ? Outcome.SUCCESS : Outcome.FAILED;
-            figures = res.figures().withDefaultDetail();
-        } catch (BarmandException e) {
-            if (t.overdue) {
-                outcome = Outcome.FAILED;
-                figures = RunFigures.error("timeout: cut short " + overrunGrace + " past its timeout of " + t.settings.timeout()
-                        + " (" + r.kind() + ".timeout): " + e.getMessage());
-            } else {
-                outcome = e.category() == Category.INTERRUPTED ? Outcome.INTERRUPTED : Outcome.FAILED;
-                figures = RunFigures.error(e.getMessage());
-            }
-        } catch (RuntimeException e) {
-            log.error("run {} {}: unexpected error", t.id, who(r), e);
-            outcome = Outcome.FAILED;
-            figures = RunFigures.error("internal error: " + e);
-        } finally {
-            dog.cancel(false);
-            t.thread = null;
-            // a run interrupted by shutdown must not leave the flag set for the pool's thread
-            Thread.interrupted();
-        }
-        if (r.options().source().isPresent()) {
-            // where a restore test read from is a fact of the run, also of one that ended in an error
-            figures = figures.withFacts(figures.facts().withTextIfAbsent(io.barmand.history.FactNames.SOURCE, r.options().source().get().id()));
-        }
-        long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
         RunRecord rec;
         try {
-            store.finish(t.id, outcome, clock.instant(), ms, figures);
-            rec = store.get(t.id).orElseThrow();
+            rec = execution.run(t, waitedMs, () -> stopping, this::changed);
         } catch (RuntimeException e) {
-            log.error("run {} {}: cannot record its end: {}", t.id, who(r), e.getMessage());
+            log.error("run {} {}: cannot record its end: {}", t.id, who(t.req), e.getMessage());
             t.done.completeExceptionally(e);
             return;
         } finally {
@@ -452,53 +332,15 @@ public class JobRunner {
         }
         logOutcome(rec);
         t.done.complete(rec);
-        afterwards(rec, t);
+        after.ended(rec, t.req, t.settings.retry());
         changed();
         for (java.util.function.Consumer<RunRecord> l : listeners) {
             try {
                 l.accept(rec);
             } catch (RuntimeException e) {
-                log.error("run {} {}: a listener failed: {}", t.id, who(r), e.toString());
+                log.error("run {} {}: a listener failed: {}", t.id, who(t.req), e.toString());
             }
         }
-    }
-
-    /** Chained runs and the retry, once a run has ended. */
-    private void afterwards(RunRecord rec, Ticket t) {
-        if (rec.outcome() == Outcome.SUCCESS) {
-            for (Chain c : chains) {
-                if (c.after() == t.req.kind() && c.forServer().test(rec.server())
-                        && (!c.chainedOnly() || t.req.trigger() == Trigger.AFTER_BACKUP)) {
-                    log.info("{}: {} {} done, {} follows", rec.server(), t.req.kind(),
-                            rec.backupId() == null ? "run " + rec.id() : rec.backupId(), c.then());
-                    submitRecorded(new RunRequest(c.then(), rec.server(), Trigger.AFTER_BACKUP,
-                            RunOptions.backup(rec.backupId()), 1));
-                }
-            }
-        } else if (rec.outcome() == Outcome.FAILED) {
-            RetryPolicy p = t.settings.retry();
-            if (p.allowsAnotherAfter(t.req.attempt()) && !stopping) {
-                retryLater(t.req, rec.id(), p.after());
-            } else if (p.max() > 0) {
-                log.error("run {} {}: attempt {} failed, no retry left (retry.max = {})", rec.id(), rec.server(),
-                        rec.job(), t.req.attempt(), p.max());
-            }
-        }
-    }
-
-    private void retryLater(RunRequest failed, long failedRunId, Duration after) {
-        RunRequest next = new RunRequest(failed.kind(), failed.server(), Trigger.RETRY, failed.options(), failed.attempt() + 1);
-        log.warn("run {} {}: attempt {} failed; attempt {} in {}", failedRunId, failed.server(), failed.kind(),
-                failed.attempt(), next.attempt(), after);
-        delays.after(after, () -> {
-            Optional<RunRecord> newest = store.lastRun(failed.server(), failed.kind().id(), false);
-            if (newest.isPresent() && newest.get().id() != failedRunId) {
-                log.info("{} {}: retry of run {} not needed, run {} came since ({})", failed.server(), failed.kind(),
-                        failedRunId, newest.get().id(), newest.get().outcome().word());
-                return;
-            }
-            submitRecorded(next);
-        });
     }
 
     /**
@@ -506,27 +348,8 @@ public class JobRunner {
      * failed with attempts left is tried again its `after` past its end (at once when that has passed).
      */
     public int resumeRetries() {
-        int n = 0;
         Jobs j = jobs;
-        for (ServerSettings ss : j.servers().values()) {
-            for (JobKind k : j.registry().kinds()) {
-                JobSettings js = ss.job(k);
-                if (js == null || !js.enabled() || js.retry().max() == 0) {
-                    continue;
-                }
-                Optional<RunRecord> last = store.lastRun(ss.name(), k.id(), false);
-                if (last.isEmpty() || last.get().outcome() != Outcome.FAILED || !js.retry().allowsAnotherAfter(last.get().attempt())
-                        || last.get().ended() == null) {
-                    continue;
-                }
-                RunRecord f = last.get();
-                Duration left = Duration.between(clock.instant(), f.ended().plus(js.retry().after()));
-                RunRequest failed = new RunRequest(k, ss.name(), f.trigger(), RunOptions.NONE, f.attempt());
-                retryLater(failed, f.id(), left.isNegative() ? Duration.ZERO : left);
-                n++;
-            }
-        }
-        return n;
+        return after.resumeRetries(j.servers(), j.registry().kinds());
     }
 
     /** Submits a run that nobody waits for; a request that cannot be taken is recorded skipped, naming why. */
@@ -603,7 +426,7 @@ public class JobRunner {
      */
     public void interruptAll() {
         stopAdmitting(stopReason);
-        watchdog.shutdownNow();
+        execution.shutdown();
         List<Thread> threads = new ArrayList<>();
         synchronized (lock) {
             for (Ticket t : admission.running()) {

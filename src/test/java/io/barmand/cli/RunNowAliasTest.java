@@ -11,7 +11,6 @@ import io.barmand.history.RunRecord;
 import io.barmand.history.RunStore;
 import io.barmand.jobs.SwitchWalService;
 import io.barmand.process.CommandRunner;
-import io.barmand.schedule.Adapters.SwitchWalJob;
 import io.barmand.schedule.JobRegistry;
 import io.barmand.schedule.JobRunner;
 import io.barmand.testing.FakeBarman;
@@ -54,7 +53,7 @@ class RunNowAliasTest {
         CommandRunner cmd = new CommandRunner(clock, Duration.ofSeconds(1));
         store = RunStore.open(tmp.resolve("state"), true);
         JobRunner runner = new JobRunner(s.servers(), new JobRegistry().register(
-                new SwitchWalService(new BarmanClient(cmd, fake.script(), s.barmanConfigFile())), SwitchWalJob.class), store,
+                new SwitchWalService(new BarmanClient(cmd, fake.script(), s.barmanConfigFile()))), store,
                 io.barmand.testing.Limits.DEFAULTS, clock);
         control = new ControlServer(socket, runner);
         control.start();

@@ -11,7 +11,6 @@ import io.barmand.bucket.Layout;
 import io.barmand.bucket.S3Store;
 import io.barmand.config.JobKind;
 import io.barmand.config.Settings;
-import io.barmand.daemon.Daemon;
 import io.barmand.job.JobService;
 import io.barmand.job.RunOptions;
 import io.barmand.restore.RestoreTestService;
@@ -105,7 +104,7 @@ class RetentionS3IT {
             long walBefore = st.list(layout.wals(SERVER)).size();
 
             RetentionService svc = new RetentionService(barman, null, settings.servers(), S3Store::new,
-                    Daemon.copyCheck(settings.offsite()), settings.stateDir(), Clock.offset(Clock.systemUTC(), Duration.ofHours(2)));
+                    io.barmand.wiring.Services.copyCheck(settings.offsite()), settings.stateDir(), Clock.offset(Clock.systemUTC(), Duration.ofHours(2)));
             RetentionService.Plans plans = svc.plans(SERVER, true, Duration.ofMinutes(2));
             io.barmand.retention.PlanText.table(plans.local()).forEach(l -> System.out.println("local plan: " + l));
             io.barmand.retention.PlanText.table(plans.s3().orElseThrow()).forEach(l -> System.out.println("s3 plan: " + l));

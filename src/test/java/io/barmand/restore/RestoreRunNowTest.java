@@ -12,7 +12,6 @@ import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
 import io.barmand.history.RunStore;
 import io.barmand.process.CommandRunner;
-import io.barmand.schedule.Adapters.RestoreTestJob;
 import io.barmand.schedule.JobRegistry;
 import io.barmand.schedule.JobRunner;
 import io.barmand.testing.FakeBarman;
@@ -52,7 +51,7 @@ class RestoreRunNowTest {
         RestoreTestService service = new RestoreTestService(new BarmanClient(cmd, fake.script(), s.barmanConfigFile()), cmd,
                 s.restore(), clock);
         store = RunStore.open(tmp.resolve("state"), true);
-        JobRunner runner = new JobRunner(s.servers(), new JobRegistry().register(service, RestoreTestJob.class), store,
+        JobRunner runner = new JobRunner(s.servers(), new JobRegistry().register(service), store,
                 io.barmand.testing.Limits.DEFAULTS, clock);
         control = new ControlServer(socket, runner);
         control.start();

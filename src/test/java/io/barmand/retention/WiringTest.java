@@ -77,14 +77,20 @@ class WiringTest {
                 + "    pg4 {}\n  }\n}\n");
         io.barmand.config.Settings s = io.barmand.config.Settings.load(f, (bin, cf, t) -> java.util.Set.of("pg1", "pg2", "pg3", "pg4"));
         RetentionService svc = new RetentionService(null, null, s.servers(), null, null, tmp, java.time.Clock.systemUTC());
-        assertThat(svc.afterBackup("pg1")).isTrue();
-        assertThat(svc.afterOffsite("pg1")).isFalse();
-        assertThat(svc.afterBackup("pg2")).as("after its offsite copy instead").isFalse();
-        assertThat(svc.afterOffsite("pg2")).isTrue();
+        // the wiring's declaration: after a backup, its offsite copy (when on), then retention
+        io.barmand.schedule.FollowUps chain = io.barmand.wiring.Services.afterBackup(
+                server -> s.servers().get(server).offsite().enabled(), svc::followsBackups);
+        io.barmand.history.Trigger after = io.barmand.history.Trigger.AFTER_BACKUP;
+        io.barmand.history.Trigger scheduled = io.barmand.history.Trigger.SCHEDULED;
+        assertThat(chain.next(JobKind.BACKUP, scheduled, "pg1")).contains(JobKind.RETENTION);
+        assertThat(chain.next(JobKind.OFFSITE, after, "pg1")).isEmpty();
+        assertThat(chain.next(JobKind.BACKUP, scheduled, "pg2")).as("after its offsite copy instead").contains(JobKind.OFFSITE);
+        assertThat(chain.next(JobKind.OFFSITE, after, "pg2")).contains(JobKind.RETENTION);
+        assertThat(chain.next(JobKind.OFFSITE, scheduled, "pg2")).as("a scheduled WAL copy is no new backup").isEmpty();
         assertThat(s.servers().get("pg2").retention().orElseThrow().s3()).isPresent();
-        assertThat(svc.afterBackup("pg3") || svc.afterOffsite("pg3")).isFalse();
+        assertThat(chain.next(JobKind.BACKUP, scheduled, "pg3")).isEmpty();
         assertThat(svc.enabled("pg4")).isFalse();
-        assertThat(svc.afterBackup("pg4")).isFalse();
+        assertThat(chain.next(JobKind.BACKUP, scheduled, "pg4")).isEmpty();
     }
 
     @Test

@@ -49,9 +49,9 @@ class BarmandSchedulerTest {
         fake.answer("check", "check-failed.json", 1).answer("switch-wal", "switch-wal.json", 0)
                 .answer("backup", "backup.json", 0).answer("show-backup", "show-backup.json", 0);
         BarmanClient client = new BarmanClient(new CommandRunner(Clock.systemUTC(), Duration.ofSeconds(1)), fake.script(), Optional.empty());
-        JobRegistry reg = new JobRegistry().register(new CheckService(client), Adapters.CheckJob.class)
-                .register(new SwitchWalService(client), Adapters.SwitchWalJob.class)
-                .register(new BackupService(client, servers), Adapters.BackupJob.class);
+        JobRegistry reg = new JobRegistry().register(new CheckService(client))
+                .register(new SwitchWalService(client))
+                .register(new BackupService(client, servers));
         RunStore store = RunStore.open(tmp.resolve("state"), true);
         JobRunner runner = new JobRunner(servers, reg, store, io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC());
         return new Env(new BarmandScheduler(servers, reg, runner, store, io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC()),
@@ -154,7 +154,7 @@ class BarmandSchedulerTest {
         Env again = new Env(null, e.store(), e.fake());
         Map<String, ServerSettings> servers = Map.of("itpg", server("itpg", null, null, "0 0 2 * * ?"));
         BarmandScheduler s2 = new BarmandScheduler(servers, new JobRegistry().register(
-                new BackupService(null, servers), Adapters.BackupJob.class),
+                new BackupService(null, servers)),
                 new JobRunner(servers, new JobRegistry(), again.store(), io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC()),
                 again.store(), io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC());
         try {
@@ -195,7 +195,7 @@ class BarmandSchedulerTest {
     }
 
     BarmandScheduler restoreScheduler(Map<String, ServerSettings> servers, SourceRecorder rec, RunStore store) {
-        JobRegistry reg = new JobRegistry().register(rec, Adapters.RestoreTestJob.class);
+        JobRegistry reg = new JobRegistry().register(rec);
         JobRunner runner = new JobRunner(servers, reg, store, io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC());
         return new BarmandScheduler(servers, reg, runner, store, io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC());
     }

@@ -49,10 +49,9 @@ class JobRunnerTest {
                     entered.countDown();
                     awaitLatch(release);
                     return JobService.Result.ok(new RunFigures("20261124T010000", 100L, 10L, List.of(), null, null));
-                }), Adapters.BackupJob.class)
+                }))
                 .register(service(JobKind.CHECK, () -> JobService.Result.failed(
-                        new RunFigures(null, null, null, List.of("wal_archive"), "failed checks: wal_archive", null))),
-                        Adapters.CheckJob.class)
+                        new RunFigures(null, null, null, List.of("wal_archive"), "failed checks: wal_archive", null))))
                 .register(service(JobKind.SWITCH_WAL, () -> {
                     entered.countDown();
                     try {
@@ -61,7 +60,7 @@ class JobRunnerTest {
                         throw new BarmandException(Category.INTERRUPTED, "interrupted (daemon stopping)");
                     }
                     return JobService.Result.ok(RunFigures.NONE);
-                }), Adapters.SwitchWalJob.class);
+                }));
     }
 
     static void awaitLatch(CountDownLatch l) {
@@ -189,7 +188,7 @@ class JobRunnerTest {
                 return Result.ok(RunFigures.NONE);
             }
         };
-        runner = new JobRunner(Map.of("pg1", server("pg1"), "pg2", server("pg2")), registry().register(copy, Adapters.CheckJob.class),
+        runner = new JobRunner(Map.of("pg1", server("pg1"), "pg2", server("pg2")), registry().register(copy),
                 store, io.barmand.testing.Limits.DEFAULTS, clock);
         long first = runner.run(JobKind.OFFSITE, "pg1", Trigger.MANUAL, RunOptions.backup("20261124T010203")).id();
         long second = runner.run(JobKind.OFFSITE, "pg2", Trigger.SCHEDULED).id();
@@ -223,7 +222,7 @@ class JobRunnerTest {
                 return Result.ok(RunFigures.NONE);
             }
         };
-        runner = new JobRunner(Map.of("pg1", server("pg1")), registry().register(withOptions, Adapters.CheckJob.class),
+        runner = new JobRunner(Map.of("pg1", server("pg1")), registry().register(withOptions),
                 store, io.barmand.testing.Limits.DEFAULTS, clock);
 
         assertThat(runner.run(JobKind.OFFSITE, "pg1", Trigger.MANUAL, RunOptions.backup("20261124T010203")).outcome())

@@ -22,9 +22,7 @@ import io.barmand.history.Trigger;
 import io.barmand.jobs.BackupService;
 import io.barmand.jobs.CheckService;
 import io.barmand.jobs.SwitchWalService;
-import io.barmand.schedule.Adapters.OffsiteJob;
 import io.barmand.process.CommandRunner;
-import io.barmand.schedule.Adapters.RestoreTestJob;
 import io.barmand.testing.FakeBarman;
 import io.barmand.testing.Limits;
 import io.barmand.testing.ManualDelays;
@@ -127,11 +125,11 @@ class RunQueueTest {
                 .answer("backup", "backup.json", 0).answer("show-backup", "show-backup.json", 0);
         BarmanClient client = new BarmanClient(new CommandRunner(Clock.systemUTC(), Duration.ofSeconds(1)), fake.script(),
                 Optional.empty());
-        JobRegistry reg = new JobRegistry().register(new CheckService(client), Adapters.CheckJob.class)
-                .register(new SwitchWalService(client), Adapters.SwitchWalJob.class)
-                .register(backupService != null ? backupService : new BackupService(client, servers), Adapters.BackupJob.class)
-                .register(restore, RestoreTestJob.class)
-                .register(offsite, OffsiteJob.class);
+        JobRegistry reg = new JobRegistry().register(new CheckService(client))
+                .register(new SwitchWalService(client))
+                .register(backupService != null ? backupService : new BackupService(client, servers))
+                .register(restore)
+                .register(offsite);
         store = RunStore.open(tmp.resolve("state"), true);
         runner = new JobRunner(servers, reg, store, Limits.heavy(maxHeavy), Clock.systemUTC(), delays);
         scheduler = new BarmandScheduler(servers, reg, runner, store, Limits.heavy(maxHeavy), Clock.systemUTC());
@@ -274,7 +272,7 @@ class RunQueueTest {
     @Test
     void theOffsiteCopyAfterABackupIsNotLostWhenOtherJobsHoldTheServer() {
         start(Map.of("itpg", server("itpg", "* * * * * ?", NEVER, RetryPolicy.NONE)), 2, null);
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
+        runner.followUps(List.of(FollowUps.after(JobKind.BACKUP, FollowUps.step(JobKind.OFFSITE, s -> true))));
         fake.hold("check");
         await().atMost(WAIT).until(() -> fake.holding("check") == 1);
         // an offsite copy of an older backup is running too
@@ -301,8 +299,8 @@ class RunQueueTest {
     @Test
     void aChainAfterChainedFollowsTheCopyAfterABackupAndNotAScheduledCopy() {
         start(Map.of("itpg", server("itpg", NEVER, NEVER, RetryPolicy.NONE)), 2, null);
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
-        runner.chainAfterChained(JobKind.OFFSITE, JobKind.RESTORE_TEST, s -> true);
+        runner.followUps(List.of(FollowUps.after(JobKind.BACKUP, FollowUps.step(JobKind.OFFSITE, s -> true),
+                FollowUps.step(JobKind.RESTORE_TEST, s -> true))));
         // a scheduled copy (the WAL's pace) succeeds: nothing follows
         var scheduled = runner.submit(RunRequest.of(JobKind.OFFSITE, "itpg", Trigger.SCHEDULED));
         offsite.gate.release();
@@ -372,7 +370,7 @@ class RunQueueTest {
     void queuedRunsAreRecordedWhenTheDaemonStopsAndAChainedRunThatCannotHappenSaysWhy() {
         Held backups = new Held(JobKind.BACKUP);
         start(Map.of("a", server("a", NEVER, NEVER, RetryPolicy.NONE), "b", server("b", NEVER, NEVER, RetryPolicy.NONE)), 1, backups);
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
+        runner.followUps(List.of(FollowUps.after(JobKind.BACKUP, FollowUps.step(JobKind.OFFSITE, s -> true))));
         runner.submit(RunRequest.of(JobKind.BACKUP, "a", Trigger.MANUAL));
         await().atMost(WAIT).until(() -> backups.now.get() == 1);
         var queued = runner.submit(RunRequest.of(JobKind.BACKUP, "b", Trigger.SCHEDULED));
@@ -393,7 +391,7 @@ class RunQueueTest {
         jobs.put(JobKind.BACKUP, job(JobKind.BACKUP, NEVER, RetryPolicy.NONE));
         jobs.put(JobKind.SWITCH_WAL, job(JobKind.SWITCH_WAL, NEVER, RetryPolicy.NONE));
         start(Map.of("itpg", io.barmand.testing.Jobs.server("itpg", ZoneOffset.UTC, jobs)), 2, null);
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
+        runner.followUps(List.of(FollowUps.after(JobKind.BACKUP, FollowUps.step(JobKind.OFFSITE, s -> true))));
         assertThat(runner.run(JobKind.BACKUP, "itpg", Trigger.MANUAL).outcome()).isEqualTo(Outcome.SUCCESS);
         await().atMost(WAIT).until(() -> !runs("itpg", JobKind.OFFSITE).isEmpty());
         RunRecord r = runs("itpg", JobKind.OFFSITE).get(0);
@@ -430,8 +428,7 @@ class RunQueueTest {
         long recent = store.start("itpg", "backup", Trigger.SCHEDULED, Instant.now().minusSeconds(3600));
         store.finish(recent, Outcome.SUCCESS, Instant.now().minusSeconds(3500), 60_000, RunFigures.NONE);
         Map<JobKind, JobSettings> host = Map.of(JobKind.PRUNE_HISTORY, job(JobKind.PRUNE_HISTORY, "* * * * * ?", RetryPolicy.NONE));
-        JobRegistry reg = new JobRegistry().register(new io.barmand.jobs.PruneHistoryService(store, Duration.ofDays(400)),
-                Adapters.PruneHistoryJob.class).register(new Held(JobKind.BACKUP), Adapters.BackupJob.class);
+        JobRegistry reg = new JobRegistry().register(new io.barmand.jobs.PruneHistoryService(store, Duration.ofDays(400))).register(new Held(JobKind.BACKUP));
         runner = new JobRunner(servers, host, reg, store, Limits.DEFAULTS, Clock.systemUTC(), delays);
         scheduler = new BarmandScheduler(servers, host, ZoneOffset.UTC, reg, runner, store, Limits.DEFAULTS, Clock.systemUTC());
         assertThat(scheduler.schedule()).isEqualTo(1);

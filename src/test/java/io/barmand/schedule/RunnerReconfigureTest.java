@@ -45,7 +45,7 @@ class RunnerReconfigureTest {
                 JobRunnerTest.awaitLatch(release);
             }
             return JobService.Result.ok(new RunFigures(tag, 1L, 1L, List.of(), null, null));
-        }), Adapters.BackupJob.class);
+        }));
     }
 
     @BeforeEach

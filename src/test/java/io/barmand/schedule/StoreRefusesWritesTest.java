@@ -57,8 +57,8 @@ class StoreRefusesWritesTest {
                     entered.countDown();
                     JobRunnerTest.awaitLatch(release);
                     return JobService.Result.ok(new RunFigures("20261124T010000", 100L, 10L, List.of(), null, null));
-                }), Adapters.BackupJob.class)
-                .register(JobRunnerTest.service(JobKind.CHECK, () -> JobService.Result.ok(RunFigures.NONE)), Adapters.CheckJob.class)
+                }))
+                .register(JobRunnerTest.service(JobKind.CHECK, () -> JobService.Result.ok(RunFigures.NONE)))
                 .register(new JobService() {
                     @Override
                     public JobKind kind() {
@@ -74,7 +74,7 @@ class StoreRefusesWritesTest {
                         copied.add(ctx.options().backupId().orElse("?"));
                         return Result.ok(RunFigures.NONE);
                     }
-                }, Adapters.OffsiteJob.class);
+                });
     }
 
     @BeforeEach
@@ -82,7 +82,7 @@ class StoreRefusesWritesTest {
         store = RunStore.open(tmp, true, FAST, clock);
         // one heavy slot: a run that kept it would stop every backup and copy
         runner = new JobRunner(Map.of("pg1", JobRunnerTest.server("pg1")), registry(), store, io.barmand.testing.Limits.heavy(1), clock);
-        runner.chain(JobKind.BACKUP, JobKind.OFFSITE, s -> true);
+        runner.followUps(List.of(FollowUps.after(JobKind.BACKUP, FollowUps.step(JobKind.OFFSITE, s -> true))));
         logs.start();
         ((Logger) LoggerFactory.getLogger("io.barmand")).addAppender(logs);
     }

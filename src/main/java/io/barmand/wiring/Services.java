@@ -1,0 +1,172 @@
+package io.barmand.wiring;
+
+import io.barmand.barman.BarmanClient;
+import io.barmand.bucket.S3Store;
+import io.barmand.config.JobKind;
+import io.barmand.config.OffsiteSettings;
+import io.barmand.config.RestoreSettings;
+import io.barmand.config.Settings;
+import io.barmand.health.Health;
+import io.barmand.history.RunHistory;
+import io.barmand.history.RunStore;
+import io.barmand.jobs.BackupService;
+import io.barmand.jobs.CheckService;
+import io.barmand.jobs.PruneHistoryService;
+import io.barmand.jobs.SwitchWalService;
+import io.barmand.jobs.VerifyService;
+import io.barmand.mail.Outbox;
+import io.barmand.mail.Sender;
+import io.barmand.offsite.BarmanSource;
+import io.barmand.offsite.OffsiteService;
+import io.barmand.offsite.OffsiteVerifier;
+import io.barmand.process.CommandRunner;
+import io.barmand.report.AlertService;
+import io.barmand.report.Folders;
+import io.barmand.report.ReportService;
+import io.barmand.restore.CanaryHook;
+import io.barmand.restore.RestoreKeeps;
+import io.barmand.restore.RestoreTestService;
+import io.barmand.retention.RetentionService;
+import io.barmand.schedule.FollowUps;
+import io.barmand.schedule.JobRegistry;
+import io.barmand.vocabulary.KeepRegistry;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Everything built from one {@link Settings}, in one place: the command runner, Barman's client, the job services and
+ * their registry, the report's health, the outbox and the alerts, and what follows a backup ({@link #chains}). The
+ * daemon builds the whole ({@link #build}) at the start and again by each reload that is taken; the CLI's read-only
+ * commands build the pieces they need with the same factories ({@link #barman}, {@link #retention}, {@link #health},
+ * {@link #report}). The history store, the runner, the scheduler, the control socket and the metrics endpoint outlive it.
+ */
+public final class Services {
+    public final Settings settings;
+    public final BarmanClient barman;
+    public final JobRegistry registry;
+    public final OffsiteService offsite;
+    public final RetentionService retention;
+    public final RestoreTestService restore;
+    public final Health health;
+    public final Optional<Outbox> outbox;
+    public final Optional<AlertService> alerts;
+
+    private Services(Settings settings, BarmanClient barman, JobRegistry registry, OffsiteService offsite,
+                     RetentionService retention, RestoreTestService restore, Health health, Optional<Outbox> outbox,
+                     Optional<AlertService> alerts) {
+        this.settings = settings;
+        this.barman = barman;
+        this.registry = registry;
+        this.offsite = offsite;
+        this.retention = retention;
+        this.restore = restore;
+        this.health = health;
+        this.outbox = outbox;
+        this.alerts = alerts;
+    }
+
+    /** The runner of every external command, killing a timed-out command's children after {@code kill-grace}. */
+    public static CommandRunner commands(Settings s, Clock clock) {
+        return new CommandRunner(clock, s.killGrace());
+    }
+
+    /** Barman's client: the one place it is built. */
+    public static BarmanClient barman(Settings s, CommandRunner cmd) {
+        return new BarmanClient(cmd, s.barmanBinary(), s.barmanConfigFile());
+    }
+
+    /** One copy in the bucket checked without download (HEAD of each object against its manifest). */
+    public static RetentionService.CopyCheck copyCheck(Map<String, OffsiteSettings> offsite) {
+        return (server, id) -> {
+            try (S3Store st = new S3Store(offsite.get(server))) {
+                return new OffsiteVerifier(st).verify(server, Optional.of(id), false).problems();
+            }
+        };
+    }
+
+    /** Retention: Barman's keep, release and delete, and the expiry of the bucket's copies ({@code store} may be null). */
+    public static RetentionService retention(Settings s, BarmanClient barman, RunStore store, Clock clock) {
+        return retention(s, barman, store, RestoreKeeps.in(s.stateDir()), clock);
+    }
+
+    /** As {@link #retention(Settings, BarmanClient, RunStore, Clock)}, respecting the backups {@code keeps} holds. */
+    static RetentionService retention(Settings s, BarmanClient barman, RunStore store, KeepRegistry keeps, Clock clock) {
+        return new RetentionService(barman, store, s.servers(), S3Store::new, copyCheck(s.offsite()), keeps, s.stateDir(),
+                clock);
+    }
+
+    /** The health of every server and job, read from the history and Barman's newest WAL. */
+    public static Health health(Settings s, RunHistory store, BarmanClient barman) {
+        return new Health(s, store, barman.walClock(s.probeTimeout()));
+    }
+
+    /** The outbox of the report and the alerts. */
+    public static Outbox outbox(Settings s, CommandRunner cmd, Clock clock) {
+        return new Outbox(s.stateDir(), s.mail(), new Sender(s.mail(), cmd), clock);
+    }
+
+    /** The morning report. */
+    public static ReportService report(Settings s, RunHistory store, Health health, BarmanClient barman,
+                                       Optional<Outbox> outbox, Clock clock) {
+        return new ReportService(s.report(), s.servers(), store, health, Folders.of(s, barman.paths(s.probeTimeout())),
+                outbox, s.stateDir(), s.hostTimezone(), clock);
+    }
+
+    /**
+     * What follows a backup, declared once: its offsite copy, then retention (after the copy when offsite is on, the
+     * copy being one of retention's rails; directly after the backup otherwise). The runner reads it.
+     */
+    public static FollowUps afterBackup(Predicate<String> offsite, Predicate<String> retention) {
+        return FollowUps.after(JobKind.BACKUP, FollowUps.step(JobKind.OFFSITE, offsite),
+                FollowUps.step(JobKind.RETENTION, retention));
+    }
+
+    /** {@link #afterBackup} for these services: offsite on, retention on with after-backup. */
+    public List<FollowUps> followUps() {
+        return List.of(afterBackup(offsite::enabled, retention::followsBackups));
+    }
+
+    /** Everything, for the daemon ({@code version}: what the offsite copies record as their writer). */
+    public static Services build(Settings settings, RunStore store, Clock clock, String version) {
+        Map<String, RestoreSettings> restore = settings.restore();
+        Map<String, OffsiteSettings> offsite = settings.offsite();
+        CommandRunner cmd = commands(settings, clock);
+        BarmanClient barman = barman(settings, cmd);
+        // what restore tests hold, which retention must respect: one journal, given to both
+        RestoreKeeps restoreKeeps = RestoreKeeps.in(settings.stateDir());
+        RestoreTestService restoreService = new RestoreTestService(barman, cmd, restore, clock, offsite, S3Store::new,
+                restoreKeeps);
+        JobRegistry registry = new JobRegistry()
+                .register(new CheckService(barman))
+                .register(new CanaryHook(new SwitchWalService(barman), restore, clock))
+                .register(new CanaryHook(new BackupService(barman, settings.servers()), restore, clock))
+                .register(restoreService);
+        OffsiteService offsiteService = new OffsiteService(offsite, BarmanSource.of(barman, settings.probeTimeout()),
+                S3Store::new, version, clock);
+        registry.register(offsiteService);
+        // the nightly verify: barman verify-backup of new backups, the newest offsite copy downloaded and checked
+        registry.register(new VerifyService(barman, store, server -> {
+            OffsiteSettings os = offsite.get(server);
+            if (os == null || !os.enabled()) {
+                return Optional.empty();
+            }
+            try (S3Store st = new S3Store(os)) {
+                OffsiteVerifier.Report r = new OffsiteVerifier(st).verify(server, Optional.empty(), true);
+                return Optional.of(new VerifyService.Checked(r.backupId(), r.problems()));
+            }
+        }));
+        registry.register(new PruneHistoryService(store, settings.historyKeep()));
+        RetentionService retention = retention(settings, barman, store, restoreKeeps, clock);
+        registry.register(retention);
+        // the morning report, alerts and the outbox they share
+        Health health = health(settings, store, barman);
+        Optional<Outbox> outbox = settings.mail().enabled() ? Optional.of(outbox(settings, cmd, clock)) : Optional.empty();
+        registry.register(report(settings, store, health, barman, outbox, clock));
+        Optional<AlertService> alerts = outbox.filter(o -> settings.report().alertsEnabled()).map(o ->
+                new AlertService(settings.report(), health, o, settings.stateDir(), settings.hostTimezone(), clock));
+        return new Services(settings, barman, registry, offsiteService, retention, restoreService, health, outbox, alerts);
+    }
+}
