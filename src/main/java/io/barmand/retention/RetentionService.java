@@ -27,7 +27,6 @@ import io.barmand.job.RunOptions;
 import io.barmand.vocabulary.RestoreSource;
 import io.barmand.vocabulary.KeepRegistry;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -578,23 +577,7 @@ public final class RetentionService implements JobService {
 
     /** The backup ids of a journal folder (STATE-DIR/NAME/SERVER@ID.keep) of this server. */
     private Set<String> journal(String name, String server) {
-        Set<String> ids = new TreeSet<>();
-        Path dir = stateDir.resolve(name);
-        if (!Files.isDirectory(dir)) {
-            return ids;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, server + "@*.keep")) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                String id = n.substring(server.length() + 1, n.length() - ".keep".length());
-                if (Names.isBackupId(id)) {
-                    ids.add(id); // anything else is no keep of barmand's (nor passed to barman)
-                }
-            }
-        } catch (IOException e) {
-            throw new BarmandException(Category.IO, dir + ": cannot read barmand's keeps: " + e.getMessage(), e);
-        }
-        return ids;
+        return io.barmand.state.Journal.ids(stateDir.resolve(name), server);
     }
 
     private void note(String server, String id, String why) {
