@@ -12,6 +12,7 @@ import io.barmand.error.Category;
 import io.barmand.history.Outcome;
 import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,6 +82,7 @@ final class RunNowCommand implements Callable<Integer> {
         }
         RunOptions options = options(kind);
         Settings s = Settings.load(main.configFile(), null);
+        refuseWhatCannotRun(s, kind, options);
         ObjectNode req = RunJson.MAPPER.createObjectNode().put("op", "run-now").put("job", kind.id()).put("server", server);
         if (!options.isEmpty()) {
             ObjectNode o = req.putObject("options");
@@ -102,6 +104,27 @@ final class RunNowCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return exitCode(r.outcome());
+    }
+
+    /**
+     * A server the configuration lacks, or a job that is off for the server (offsite, retention, a restore test from
+     * S3 without offsite): a usage error naming the key that turns it on, before the daemon is asked, so nothing is
+     * recorded (the daemon refuses them too).
+     */
+    void refuseWhatCannotRun(Settings s, JobKind kind, RunOptions options) {
+        if (kind.host()) {
+            return;
+        }
+        io.barmand.config.ServerSettings ss = s.servers().get(server);
+        if (ss == null) {
+            throw new BarmandException(Category.USAGE, "unknown server '" + server + "'"
+                    + io.barmand.config.Near.suggestion(server, List.copyOf(s.servers().keySet()))
+                    + (s.servers().isEmpty() ? ": no server is configured in " + s.file()
+                        : ": configured: " + String.join(", ", s.servers().keySet())));
+        }
+        ss.offBecause(kind, options.source()).ifPresent(why -> {
+            throw new BarmandException(Category.USAGE, why + "; nothing run, nothing recorded");
+        });
     }
 
     /** The run's options, checked here so that a bad one exits 64 without asking the daemon. */

@@ -262,11 +262,31 @@ class CliTest {
         assertThat(run("run-now", "restore-test", "itpg", "--from", "tape", "--config", conf.toString())).isEqualTo(64);
         assertThat(err.toString()).contains("--from: must be \"barman\" or \"s3\", is \"tape\"");
         assertThat(run("run-now", "backup", "itpg", "--from", "s3", "--config", conf.toString())).isEqualTo(64);
-        assertThat(run("run-now", "restore-test", "itpg", "--from", "s3", "--config", conf.toString())).isEqualTo(69);
+        // offsite is off for itpg: a restore test from S3 cannot run (runNowOfAJobThatIsOff...)
+        assertThat(run("run-now", "restore-test", "itpg", "--from", "s3", "--config", conf.toString())).isEqualTo(64);
+        assertThat(run("run-now", "restore-test", "itpg", "--from", "barman", "--config", conf.toString())).isEqualTo(69);
         for (String t : List.of("end-of-wal", "time:2026-11-24T01:00:00Z", "ago:30m", "ago: 30 m", "lsn:0/3000060")) {
             assertThat(run("run-now", "restore-test", "itpg", "--target", t, "--backup-id", "latest",
                     "--config", conf.toString())).as(t).isEqualTo(69);
         }
+    }
+
+    @Test
+    void runNowOfAJobThatIsOffOrOfAnUnknownServerIsAUsageErrorNamingTheKeyWithNothingRecorded() {
+        // no daemon here: 69 would mean the request went on to it
+        assertThat(run("run-now", "offsite", "itpg", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("barmand: job 'offsite' is off for server 'itpg': "
+                + "barmand.servers.itpg.offsite.enabled = true turns it on (with the bucket; reference.conf, block offsite); "
+                + "nothing run, nothing recorded");
+        assertThat(run("run-now", "retention", "itpg", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("barmand.servers.itpg.retention.enabled = true turns it on");
+        assertThat(run("run-now", "restore-test", "itpg", "--from", "s3", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("from S3 reads its offsite copy, but offsite is off");
+        assertThat(run("run-now", "check", "itgp", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("barmand: unknown server 'itgp' (did you mean itpg?): configured: itpg");
+        assertThat(tmp.resolve("state").resolve(RunStore.FILE)).doesNotExist();
+        // a job whose schedule is off still runs on demand: the daemon is asked
+        assertThat(run("run-now", "verify", "itpg", "--config", conf.toString())).isEqualTo(69);
     }
 
     @Test
