@@ -228,6 +228,19 @@ class CliTest {
     }
 
     @Test
+    void reportBeforeTheDaemonsFirstStartSaysNothingHasRunYetInsteadOfExiting69() throws Exception {
+        Path history = tmp.resolve("state").resolve(RunStore.FILE);
+        assertThat(run("report", "--config", conf.toString())).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("barmand: no run recorded yet: barmand has not started on this host ("
+                + history + " does not exist)");
+        assertThat(out.toString()).contains("itpg");
+        assertThat(run("report", "--format", "json", "--config", conf.toString())).isZero();
+        assertThat(out.toString()).contains("\"itpg\"");
+        // read only: the CLI made no history of its own
+        assertThat(history).doesNotExist();
+    }
+
+    @Test
     void runNowWithoutADaemonExits69() {
         assertThat(run("run-now", "check", "itpg", "--config", conf.toString())).isEqualTo(69);
         assertThat(err.toString()).startsWith("barmand: the barmand daemon is not reachable at " + tmp.resolve("c.sock"))
