@@ -113,6 +113,7 @@ assert_stat /usr/bin/barmand root:root 755
 assert_stat /usr/share/barmand/barmand.jar root:root 644
 assert_stat /usr/share/barmand/monitoring/barmand-dashboard.json root:root 644
 assert_stat /usr/share/barmand/monitoring/barmand.rules.yml root:root 644
+assert_stat /usr/share/bash-completion/completions/barmand root:root 644
 assert_stat /lib/systemd/system/barmand.service root:root 644
 assert_stat /var/cache/barmand/cli/cli.jsa root:root 644
 assert_stat /var/cache/barmand/cli/libsqlitejdbc.so root:root 644
