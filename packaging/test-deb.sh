@@ -125,6 +125,7 @@ step docs
 dpkg-deb -f "$DEB" Recommends | grep -qw 'postgresql-15' || fail "no Recommends: postgresql-15 in the control file"
 assert_stat /usr/share/doc/barmand/reference.conf root:root 644
 assert_stat /usr/share/doc/barmand/copyright root:root 644
+for d in CONTRACTS.md operations.md retention.md; do assert_stat "/usr/share/doc/barmand/$d" root:root 644; done
 cxs 'head -1 /usr/share/doc/barmand/reference.conf | grep -q "the admin.s manual" && grep -q "^barmand {" /usr/share/doc/barmand/reference.conf' ||
   fail "/usr/share/doc/barmand/reference.conf is not barmand's reference.conf"
 cxs 'head -1 /usr/share/doc/barmand/copyright | grep -q "^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"' ||
