@@ -166,6 +166,26 @@ class DaemonLifecycleTest {
     }
 
     /**
+     * Issue 22: run-now of a job that is off for the server, through the daemon's control socket (a CLI whose file
+     * differs from the daemon's, or a client of its own): refused with 64 naming the key, nothing recorded.
+     */
+    @Test
+    void aRunNowOfAJobThatIsOffIsRefusedThroughTheSocketWithNothingRecorded() throws Exception {
+        write("off", "1h", "");
+        start();
+        var req = io.barmand.history.RunJson.MAPPER.createObjectNode().put("op", "run-now").put("job", "offsite")
+                .put("server", "itpg");
+        var resp = io.barmand.control.ControlClient.request(tmp.resolve("c.sock"), req, Duration.ofSeconds(20));
+        assertThat(resp.path("ok").asBoolean()).isFalse();
+        assertThat(resp.path("exitCode").asInt()).isEqualTo(64);
+        assertThat(resp.path("error").asText()).isEqualTo("job 'offsite' is off for server 'itpg': "
+                + "barmand.servers.itpg.offsite.enabled = true turns it on (with the bucket; reference.conf, block offsite)");
+        try (io.barmand.history.RunStore ro = io.barmand.history.RunStore.open(tmp.resolve("state"), false)) {
+            assertThat(ro.list("itpg", "offsite", 10)).isEmpty();
+        }
+    }
+
+    /**
      * Issue 22: the package's file names no server. The daemon starts (no failed unit), schedules nothing, not even the
      * jobs of the host, and says what to configure; a reload that names a server schedules its jobs and the host's.
      */
