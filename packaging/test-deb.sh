@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks the barmand .deb through its life cycle inside an LXC system container running systemd:
-# fresh install (service enabled, active, "barmand ready" logged, owners and modes), the launcher,
+# fresh install (service enabled, active, "barmand ready" logged, owners and modes; the shipped file inert: started
+# idle, no job scheduled), the launcher,
 # a run's journal fields (SERVER, JOB, RUN_ID: `journalctl -u barmand SERVER=... JOB=check`), clean stop (exit 143
 # counted as success), Type=notify with reload, stop and upgrade while a backup runs (systemctl reload: the new
 # schedule in status, the backup not interrupted, StatusText naming it; a broken file refused with each problem in
@@ -112,6 +113,7 @@ assert_stat /usr/bin/barmand root:root 755
 assert_stat /usr/share/barmand/barmand.jar root:root 644
 assert_stat /usr/share/barmand/monitoring/barmand-dashboard.json root:root 644
 assert_stat /usr/share/barmand/monitoring/barmand.rules.yml root:root 644
+assert_stat /usr/share/bash-completion/completions/barmand root:root 644
 assert_stat /lib/systemd/system/barmand.service root:root 644
 assert_stat /var/cache/barmand/cli/cli.jsa root:root 644
 assert_stat /var/cache/barmand/cli/libsqlitejdbc.so root:root 644
@@ -123,6 +125,7 @@ step docs
 dpkg-deb -f "$DEB" Recommends | grep -qw 'postgresql-15' || fail "no Recommends: postgresql-15 in the control file"
 assert_stat /usr/share/doc/barmand/reference.conf root:root 644
 assert_stat /usr/share/doc/barmand/copyright root:root 644
+for d in CONTRACTS.md operations.md retention.md; do assert_stat "/usr/share/doc/barmand/$d" root:root 644; done
 cxs 'head -1 /usr/share/doc/barmand/reference.conf | grep -q "the admin.s manual" && grep -q "^barmand {" /usr/share/doc/barmand/reference.conf' ||
   fail "/usr/share/doc/barmand/reference.conf is not barmand's reference.conf"
 cxs 'head -1 /usr/share/doc/barmand/copyright | grep -q "^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"' ||
@@ -143,16 +146,24 @@ cxs '[ -z "$(find /etc/barmand/conf.d -name "*.conf")" ]' || fail "conf.d ships 
 ok "Recommends postgresql-15; reference.conf and the DEP-5 copyright in /usr/share/doc/barmand; barmand(8) and barmand.conf(5) $(cxs 'command -v man >/dev/null' && echo "read by man -l" || echo "gzipped roff (no man here)"); /etc/barmand/conf.d with its README only"
 
 step first-start
-# postinst starts the service only when the shipped config passes check-config (it needs a server
-# Barman knows); otherwise the unit must be left inactive, not failed.
-if cxs 'barmand check-config >/dev/null 2>&1'; then
-  wait_ready >/dev/null || fail "shipped config is valid here but the service did not become ready"
-  ok "shipped config valid here: started by postinst"
-else
-  [[ $(prop ActiveState) == inactive ]] || fail "shipped config invalid here, yet the unit is $(prop ActiveState)"
-  grep -q 'enabled but not started' "$scratch/apt.log" || fail "postinst did not say why it did not start"
-  ok "shipped config not usable here (no such Barman server): enabled, not started, told so"
-fi
+# the shipped file is inert (issue 22): it names no server, so check-config says OK with a warning, postinst starts
+# the service, and the daemon schedules nothing (not even on a Barman here that knows pg1), saying what to configure
+rc=0; cx barmand check-config >"$scratch/cc.out" 2>"$scratch/cc.err" || rc=$?
+[[ $rc == 0 ]] || { cat "$scratch/cc.err" >&2; fail "check-config of the shipped file: exit $rc, want 0"; }
+head -1 "$scratch/cc.out" | grep -q ': OK, 0 server(s)' || fail "the shipped file names a server: $(head -1 "$scratch/cc.out")"
+grep -q 'warning: barmand.servers: no server configured' "$scratch/cc.err" ||
+  { cat "$scratch/cc.err" >&2; fail "check-config did not warn that no server is configured"; }
+wait_ready >/dev/null || fail "the shipped file: postinst did not start the service, or it is not ready (state $(prop ActiveState))"
+grep -q '^barmand: started idle: no server named yet' "$scratch/apt.log" || { tail -5 "$scratch/apt.log" >&2; fail "postinst did not say it started idle"; }
+cx journalctl -q -o cat "_SYSTEMD_INVOCATION_ID=$(prop InvocationID)" >"$scratch/first.journal"
+grep -q 'barmand ready: 0 servers, 0 jobs scheduled' "$scratch/first.journal" ||
+  { tail -20 "$scratch/first.journal" >&2; fail "the first start scheduled jobs, or logged no ready line"; }
+grep -q 'barmand.servers: no server configured: barmand schedules no job' "$scratch/first.journal" ||
+  fail "the first start did not log what to configure"
+[[ $(prop StatusText) == idle ]] || fail "StatusText of the idle daemon: '$(prop StatusText)', want 'idle'"
+runs=$(cx barmand history --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[[ $runs == 0 ]] || fail "$runs run(s) recorded by a daemon that names no server"
+ok "shipped file inert: check-config OK with a warning, started by postinst, idle (0 jobs, StatusText idle, no run), told so"
 
 step configure
 srv=$(cxs 'runuser -u barman -- barman list-servers --minimal 2>/dev/null | head -1' || true)

@@ -17,7 +17,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "check-config", description = "Validate the configuration (asks Barman which servers it knows) "
-        + "and print the effective configuration, secrets masked. Exit 78 naming key and file when wrong.")
+        + "and print the effective configuration, secrets masked. Exit 78 naming key and file when wrong; what is allowed "
+        + "but probably not meant (no server configured, an empty mail.to) is a warning on stderr, exit 0.")
 final class CheckConfigCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -30,6 +31,8 @@ final class CheckConfigCommand implements Callable<Integer> {
         Settings s = Settings.load(main.configFile(), BarmanClient.catalog(new CommandRunner(Clock.systemUTC(), Duration.ofSeconds(5))));
         spec.commandLine().getOut().println("# " + s.file() + ": OK, " + s.servers().size() + " server(s): "
                 + String.join(", ", s.servers().keySet()));
+        // allowed but probably not meant (no server: the daemon idles; no mail.to): said as the daemon logs them, exit 0
+        s.warnings().forEach(w -> Main.report(spec.commandLine().getErr(), "warning: " + w));
         if (!s.included().isEmpty()) {
             spec.commandLine().getOut().println("# then, in this order: " + String.join(", ",
                     s.included().stream().map(java.nio.file.Path::toString).toList()));

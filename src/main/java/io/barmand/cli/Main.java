@@ -89,7 +89,12 @@ public final class Main implements Runnable {
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("barmand: " + ex.getMessage());
-            c.usage(c.getErr());
+            // a mistyped command or option ("stauts"): picocli's nearest names rather than the whole usage
+            if (!(ex instanceof CommandLine.UnmatchedArgumentException u
+                    && CommandLine.UnmatchedArgumentException.printSuggestions(u, c.getErr()))) {
+                c.usage(c.getErr());
+            }
+            c.getErr().flush();
             return Category.USAGE.exitCode();
         });
         cl.setExitCodeExceptionMapper(t -> t instanceof BarmandException be ? be.exitCode() : Category.INTERNAL.exitCode());

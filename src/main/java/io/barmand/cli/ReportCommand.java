@@ -8,12 +8,15 @@ import io.barmand.config.Settings;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import io.barmand.health.Health;
+import io.barmand.history.NoHistory;
+import io.barmand.history.RunHistory;
 import io.barmand.history.RunStore;
 import io.barmand.mail.Outbox;
 import io.barmand.process.CommandRunner;
 import io.barmand.report.ReportHtml;
 import io.barmand.report.ReportService;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -52,17 +55,20 @@ final class ReportCommand implements Callable<Integer> {
         }
         Settings s = Settings.load(main.configFile(), null);
         Duration window = since == null ? s.report().window() : span(since);
-        if (!Files.exists(s.stateDir().resolve(RunStore.FILE))) {
-            throw new BarmandException(Category.UNAVAILABLE, s.stateDir().resolve(RunStore.FILE)
-                    + ": no history yet (has barmand run on this host?)");
-        }
+        Path file = s.stateDir().resolve(RunStore.FILE);
+        boolean none = !Files.exists(file);
         if (send && !s.mail().enabled()) {
             throw new BarmandException(Category.CONFIG, s.file() + ": barmand.mail.to: is empty: no recipient to --send to");
         }
         Clock clock = Clock.systemUTC();
         CommandRunner cmd = Services.commands(s, clock);
         BarmanClient barman = Services.barman(s, cmd);
-        try (RunStore store = RunStore.open(s.stateDir(), false)) {
+        if (none) {
+            // before the daemon's first start, as status: the report of Barman's catalogue and of no run
+            Main.report(spec.commandLine().getErr(), "no run recorded yet: barmand has not started on this host ("
+                    + file + " does not exist); the report shows Barman's backups and no run");
+        }
+        try (RunHistory store = none ? new NoHistory(file) : RunStore.open(s.stateDir(), false)) {
             Health health = Services.health(s, store, barman);
             Optional<Outbox> outbox = send ? Optional.of(Services.outbox(s, cmd, clock)) : Optional.empty();
             ReportService svc = Services.report(s, store, health, barman, outbox, clock);

@@ -12,6 +12,7 @@ import io.barmand.error.Category;
 import io.barmand.history.Outcome;
 import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "run-now", description = "Run a job now through the running daemon (its locks and history hold); "
         + "waits for the run and prints it. Exit 0 success, 1 failed, 75 skipped (server busy) or interrupted, "
-        + "69 daemon not reachable.")
+        + "69 daemon not reachable. Ctrl-C stops the waiting, not the run (exit 130, saying how to follow it).")
 final class RunNowCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -81,6 +82,7 @@ final class RunNowCommand implements Callable<Integer> {
         }
         RunOptions options = options(kind);
         Settings s = Settings.load(main.configFile(), null);
+        refuseWhatCannotRun(s, kind, options);
         ObjectNode req = RunJson.MAPPER.createObjectNode().put("op", "run-now").put("job", kind.id()).put("server", server);
         if (!options.isEmpty()) {
             ObjectNode o = req.putObject("options");
@@ -88,7 +90,27 @@ final class RunNowCommand implements Callable<Integer> {
         }
         // however long the run waits and runs, the daemon sends a keepalive line every 15 s: a minute of silence is a
         // daemon that no longer answers
-        JsonNode resp = ControlClient.request(s.controlSocket(), req, RUN_NOW_SILENCE);
+        JsonNode resp;
+        // Ctrl-C (or the terminal closing) ends this command only: the run is the daemon's and goes on; say so and how
+        // to follow it, on the way out (the exit code stays the signal's, 130 for Ctrl-C)
+        java.util.concurrent.atomic.AtomicBoolean waiting = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        Thread onSignal = new Thread(() -> {
+            if (waiting.get()) {
+                Main.report(err, leftWords(kind, server));
+            }
+        }, "run-now-left");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try {
+            resp = ControlClient.request(s.controlSocket(), req, RUN_NOW_SILENCE);
+        } finally {
+            waiting.set(false);
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs (or has run), waiting already false if the answer came
+            }
+        }
         if (!resp.path("ok").asBoolean()) {
             int code = resp.path("exitCode").asInt(Category.INTERNAL.exitCode());
             Main.report(spec.commandLine().getErr(), resp.path("error").asText("unknown error"));
@@ -102,6 +124,36 @@ final class RunNowCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return exitCode(r.outcome());
+    }
+
+    /**
+     * A server the configuration lacks, or a job that is off for the server (offsite, retention, a restore test from
+     * S3 without offsite): a usage error naming the key that turns it on, before the daemon is asked, so nothing is
+     * recorded (the daemon refuses them too).
+     */
+    void refuseWhatCannotRun(Settings s, JobKind kind, RunOptions options) {
+        if (kind.host()) {
+            return;
+        }
+        io.barmand.config.ServerSettings ss = s.servers().get(server);
+        if (ss == null) {
+            throw new BarmandException(Category.USAGE, "unknown server '" + server + "'"
+                    + io.barmand.config.Near.suggestion(server, List.copyOf(s.servers().keySet()))
+                    + (s.servers().isEmpty() ? ": no server is configured in " + s.file()
+                        : ": configured: " + String.join(", ", s.servers().keySet())));
+        }
+        ss.offBecause(kind, options.source()).ifPresent(why -> {
+            throw new BarmandException(Category.USAGE, why + "; nothing run, nothing recorded");
+        });
+    }
+
+    /** What run-now says when it is stopped while it waits (Ctrl-C): the run goes on, and how to follow it. */
+    static String leftWords(JobKind kind, String server) {
+        String who = server.isEmpty() ? kind.id() : kind.id() + " " + server;
+        String filter = server.isEmpty() ? "--job " + kind.id() : "--server " + server + " --job " + kind.id();
+        return "stopped waiting; the " + who + " run goes on in the daemon (it is not cancelled). Follow it with "
+                + "`barmand status` and `journalctl -u barmand -f`; once it has ended: `barmand history " + filter
+                + " --limit 1`";
     }
 
     /** The run's options, checked here so that a bad one exits 64 without asking the daemon. */

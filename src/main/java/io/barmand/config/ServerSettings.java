@@ -34,6 +34,38 @@ public record ServerSettings(String name, ZoneId timezone, Map<JobKind, JobSetti
     }
 
     /**
+     * Why a run of {@code kind} cannot run for this server at all, naming the key that turns it on (a run-now of it
+     * is then a usage error, nothing recorded); empty when it can run. A job whose schedule is merely "off" can run:
+     * run-now is how such a job runs. A server made without its blocks (offsite null: the scheduling core's tests)
+     * refuses nothing.
+     *
+     * @param from the source a restore test is asked to read ({@code --from}), if any
+     */
+    public java.util.Optional<String> offBecause(JobKind kind, java.util.Optional<RestoreSource> from) {
+        String key = "barmand.servers." + com.typesafe.config.ConfigUtil.quoteString(name)
+                .replaceAll("^\"([A-Za-z0-9_-]+)\"$", "$1");
+        if (offsite == null) {
+            return java.util.Optional.empty();
+        }
+        boolean offsiteOff = !offsite.enabled();
+        if (kind == JobKind.OFFSITE && offsiteOff) {
+            return java.util.Optional.of("job 'offsite' is off for server '" + name + "': " + key
+                    + ".offsite.enabled = true turns it on (with the bucket; reference.conf, block offsite)");
+        }
+        if (kind == JobKind.RETENTION && retention.isEmpty()) {
+            return java.util.Optional.of("job 'retention' is off for server '" + name + "': " + key
+                    + ".retention.enabled = true turns it on (reference.conf, block retention)");
+        }
+        boolean fromS3 = from.map(f -> f == RestoreSource.S3).orElse(false)
+                || from.isEmpty() && restore != null && restore.source() == RestoreSource.S3;
+        if (kind == JobKind.RESTORE_TEST && fromS3 && offsiteOff) {
+            return java.util.Optional.of("a restore test of server '" + name + "' from S3 reads its offsite copy, but "
+                    + "offsite is off: " + key + ".offsite.enabled = true turns it on");
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Every schedule of the server, in {@link JobKind} order: each scheduled job's own, and after the restore test's
      * own its second one from S3 ({@code restore-test.s3.schedule}). What the scheduler fires and health checks.
      */

@@ -195,9 +195,7 @@ public final class Settings {
                 servers.put(name, ss);
             }
         }
-        if (serversObj.isEmpty()) {
-            problems.add(where + ": " + ROOT + ".servers: no server configured: add one block per Barman server");
-        }
+        // no server is no error: the package's file names none, and the daemon idles until one is named (warnings())
         if (catalog != null) {
             HostProbes.knownServers(where, c, catalog, servers.keySet(), serversObj, problems);
         }
@@ -508,6 +506,24 @@ public final class Settings {
 
     /** How mail leaves this host (reports, alerts). */
     public MailSettings mail() { return mail; }
+
+    /**
+     * What is allowed but probably not meant, in the same words for {@code check-config} (exit 0, a warning line) and
+     * the daemon's log: no server (the daemon idles, no job scheduled, the report's included), no mail.to.
+     */
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        if (servers.isEmpty()) {
+            out.add(ROOT + ".servers: no server configured: barmand schedules no job (the report's included) until a "
+                    + "block names a Barman server, e.g. " + file.resolveSibling("conf.d").resolve("pg1.conf")
+                    + " holding barmand.servers.pg1 {}, then systemctl reload barmand");
+        }
+        if (!mail.enabled()) {
+            out.add(ROOT + ".mail.to is empty: reports are kept in " + stateDir.resolve("reports")
+                    + " only, and no alert is mailed");
+        }
+        return out;
+    }
     /** What the report covers, what counts as a problem, how alerts are paced. */
     public ReportSettings report() { return report; }
     /** The Prometheus endpoint and textfile. */

@@ -170,9 +170,7 @@ public final class Daemon implements Lifecycle {
         scheduler.start();
         metrics.start();
         notifier.start(settings.report().alertsInterval(), settings.mail().retryInitial());
-        if (w.outbox.isEmpty()) {
-            log.warn("mail.to is empty: reports are kept in {} only, and no alert is mailed", settings.stateDir().resolve("reports"));
-        }
+        settings.warnings().forEach(log::warn);
         // copies a previous barmand left unfinished (killed, even with -9) are redone
         for (String server : w.offsite.unfinished()) {
             log.warn("{}: the last offsite copy was cut short: redoing it", server);
@@ -302,6 +300,7 @@ public final class Daemon implements Lifecycle {
         was.close();
         now.start(next.report().alertsInterval(), next.mail().retryInitial());
         keepLastGood(next);
+        next.warnings().forEach(log::warn);
     }
 
     /**

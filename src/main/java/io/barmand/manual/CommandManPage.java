@@ -44,7 +44,7 @@ final class CommandManPage {
         r.section("SEE ALSO").raw(Roff.bold("barmand.conf") + "(5), " + Roff.bold("barman") + "(1), "
                 + Roff.bold("systemctl") + "(1), " + Roff.bold("journalctl") + "(1); " + Roff.italic(PageText.DOC_DIR + "/README") + ", "
                 + Roff.italic(PageText.DOC_DIR + "/reference.conf"));
-        return r.toString();
+        return PageText.installedDocs(r.toString());
     }
 
     /** One command and, after it, its own subcommands. */

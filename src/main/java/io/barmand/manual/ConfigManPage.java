@@ -50,7 +50,7 @@ final class ConfigManPage {
         }
         r.section("SEE ALSO").raw(Roff.bold("barmand") + "(8), " + Roff.bold("barman") + "(1); HOCON: "
                 + Roff.italic("https://github.com/lightbend/config/blob/main/HOCON.md"));
-        return r.toString();
+        return PageText.installedDocs(r.toString());
     }
 
     /** The comment a file opens with, its lines without the "#". */

@@ -22,6 +22,19 @@ final class PageText {
             daemon through its control socket so that its locks and its history hold. `barmand help COMMAND` and \
             `barmand COMMAND --help` print the same as this page, per command.""";
 
+    /**
+     * The pages of docs/ the package installs in {@link #DOC_DIR} (the pom's jdeb data): those the man pages cite,
+     * through the help texts and reference.conf's comments, so that the pages send no reader to a source tree.
+     */
+    static final java.util.List<String> INSTALLED_DOCS = java.util.List.of("CONTRACTS.md", "operations.md", "retention.md");
+
+    private static final java.util.regex.Pattern DOCS = java.util.regex.Pattern.compile("(?<![\\w/.-])docs/([A-Za-z0-9_-]+\\.md)");
+
+    /** {@code page} with each "docs/NAME.md" as installed: DOC_DIR/NAME.md (the source's path means nothing on a host). */
+    static String installedDocs(String page) {
+        return DOCS.matcher(page).replaceAll(java.util.regex.Matcher.quoteReplacement(DOC_DIR) + "/$1");
+    }
+
     static final Map<String, String> FILES = new LinkedHashMap<>();
     static final Map<String, String> ENVIRONMENT = new LinkedHashMap<>();
     static final Map<Integer, String> EXIT_STATUS = new LinkedHashMap<>();
@@ -34,6 +47,8 @@ final class PageText {
         FILES.put("/var/lib/barmand", "State: the run history (history.db), the reports, the mail outbox.");
         FILES.put("/run/barmand/control.sock", "The control socket through which `barmand run-now` reaches the daemon.");
         FILES.put(DOC_DIR + "/reference.conf", "Every setting with its default and its meaning.");
+        FILES.put(DOC_DIR + "/CONTRACTS.md", "The JSON of status, history, report and retention plan, field by field, "
+                + "and the exit codes each command keeps.");
 
         ENVIRONMENT.put("BARMAND_CONFIG", "The configuration file when --config is not given "
                 + "(default /etc/barmand/barmand.conf).");

@@ -212,7 +212,8 @@ public class BarmandScheduler {
             for (Map.Entry<JobKind, JobSettings> h : hostJobs.entrySet()) {
                 JobKind kind = h.getKey();
                 JobSettings js = h.getValue();
-                if (!js.enabled() || registry.service(kind).isEmpty()) {
+                // no server configured (the package's first install): inert, the jobs of the host too
+                if (servers.isEmpty() || !js.enabled() || registry.service(kind).isEmpty()) {
                     continue;
                 }
                 JobKey key = key("", kind);

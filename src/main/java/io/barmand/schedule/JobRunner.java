@@ -188,6 +188,9 @@ public class JobRunner {
             if (js == null) {
                 throw new BarmandException(Category.USAGE, "job '" + r.kind() + "' is not configured for server '" + r.server() + "'");
             }
+            ss.offBecause(r.kind(), r.options().source()).ifPresent(why -> {
+                throw new BarmandException(Category.USAGE, why);
+            });
         }
         return js;
     }

@@ -208,6 +208,39 @@ class CliTest {
     }
 
     @Test
+    void checkConfigWarnsOfNoServerAndOfAnEmptyMailToButSaysOk() throws Exception {
+        Files.writeString(conf, """
+                barmand {
+                  barman.binary = "%s"
+                  state-dir = "%s"
+                }
+                """.formatted(fake.script(), tmp.resolve("state")));
+        assertThat(run("check-config", "--config", conf.toString())).isZero();
+        assertThat(out.toString()).startsWith("# " + conf + ": OK, 0 server(s): ");
+        assertThat(err.toString()).contains("barmand: warning: barmand.servers: no server configured: barmand schedules no job")
+                .contains("barmand: warning: barmand.mail.to is empty: reports are kept in " + tmp.resolve("state/reports")
+                        + " only, and no alert is mailed");
+        err.getBuffer().setLength(0);
+        out.getBuffer().setLength(0);
+        Files.writeString(conf, Files.readString(conf).replace("}\n", "servers { itpg {} }\nmail.to = [\"dba@example.net\"]\n}\n"));
+        assertThat(run("check-config", "--config", conf.toString())).isZero();
+        assertThat(err.toString()).doesNotContain("warning: barmand.");
+    }
+
+    @Test
+    void reportBeforeTheDaemonsFirstStartSaysNothingHasRunYetInsteadOfExiting69() throws Exception {
+        Path history = tmp.resolve("state").resolve(RunStore.FILE);
+        assertThat(run("report", "--config", conf.toString())).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("barmand: no run recorded yet: barmand has not started on this host ("
+                + history + " does not exist)");
+        assertThat(out.toString()).contains("itpg");
+        assertThat(run("report", "--format", "json", "--config", conf.toString())).isZero();
+        assertThat(out.toString()).contains("\"itpg\"");
+        // read only: the CLI made no history of its own
+        assertThat(history).doesNotExist();
+    }
+
+    @Test
     void runNowWithoutADaemonExits69() {
         assertThat(run("run-now", "check", "itpg", "--config", conf.toString())).isEqualTo(69);
         assertThat(err.toString()).startsWith("barmand: the barmand daemon is not reachable at " + tmp.resolve("c.sock"))
@@ -262,11 +295,31 @@ class CliTest {
         assertThat(run("run-now", "restore-test", "itpg", "--from", "tape", "--config", conf.toString())).isEqualTo(64);
         assertThat(err.toString()).contains("--from: must be \"barman\" or \"s3\", is \"tape\"");
         assertThat(run("run-now", "backup", "itpg", "--from", "s3", "--config", conf.toString())).isEqualTo(64);
-        assertThat(run("run-now", "restore-test", "itpg", "--from", "s3", "--config", conf.toString())).isEqualTo(69);
+        // offsite is off for itpg: a restore test from S3 cannot run (runNowOfAJobThatIsOff...)
+        assertThat(run("run-now", "restore-test", "itpg", "--from", "s3", "--config", conf.toString())).isEqualTo(64);
+        assertThat(run("run-now", "restore-test", "itpg", "--from", "barman", "--config", conf.toString())).isEqualTo(69);
         for (String t : List.of("end-of-wal", "time:2026-11-24T01:00:00Z", "ago:30m", "ago: 30 m", "lsn:0/3000060")) {
             assertThat(run("run-now", "restore-test", "itpg", "--target", t, "--backup-id", "latest",
                     "--config", conf.toString())).as(t).isEqualTo(69);
         }
+    }
+
+    @Test
+    void runNowOfAJobThatIsOffOrOfAnUnknownServerIsAUsageErrorNamingTheKeyWithNothingRecorded() {
+        // no daemon here: 69 would mean the request went on to it
+        assertThat(run("run-now", "offsite", "itpg", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("barmand: job 'offsite' is off for server 'itpg': "
+                + "barmand.servers.itpg.offsite.enabled = true turns it on (with the bucket; reference.conf, block offsite); "
+                + "nothing run, nothing recorded");
+        assertThat(run("run-now", "retention", "itpg", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("barmand.servers.itpg.retention.enabled = true turns it on");
+        assertThat(run("run-now", "restore-test", "itpg", "--from", "s3", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("from S3 reads its offsite copy, but offsite is off");
+        assertThat(run("run-now", "check", "itgp", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("barmand: unknown server 'itgp' (did you mean itpg?): configured: itpg");
+        assertThat(tmp.resolve("state").resolve(RunStore.FILE)).doesNotExist();
+        // a job whose schedule is off still runs on demand: the daemon is asked
+        assertThat(run("run-now", "verify", "itpg", "--config", conf.toString())).isEqualTo(69);
     }
 
     @Test
@@ -363,6 +416,7 @@ class CliTest {
         Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         err.getBuffer().setLength(0);
         assertThat(run("check-config", "--config", conf.toString())).as(err.toString()).isZero();
-        assertThat(err.toString()).doesNotContain("warning");
+        // the empty mail.to's warning remains (checkConfigWarnsOfNoServer...)
+        assertThat(err.toString()).doesNotContain("cannot read it");
     }
 }

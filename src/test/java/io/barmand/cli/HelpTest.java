@@ -133,4 +133,16 @@ class HelpTest {
         l.addAll(rest);
         return l;
     }
+
+    @Test
+    void aMistypedCommandOrOptionSuggestsTheNearOneInsteadOfTheWholeUsageAndExits64() {
+        assertThat(run("stauts")).isEqualTo(64);
+        assertThat(err.toString()).startsWith("barmand: Unmatched argument at index 0: 'stauts'\nDid you mean: barmand status")
+                .doesNotContain("Usage:");
+        assertThat(run("status", "--jsno")).isEqualTo(64);
+        assertThat(err.toString()).contains("'--jsno'").contains("Possible solutions: --json");
+        // nothing near: the usage, as before
+        assertThat(run("zzzzzzzzzz")).isEqualTo(64);
+        assertThat(err.toString()).contains("Usage: barmand");
+    }
 }

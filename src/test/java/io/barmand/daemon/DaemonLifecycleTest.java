@@ -166,6 +166,56 @@ class DaemonLifecycleTest {
     }
 
     /**
+     * Issue 22: run-now of a job that is off for the server, through the daemon's control socket (a CLI whose file
+     * differs from the daemon's, or a client of its own): refused with 64 naming the key, nothing recorded.
+     */
+    @Test
+    void aRunNowOfAJobThatIsOffIsRefusedThroughTheSocketWithNothingRecorded() throws Exception {
+        write("off", "1h", "");
+        start();
+        var req = io.barmand.history.RunJson.MAPPER.createObjectNode().put("op", "run-now").put("job", "offsite")
+                .put("server", "itpg");
+        var resp = io.barmand.control.ControlClient.request(tmp.resolve("c.sock"), req, Duration.ofSeconds(20));
+        assertThat(resp.path("ok").asBoolean()).isFalse();
+        assertThat(resp.path("exitCode").asInt()).isEqualTo(64);
+        assertThat(resp.path("error").asText()).isEqualTo("job 'offsite' is off for server 'itpg': "
+                + "barmand.servers.itpg.offsite.enabled = true turns it on (with the bucket; reference.conf, block offsite)");
+        try (io.barmand.history.RunStore ro = io.barmand.history.RunStore.open(tmp.resolve("state"), false)) {
+            assertThat(ro.list("itpg", "offsite", 10)).isEmpty();
+        }
+    }
+
+    /**
+     * Issue 22: the package's file names no server. The daemon starts (no failed unit), schedules nothing, not even the
+     * jobs of the host, and says what to configure; a reload that names a server schedules its jobs and the host's.
+     */
+    @Test
+    void withNoServerTheDaemonIdlesSayingWhatToConfigureAndAReloadNamingOneSchedulesItsJobs() throws Exception {
+        String head = """
+                barmand {
+                  barman.binary = "%s"
+                  state-dir = "%s"
+                  control-socket = "%s"
+                  metrics.listen = ""
+                """.formatted(fake.script(), tmp.resolve("state"), tmp.resolve("c.sock"));
+        Files.writeString(conf, head + "}\n");
+        start();
+        assertThat(daemon.scheduler().nextFires()).isEmpty();
+        assertThat(sd.sent.get(0)).isEqualTo("READY=1\nSTATUS=idle");
+        assertThat(logs.list).anyMatch(e -> e.getFormattedMessage().startsWith("barmand ready: 0 servers, 0 jobs scheduled"));
+        assertThat(logs.list).anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN && e.getFormattedMessage()
+                .startsWith("barmand.servers: no server configured: barmand schedules no job (the report's included) until "
+                        + "a block names a Barman server, e.g. " + tmp.resolve("conf.d/pg1.conf") + " holding barmand.servers.pg1 {}"));
+
+        Files.writeString(conf, head + "  servers { itpg {} }\n}\n");
+        Lifecycle.Reload r = daemon.reload("the test");
+        assertThat(r.reloaded()).isTrue();
+        // check, switch-wal and backup of itpg, prune-history and the report
+        assertThat(daemon.scheduler().nextFires()).extracting(e -> e.getKey().getName())
+                .contains("check", "switch-wal", "backup", "prune-history", "report");
+    }
+
+    /**
      * Issue 20, 1: a second daemon on the same state-dir while a backup runs is refused (75, naming the pid) before it
      * opens the history: the running backup is not marked interrupted, it ends success, and nothing else is fired.
      */

@@ -61,6 +61,29 @@ class ManPagesTest {
     }
 
     @Test
+    void thePagesSendNoReaderToTheSourceTreeAndWhatTheyCiteIsInstalled() throws IOException {
+        java.util.regex.Pattern source = java.util.regex.Pattern.compile("(?<![\\w/.-])docs/[A-Za-z0-9_-]+\\.md");
+        java.util.regex.Pattern cited = java.util.regex.Pattern.compile("/usr/share/doc/barmand/([A-Za-z0-9_-]+\\.md)");
+        String pom = Files.readString(Path.of("pom.xml"));
+        java.util.Set<String> all = new java.util.TreeSet<>();
+        for (String page : List.of(command, config)) {
+            assertThat(source.matcher(page).find()).as(page.substring(0, 40)).isFalse();
+            java.util.regex.Matcher m = cited.matcher(page);
+            while (m.find()) {
+                all.add(m.group(1));
+            }
+        }
+        // barmand(8): the --json options' contract; barmand.conf(5): operations and retention, from reference.conf
+        assertThat(all).containsExactlyInAnyOrder("CONTRACTS.md", "operations.md", "retention.md");
+        assertThat(PageText.INSTALLED_DOCS).containsAll(all);
+        for (String d : PageText.INSTALLED_DOCS) {
+            assertThat(Path.of("docs", d)).exists();
+            assertThat(pom).as("pom.xml installs docs/" + d).contains("<src>${project.basedir}/docs/" + d + "</src>");
+        }
+        assertThat(command).contains("one JSON object instead of the table (/usr/share/doc/barmand/CONTRACTS.md)");
+    }
+
+    @Test
     void everyExitCodeIsExplained() {
         for (Category c : Category.values()) {
             assertThat(command).as(c.name()).contains(".TP\n" + Roff.bold(String.valueOf(c.exitCode())) + "\n");

@@ -161,6 +161,32 @@ class JobRunnerTest {
     }
 
     @Test
+    void aJobThatIsOffForTheServerIsAUsageErrorNamingItsKeyWithNothingRecorded() throws Exception {
+        // as the configuration reads them: offsite and retention off (their defaults)
+        Path f = tmp.resolve("off.conf");
+        java.nio.file.Files.writeString(f, "barmand { state-dir = \"" + tmp.resolve("s") + "\", barman.binary = \"/bin/true\"\n"
+                + "servers { pg1 {} } }\n");
+        io.barmand.config.Settings s = io.barmand.config.Settings.load(f, null);
+        JobRegistry all = registry();
+        for (JobKind k : List.of(JobKind.OFFSITE, JobKind.RETENTION, JobKind.RESTORE_TEST)) {
+            all.register(service(k, () -> JobService.Result.ok(RunFigures.NONE)));
+        }
+        runner.reconfigure(s.servers(), Map.of(), all, s.scheduler());
+        assertThatThrownBy(() -> runner.run(JobKind.OFFSITE, "pg1", Trigger.MANUAL)).isInstanceOf(BarmandException.class)
+                .hasMessage("job 'offsite' is off for server 'pg1': barmand.servers.pg1.offsite.enabled = true turns it on "
+                        + "(with the bucket; reference.conf, block offsite)")
+                .extracting(e -> ((BarmandException) e).exitCode()).isEqualTo(64);
+        assertThatThrownBy(() -> runner.run(JobKind.RETENTION, "pg1", Trigger.MANUAL))
+                .hasMessageContaining("barmand.servers.pg1.retention.enabled = true turns it on");
+        assertThatThrownBy(() -> runner.run(JobKind.RESTORE_TEST, "pg1", Trigger.MANUAL,
+                RunOptions.source(io.barmand.vocabulary.RestoreSource.S3)))
+                .hasMessageContaining("from S3 reads its offsite copy, but offsite is off: barmand.servers.pg1.offsite.enabled");
+        assertThat(store.list(null, null, 100)).isEmpty();
+        // what is on still runs
+        assertThat(runner.run(JobKind.CHECK, "pg1", Trigger.MANUAL).outcome()).isEqualTo(Outcome.FAILED);
+    }
+
+    @Test
     void describeGivesTheFiguresOnOneLine() {
         release.countDown();
         RunRecord r = runner.run(JobKind.BACKUP, "pg1", Trigger.CATCH_UP);
