@@ -259,6 +259,21 @@ public class S3Store implements AutoCloseable {
 
     // ---- retries and messages ----
 
+    /**
+     * One S3 call, retried when {@link #explain} says the failure is transient: retries.max times, waiting
+     * retries.initial-backoff, then twice as long each time (at most 2 min), each retry logged in the admin's words.
+     *
+     * <p>Ours rather than the SDK's own {@code RetryStrategy} (software.amazon.awssdk.retries: {@code
+     * StandardRetryStrategy} with {@code retryOnException(t -> explain(t, s).transientError())} and {@code
+     * BackoffStrategy.exponentialDelayWithoutJitter(initial, 2 min)}), weighed for issue 21: the SDK's would not be
+     * smaller, and three things would read worse. (1) The warning per retry names the operation ("S3 upload part 3
+     * of KEY: the endpoint ... does not answer (...); retry 1/3 in 100 ms"): the SDK's strategy sees the attempt's
+     * exception but not what barmand was doing, which would have to travel in a thread-local. (2) The wait is the
+     * injected {@link Sleeper}: OffsiteCopyIT checks the backoff 100, 200, 400 ms without waiting; the SDK sleeps
+     * itself. (3) An interrupt (the daemon stopping) is checked before every attempt and during the wait and said as
+     * INTERRUPTED; the SDK turns it into an AbortedException to be told apart. This method would stay anyway, for the
+     * message, its category and "(after N attempts)": the SDK's version is this loop plus a strategy and a hook.
+     */
     <T> T call(String what, Supplier<T> op) {
         Duration backoff = s.initialBackoff();
         for (int attempt = 0; ; attempt++) {

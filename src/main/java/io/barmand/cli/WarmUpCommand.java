@@ -1,6 +1,8 @@
 package io.barmand.cli;
 
 import io.barmand.config.Settings;
+import io.barmand.daemon.Daemon;
+import io.barmand.daemon.SystemdNotify;
 import io.barmand.history.Outcome;
 import io.barmand.history.RunFigures;
 import io.barmand.history.RunStore;
@@ -10,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.concurrent.Callable;
@@ -18,9 +21,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Walks the code paths of `status`, `history` and `wal-restore` on a throw-away configuration and history, so that the package can
- * record them in a class-data archive (postinst: {@code -XX:ArchiveClassesAtExit}); the launcher then starts the CLI
- * from it. Prints nothing; touches nothing outside its temporary folder.
+ * Walks the code paths of `status`, `history` and `wal-restore`, then a daemon's start and stop, on a throw-away
+ * configuration and history, so that the package can record them in a class-data archive (postinst:
+ * {@code -XX:ArchiveClassesAtExit}); the launcher starts the CLI from it, and the unit the daemon. Prints only the
+ * daemon's log lines (postinst discards them); touches nothing outside its temporary folder.
  */
 @Command(name = "warm-up", hidden = true, description = "internal: exercise the CLI for the class-data archive")
 final class WarmUpCommand implements Callable<Integer> {
@@ -76,11 +80,31 @@ final class WarmUpCommand implements Callable<Integer> {
                 cl.setErr(new PrintWriter(new StringWriter()));
                 cl.execute(args);
             }
+            daemon(conf);
             return 0;
         } finally {
             try (Stream<Path> w = Files.walk(dir)) {
                 w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * The daemon's start to ready, then its stop, on the throw-away configuration (Barman not asked: its binary is
+     * /bin/true): the classes the unit's start loads (Quartz, the control socket, the services) join the archive.
+     * A failure here is only logged: the archive then lacks some of them and the daemon starts a little slower.
+     */
+    private static void daemon(Path conf) {
+        try {
+            Settings s = Settings.load(conf, null);
+            Daemon d = new Daemon(s, Clock.systemUTC(), () -> s, SystemdNotify.none(), code -> { });
+            try {
+                d.start();
+            } finally {
+                d.stop();
+            }
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(WarmUpCommand.class).warn("warm-up: the daemon's start: {}", e.toString());
         }
     }
 }

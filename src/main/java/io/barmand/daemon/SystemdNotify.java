@@ -46,6 +46,11 @@ public class SystemdNotify implements AutoCloseable {
         return new SystemdNotify(Optional.ofNullable(System.getenv("NOTIFY_SOCKET")));
     }
 
+    /** One that tells nobody, whatever the environment says (barmand warm-up's daemon). */
+    public static SystemdNotify none() {
+        return new SystemdNotify(Optional.empty());
+    }
+
     /** Whether messages go anywhere. */
     public boolean enabled() {
         return target.isPresent();
