@@ -71,8 +71,24 @@ public final class Age {
             throw new BarmandException(Category.CONFIG, "age identity not usable: " + e.getMessage(), e);
         }
         try {
-            return Channels.newInputStream(new StandardDecryptingChannelFactory()
+            InputStream plain = Channels.newInputStream(new StandardDecryptingChannelFactory()
                     .newDecryptingChannel(readable(in), readers));
+            return new java.io.FilterInputStream(plain) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    try {
+                        return super.read(b, off, len);
+                    } catch (IOException e) {
+                        throw new IOException("age payload refused, damaged or cut short (" + e.getMessage() + ")", e);
+                    }
+                }
+
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+            };
         } catch (GeneralSecurityException e) {
             throw new BarmandException(Category.CONFIG, what + ": none of the " + identities.size()
                     + " identity(ies) given opens it (it was encrypted to other recipients; its manifest names them): "

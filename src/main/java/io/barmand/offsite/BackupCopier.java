@@ -141,6 +141,7 @@ public class BackupCopier {
         }
         Journal j = new Journal(s.spoolDir(), server);
         OffsiteSettings.Encryption enc = s.encryption();
+        sayRotation(server, enc);
         String key = layout.data(server, backupId, s.codec(), enc.encrypts());
         j.write(new Journal.Entry(backupId, key, null, clock.instant().toString()));
         String uploadId = store.createMultipart(key, enc.encrypts()
@@ -201,6 +202,29 @@ public class BackupCopier {
                 m.files().size(), m.originalBytes(), sink.size(), sink.partCount(), ms,
                 enc.encrypts() ? ", encrypted (age) to " + String.join(", ", enc.recipients()) : "");
         return new Copied(backupId, false, m, ms);
+    }
+
+    /**
+     * Recipients changed since the newest copy (or encryption switched on or off): said once per copy, since a
+     * change applies to new copies only; the older ones stay as they were written (each manifest says how).
+     */
+    private void sayRotation(String server, OffsiteSettings.Encryption enc) {
+        List<String> ids = copiedBackups(server);
+        if (ids.isEmpty()) {
+            return;
+        }
+        Optional<Manifest> last = manifest(server, ids.get(ids.size() - 1));
+        if (last.isEmpty()) {
+            return;
+        }
+        List<String> before = last.get().encrypted() ? last.get().encryption().recipients() : List.of();
+        if (!new java.util.HashSet<>(before).equals(new java.util.HashSet<>(enc.recipients()))) {
+            log.warn("offsite {}: offsite.encryption changed since copy {} ({}): this copy and the next are {}; older "
+                    + "copies stay as they were written (their manifests say how; an identity for them is still needed "
+                    + "to restore them)", server, last.get().backupId(),
+                    before.isEmpty() ? "not encrypted" : "encrypted to " + String.join(", ", before),
+                    enc.encrypts() ? "encrypted to " + String.join(", ", enc.recipients()) : "not encrypted");
+        }
     }
 
     private void checkSize(String key, long expected) {
