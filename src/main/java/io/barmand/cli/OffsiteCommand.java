@@ -89,7 +89,7 @@ final class OffsiteCommand implements Runnable {
 
     @Command(name = "keygen", description = "Make an age identity for offsite.encryption: writes FILE (0600, refused "
             + "when it exists) in age-keygen's format and prints its recipient (age1...) for offsite.encryption.recipients. "
-            + "Keep FILE off the backup host where you can (docs/offsite.md).")
+            + "Keep FILE off the backup host where you can (an admin's laptop, the host that restores).")
     static final class Keygen implements Callable<Integer> {
         @Spec
         CommandSpec spec;
