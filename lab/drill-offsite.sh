@@ -102,7 +102,9 @@ print(r[0]["outcome"] if r else "none")')
   fi
   id=$(bm history --server "$SERVER" --job backup --limit 50 --json |
     python3 -c 'import json,sys; print(next(r["backupId"] for r in json.load(sys.stdin) if r["outcome"] == "success"))')
-  obj="$BUCKET_DIR/$PREFIX/$SERVER/base/$id/data.tar.zst"
+  # data.tar.zst, or data.tar.zst.age when the copies are encrypted (the lab's are: offsite.encryption)
+  obj=$(on "$OFFSITE" sudo find "$BUCKET_DIR/$PREFIX/$SERVER/base/$id" -maxdepth 1 -name 'data.tar*' -type f | head -1)
+  [[ -n $obj ]] || fail "no data object of $id under $BUCKET_DIR/$PREFIX/$SERVER/base/ on $OFFSITE"
   size=$(on "$OFFSITE" sudo stat -c %s "$obj") || fail "no $obj on $OFFSITE"
   off=$((size / 2))
   # 16 bytes in the middle of the object flipped in place (size and S3Proxy's metadata unchanged); the original
@@ -122,7 +124,7 @@ PY
   say "restore test failed as it must: checks $(field "','.join(d.get('failedChecks') or [])" <<<"$out"): $(field "d.get('error')" <<<"$out" | cut -c1-200)"
   line=$(wait_mail alert "restore test" "$n0") || { restore_bytes "$obj" "$off"; fail "no alert mail about the restore test within 120 s"; }
   say "alert mail: $(cut -f3 <<<"$line") / $(cut -f4 <<<"$line" | cut -c1-200)"
-  grep -q "data.tar.zst\|$id" <<<"$(cut -f4 <<<"$line")" || { restore_bytes "$obj" "$off"; fail "the alert does not name the damaged copy ($id, data.tar.zst)"; }
+  grep -q "data.tar.zst\|$id" <<<"$(cut -f4 <<<"$line")" || { restore_bytes "$obj" "$off"; fail "the alert does not name the damaged copy ($id, ${obj##*/})"; }
   # the daily test from Barman reads Barman's copy, which is whole: it passes, and the problem from S3 stays
   out=$(run_now restore-test "$SERVER" --from barman) || { restore_bytes "$obj" "$off"; fail "the restore test from Barman failed: $out"; }
   say "restore test from Barman passed meanwhile: $(field "d.get('detail')" <<<"$out" | cut -c1-120)"

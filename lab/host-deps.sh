@@ -7,6 +7,7 @@ set -euo pipefail
 build_pkgs=(openjdk-17-jdk-headless maven postgresql-15 postgresql-client-15 barman barman-cli
             rsync procps openssh-client openssh-server python3 ca-certificates
             awscli zstd    # offsite tests: an independent S3 client (call /usr/bin/aws) and zstd to unpack
+            age            # encrypted offsite copies: the ITs decrypt with Debian's age, as docs/disaster-day.md does
             fonts-dejavu-core    # the report's trend charts (JFreeChart) draw text with it
             lintian              # make test checks the .deb with it (packaging/lintian.sh)
             prometheus)          # promtool: make test checks the shipped alert rules (packaging/prometheus/check.sh)

@@ -153,6 +153,18 @@ check "offsite: the daemon logged at start where its credentials come from (${st
 check "offsite: verify names its credentials ($(grep -o 'credentials: .*' <<<"$offsite_out" | head -1))" \
   grep -q ', credentials: file /etc/barmand/s3-credentials profile default$' <<<"$offsite_out"
 
+# the bucket's objects are encrypted (offsite.encryption, the identity only on $BACKUP): read the data object straight
+# from S3Proxy's folder on $OFFSITE, as anyone holding the bucket's key would get it
+obj=$(on "$OFFSITE" sudo find /var/lib/s3proxy -path "*/${backup_id:-none}/data.tar*" -type f 2>/dev/null | head -1 || true)
+head_bytes=$( [[ -n $obj ]] && on "$OFFSITE" sudo head -c 21 "$obj" 2>/dev/null || true)
+check "offsite: the copy of ${backup_id:-?} in the bucket is age-encrypted (${obj##*/}, starts with \"${head_bytes:-nothing}\")" \
+  test "$head_bytes" = "age-encryption.org/v1"
+objhead=$(mktemp)
+[[ -n $obj ]] && on "$OFFSITE" sudo head -c 1048576 "$obj" >"$objhead" 2>/dev/null || true
+check "offsite: zstd -d cannot read it without the identity ($(stat -c %s "$objhead") bytes tried)" \
+  bash -c "test -s '$objhead' && ! zstd -q -d -c '$objhead' >/dev/null 2>&1"
+rm -f "$objhead"
+
 canary_of() { py "'canary restored, written %.0f s before the test' % d['facts']['canary-age']['value'] if 'canary-age' in d.get('facts', {}) else None"; }
 bt_run=$(newest restore-test " and r.get('facts', {}).get('source', {}).get('value', 'barman') == 'barman'")
 bt_desc=$(py "'run %s, backup %s, RTO %.1f s (manifest %s, checksums %s, replayed to %s)' % (d['id'], d.get('backupId'), d['facts']['rto']['value'], d['facts']['manifest']['value'], d['facts']['checksums']['value'], d['facts']['replay-lsn']['value'])" <<<"$bt_run")

@@ -14,10 +14,11 @@ import java.util.regex.Pattern;
 /**
  * Where things go in the bucket (documented in docs/offsite.md, "Layout in the bucket"):
  * <pre>
- * PREFIX/SERVER/base/BACKUP_ID/data.tar.zst   the backup folder (backup.info + data/...) as one tar, compressed
+ * PREFIX/SERVER/base/BACKUP_ID/data.tar.zst[.age]  the backup folder (backup.info + data/...) as one tar, compressed
+ *                                              (then encrypted in the age format, with offsite.encryption)
  * PREFIX/SERVER/base/BACKUP_ID/backup.info    Barman's backup.info, as is
  * PREFIX/SERVER/base/BACKUP_ID/manifest.json  written last: every file (size, sha256) and every object
- * PREFIX/SERVER/wals/TTTTTTTTLLLLLLLL/NAME[.zst]  every WAL segment, .history and .backup file Barman archived
+ * PREFIX/SERVER/wals/TTTTTTTTLLLLLLLL/NAME[.zst][.age]  every WAL segment, .history and .backup file Barman archived
  * </pre>
  */
 public final class Layout {
@@ -47,7 +48,12 @@ public final class Layout {
     }
 
     public String data(String server, String backupId, OffsiteSettings.Codec codec) {
-        return backup(server, backupId) + "data.tar" + codec.suffix();
+        return data(server, backupId, codec, false);
+    }
+
+    /** The data object's key: {@code .age} after the codec's suffix when it is encrypted. */
+    public String data(String server, String backupId, OffsiteSettings.Codec codec, boolean encrypted) {
+        return backup(server, backupId) + "data.tar" + codec.suffix() + (encrypted ? Age.SUFFIX : "");
     }
 
     public String manifest(String server, String backupId) {
@@ -88,7 +94,7 @@ public final class Layout {
             return name;
         }
         for (OffsiteSettings.Codec c : OffsiteSettings.Codec.values()) {
-            if (key.equals(wal(server, name.get(), c.suffix()))) {
+            if (key.equals(wal(server, name.get(), c.suffix())) || key.equals(wal(server, name.get(), c.suffix() + Age.SUFFIX))) {
                 return name;
             }
         }
@@ -96,11 +102,14 @@ public final class Layout {
     }
 
     /**
-     * The WAL file name of a key under wals/ (suffix stripped), or empty for anything else. Only the last path
+     * The WAL file name of a key under wals/ (suffixes stripped: .age, then the codec's), or empty for anything else. Only the last path
      * component is read: to decide what to delete, use {@link #walOf}, which checks the whole key.
      */
     public static Optional<String> walName(String key) {
         String n = key.substring(key.lastIndexOf('/') + 1);
+        if (n.endsWith(Age.SUFFIX)) {
+            n = n.substring(0, n.length() - Age.SUFFIX.length());
+        }
         for (OffsiteSettings.Codec c : OffsiteSettings.Codec.values()) {
             if (!c.suffix().isEmpty() && n.endsWith(c.suffix())) {
                 n = n.substring(0, n.length() - c.suffix().length());

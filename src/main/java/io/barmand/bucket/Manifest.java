@@ -1,6 +1,7 @@
 package io.barmand.bucket;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -12,12 +13,34 @@ import java.util.List;
  * The manifest of one backup copy, written last: its presence means every object below was uploaded and
  * checked. {@code files} are the ORIGINAL files of Barman's backup folder (paths relative to it, size,
  * sha256); {@code objects} are what is in the bucket (key, size and sha256 of the stored bytes).
+ * {@code encryption}: absent (null) in a copy stored as compressed (every manifest before offsite.encryption); else
+ * the format of the data object ("age") and the recipients it was encrypted to. The files' SHA-256 are of the
+ * plain files (checked after decrypting), the objects' of the stored, encrypted bytes (checked without any key).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(int format, String server, String backupId, String barmandVersion, String created,
                        String codec, int level, String beginWal, String endWal, int timeline, long segmentSize,
-                       String backupInfo, List<FileEntry> files, List<ObjectEntry> objects) {
+                       String backupInfo, List<FileEntry> files, List<ObjectEntry> objects,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Encryption encryption) {
     public static final int FORMAT = 1;
+
+    /** A manifest of a copy stored as compressed, not encrypted. */
+    public Manifest(int format, String server, String backupId, String barmandVersion, String created, String codec,
+                    int level, String beginWal, String endWal, int timeline, long segmentSize, String backupInfo,
+                    List<FileEntry> files, List<ObjectEntry> objects) {
+        this(format, server, backupId, barmandVersion, created, codec, level, beginWal, endWal, timeline, segmentSize,
+                backupInfo, files, objects, null);
+    }
+
+    /** How the data object was encrypted: {@code format} "age", to these {@code recipients} (age1... public keys). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Encryption(String format, List<String> recipients) {
+    }
+
+    /** Whether the data object is encrypted (an older manifest without the field: no). */
+    public boolean encrypted() {
+        return encryption != null;
+    }
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

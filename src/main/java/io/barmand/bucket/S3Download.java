@@ -2,6 +2,8 @@ package io.barmand.bucket;
 
 import io.barmand.barman.BackupInfo;
 import io.barmand.config.OffsiteSettings;
+import io.barmand.error.BarmandException;
+import io.barmand.error.Category;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,14 +82,24 @@ public final class S3Download {
         boolean isData = o.key().contains("/data.tar");
         List<String> found = new ArrayList<>();
         long[] count = {0};
+        List<String> ids = isData && m.encrypted() && !keyless(into) ? identities() : List.of();
+        if (isData && m.encrypted() && !keyless(into) && ids.isEmpty()) {
+            throw new BarmandException(Category.CONFIG, o.key() + " is encrypted (age, to "
+                    + String.join(", ", m.encryption().recipients()) + "): set offsite.encryption.identity-file to a file "
+                    + "holding the identity of one of them to read it back");
+        }
         try (InputStream raw = store.open(o.key()); DigestInputStream in = new DigestInputStream(counting(raw, count), stored)) {
-            if (isData) {
+            if (isData && (!m.encrypted() || !keyless(into))) {
                 Map<String, Manifest.FileEntry> want = new HashMap<>();
                 m.files().forEach(f -> want.put(f.path(), f));
                 OffsiteSettings.Codec codec = OffsiteSettings.Codec.of(m.codec());
                 boolean corrupt = false;
                 try {
-                    TarReader.read(Codecs.decompress(in, codec), (name, size, sha) -> {
+                    // decrypted as it streams (an encrypted copy verified without identity-file is not opened at
+                    // all: the stored bytes' SHA-256 is the proof)
+                    InputStream plain = m.encrypted() ? Age.decrypt(in, ids, o.key() + " (encrypted to "
+                            + String.join(", ", m.encryption().recipients()) + ")") : in;
+                    TarReader.read(Codecs.decompress(plain, codec), (name, size, sha) -> {
                         Manifest.FileEntry f = want.remove(name);
                         if (f == null) {
                             found.add("UNEXPECTED FILE " + name + " in " + o.key());
@@ -99,6 +111,10 @@ public final class S3Download {
                 } catch (IOException e) {
                     corrupt = true;
                     found.add("CORRUPT " + o.key() + ": cannot be unpacked (" + e.getMessage() + ")");
+                } catch (BarmandException e) {
+                    // its header opens with none of the identities (or is damaged: the SHA-256 says which, first)
+                    corrupt = true;
+                    found.add("CANNOT DECRYPT " + e.getMessage());
                 }
                 if (corrupt && !want.isEmpty()) {
                     found.add("FILES MISSING: " + want.size() + " file(s) of the manifest not read from " + o.key());
@@ -116,6 +132,15 @@ public final class S3Download {
         }
         problems.addAll(found);
         return count[0];
+    }
+
+    /** Whether an encrypted object is checked by its stored bytes only: verified (nothing unpacked) without identity-file. */
+    private boolean keyless(Path into) {
+        return into == null && store.settings().encryption().identityFile().isEmpty();
+    }
+
+    private List<String> identities() {
+        return store.settings().encryption().identities();
     }
 
     private static InputStream counting(InputStream in, long[] count) {
@@ -236,31 +261,31 @@ public final class S3Download {
 
     /**
      * One WAL file by name, as PostgreSQL's restore_command asks for it: the object under its name with the
-     * suffix the offsite settings compress with, without one (Barman compressed it already), or with another
-     * codec's (the settings changed since it was copied); checked and written to {@code out} atomically. One GET
-     * when it is there as the settings would copy it; absent (PostgreSQL probes for files that may not exist)
-     * after one GET per suffix.
+     * suffix the offsite settings would copy it with (the codec's, then .age with encryption); else whichever of
+     * barmand's objects of that name the bucket has (Barman compressed it already, the codec or the encryption
+     * changed since it was copied), found by one LIST; checked and written to {@code out} atomically. One GET when
+     * it is there as the settings would copy it; absent (PostgreSQL probes for files that may not exist) after one
+     * GET and one LIST.
      */
     public WalFetch fetchWal(String server, String name, Path out) {
-        List<String> suffixes = new ArrayList<>();
-        suffixes.add(store.settings().codec().suffix());
-        suffixes.add("");
-        for (OffsiteSettings.Codec c : OffsiteSettings.Codec.values()) {
-            if (!suffixes.contains(c.suffix())) {
-                suffixes.add(c.suffix());
-            }
+        OffsiteSettings s = store.settings();
+        String preferred = layout.wal(server, name, s.codec().suffix() + (s.encryption().encrypts() ? Age.SUFFIX : ""));
+        Optional<ResponseInputStream<GetObjectResponse>> in = store.openIfPresent(preferred);
+        if (in.isPresent()) {
+            return new WalFetch(preferred, read(preferred, in.get(), out));
         }
-        for (String suffix : suffixes) {
-            String key = layout.wal(server, name, suffix);
-            Optional<ResponseInputStream<GetObjectResponse>> in = store.openIfPresent(key);
-            if (in.isPresent()) {
-                return new WalFetch(key, read(key, in.get(), out));
+        for (S3Object o : store.list(layout.wal(server, name, ""))) {
+            if (!o.key().equals(preferred) && layout.walOf(server, o.key()).filter(name::equals).isPresent()) {
+                in = store.openIfPresent(o.key());
+                if (in.isPresent()) {
+                    return new WalFetch(o.key(), read(o.key(), in.get(), out));
+                }
             }
         }
         return new WalFetch(null, null);
     }
 
-    private static String read(String key, ResponseInputStream<GetObjectResponse> raw, Path out) {
+    private String read(String key, ResponseInputStream<GetObjectResponse> raw, Path out) {
         String want = raw.response().metadata().get("sha256");
         if (want == null) {
             try (raw) {
@@ -277,7 +302,7 @@ public final class S3Download {
             try (raw; DigestInputStream in = new DigestInputStream(raw, md)) {
                 if (tmp != null) {
                     try {
-                        problem = writeWal(key, in, tmp);
+                        problem = writeWal(key, in, tmp, raw.response().metadata().get("original-sha256"));
                     } catch (IOException e) {
                         // damaged bytes fail to unpack: the SHA-256 of the whole object, read through, says so first
                         problem = "cannot unpack " + key + " into " + out + ": " + e.getMessage();
@@ -311,14 +336,38 @@ public final class S3Download {
         }
     }
 
-    private static String writeWal(String key, InputStream in, Path out) throws IOException {
+    /**
+     * Writes the WAL file: decrypted (a .age key), barmand's compression undone, checked against the SHA-256 of the
+     * file as Barman archived it ({@code originalSha256}, when the metadata has it), Barman's compression undone.
+     */
+    private String writeWal(String key, InputStream in, Path out, String originalSha256) throws IOException {
+        String k = key;
         InputStream s = in;
+        if (k.endsWith(Age.SUFFIX)) {
+            k = k.substring(0, k.length() - Age.SUFFIX.length());
+            s = Age.decrypt(in, store.settings().encryption().identities(), key);
+        }
         for (OffsiteSettings.Codec c : OffsiteSettings.Codec.values()) {
-            if (!c.suffix().isEmpty() && key.endsWith(c.suffix())) {
-                s = Codecs.decompress(in, c);
+            if (!c.suffix().isEmpty() && k.endsWith(c.suffix())) {
+                s = Codecs.decompress(s, c);
                 break;
             }
         }
+        MessageDigest original = Hashing.sha256();
+        s = new DigestInputStream(s, original);
+        String problem = writePlain(key, s, out);
+        if (problem == null && originalSha256 != null) {
+            s.transferTo(OutputStream.nullOutputStream());
+            String got = Hashing.hex(original.digest());
+            if (!got.equals(originalSha256)) {
+                return "SHA-256 MISMATCH " + key + " after decrypting and decompressing: " + got
+                        + ", its metadata says " + originalSha256;
+            }
+        }
+        return problem;
+    }
+
+    private static String writePlain(String key, InputStream s, Path out) throws IOException {
         BufferedInputStream b = new BufferedInputStream(s, 1 << 16);
         b.mark(8);
         byte[] head = b.readNBytes(8);

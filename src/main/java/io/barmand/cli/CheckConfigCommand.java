@@ -37,6 +37,9 @@ final class CheckConfigCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("# then, in this order: " + String.join(", ",
                     s.included().stream().map(java.nio.file.Path::toString).toList()));
         }
+        // said, not failed: an identity of other recipients still opens the older copies encrypted to it
+        s.offsite().values().forEach(o -> o.encryption().warning().ifPresent(w ->
+                Main.report(spec.commandLine().getErr(), "warning: " + s.file() + ": " + w)));
         if ("root".equals(System.getProperty("user.name"))) {
             // root reads everything: say what the daemon's user could not (HOCON would have skipped an include silently)
             String user = daemonUser(s);

@@ -20,7 +20,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code barmand offsite verify SERVER [BACKUP_ID] [--download]}: checks the copies in the bucket. */
-@Command(name = "offsite", description = "Offsite copies in S3.", subcommands = {OffsiteCommand.Verify.class})
+@Command(name = "offsite", description = "Offsite copies in S3.", subcommands = {OffsiteCommand.Verify.class, OffsiteCommand.Keygen.class})
 final class OffsiteCommand implements Runnable {
     @ParentCommand
     Main main;
@@ -30,7 +30,7 @@ final class OffsiteCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (verify)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (verify, keygen)");
     }
 
     @Command(name = "verify", description = "Check a backup's copy against its manifest (every object present with its "
@@ -84,6 +84,40 @@ final class OffsiteCommand implements Runnable {
                 out.flush();
                 return r.ok() ? 0 : Category.JOB_FAILED.exitCode();
             }
+        }
+    }
+
+    @Command(name = "keygen", description = "Make an age identity for offsite.encryption: writes FILE (0600, refused "
+            + "when it exists) in age-keygen's format and prints its recipient (age1...) for offsite.encryption.recipients. "
+            + "Keep FILE off the backup host where you can (an admin's laptop, the host that restores).")
+    static final class Keygen implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "the identity file to create")
+        java.nio.file.Path file;
+
+        @Override
+        public Integer call() {
+            io.barmand.config.AgeKeys.KeyPairText k = io.barmand.config.AgeKeys.generate();
+            String text = "# created: " + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + " by barmand offsite keygen\n# public key: " + k.recipient() + "\n" + k.identity() + "\n";
+            try {
+                java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                java.nio.file.Files.writeString(file, text, java.nio.charset.StandardCharsets.US_ASCII);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw new BarmandException(Category.USAGE, file + " exists: not overwritten (an identity lost is every "
+                        + "copy encrypted to it lost)");
+            } catch (java.io.IOException e) {
+                throw new BarmandException(Category.IO, file + ": cannot write the identity: " + e.getMessage(), e);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(k.recipient());
+            out.flush();
+            Main.report(spec.commandLine().getErr(), "identity written to " + file + " (0600); its recipient, "
+                    + "above, goes in offsite.encryption.recipients");
+            return 0;
         }
     }
 }

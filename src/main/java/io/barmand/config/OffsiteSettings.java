@@ -22,7 +22,37 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
                               ChecksumMode checksumMode, Optional<String> storageClass, Sse sse,
                               Optional<String> kmsKeyId, Codec codec, int level, long partSize, long maxBackupSize,
                               int parallelism, int retriesMax, Duration initialBackoff, Duration requestTimeout,
-                              boolean walEnabled, Path spoolDir) {
+                              boolean walEnabled, Path spoolDir, Encryption encryption) {
+
+    /** The settings before client-side encryption existed: copies stored as compressed, not encrypted. */
+    public OffsiteSettings(boolean enabled, Optional<URI> endpoint, String region, String bucket, String prefix,
+                           boolean pathStyle, Optional<Path> credentialsFile, String credentialsProfile,
+                           ChecksumMode checksumMode, Optional<String> storageClass, Sse sse,
+                           Optional<String> kmsKeyId, Codec codec, int level, long partSize, long maxBackupSize,
+                           int parallelism, int retriesMax, Duration initialBackoff, Duration requestTimeout,
+                           boolean walEnabled, Path spoolDir) {
+        this(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile, checksumMode,
+                storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, retriesMax,
+                initialBackoff, requestTimeout, walEnabled, spoolDir, Encryption.NONE);
+    }
+
+    /**
+     * Client-side encryption ({@code offsite.encryption}): new copies and WAL objects encrypted in the age format to
+     * every recipient (none: stored as compressed); the identity file is read where copies are read back.
+     * {@code warning}: what check-config says without failing (the identity matches none of the recipients).
+     */
+    public record Encryption(List<String> recipients, Optional<Path> identityFile, Optional<String> warning) {
+        public static final Encryption NONE = new Encryption(List.of(), Optional.empty(), Optional.empty());
+
+        public boolean encrypts() {
+            return !recipients.isEmpty();
+        }
+
+        /** The identities of identity-file (read each time: the file may be put in place just for a restore). */
+        public List<String> identities() {
+            return identityFile.map(AgeKeys::readIdentities).orElse(List.of());
+        }
+    }
 
     /** How the SDK computes and validates checksums (2.30+ defaults to when-supported, which breaks some stores). */
     public enum ChecksumMode {
@@ -212,13 +242,64 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
         if (!spoolDir.isAbsolute()) {
             problems.add(k + "spool-dir: must be an absolute path");
         }
+        Encryption enc = encryption(o, k, problems);
         if (problems.size() > before) {
             return null;
         }
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, o.getBoolean("path-style"), creds,
                 o.getString("credentials-profile").trim(), cm, sc.isEmpty() ? Optional.empty() : Optional.of(sc), sse,
                 kms.isEmpty() ? Optional.empty() : Optional.of(kms), codec, level, part, max, par, rmax, backoff,
-                reqTimeout, wal, spoolDir);
+                reqTimeout, wal, spoolDir, enc);
+    }
+
+    /**
+     * {@code encryption}: every recipient a valid age1... key (named by its index); the identity file readable,
+     * not readable by everyone, holding identities; one that opens none of the recipients' copies is a warning.
+     */
+    private static Encryption encryption(Config o, String k, List<String> problems) {
+        List<String> recipients = new java.util.ArrayList<>();
+        List<String> given;
+        try {
+            given = o.getStringList("encryption.recipients");
+        } catch (ConfigException e) {
+            problems.add(k + "encryption.recipients: must be a list of age recipients, e.g. [\"age1...\"]");
+            given = List.of();
+        }
+        for (int i = 0; i < given.size(); i++) {
+            String r = given.get(i).trim();
+            Optional<String> p = AgeKeys.recipientProblem(r);
+            if (p.isPresent()) {
+                problems.add(k + "encryption.recipients[" + i + "]: " + p.get());
+            } else if (!recipients.contains(r)) {
+                recipients.add(r);
+            }
+        }
+        String idf = o.getString("encryption.identity-file").trim();
+        Optional<Path> identity = Optional.empty();
+        Optional<String> warning = Optional.empty();
+        if (!idf.isEmpty()) {
+            Path p = Path.of(idf);
+            identity = Optional.of(p);
+            Optional<String> fileProblem = credentialsFileProblem(p).map(m -> m.replace("chmod 0640 (owner root, group barman) or 0600",
+                    "chmod 0600 (owner: the service's user) or 0640 root:barman"));
+            if (!p.isAbsolute()) {
+                problems.add(k + "encryption.identity-file: must be an absolute path, is \"" + idf + "\"");
+            } else if (fileProblem.isPresent()) {
+                problems.add(k + "encryption.identity-file: " + fileProblem.get());
+            } else {
+                try {
+                    List<String> mine = AgeKeys.readIdentities(p).stream().map(AgeKeys::recipientOf).toList();
+                    if (!recipients.isEmpty() && mine.stream().noneMatch(recipients::contains)) {
+                        warning = Optional.of(k + "encryption.identity-file: " + p + " holds no identity of the "
+                                + "recipients (its recipient(s): " + String.join(", ", mine) + "): new copies cannot be "
+                                + "read back with it (older copies encrypted to it still can)");
+                    }
+                } catch (io.barmand.error.BarmandException e) {
+                    problems.add(k + "encryption.identity-file: " + e.getMessage());
+                }
+            }
+        }
+        return new Encryption(List.copyOf(recipients), identity, warning);
     }
 
     /** A credentials file must exist and be readable by no one but the service's user and group. */
@@ -267,31 +348,37 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
     public OffsiteSettings withCompression(Codec c, int lvl) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
                 checksumMode, storageClass, sse, kmsKeyId, c, lvl, partSize, maxBackupSize, parallelism, retriesMax,
-                initialBackoff, requestTimeout, walEnabled, spoolDir);
+                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption);
     }
 
     public OffsiteSettings withParts(long size, int par) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
                 checksumMode, storageClass, sse, kmsKeyId, codec, level, size, maxBackupSize, par, retriesMax,
-                initialBackoff, requestTimeout, walEnabled, spoolDir);
+                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption);
     }
 
     public OffsiteSettings withRetries(int max, Duration backoff) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
                 checksumMode, storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, max,
-                backoff, requestTimeout, walEnabled, spoolDir);
+                backoff, requestTimeout, walEnabled, spoolDir, encryption);
     }
 
     public OffsiteSettings withCredentialsFile(Path file) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, Optional.of(file), credentialsProfile,
                 checksumMode, storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, retriesMax,
-                initialBackoff, requestTimeout, walEnabled, spoolDir);
+                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption);
     }
 
     public OffsiteSettings withChecksumMode(ChecksumMode m) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
                 m, storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, retriesMax,
-                initialBackoff, requestTimeout, walEnabled, spoolDir);
+                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption);
+    }
+
+    public OffsiteSettings withEncryption(Encryption e) {
+        return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
+                checksumMode, storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, retriesMax,
+                initialBackoff, requestTimeout, walEnabled, spoolDir, e);
     }
 
     /** Where the endpoint is, for messages. */

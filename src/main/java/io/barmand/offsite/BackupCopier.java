@@ -6,6 +6,7 @@ import io.barmand.bucket.MultipartSink;
 import io.barmand.barman.BackupInfo;
 import io.barmand.bucket.TarWriter;
 import io.barmand.bucket.Hashing;
+import io.barmand.bucket.Age;
 import io.barmand.bucket.Codecs;
 import io.barmand.bucket.S3Store;
 import io.barmand.bucket.Manifest;
@@ -139,9 +140,13 @@ public class BackupCopier {
                     + ", not DONE: not copied");
         }
         Journal j = new Journal(s.spoolDir(), server);
-        String key = layout.data(server, backupId, s.codec());
+        OffsiteSettings.Encryption enc = s.encryption();
+        sayRotation(server, enc);
+        String key = layout.data(server, backupId, s.codec(), enc.encrypts());
         j.write(new Journal.Entry(backupId, key, null, clock.instant().toString()));
-        String uploadId = store.createMultipart(key, Map.of("barmand-backup-id", backupId, "barmand-codec", s.codec().word()));
+        String uploadId = store.createMultipart(key, enc.encrypts()
+                ? Map.of("barmand-backup-id", backupId, "barmand-codec", s.codec().word(), "barmand-encryption", Age.FORMAT)
+                : Map.of("barmand-backup-id", backupId, "barmand-codec", s.codec().word()));
         j.write(new Journal.Entry(backupId, key, uploadId, clock.instant().toString()));
         MultipartSink sink;
         try {
@@ -152,7 +157,9 @@ public class BackupCopier {
         }
         TarWriter tar;
         try {
-            try (OutputStream z = Codecs.compress(sink, s.codec(), s.level());
+            // tar -> compression -> age (with recipients) -> parts: nothing plain is spooled
+            try (OutputStream sealed = enc.encrypts() ? Age.encrypt(sink, enc.recipients()) : sink;
+                 OutputStream z = Codecs.compress(sealed, s.codec(), s.level());
                  OutputStream buf = new BufferedOutputStream(z, 1 << 20)) {
                 tar = new TarWriter(buf);
                 tar.addTree(backupDir);
@@ -185,14 +192,39 @@ public class BackupCopier {
         checkSize(infoKey, infoBytes.length);
         objects.add(new Manifest.ObjectEntry(infoKey, infoBytes.length, Hashing.sha256Hex(infoBytes), 1));
         Manifest m = new Manifest(Manifest.FORMAT, server, backupId, version, clock.instant().toString(), s.codec().word(),
-                s.level(), info.beginWal(), info.endWal(), info.timeline(), info.segmentSize(), info.text(), tar.files(), objects);
+                s.level(), info.beginWal(), info.endWal(), info.timeline(), info.segmentSize(), info.text(), tar.files(), objects,
+                enc.encrypts() ? new Manifest.Encryption(Age.FORMAT, enc.recipients()) : null);
         byte[] mj = m.toJson();
         store.put(layout.manifest(server, backupId), mj, "application/json", Map.of("sha256", Hashing.sha256Hex(mj)));
         j.clear();
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        log.info("offsite {}: backup {} copied: {} files, {} bytes as {} bytes in {} part(s), {} ms", server, backupId,
-                m.files().size(), m.originalBytes(), sink.size(), sink.partCount(), ms);
+        log.info("offsite {}: backup {} copied: {} files, {} bytes as {} bytes in {} part(s), {} ms{}", server, backupId,
+                m.files().size(), m.originalBytes(), sink.size(), sink.partCount(), ms,
+                enc.encrypts() ? ", encrypted (age) to " + String.join(", ", enc.recipients()) : "");
         return new Copied(backupId, false, m, ms);
+    }
+
+    /**
+     * Recipients changed since the newest copy (or encryption switched on or off): said once per copy, since a
+     * change applies to new copies only; the older ones stay as they were written (each manifest says how).
+     */
+    private void sayRotation(String server, OffsiteSettings.Encryption enc) {
+        List<String> ids = copiedBackups(server);
+        if (ids.isEmpty()) {
+            return;
+        }
+        Optional<Manifest> last = manifest(server, ids.get(ids.size() - 1));
+        if (last.isEmpty()) {
+            return;
+        }
+        List<String> before = last.get().encrypted() ? last.get().encryption().recipients() : List.of();
+        if (!new java.util.HashSet<>(before).equals(new java.util.HashSet<>(enc.recipients()))) {
+            log.warn("offsite {}: offsite.encryption changed since copy {} ({}): this copy and the next are {}; older "
+                    + "copies stay as they were written (their manifests say how; an identity for them is still needed "
+                    + "to restore them)", server, last.get().backupId(),
+                    before.isEmpty() ? "not encrypted" : "encrypted to " + String.join(", ", before),
+                    enc.encrypts() ? "encrypted to " + String.join(", ", enc.recipients()) : "not encrypted");
+        }
     }
 
     private void checkSize(String key, long expected) {

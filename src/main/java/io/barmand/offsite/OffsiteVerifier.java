@@ -67,6 +67,12 @@ public class OffsiteVerifier {
                 }
             }
         }
+        if (m.encrypted()) {
+            boolean key = store.settings().encryption().identityFile().isPresent();
+            lines.add("encrypted (" + m.encryption().format() + ") to " + String.join(", ", m.encryption().recipients())
+                    + (!download ? "" : key ? ": decrypted with identity-file, every file compared"
+                    : ": stored bytes checked by SHA-256 only (no identity-file here: files not decrypted)"));
+        }
         lines.add(m.objects().size() + " object(s) checked" + (download ? " by download and SHA-256" : " by size"));
         // WAL the backup needs, and gaps
         WalCopier wc = new WalCopier(store);

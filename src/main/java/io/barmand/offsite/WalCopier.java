@@ -1,5 +1,6 @@
 package io.barmand.offsite;
 
+import io.barmand.bucket.Age;
 import io.barmand.bucket.Hashing;
 import io.barmand.bucket.Codecs;
 import io.barmand.bucket.S3Store;
@@ -246,13 +247,16 @@ public class WalCopier {
             hn = in.readNBytes(head, 0, head.length);
         }
         boolean raw = s.codec() == OffsiteSettings.Codec.NONE || Codecs.alreadyCompressed(head, hn);
-        String suffix = raw ? "" : s.codec().suffix();
+        OffsiteSettings.Encryption enc = s.encryption();
+        String suffix = (raw ? "" : s.codec().suffix()) + (enc.encrypts() ? Age.SUFFIX : "");
         Path tmp = spool.resolve(name + suffix);
         MessageDigest orig = Hashing.sha256();
         MessageDigest stored = Hashing.sha256();
+        // compressed, then encrypted (with recipients): the spooled file is what the bucket gets, never the plain WAL
         try (InputStream in = Files.newInputStream(src);
              OutputStream o = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), stored);
-             OutputStream c = raw ? o : Codecs.compress(o, s.codec(), s.level())) {
+             OutputStream e = enc.encrypts() ? Age.encrypt(o, enc.recipients()) : o;
+             OutputStream c = raw ? e : Codecs.compress(e, s.codec(), s.level())) {
             byte[] buf = new byte[1 << 16];
             for (int r; (r = in.read(buf)) > 0; ) {
                 orig.update(buf, 0, r);
@@ -260,12 +264,16 @@ public class WalCopier {
             }
         }
         long size = Files.size(tmp);
+        Map<String, String> meta = new java.util.HashMap<>(Map.of(
+                "sha256", Hashing.hex(stored.digest()),
+                "original-sha256", Hashing.hex(orig.digest()),
+                "original-size", Long.toString(Files.size(src)),
+                "codec", raw ? "none" : s.codec().word()));
+        if (enc.encrypts()) {
+            meta.put("encryption", Age.FORMAT);
+        }
         try {
-            store.put(layout.wal(server, name, suffix), tmp, Map.of(
-                    "sha256", Hashing.hex(stored.digest()),
-                    "original-sha256", Hashing.hex(orig.digest()),
-                    "original-size", Long.toString(Files.size(src)),
-                    "codec", raw ? "none" : s.codec().word()));
+            store.put(layout.wal(server, name, suffix), tmp, meta);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -217,7 +217,7 @@ public final class DisasterRestore {
             out.println("backup " + m.backupId() + " of " + server + " from " + where + m.backupId() + "/: ended "
                     + Optional.ofNullable(info.endTime()).orElse("(unknown)") + ", " + m.files().size() + " files, "
                     + Sizes.human(m.originalBytes()) + " (stored as " + Sizes.human(m.storedBytes()) + ", " + m.codec()
-                    + "), WAL " + m.beginWal() + ".." + m.endWal());
+                    + (m.encrypted() ? ", encrypted (" + m.encryption().format() + ")" : "") + "), WAL " + m.beginWal() + ".." + m.endWal());
             int walCount = dl.walObjects(server, m).size();
             long need = m.originalBytes() + (download ? walCount * m.segmentSize() : 0);
             long free = Files.getFileStore(dir).getUsableSpace();

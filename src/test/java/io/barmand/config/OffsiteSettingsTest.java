@@ -91,4 +91,62 @@ class OffsiteSettingsTest {
         assertThatThrownBy(() -> Settings.load(conf("enabled = true, buckets = x"), null))
                 .hasMessageContaining("barmand.servers.pg1.offsite.buckets: unknown key");
     }
+
+    @Test
+    void encryptionIsOffByDefaultAndReadWithItsRecipients() throws Exception {
+        assertThat(Settings.load(conf("enabled = true, bucket = b1"), null).offsite().get("pg1").encryption().encrypts()).isFalse();
+        AgeKeys.KeyPairText a = AgeKeys.generate();
+        AgeKeys.KeyPairText b = AgeKeys.generate();
+        Path id = dir.resolve("key.txt");
+        Files.writeString(id, "# created: now\n# public key: " + a.recipient() + "\n" + a.identity() + "\n");
+        Files.setPosixFilePermissions(id, PosixFilePermissions.fromString("rw-------"));
+        OffsiteSettings.Encryption e = Settings.load(conf("enabled = true, bucket = b1, encryption { recipients = [\""
+                + a.recipient() + "\", \"" + b.recipient() + "\"], identity-file = \"" + id + "\" }"), null)
+                .offsite().get("pg1").encryption();
+        assertThat(e.encrypts()).isTrue();
+        assertThat(e.recipients()).containsExactly(a.recipient(), b.recipient());
+        assertThat(e.identities()).containsExactly(a.identity());
+        assertThat(e.warning()).isEmpty();
+    }
+
+    @Test
+    void encryptionProblemsNameTheirKey() throws Exception {
+        AgeKeys.KeyPairText a = AgeKeys.generate();
+        // one character changed: the bech32 checksum no longer matches
+        String bad = a.recipient().substring(0, a.recipient().length() - 1)
+                + (a.recipient().endsWith("q") ? "p" : "q");
+        Path open = dir.resolve("open.txt");
+        Files.writeString(open, a.identity() + "\n");
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> Settings.load(conf("enabled = true, bucket = b1, encryption { recipients = [\""
+                + a.recipient() + "\", \"" + bad + "\", \"ssh-ed25519 AAAA\"], identity-file = \"" + open + "\" }"), null))
+                .hasMessageContaining("barmand.servers.pg1.offsite.encryption.recipients[1]: \"" + bad + "\" is not a valid age recipient: bad bech32")
+                .hasMessageContaining("barmand.servers.pg1.offsite.encryption.recipients[2]: \"ssh-ed25519 AAAA\" is not an age X25519 recipient")
+                .hasMessageContaining("barmand.servers.pg1.offsite.encryption.identity-file: " + open + " is readable by everyone");
+        Path junk = dir.resolve("junk.txt");
+        Files.writeString(junk, "# a comment\nAGE-SECRET-KEY-1NOTAKEY\n");
+        Files.setPosixFilePermissions(junk, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> Settings.load(conf("enabled = true, bucket = b1, encryption.identity-file = \"" + junk + "\""), null))
+                .hasMessageContaining("barmand.servers.pg1.offsite.encryption.identity-file: " + junk + " line 2: not a valid age identity")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("NOTAKEY"));
+        assertThatThrownBy(() -> Settings.load(conf("enabled = true, bucket = b1, encryption.identity-file = \""
+                + dir.resolve("absent") + "\""), null))
+                .hasMessageContaining("barmand.servers.pg1.offsite.encryption.identity-file: " + dir.resolve("absent") + " does not exist");
+        assertThatThrownBy(() -> Settings.load(conf("enabled = true, bucket = b1, encryption.recipients = \"age1x\""), null))
+                .hasMessageContaining("barmand.servers.pg1.offsite.encryption.recipients = \"age1x\": must be a list");
+    }
+
+    @Test
+    void anIdentityOfNoneOfTheRecipientsIsAWarningNotAnError() throws Exception {
+        AgeKeys.KeyPairText a = AgeKeys.generate();
+        AgeKeys.KeyPairText other = AgeKeys.generate();
+        Path id = dir.resolve("old.txt");
+        Files.writeString(id, other.identity() + "\n");
+        Files.setPosixFilePermissions(id, PosixFilePermissions.fromString("rw-------"));
+        OffsiteSettings.Encryption e = Settings.load(conf("enabled = true, bucket = b1, encryption { recipients = [\""
+                + a.recipient() + "\"], identity-file = \"" + id + "\" }"), null).offsite().get("pg1").encryption();
+        assertThat(e.warning()).get().asString()
+                .contains("barmand.servers.pg1.offsite.encryption.identity-file: " + id + " holds no identity of the recipients")
+                .contains(other.recipient()).doesNotContain(other.identity());
+    }
 }

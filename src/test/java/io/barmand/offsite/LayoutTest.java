@@ -30,6 +30,10 @@ class LayoutTest {
         assertThat(Layout.walName("p/pg1/wals/00000002.history")).contains("00000002.history");
         assertThat(Layout.walName("p/pg1/wals/0000000100000000/000000010000000000000003.partial")).isEmpty();
         assertThat(Layout.walName("p/pg1/wals/xlog.db")).isEmpty();
+        // encrypted objects (offsite.encryption): .age after the codec's suffix
+        assertThat(Layout.walName("p/pg1/wals/0000000100000000/000000010000000000000003.zst.age")).contains("000000010000000000000003");
+        assertThat(Layout.walName("p/pg1/wals/0000000100000000/000000010000000000000003.age")).contains("000000010000000000000003");
+        assertThat(Layout.walName("p/pg1/wals/0000000100000000/000000010000000000000003.age.zst")).isEmpty();
     }
 
     @Test
@@ -38,6 +42,9 @@ class LayoutTest {
         assertThat(l.walOf("pg1", "p/pg1/wals/0000000100000000/000000010000000000000003.zst")).contains("000000010000000000000003");
         assertThat(l.walOf("pg1", "p/pg1/wals/0000000100000000/000000010000000000000003")).contains("000000010000000000000003");
         assertThat(l.walOf("pg1", "p/pg1/wals/00000002.history")).contains("00000002.history");
+        assertThat(l.walOf("pg1", "p/pg1/wals/0000000100000000/000000010000000000000003.zst.age")).contains("000000010000000000000003");
+        assertThat(l.walOf("pg1", "p/pg1/wals/00000002.history.age")).contains("00000002.history");
+        assertThat(l.walOf("pg1", "p/pg1/wals/0000000100000000/000000010000000000000003.lz4.age")).isEmpty();
         // another tool's objects under wals/, whose last component looks like a WAL file: not barmand's
         assertThat(l.walOf("pg1", "p/pg1/wals/other-tool/000000010000000000000003")).isEmpty();
         assertThat(l.walOf("pg1", "p/pg1/wals/000000010000000000000003")).isEmpty();
