@@ -155,6 +155,15 @@ public class BarmanClient implements ServerCatalog {
     }
 
     /**
+     * How far Barman can restore each server, read from its files ({@link RestorePoint}): the newest DONE backup, the
+     * newest WAL, a gap in the chain. No Python start but the first {@code show-servers all} (the path cache).
+     */
+    public java.util.function.Function<String, RestorePoint> restorePoints(Duration timeout) {
+        files.paths(timeout);
+        return files::restorePoint;
+    }
+
+    /**
      * Where Barman keeps each server's backups and WAL, from one {@code show-servers all} at the first call (again
      * for a server it did not list), one cache for the client (the first caller's timeout bounds show-servers);
      * empty when unknown. Never throws.
