@@ -294,6 +294,24 @@ public class BarmanClient implements ServerCatalog {
                 ? Optional.empty() : Optional.of(p.asText());
     }
 
+    /**
+     * Barman's own {@code retention_policy} of every server it knows, from one {@code show-servers all}: empty for a
+     * server where none is set. A failed call is an exception.
+     */
+    public java.util.Map<String, Optional<String>> retentionPolicies(Duration timeout) {
+        Call c = call(timeout, "show-servers", "--", "all");
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman show-servers all: " + c.error());
+        }
+        java.util.Map<String, Optional<String>> out = new java.util.TreeMap<>();
+        c.json().fieldNames().forEachRemaining(n -> {
+            if (!n.startsWith("_")) {
+                out.put(n, BarmanCatalogue.retentionPolicyOf(n, c.json()));
+            }
+        });
+        return out;
+    }
+
     /** {@code barman keep --release}: retention applies to the backup again. */
     public void releaseKeep(String server, String backupId, Duration timeout) {
         Names.backupId(backupId, "barman keep --release " + server);

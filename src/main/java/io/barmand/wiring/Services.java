@@ -112,7 +112,7 @@ public final class Services {
     public static ReportService report(Settings s, RunHistory store, Health health, BarmanClient barman,
                                        Optional<Outbox> outbox, Clock clock) {
         return new ReportService(s.report(), s.servers(), store, health, Folders.of(s, barman.paths(s.probeTimeout())),
-                outbox, s.stateDir(), s.hostTimezone(), clock);
+                outbox, s.stateDir(), s.hostTimezone(), clock, () -> barman.retentionPolicies(s.probeTimeout()));
     }
 
     /**
