@@ -162,9 +162,12 @@ final class BarmanFiles {
             return RestorePoint.UNKNOWN;
         }
         try {
+            if (!java.nio.file.Files.isDirectory(p.get().basebackups())) {
+                return RestorePoint.UNKNOWN; // not this host's Barman, or not readable: the history says
+            }
             Optional<RestorePoint.DoneBackup> done = Optional.empty();
             BackupInfo info = null;
-            if (java.nio.file.Files.isDirectory(p.get().basebackups())) {
+            {
                 try (java.util.stream.Stream<Path> ls = java.nio.file.Files.list(p.get().basebackups())) {
                     List<Path> dirs = ls.filter(d -> d.getFileName().toString().matches("[0-9]{8}T[0-9]{6}"))
                             .sorted(java.util.Comparator.comparing((Path d) -> d.getFileName().toString()).reversed()).toList();

@@ -6,6 +6,7 @@ import io.barmand.report.ReportData.Disk;
 import io.barmand.report.ReportData.MailNote;
 import io.barmand.report.ReportData.ServerLine;
 import io.barmand.report.ReportData.Trend;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,7 @@ public final class ReportText {
         b.append("barmand report for ").append(d.host()).append(", ").append(w.time(d.generated()))
                 .append(" (runs since ").append(w.time(d.from())).append(")\n");
         b.append(d.verdict()).append("\n\n");
-        b.append(restorability(d, w)).append('\n');
+        b.append(restorability(d.restorability(), w)).append('\n');
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"SERVER", "STATE", "LAST BACKUP", "OFFSITE", "LAST RESTORE TEST", "VERIFY", "CHECK"});
         for (ServerLine s : d.servers()) {
@@ -81,15 +82,19 @@ public final class ReportText {
      * The first table: can each server be restored, to when (Barman, then the offsite copy alone), how much would be
      * lost now (RPO), and the restore test that last proved it; then why, for the servers that are not restorable.
      */
-    static String restorability(ReportData d, Words w) {
+    public static String restorability(List<Restorability> servers, ZoneId zone, Instant now) {
+        return restorability(servers, new Words(zone, now));
+    }
+
+    static String restorability(List<Restorability> servers, Words w) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"SERVER", "VERDICT", "RESTORABLE TO", "RPO", "OFFSITE TO", "LAST PROVEN (RESTORE TEST)"});
-        for (Restorability r : d.restorability()) {
+        for (Restorability r : servers) {
             rows.add(new String[] {r.server(), r.verdict().words(), w.restorableTo(r), Words.rpo(r), w.offsiteTo(r),
                     w.proven(r)});
         }
         StringBuilder b = new StringBuilder(table(rows));
-        for (Restorability r : d.restorability()) {
+        for (Restorability r : servers) {
             if (!r.reasons().isEmpty()) {
                 b.append("  ").append(r.server()).append(" ").append(r.verdict().words()).append(": ").append(r.why())
                         .append('\n');
