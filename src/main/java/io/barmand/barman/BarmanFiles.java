@@ -167,31 +167,30 @@ final class BarmanFiles {
             }
             Optional<RestorePoint.DoneBackup> done = Optional.empty();
             BackupInfo info = null;
-            {
-                try (java.util.stream.Stream<Path> ls = java.nio.file.Files.list(p.get().basebackups())) {
-                    List<Path> dirs = ls.filter(d -> d.getFileName().toString().matches("[0-9]{8}T[0-9]{6}"))
-                            .sorted(java.util.Comparator.comparing((Path d) -> d.getFileName().toString()).reversed()).toList();
-                    for (Path d : dirs) {
-                        Path f = d.resolve("backup.info");
-                        if (!java.nio.file.Files.exists(f)) {
-                            continue;
-                        }
-                        BackupInfo i = BackupInfo.read(f);
-                        if ("DONE".equals(i.status()) && i.endTime() != null && i.beginWal() != null) {
-                            info = i;
-                            done = Optional.of(new RestorePoint.DoneBackup(d.getFileName().toString(),
-                                    BackupInfo.time(i.endTime()), i.beginWal()));
-                            break;
-                        }
+            try (java.util.stream.Stream<Path> ls = java.nio.file.Files.list(p.get().basebackups())) {
+                List<Path> dirs = ls.filter(d -> d.getFileName().toString().matches("[0-9]{8}T[0-9]{6}"))
+                        .sorted(java.util.Comparator.comparing((Path d) -> d.getFileName().toString()).reversed()).toList();
+                for (Path d : dirs) {
+                    Path f = d.resolve("backup.info");
+                    if (!java.nio.file.Files.exists(f)) {
+                        continue;
+                    }
+                    BackupInfo i = BackupInfo.read(f);
+                    if ("DONE".equals(i.status()) && i.endTime() != null && i.beginWal() != null) {
+                        info = i;
+                        done = Optional.of(new RestorePoint.DoneBackup(d.getFileName().toString(),
+                                BackupInfo.time(i.endTime()), i.beginWal()));
+                        break;
                     }
                 }
             }
             Path xlog = p.get().wals().resolve("xlog.db");
             if (!java.nio.file.Files.exists(xlog)) {
-                return new RestorePoint(true, done, Optional.empty(), done.map(b -> b.beginWal()));
+                // no WAL catalogue where show-servers says: the chain cannot be told (not a gap)
+                return new RestorePoint(true, done, Optional.empty(), Optional.empty());
             }
             if (info == null) {
-                WalChain.Scan s = WalChain.read(xlog, "000000010000000000000000", null, 16L << 20);
+                WalChain.Scan s = chains.scan(xlog, null, null, 16L << 20);
                 return new RestorePoint(true, done, s.newest(), Optional.empty());
             }
             WalChain.Scan s = chains.scan(xlog, info.beginWal(), info.endWal(), info.segmentSize());

@@ -39,10 +39,12 @@ final class WalChain {
         return s;
     }
 
+    /** {@code beginWal} null: the newest segment only, no chain. */
     static Scan read(Path xlogDb, String beginWal, String endWal, long segmentSize) throws IOException {
         long perLogId = 0x1_0000_0000L / segmentSize;
-        long begin = segno(beginWal, perLogId);
-        long tli = Long.parseLong(beginWal.substring(0, 8), 16);
+        boolean chain = beginWal != null;
+        long begin = chain ? segno(beginWal, perLogId) : Long.MAX_VALUE;
+        long tli = chain ? Long.parseLong(beginWal.substring(0, 8), 16) : 0;
         Set<Long> have = new HashSet<>();
         String newest = null;
         double newestTime = 0;
@@ -58,7 +60,7 @@ final class WalChain {
                     newestTime = Double.parseDouble(f[2]);
                 }
                 long n = segno(f[0], perLogId);
-                if (n >= begin && Long.parseLong(f[0].substring(0, 8), 16) >= tli) {
+                if (chain && n >= begin && Long.parseLong(f[0].substring(0, 8), 16) >= tli) {
                     have.add(n);
                     max = Math.max(max, n);
                 }
@@ -66,6 +68,9 @@ final class WalChain {
         }
         Optional<RestorePoint.Wal> w = newest == null ? Optional.empty()
                 : Optional.of(new RestorePoint.Wal(newest, Instant.ofEpochMilli(Math.round(newestTime * 1000))));
+        if (!chain) {
+            return new Scan(w, Optional.empty());
+        }
         long end = endWal == null ? begin : segno(endWal, perLogId);
         long to = Math.max(max, end);
         for (long n = begin; n <= to; n++) {

@@ -60,6 +60,14 @@ class WalChainTest {
     }
 
     @Test
+    void withoutABackupOnlyTheNewestIsRead() throws Exception {
+        Path p = xlog("000000010000000300000060", "000000010000000300000063");
+        WalChain.Scan s = WalChain.read(p, null, null, MB16);
+        assertThat(s.newest()).map(RestorePoint.Wal::name).contains("000000010000000300000063");
+        assertThat(s.firstMissing()).isEmpty();
+    }
+
+    @Test
     void aScanIsKeptWhileTheFileIsUnchanged() throws Exception {
         Path p = xlog("000000010000000000000003", "000000010000000000000005");
         WalChain c = new WalChain();
