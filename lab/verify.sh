@@ -198,7 +198,7 @@ subjects=$(mails "$OFFSITE" "$MAILDIR" | cut -f1-3 || true)
 head -5 <<<"$subjects" | sed 's/^/  /'
 report_subject=$(awk -F'\t' '$1 == "report" { print $3; exit }' <<<"$subjects")
 check "mail: a report in $OFFSITE's mailbox, verdict in its subject (${report_subject:-none})" \
-  grep -Eq '^\[barmand [^]]+\] (OK|FAILED|WARNING)' <<<"$report_subject"
+  grep -Eq '^\[barmand [^]]+\] (OK|FAILED|WARNING|NOT restorable|at risk)' <<<"$report_subject"
 
 section "$BACKUP: metrics ($METRICS), a few"
 metrics=$(on "$BACKUP" python3 -c "import urllib.request; print(urllib.request.urlopen('$METRICS', timeout=10).read().decode())" 2>/dev/null || true)

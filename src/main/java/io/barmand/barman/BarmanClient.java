@@ -155,6 +155,15 @@ public class BarmanClient implements ServerCatalog {
     }
 
     /**
+     * How far Barman can restore each server, read from its files ({@link RestorePoint}): the newest DONE backup, the
+     * newest WAL, a gap in the chain. No Python start but the first {@code show-servers all} (the path cache).
+     */
+    public java.util.function.Function<String, RestorePoint> restorePoints(Duration timeout) {
+        files.paths(timeout);
+        return files::restorePoint;
+    }
+
+    /**
      * Where Barman keeps each server's backups and WAL, from one {@code show-servers all} at the first call (again
      * for a server it did not list), one cache for the client (the first caller's timeout bounds show-servers);
      * empty when unknown. Never throws.
@@ -283,6 +292,24 @@ public class BarmanClient implements ServerCatalog {
         JsonNode p = c.json().path(server).path("retention_policy");
         return p.isMissingNode() || p.isNull() || p.asText("").isBlank() || p.asText("").equalsIgnoreCase("none")
                 ? Optional.empty() : Optional.of(p.asText());
+    }
+
+    /**
+     * Barman's own {@code retention_policy} of every server it knows, from one {@code show-servers all}: empty for a
+     * server where none is set. A failed call is an exception.
+     */
+    public java.util.Map<String, Optional<String>> retentionPolicies(Duration timeout) {
+        Call c = call(timeout, "show-servers", "--", "all");
+        if (!c.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman show-servers all: " + c.error());
+        }
+        java.util.Map<String, Optional<String>> out = new java.util.TreeMap<>();
+        c.json().fieldNames().forEachRemaining(n -> {
+            if (!n.startsWith("_")) {
+                out.put(n, BarmanCatalogue.retentionPolicyOf(n, c.json()));
+            }
+        });
+        return out;
     }
 
     /** {@code barman keep --release}: retention applies to the backup again. */

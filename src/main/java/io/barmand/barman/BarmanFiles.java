@@ -149,6 +149,57 @@ final class BarmanFiles {
         }
     }
 
+    private final WalChain chains = new WalChain();
+
+    /**
+     * How far Barman can restore the server ({@link RestorePoint}): the newest DONE backup's backup.info, and the WAL
+     * catalogue scanned from its begin WAL ({@link WalChain}, kept while xlog.db is unchanged). Unknown when the
+     * folders are not known or a file does not read as expected. Never throws.
+     */
+    RestorePoint restorePoint(String server) {
+        Optional<ServerPaths> p = knownPaths().apply(server);
+        if (p.isEmpty()) {
+            return RestorePoint.UNKNOWN;
+        }
+        try {
+            if (!java.nio.file.Files.isDirectory(p.get().basebackups())) {
+                return RestorePoint.UNKNOWN; // not this host's Barman, or not readable: the history says
+            }
+            Optional<RestorePoint.DoneBackup> done = Optional.empty();
+            BackupInfo info = null;
+            try (java.util.stream.Stream<Path> ls = java.nio.file.Files.list(p.get().basebackups())) {
+                List<Path> dirs = ls.filter(d -> d.getFileName().toString().matches("[0-9]{8}T[0-9]{6}"))
+                        .sorted(java.util.Comparator.comparing((Path d) -> d.getFileName().toString()).reversed()).toList();
+                for (Path d : dirs) {
+                    Path f = d.resolve("backup.info");
+                    if (!java.nio.file.Files.exists(f)) {
+                        continue;
+                    }
+                    BackupInfo i = BackupInfo.read(f);
+                    if ("DONE".equals(i.status()) && i.endTime() != null && i.beginWal() != null) {
+                        info = i;
+                        done = Optional.of(new RestorePoint.DoneBackup(d.getFileName().toString(),
+                                BackupInfo.time(i.endTime()), i.beginWal()));
+                        break;
+                    }
+                }
+            }
+            Path xlog = p.get().wals().resolve("xlog.db");
+            if (!java.nio.file.Files.exists(xlog)) {
+                // no WAL catalogue where show-servers says: the chain cannot be told (not a gap)
+                return new RestorePoint(true, done, Optional.empty(), Optional.empty());
+            }
+            if (info == null) {
+                WalChain.Scan s = chains.scan(xlog, null, null, 16L << 20);
+                return new RestorePoint(true, done, s.newest(), Optional.empty());
+            }
+            WalChain.Scan s = chains.scan(xlog, info.beginWal(), info.endWal(), info.segmentSize());
+            return new RestorePoint(true, done, s.newest(), s.firstMissing());
+        } catch (IOException | RuntimeException e) {
+            return RestorePoint.UNKNOWN;
+        }
+    }
+
     /** The bytes of the WAL files Barman's catalogue (WALS/xlog.db) lists for the server; empty when unknown. */
     Optional<Long> archivedWalBytes(String server) {
         try {

@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", description = {"Per server: last run of each job and its outcome, next fire times, "
+@Command(name = "status", description = {"First, per server: whether it can be restored (restorable, at risk, NOT "
+        + "restorable, and why), to when (Barman's newest WAL; the offsite copy's own), the RPO now and the restore test "
+        + "that last proved it, as the morning report and the metric barmand_restorable give it. Then per server: last run of each job and its outcome, next fire times, "
         + "the last backup and its age, and Barman's own catalogue (barman -f json list-backups, show-servers, "
         + "show-backup): its backups, the newest and the oldest, the recovery window reached, Barman's retention_policy, "
         + "the WAL range, and the backups made outside barmand. Reads the history store, the configuration and Barman, "
@@ -104,6 +106,10 @@ final class StatusCommand implements Callable<Integer> {
                 }
             }
             pool.shutdown();
+            // restorability first: the health evaluation's verdict of each server, as the report and the metrics give it
+            List<io.barmand.health.Restorability> restorability = restorability(settings, store, barman, now);
+            ArrayNode ra = root.putArray("restorability");
+            restorability.forEach(r -> io.barmand.report.ReportJson.restorability(ra.addObject(), r));
             for (String name : names) {
                 ServerSettings ss = settings.map(s -> s.servers().get(name)).orElse(null);
                 ObjectNode so = servers.addObject();
@@ -195,6 +201,10 @@ final class StatusCommand implements Callable<Integer> {
             if (json) {
                 spec.commandLine().getOut().println(RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
             } else {
+                if (!restorability.isEmpty()) {
+                    spec.commandLine().getOut().println(io.barmand.report.ReportText.restorability(restorability,
+                            settings.get().hostTimezone(), now));
+                }
                 spec.commandLine().getOut().print(Tables.render(rows));
                 spec.commandLine().getOut().println();
                 backups.forEach(spec.commandLine().getOut()::println);
@@ -212,6 +222,16 @@ final class StatusCommand implements Callable<Integer> {
                 store.close();
             }
         }
+    }
+
+    /** Each server's restorability (none without settings or history: nothing to evaluate). */
+    private static List<io.barmand.health.Restorability> restorability(Optional<Settings> settings, RunStore store,
+                                                                       BarmanClient barman, Instant now) {
+        if (settings.isEmpty() || store == null || barman == null) {
+            return List.of();
+        }
+        return Services.health(settings.get(), store, barman).evaluate(now, settings.get().report().window()).servers()
+                .stream().map(io.barmand.health.ServerHealth::restorability).toList();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.barmand.health;
 
+import io.barmand.barman.RestorePoint;
 import io.barmand.history.FactNames;
 import io.barmand.config.JobKind;
 import io.barmand.config.JobSchedule;
@@ -42,22 +43,38 @@ public final class Health {
     private final Duration tolerance;
     private final RunHistory history;
     private final Function<String, Optional<Instant>> newestWal;
+    private final Function<String, RestorePoint> restorePoints;
 
     /**
      * @param newestWal when Barman archived the newest WAL file of a server (empty when unknown); never throws
+     * @param restorePoints how far Barman can restore a server, from its files ({@link RestorePoint#UNKNOWN} when
+     *                      not known: the history's newest backup stands in, the WAL chain is not checked)
      */
     public Health(Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs, ReportSettings limits,
-                  Duration misfireThreshold, RunHistory history, Function<String, Optional<Instant>> newestWal) {
+                  Duration misfireThreshold, RunHistory history, Function<String, Optional<Instant>> newestWal,
+                  Function<String, RestorePoint> restorePoints) {
         this.servers = servers;
         this.hostJobs = hostJobs;
         this.limits = limits;
         this.tolerance = misfireThreshold.plusMinutes(2);
         this.history = history;
         this.newestWal = newestWal;
+        this.restorePoints = restorePoints;
+    }
+
+    /** Without Barman's files: the restorability read from the history's newest backup. */
+    public Health(Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs, ReportSettings limits,
+                  Duration misfireThreshold, RunHistory history, Function<String, Optional<Instant>> newestWal) {
+        this(servers, hostJobs, limits, misfireThreshold, history, newestWal, s -> RestorePoint.UNKNOWN);
+    }
+
+    public Health(Settings s, RunHistory history, Function<String, Optional<Instant>> newestWal,
+                  Function<String, RestorePoint> restorePoints) {
+        this(s.servers(), s.hostJobs(), s.report(), s.scheduler().misfireThreshold(), history, newestWal, restorePoints);
     }
 
     public Health(Settings s, RunHistory history, Function<String, Optional<Instant>> newestWal) {
-        this(s.servers(), s.hostJobs(), s.report(), s.scheduler().misfireThreshold(), history, newestWal);
+        this(s, history, newestWal, x -> RestorePoint.UNKNOWN);
     }
 
     /** Every server at {@code now}; missed runs are looked for in the {@code window} before it. */
@@ -197,8 +214,57 @@ public final class Health {
                 missedProblem(name, sched, m, ok, heavy ? Severity.CRITICAL : Severity.WARNING, heavy).ifPresent(p::add);
             }
         }
+        Restorability r = Restorability.judge(name, restorabilityFacts(ss, wal, lastBackup, lastOffsite, lastRestore,
+                lastRestoreOk), limits, now);
         return new ServerHealth(name, lastBackup, lastBackupRun, lastOffsite, lastRestore, lastRestoreOk, lastCheck, wal,
-                missed, p);
+                missed, p, r);
+    }
+
+    /** What the restorability rules read, from Barman's files (the history's newest backup when unknown). */
+    private Restorability.Facts restorabilityFacts(ServerSettings ss, Optional<Instant> wal, Optional<RunRecord> lastBackup,
+                                                   Optional<RunRecord> lastOffsite, Optional<RunRecord> lastRestore,
+                                                   Optional<RunRecord> lastRestoreOk) {
+        String name = ss.name();
+        RestorePoint point;
+        try {
+            point = restorePoints.apply(name);
+        } catch (RuntimeException e) {
+            point = RestorePoint.UNKNOWN;
+        }
+        Optional<String> backupId;
+        Optional<Instant> backupEnded;
+        if (point.known()) {
+            backupId = point.newestDone().map(RestorePoint.DoneBackup::backupId);
+            backupEnded = point.newestDone().map(RestorePoint.DoneBackup::ended);
+        } else {
+            backupId = lastBackup.map(RunRecord::backupId);
+            backupEnded = lastBackup.map(Health::ended);
+        }
+        Optional<Instant> newest = point.newestWal().map(RestorePoint.Wal::archived).or(() -> wal);
+        Optional<Restorability.Proof> proof = lastRestoreOk.map(r -> new Restorability.Proof(r.id(), ended(r),
+                fromS3(r) ? RestoreSource.S3 : RestoreSource.BARMAN, r.facts().seconds(FactNames.RTO)));
+        List<Optional<RunRecord>> tests = ss.restoreFromS3().isPresent()
+                ? List.of(lastRestoreEnded(name, false), lastRestoreEnded(name, true)) : List.of(lastRestore);
+        List<Restorability.TestRun> runs = tests.stream().flatMap(Optional::stream)
+                .filter(r -> !r.outcome().open() && r.outcome() != Outcome.SKIPPED).map(Health::testRun).toList();
+        Optional<Restorability.Offsite> offsite = Optional.empty();
+        if (ss.offsite().enabled()) {
+            Optional<RunRecord> ok = lastOffsite.isPresent() && lastOffsite.get().outcome() == Outcome.SUCCESS ? lastOffsite
+                    : history.last(name, JobKind.OFFSITE.id(), Outcome.SUCCESS);
+            offsite = Optional.of(new Restorability.Offsite(lastOffsite.map(Health::testRun),
+                    ok.flatMap(r -> r.facts().text(FactNames.BACKUP).or(() -> Optional.ofNullable(r.backupId()))),
+                    ok.flatMap(r -> r.facts().instant(FactNames.WAL_NEWEST_S3_AT)), ss.offsite().walEnabled(),
+                    ok.flatMap(r -> r.facts().count(FactNames.WAL_GAPS)).orElse(0L)));
+        }
+        Optional<Long> verify = history.lastEnded(name, JobKind.VERIFY.id())
+                .filter(r -> r.outcome() == Outcome.FAILED || r.outcome() == Outcome.INTERRUPTED).map(RunRecord::id);
+        return new Restorability.Facts(point.known(), backupId, backupEnded, newest, point.firstMissingWal(), proof, runs,
+                offsite, verify);
+    }
+
+    private static Restorability.TestRun testRun(RunRecord r) {
+        return new Restorability.TestRun(r.id(), ended(r), fromS3(r) ? RestoreSource.S3 : RestoreSource.BARMAN,
+                r.outcome() == Outcome.SUCCESS, r.outcome().word());
     }
 
     /** The newest ended run failed or was interrupted: a problem until a later run succeeds. */

@@ -1,6 +1,8 @@
 package io.barmand.health;
 
+import io.barmand.vocabulary.Restorable;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -17,8 +19,32 @@ public record HealthReport(Instant at, List<ServerHealth> servers, List<Missed> 
         return Stream.concat(servers.stream().flatMap(s -> s.problems().stream()), hostProblems.stream()).toList();
     }
 
+    /** The worst of the problems and of the restorability (NOT restorable is critical, at risk a warning). */
     public Severity severity() {
+        Severity s = problemSeverity();
+        for (ServerHealth sh : servers) {
+            s = s.max(severity(sh.restorability().verdict()));
+        }
+        return s;
+    }
+
+    /** The worst of the problems alone (what alerts follow). */
+    public Severity problemSeverity() {
         return problems().stream().map(Problem::severity).reduce(Severity.OK, Severity::max);
+    }
+
+    /** How a verdict weighs in {@link #severity()} and {@code status --check}'s exit code. */
+    public static Severity severity(Restorable r) {
+        return switch (r) {
+            case RESTORABLE -> Severity.OK;
+            case AT_RISK -> Severity.WARNING;
+            case NOT_RESTORABLE -> Severity.CRITICAL;
+        };
+    }
+
+    /** The servers whose verdict is {@code r}, in the configuration's order. */
+    public List<String> servers(Restorable r) {
+        return servers.stream().filter(s -> s.restorability().verdict() == r).map(ServerHealth::server).toList();
     }
 
     /** Every missed run, the host's last. */
@@ -27,17 +53,31 @@ public record HealthReport(Instant at, List<ServerHealth> servers, List<Missed> 
     }
 
     /**
-     * The verdict, as the subject and {@code status --check} say it: "OK: 12 servers",
-     * "FAILED: pg3 backup, pg7 restore test", "WARNING: pg1 WAL age".
+     * The verdict, as the subject and {@code status --check} say it, the servers that cannot be restored first:
+     * "OK: 12 servers", "NOT restorable: pg3; at risk: pg7; FAILED: pg7 restore test", "WARNING: pg1 WAL age".
      */
     public String verdict() {
-        Severity s = severity();
-        if (s == Severity.OK) {
+        List<String> parts = new ArrayList<>();
+        List<String> not = servers(Restorable.NOT_RESTORABLE);
+        List<String> risk = servers(Restorable.AT_RISK);
+        if (!not.isEmpty()) {
+            parts.add(Restorable.NOT_RESTORABLE.words() + ": " + list(not));
+        }
+        if (!risk.isEmpty()) {
+            parts.add(Restorable.AT_RISK.words() + ": " + list(risk));
+        }
+        Severity s = problemSeverity();
+        if (s != Severity.OK) {
+            List<String> labels = problems().stream().filter(p -> p.severity() == s).map(Problem::label).distinct().toList();
+            parts.add((s == Severity.CRITICAL ? "FAILED: " : "WARNING: ") + list(labels));
+        }
+        if (parts.isEmpty()) {
             return "OK: " + servers.size() + (servers.size() == 1 ? " server" : " servers");
         }
-        List<String> labels = problems().stream().filter(p -> p.severity() == s).map(Problem::label).distinct().toList();
-        String list = labels.size() <= 6 ? String.join(", ", labels)
-                : String.join(", ", labels.subList(0, 5)) + " and " + (labels.size() - 5) + " more";
-        return (s == Severity.CRITICAL ? "FAILED: " : "WARNING: ") + list;
+        return String.join("; ", parts);
+    }
+
+    private static String list(List<String> l) {
+        return l.size() <= 6 ? String.join(", ", l) : String.join(", ", l.subList(0, 5)) + " and " + (l.size() - 5) + " more";
     }
 }

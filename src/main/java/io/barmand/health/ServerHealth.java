@@ -15,11 +15,12 @@ import java.util.Optional;
  * @param lastRestoreOk the newest restore test that passed
  * @param lastCheck the newest check that ended
  * @param newestWal when Barman archived its newest WAL file, if known
+ * @param restorability whether it can be restored, and to when
  */
 public record ServerHealth(String server, Optional<RunRecord> lastBackup, Optional<RunRecord> lastBackupRun,
                            Optional<RunRecord> lastOffsite, Optional<RunRecord> lastRestoreTest,
                            Optional<RunRecord> lastRestoreOk, Optional<RunRecord> lastCheck, Optional<Instant> newestWal,
-                           List<Missed> missed, List<Problem> problems) {
+                           List<Missed> missed, List<Problem> problems, Restorability restorability) {
     public ServerHealth {
         missed = List.copyOf(missed);
         problems = List.copyOf(problems);

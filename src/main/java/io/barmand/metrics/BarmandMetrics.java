@@ -13,6 +13,7 @@ import io.barmand.history.Outcome;
 import io.barmand.history.RunHistory;
 import io.barmand.history.RunRecord;
 import io.barmand.history.StoreTrouble;
+import io.barmand.vocabulary.RestoreSource;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -131,6 +132,14 @@ final class BarmandMetrics implements MultiCollector {
         OFFSITE_WAL_LAG("barmand_offsite_wal_lag_seconds", Unit.SECONDS,
                 "How far the newest WAL file in S3 was behind the newest in Barman's archive, at the last offsite run",
                 SERVER),
+        RESTORABLE("barmand_restorable", null,
+                "Whether the server can be restored: 2 restorable, 1 at risk (a failed or old restore test, old WAL or "
+                        + "backup, the offsite copy behind, a failed verify), 0 NOT restorable (no DONE backup, or a WAL "
+                        + "segment missing after the newest); as the report and status say it", SERVER),
+        RESTORABLE_TO("barmand_restorable_to_timestamp_seconds", Unit.SECONDS,
+                "The newest point the server can be restored to, as a Unix time: source=barman from Barman's newest "
+                        + "WAL (else its newest DONE backup's end), source=s3 from the offsite copy alone (its newest WAL)",
+                SERVER, "source"),
         MISSED_RUNS("barmand_missed_runs", null,
                 "Fire times of the job's schedule with no run, in the window the health evaluation looks at (report.window)",
                 SERVER, KIND),
@@ -206,6 +215,11 @@ final class BarmandMetrics implements MultiCollector {
                     p.add(Family.OFFSITE_WAL_LAG, Math.max(0, seconds(Duration.between(s3.get(), archive.get()))), server);
                 }
             });
+            p.add(Family.RESTORABLE, s.restorability().verdict().metric(), server);
+            s.restorability().restorableTo().ifPresent(t -> p.add(Family.RESTORABLE_TO, epoch(t), server,
+                    RestoreSource.BARMAN.id()));
+            s.restorability().offsiteRestorableTo().ifPresent(t -> p.add(Family.RESTORABLE_TO, epoch(t), server,
+                    RestoreSource.S3.id()));
             missed(p, server, s.missed(), false);
             problems(p, server, s.problems());
         }

@@ -21,6 +21,9 @@ import io.barmand.report.ReportData.RestoreTest;
 import io.barmand.report.ReportData.ServerLine;
 import io.barmand.report.ReportData.Trend;
 import io.barmand.report.ReportData.Trouble;
+import io.barmand.report.ReportData.TroubleGroup;
+import io.barmand.health.Restorability;
+import java.util.function.Supplier;
 import io.barmand.vocabulary.RestoreSource;
 import java.io.IOException;
 import java.nio.file.FileStore;
@@ -37,19 +40,27 @@ import java.util.Optional;
 
 /** Gathers the report's data from the health evaluation and the history: no text here. */
 public final class ReportBuilder {
-    /** What retention does for a server whose retention barmand does not enforce. */
-    static final String RETENTION = "barmand deletes no backup: Barman's own retention_policy applies (barman cron)";
+    /** What retention does for a server whose retention barmand does not enforce, by Barman's retention_policy. */
+    static String barmanRetention(Optional<String> policy) {
+        return policy.map(p -> "barmand deletes no backup: Barman's retention_policy '" + p + "' applies (barman cron)")
+                .orElse("barmand deletes no backup, and Barman's retention_policy is not set: every backup is kept until "
+                        + "deleted by hand (barmand's retention: docs/retention.md)");
+    }
 
     private final String host;
     private final Map<String, ServerSettings> servers;
     private final RunHistory history;
     private final int trendDays;
+    private final Supplier<Map<String, Optional<String>>> barmanPolicies;
 
-    public ReportBuilder(String host, Map<String, ServerSettings> servers, RunHistory history, int trendDays) {
+    /** @param barmanPolicies Barman's retention_policy of each server (it may throw: then unknown) */
+    public ReportBuilder(String host, Map<String, ServerSettings> servers, RunHistory history, int trendDays,
+                         Supplier<Map<String, Optional<String>>> barmanPolicies) {
         this.host = host;
         this.servers = servers;
         this.history = history;
         this.trendDays = trendDays;
+        this.barmanPolicies = barmanPolicies;
     }
 
     /**
@@ -83,8 +94,24 @@ public final class ReportBuilder {
         troubles.sort(Comparator.comparing(Trouble::at).thenComparing(Trouble::server).thenComparing(Trouble::job));
         List<MailNote> mail = pending.stream().map(d -> new MailNote(d.id(), d.subject(), d.attempts(), d.sent(), d.sentAt(),
                 d.lastError())).toList();
-        return new ReportData(host, now, since, now, health.severity(), health.verdict(), lines, health.problems(), troubles,
-                disks(folders), trends, mail, retention(health, since));
+        List<Restorability> restorability = health.servers().stream().map(ServerHealth::restorability).toList();
+        return new ReportData(host, now, since, now, health.severity(), health.verdict(), restorability, lines,
+                health.problems(), troubles, group(troubles), disks(folders), trends, mail, retention(health, since));
+    }
+
+    /** The troubles that went wrong the same way, one group each, in the order of their first. */
+    static List<TroubleGroup> group(List<Trouble> troubles) {
+        Map<List<String>, List<Trouble>> by = new LinkedHashMap<>();
+        for (Trouble t : troubles) {
+            by.computeIfAbsent(List.of(t.server(), t.job(), t.what(), t.error() == null ? "" : t.error()),
+                    k -> new ArrayList<>()).add(t);
+        }
+        List<TroubleGroup> out = new ArrayList<>();
+        for (List<Trouble> g : by.values()) {
+            Trouble f = g.get(0);
+            out.add(new TroubleGroup(f, g.size(), g.get(g.size() - 1).at(), g.stream().map(Trouble::runId).toList()));
+        }
+        return out;
     }
 
     /**
@@ -93,11 +120,23 @@ public final class ReportBuilder {
      */
     private String retention(HealthReport health, Instant since) {
         List<String> parts = new ArrayList<>();
-        List<String> barmans = new ArrayList<>();
+        Map<String, List<String>> barmans = new LinkedHashMap<>();
+        Map<String, Optional<String>> policies = null;
+        String unknown = null;
         for (ServerHealth sh : health.servers()) {
             ServerSettings ss = servers.get(sh.server());
             if (ss == null || ss.retention().isEmpty()) {
-                barmans.add(sh.server());
+                if (policies == null && unknown == null) {
+                    try {
+                        policies = barmanPolicies.get();
+                    } catch (RuntimeException e) {
+                        unknown = "barmand deletes no backup; Barman's retention_policy unknown (" + e.getMessage() + ")";
+                    }
+                }
+                String words = unknown != null ? unknown : policies.containsKey(sh.server())
+                        ? barmanRetention(policies.get(sh.server()))
+                        : "barmand deletes no backup; Barman does not list the server";
+                barmans.computeIfAbsent(words, k -> new ArrayList<>()).add(sh.server());
                 continue;
             }
             List<String> runs = new ArrayList<>();
@@ -108,9 +147,7 @@ public final class ReportBuilder {
             }
             parts.add(sh.server() + ": " + (runs.isEmpty() ? "no retention run in this window" : String.join("; ", runs)));
         }
-        if (!barmans.isEmpty()) {
-            parts.add(String.join(", ", barmans) + ": " + RETENTION);
-        }
+        barmans.forEach((words, names) -> parts.add(String.join(", ", names) + ": " + words));
         return String.join("\n", parts);
     }
 

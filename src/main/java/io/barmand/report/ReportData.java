@@ -1,6 +1,7 @@
 package io.barmand.report;
 
 import io.barmand.health.Problem;
+import io.barmand.health.Restorability;
 import io.barmand.health.Severity;
 import java.time.Instant;
 import java.util.List;
@@ -10,8 +11,16 @@ import java.util.List;
  * {@link ReportText}, {@link ReportHtml} and {@link ReportJson}, so that all three say the same.
  */
 public record ReportData(String host, Instant generated, Instant from, Instant to, Severity severity, String verdict,
-                         List<ServerLine> servers, List<Problem> problems, List<Trouble> troubles, List<Disk> disks,
+                         List<Restorability> restorability, List<ServerLine> servers, List<Problem> problems,
+                         List<Trouble> troubles, List<TroubleGroup> troubleGroups, List<Disk> disks,
                          List<Trend> trends, List<MailNote> mail, String retention) {
+
+    /**
+     * The runs of {@link Trouble} that went wrong the same way (same server, job, outcome and error), as one line:
+     * "check failed 26 times since 17:44: ...". {@code runIds} lists them (0 for a missed fire time), oldest first.
+     */
+    public record TroubleGroup(Trouble first, int count, Instant last, List<Long> runIds) {
+    }
 
     /**
      * One server's line: last backup, offsite, last restore test, check. Null fields: nothing recorded. With a second

@@ -1,6 +1,8 @@
 package io.barmand.report;
 
+import io.barmand.health.HealthReport;
 import io.barmand.health.Problem;
+import io.barmand.health.Restorability;
 import io.barmand.health.Severity;
 import io.barmand.report.ReportData.Disk;
 import io.barmand.report.ReportData.MailNote;
@@ -27,6 +29,7 @@ public final class ReportHtml {
         b.append("<p style=\"margin:0\">barmand report for <b>").append(esc(d.host())).append("</b>, ").append(esc(w.time(d.generated())))
                 .append(" (runs since ").append(esc(w.time(d.from()))).append(")</p>\n");
         b.append("<h2 style=\"margin:8px 0;color:").append(color(d.severity())).append("\">").append(esc(d.verdict())).append("</h2>\n");
+        restorability(b, d, w);
         b.append("<table cellpadding=\"4\" cellspacing=\"0\" style=\"border-collapse:collapse;border:1px solid #ccc\">\n<tr style=\"background:#eee\">");
         for (String h : new String[] {"Server", "State", "Last backup", "Offsite", "Last restore test", "Verify", "Check"}) {
             b.append("<th align=\"left\" style=\"border:1px solid #ccc\">").append(h).append("</th>");
@@ -52,12 +55,19 @@ public final class ReportHtml {
                 .append(d.troubles().isEmpty() ? ": none" : " (" + d.troubles().size() + ")").append("</h3>\n");
         if (!d.troubles().isEmpty()) {
             b.append("<ul>\n");
-            for (Trouble t : d.troubles()) {
-                b.append("<li>").append(esc(w.trouble(t))).append("</li>\n");
+            for (ReportData.TroubleGroup g : d.troubleGroups()) {
+                b.append("<li>").append(esc(w.group(g))).append("</li>\n");
             }
             b.append("</ul>\n");
+            if (d.troubleGroups().size() < d.troubles().size()) {
+                b.append("<details><summary>Each run (").append(d.troubles().size()).append(")</summary>\n<ul>\n");
+                for (Trouble t : d.troubles()) {
+                    b.append("<li>").append(esc(w.trouble(t))).append("</li>\n");
+                }
+                b.append("</ul>\n</details>\n");
+            }
         }
-        b.append("<h3>Retention</h3>\n<p>").append(esc(d.retention())).append("</p>\n");
+        b.append("<h3>Retention</h3>\n<p>").append(esc(d.retention()).replace("\n", "<br>\n")).append("</p>\n");
         b.append("<h3>Free disk</h3>\n<ul>\n");
         for (Disk k : d.disks()) {
             b.append("<li").append(k.totalBytes() > 0 && k.freeRatio() < 0.1 ? " style=\"color:#b00\"" : "").append(">")
@@ -84,6 +94,24 @@ public final class ReportHtml {
         }
         b.append("</body></html>\n");
         return b.toString();
+    }
+
+    /** The first table: the verdict of each server, to when it can be restored, and what last proved it. */
+    private static void restorability(StringBuilder b, ReportData d, Words w) {
+        b.append("<table cellpadding=\"4\" cellspacing=\"0\" style=\"border-collapse:collapse;border:1px solid #ccc;"
+                + "margin-bottom:12px\">\n<tr style=\"background:#eee\">");
+        for (String h : new String[] {"Server", "Verdict", "Restorable to", "RPO", "Offsite to", "Last proven (restore test)",
+                "Why"}) {
+            b.append("<th align=\"left\" style=\"border:1px solid #ccc\">").append(h).append("</th>");
+        }
+        b.append("</tr>\n");
+        for (Restorability r : d.restorability()) {
+            b.append("<tr>").append(td(r.server())).append("<td style=\"border:1px solid #ccc;font-weight:bold;color:")
+                    .append(color(HealthReport.severity(r.verdict()))).append("\">").append(esc(r.verdict().words()))
+                    .append("</td>").append(td(w.restorableTo(r))).append(td(Words.rpo(r))).append(td(w.offsiteTo(r)))
+                    .append(td(w.proven(r))).append(td(r.why())).append("</tr>\n");
+        }
+        b.append("</table>\n");
     }
 
     private static String td(String s) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.barmand.health.Problem;
+import io.barmand.health.Restorability;
 import io.barmand.report.ReportData.Disk;
 import io.barmand.report.ReportData.MailNote;
 import io.barmand.report.ReportData.Point;
@@ -31,6 +32,10 @@ public final class ReportJson {
         r.put("severity", d.severity().word());
         r.put("verdict", d.verdict());
         r.put("subject", ReportText.subject(d));
+        ArrayNode rest = r.putArray("restorability");
+        for (Restorability x : d.restorability()) {
+            restorability(rest.addObject(), x);
+        }
         ArrayNode servers = r.putArray("servers");
         for (ServerLine s : d.servers()) {
             ObjectNode o = servers.addObject();
@@ -113,6 +118,19 @@ public final class ReportJson {
             o.put("attempt", t.attempt());
             o.put("error", t.error());
         }
+        ArrayNode groups = r.putArray("troubleGroups");
+        for (ReportData.TroubleGroup g : d.troubleGroups()) {
+            ObjectNode o = groups.addObject();
+            o.put("server", g.first().server());
+            o.put("job", g.first().job());
+            o.put("what", g.first().what());
+            o.put("count", g.count());
+            o.put("first", str(g.first().at()));
+            o.put("last", str(g.last()));
+            o.put("error", g.first().error());
+            ArrayNode ids = o.putArray("runIds");
+            g.runIds().stream().filter(id -> id > 0).forEach(ids::add);
+        }
         r.put("retention", d.retention());
         ArrayNode disks = r.putArray("disks");
         for (Disk k : d.disks()) {
@@ -141,6 +159,33 @@ public final class ReportJson {
             return M.writeValueAsString(r) + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * One server's restorability, as {@code status --json} writes it too: verdict ("restorable", "at-risk",
+     * "not-restorable"), its words, the newest points (ISO-8601 UTC), the RPO in seconds, the proof, the reasons.
+     */
+    public static void restorability(ObjectNode o, Restorability x) {
+        o.put("server", x.server());
+        o.put("verdict", x.verdict().id());
+        o.put("words", x.verdict().words());
+        o.put("restorableTo", x.restorableTo().map(Instant::toString).orElse(null));
+        o.put("rpoSeconds", x.rpo().map(java.time.Duration::getSeconds).orElse(null));
+        o.put("offsiteRestorableTo", x.offsiteRestorableTo().map(Instant::toString).orElse(null));
+        o.put("backupId", x.backupId().orElse(null));
+        if (x.proof().isEmpty()) {
+            o.putNull("lastProven");
+        } else {
+            ObjectNode p = o.putObject("lastProven");
+            p.put("runId", x.proof().get().runId());
+            p.put("ended", x.proof().get().ended().toString());
+            p.put("source", x.proof().get().source().id());
+            p.put("rtoSeconds", x.proof().get().rtoSeconds().orElse(null));
+        }
+        ArrayNode why = o.putArray("reasons");
+        for (Restorability.Reason reason : x.reasons()) {
+            why.addObject().put("verdict", reason.level().id()).put("text", reason.text());
         }
     }
 

@@ -63,13 +63,17 @@ public final class ReportService implements JobService {
     private final Path reportsDir;
     private final ZoneId zone;
     private final Clock clock;
+    private final Supplier<Map<String, Optional<String>>> barmanPolicies;
 
     /**
      * @param folders the folders whose free disk is reported, by label (asked at each report)
      * @param outbox where the report is mailed; empty = mail.to is empty, the report is only kept
+     * @param barmanPolicies Barman's retention_policy of each server, asked at each report (it may throw)
      */
     public ReportService(ReportSettings settings, Map<String, ServerSettings> servers, RunHistory history, Health health,
-                         Supplier<Map<String, Path>> folders, Optional<Outbox> outbox, Path stateDir, ZoneId zone, Clock clock) {
+                         Supplier<Map<String, Path>> folders, Optional<Outbox> outbox, Path stateDir, ZoneId zone, Clock clock,
+                         Supplier<Map<String, Optional<String>>> barmanPolicies) {
+        this.barmanPolicies = barmanPolicies;
         this.settings = settings;
         this.servers = servers;
         this.history = history;
@@ -96,7 +100,7 @@ public final class ReportService implements JobService {
         long t0 = System.nanoTime();
         HealthReport h = health.evaluate(now, since);
         long t1 = System.nanoTime();
-        ReportData d = new ReportBuilder(settings.hostName(), servers, history, settings.trendDays())
+        ReportData d = new ReportBuilder(settings.hostName(), servers, history, settings.trendDays(), barmanPolicies)
                 .build(h, now.minus(since), folders.get(), outbox.map(Outbox::pending).orElse(List.of()));
         long t2 = System.nanoTime();
         // the charts, drawn side by side on the host's cores (JFreeChart objects are per chart)

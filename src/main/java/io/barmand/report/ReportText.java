@@ -1,11 +1,12 @@
 package io.barmand.report;
 
 import io.barmand.health.Problem;
+import io.barmand.health.Restorability;
 import io.barmand.report.ReportData.Disk;
 import io.barmand.report.ReportData.MailNote;
 import io.barmand.report.ReportData.ServerLine;
 import io.barmand.report.ReportData.Trend;
-import io.barmand.report.ReportData.Trouble;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class ReportText {
         b.append("barmand report for ").append(d.host()).append(", ").append(w.time(d.generated()))
                 .append(" (runs since ").append(w.time(d.from())).append(")\n");
         b.append(d.verdict()).append("\n\n");
+        b.append(restorability(d.restorability(), w)).append('\n');
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"SERVER", "STATE", "LAST BACKUP", "OFFSITE", "LAST RESTORE TEST", "VERIFY", "CHECK"});
         for (ServerLine s : d.servers()) {
@@ -47,12 +49,17 @@ public final class ReportText {
         if (d.troubles().isEmpty()) {
             b.append(": none\n");
         } else {
-            b.append(" (").append(d.troubles().size()).append(")\n");
-            for (Trouble t : d.troubles()) {
-                b.append("  ").append(w.trouble(t)).append('\n');
+            b.append(" (").append(d.troubles().size()).append(d.troubleGroups().size() < d.troubles().size()
+                    ? ", one line per kind; each run in the HTML and JSON" : "").append(")\n");
+            for (ReportData.TroubleGroup g : d.troubleGroups()) {
+                b.append("  ").append(w.group(g)).append('\n');
             }
         }
-        b.append('\n').append("Retention: ").append(d.retention()).append("\n\n");
+        b.append('\n').append("Retention\n");
+        for (String l : d.retention().split("\n")) {
+            b.append("  ").append(l).append('\n');
+        }
+        b.append('\n');
         b.append("Free disk\n");
         for (Disk k : d.disks()) {
             b.append("  ").append(Words.disk(k)).append('\n');
@@ -66,6 +73,31 @@ public final class ReportText {
             for (MailNote m : d.mail()) {
                 b.append("  ").append(m.id()).append(" \"").append(m.subject()).append("\": ").append(m.attempts())
                         .append(" attempt(s)").append(m.lastError() == null ? "" : ", last error: " + m.lastError()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * The first table: can each server be restored, to when (Barman, then the offsite copy alone), how much would be
+     * lost now (RPO), and the restore test that last proved it; then why, for the servers that are not restorable.
+     */
+    public static String restorability(List<Restorability> servers, ZoneId zone, Instant now) {
+        return restorability(servers, new Words(zone, now));
+    }
+
+    static String restorability(List<Restorability> servers, Words w) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"SERVER", "VERDICT", "RESTORABLE TO", "RPO", "OFFSITE TO", "LAST PROVEN (RESTORE TEST)"});
+        for (Restorability r : servers) {
+            rows.add(new String[] {r.server(), r.verdict().words(), w.restorableTo(r), Words.rpo(r), w.offsiteTo(r),
+                    w.proven(r)});
+        }
+        StringBuilder b = new StringBuilder(table(rows));
+        for (Restorability r : servers) {
+            if (!r.reasons().isEmpty()) {
+                b.append("  ").append(r.server()).append(" ").append(r.verdict().words()).append(": ").append(r.why())
+                        .append('\n');
             }
         }
         return b.toString();

@@ -1,6 +1,7 @@
 package io.barmand.report;
 
 import io.barmand.health.Health;
+import io.barmand.health.Restorability;
 import io.barmand.history.Sizes;
 import io.barmand.report.ReportData.Backup;
 import io.barmand.report.ReportData.Check;
@@ -118,6 +119,40 @@ final class Words {
             s += ", S3 " + v.offsiteChecked();
         }
         return s;
+    }
+
+    /** "2026-12-07 06:58 UTC (S3: 06:55)": where Barman can restore to; the offsite copy's own after it. */
+    String restorableTo(Restorability r) {
+        return r.restorableTo().map(this::time).orElse("-");
+    }
+
+    String offsiteTo(Restorability r) {
+        return r.offsiteRestorableTo().map(this::time).orElse("-");
+    }
+
+    static String rpo(Restorability r) {
+        return r.rpo().map(Health::age).orElse("-");
+    }
+
+    /** "23h ago, from Barman, RTO 41.0s", or "never". */
+    String proven(Restorability r) {
+        if (r.proof().isEmpty()) {
+            return "never";
+        }
+        Restorability.Proof p = r.proof().get();
+        return ago(p.ended()) + ", from " + (p.source() == RestoreSource.S3 ? "S3" : "Barman")
+                + p.rtoSeconds().map(s -> ", RTO " + seconds(s)).orElse("");
+    }
+
+    /** One line per kind of trouble: the run's own line when alone, else its count and first and last time. */
+    String group(ReportData.TroubleGroup g) {
+        Trouble t = g.first();
+        if (g.count() == 1) {
+            return trouble(t);
+        }
+        String who = t.server().isEmpty() ? t.job() : t.server() + " " + t.job();
+        return who + " " + t.what() + " " + g.count() + " times since " + time(t.at()) + " (last " + time(g.last()) + ")"
+                + (t.error() == null || t.error().isEmpty() ? "" : ": " + t.error());
     }
 
     String trouble(Trouble t) {

@@ -98,9 +98,9 @@ public final class Services {
                 clock);
     }
 
-    /** The health of every server and job, read from the history and Barman's newest WAL. */
+    /** The health of every server and job, read from the history and Barman's files (newest WAL, DONE backup, chain). */
     public static Health health(Settings s, RunHistory store, BarmanClient barman) {
-        return new Health(s, store, barman.walClock(s.probeTimeout()));
+        return new Health(s, store, barman.walClock(s.probeTimeout()), barman.restorePoints(s.probeTimeout()));
     }
 
     /** The outbox of the report and the alerts. */
@@ -112,7 +112,7 @@ public final class Services {
     public static ReportService report(Settings s, RunHistory store, Health health, BarmanClient barman,
                                        Optional<Outbox> outbox, Clock clock) {
         return new ReportService(s.report(), s.servers(), store, health, Folders.of(s, barman.paths(s.probeTimeout())),
-                outbox, s.stateDir(), s.hostTimezone(), clock);
+                outbox, s.stateDir(), s.hostTimezone(), clock, () -> barman.retentionPolicies(s.probeTimeout()));
     }
 
     /**

@@ -95,8 +95,18 @@ class StatusCatalogueTest {
                         + "the newest archived 2026-12-01 14:48:36Z, ")
                 .contains("itrestore: Barman: 2 DONE backup(s) made outside barmand: 20261201T144836, 20261201T144833");
 
+        // restorability first: the verdict of each server, before the jobs' table
+        assertThat(o).startsWith("SERVER     VERDICT").contains("RESTORABLE TO");
+        assertThat(o.indexOf("VERDICT")).isLessThan(o.indexOf("NEXT RUN"));
         assertThat(run("status", "--json", "--config", conf.toString())).isZero();
         JsonNode root = RunJson.MAPPER.readTree(out.toString());
+        assertThat(root.path("restorability")).singleElement().satisfies(r -> {
+            assertThat(r.path("server").asText()).isEqualTo("itrestore");
+            assertThat(r.path("verdict").asText()).isIn("restorable", "at-risk", "not-restorable");
+            // never restore-tested: not "restorable"
+            assertThat(r.path("verdict").asText()).isNotEqualTo("restorable");
+            assertThat(r.path("lastProven").isNull()).isTrue();
+        });
         assertThat(root.path("settings").asText()).isEqualTo("config");
         assertThat(root.path("configWarning").isNull()).isTrue();
         assertThat(root.path("exitCode").asInt()).isZero();

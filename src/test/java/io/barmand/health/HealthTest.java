@@ -43,7 +43,7 @@ class HealthTest {
                 + "/state\"\n  control-socket = \"" + tmp + "/c.sock\"\n  history.prune.schedule = off\n"
                 + "  report.schedule = off\n  defaults { check.schedule = off, switch-wal.schedule = off, verify.schedule = off }\n" + more
                 + "\n  servers { " + servers + " }\n}\n");
-        return Settings.load(f, (bin, cf, t) -> Set.of("pg1", "pg2"));
+        return Settings.load(f, (bin, cf, t) -> Set.of("pg1", "pg2", "pg3"));
     }
 
     Health health(Settings s) {
@@ -56,6 +56,48 @@ class HealthTest {
                 ? new RunFigures("B" + id, 1_000_000L, 16_666L, List.of(), null, null, Facts.builder().seconds("copy", 58.0).build())
                 : RunFigures.error(error));
         return id;
+    }
+
+    long restoreTest(String server, Instant requested, Outcome outcome) {
+        long id = store.start(server, "restore-test", Trigger.SCHEDULED, requested);
+        store.finish(id, outcome, requested.plusSeconds(40), 40_000, outcome == Outcome.SUCCESS
+                ? new RunFigures("B1", null, null, List.of(), null, null, Facts.builder().seconds("rto", 41.0).text("source", "barman").build())
+                : RunFigures.error("restore test failed: the canary row is missing"));
+        return id;
+    }
+
+    /** The three verdicts from Barman's files (its newest DONE backup, WAL, chain) and the history's restore tests. */
+    @Test
+    void eachServerGetsItsVerdictFromBarmansFilesAndItsRestoreTests() throws IOException {
+        Settings s = settings("pg1 {}, pg2 {}, pg3 {}", "");
+        store.recordDaemonStart(day0, "test");
+        Instant now = day0.plus(Duration.ofHours(8));
+        restoreTest("pg1", now.minus(Duration.ofHours(3)), Outcome.SUCCESS);
+        restoreTest("pg2", now.minus(Duration.ofHours(5)), Outcome.SUCCESS);
+        long failed = restoreTest("pg2", now.minus(Duration.ofHours(2)), Outcome.FAILED);
+        io.barmand.barman.RestorePoint.DoneBackup b = new io.barmand.barman.RestorePoint.DoneBackup("20261120T020000",
+                day0.plus(Duration.ofHours(2)), "000000010000000000000003");
+        Optional<io.barmand.barman.RestorePoint.Wal> w = Optional.of(new io.barmand.barman.RestorePoint.Wal(
+                "000000010000000000000009", now.minusSeconds(120)));
+        Map<String, io.barmand.barman.RestorePoint> points = Map.of(
+                "pg1", new io.barmand.barman.RestorePoint(true, Optional.of(b), w, Optional.empty()),
+                "pg2", new io.barmand.barman.RestorePoint(true, Optional.of(b), w, Optional.empty()),
+                "pg3", new io.barmand.barman.RestorePoint(true, Optional.of(b), w, Optional.of("000000010000000000000005")));
+        HealthReport h = new Health(s, store, x -> Optional.empty(), points::get).evaluate(now, Duration.ofHours(24));
+        assertThat(h.servers()).extracting(x -> x.restorability().verdict()).containsExactly(
+                io.barmand.vocabulary.Restorable.RESTORABLE, io.barmand.vocabulary.Restorable.AT_RISK,
+                io.barmand.vocabulary.Restorable.NOT_RESTORABLE);
+        Restorability pg1 = h.servers().get(0).restorability();
+        assertThat(pg1.restorableTo()).contains(now.minusSeconds(120));
+        assertThat(pg1.rpo()).contains(Duration.ofSeconds(120));
+        assertThat(pg1.proof()).map(Restorability.Proof::rtoSeconds).contains(Optional.of(41.0));
+        assertThat(h.servers().get(1).restorability().why()).isEqualTo("last restore test failed (run " + failed + ", 119m ago)");
+        // pg2's proof is still its older passed test
+        assertThat(h.servers().get(1).restorability().proof()).map(Restorability.Proof::ended)
+                .contains(now.minus(Duration.ofHours(5)).plusSeconds(40));
+        assertThat(h.servers().get(2).restorability().restorableTo()).contains(b.ended());
+        assertThat(h.verdict()).startsWith("NOT restorable: pg3; at risk: pg2");
+        assertThat(h.severity()).isEqualTo(Severity.CRITICAL);
     }
 
     /** Issue 20, 2: a history that takes no writes is one CRITICAL problem of the host, mailed once, until it does. */
@@ -95,13 +137,16 @@ class HealthTest {
         assertThat(p.severity()).isEqualTo(Severity.CRITICAL);
         assertThat(p.alert()).isTrue();
         assertThat(p.text()).contains("the run due at 2026-11-21T02:00:00Z did not happen");
-        assertThat(h.verdict()).isEqualTo("FAILED: pg1 backup age, pg1 backup missed");
+        // never restore-tested, and its backup old: at risk, before the problems
+        assertThat(h.verdict()).isEqualTo("at risk: pg1; FAILED: pg1 backup age, pg1 backup missed");
         // a catch-up run that succeeds ends the problem; the missed fire time stays in the window's list
         backup("pg1", now.plusSeconds(10), Outcome.SUCCESS, null);
         HealthReport after = health(s).evaluate(now.plusSeconds(200), Duration.ofHours(48));
         assertThat(after.missed()).hasSize(1);
         assertThat(after.problems()).isEmpty();
-        assertThat(after.verdict()).isEqualTo("OK: 1 server");
+        assertThat(after.verdict()).isEqualTo("at risk: pg1");
+        assertThat(after.problemSeverity()).isEqualTo(Severity.OK);
+        assertThat(after.severity()).isEqualTo(Severity.WARNING);
     }
 
     @Test
@@ -110,7 +155,10 @@ class HealthTest {
         store.recordDaemonStart(day0.plus(Duration.ofDays(2)), "test");
         HealthReport h = health(s).evaluate(day0.plus(Duration.ofDays(2)).plus(Duration.ofHours(1)), Duration.ofDays(7));
         assertThat(h.missed()).isEmpty();
-        assertThat(h.severity()).isEqualTo(Severity.OK);
+        assertThat(h.problemSeverity()).isEqualTo(Severity.OK);
+        // no backup at all: not restorable, whatever the schedules say
+        assertThat(h.servers(io.barmand.vocabulary.Restorable.NOT_RESTORABLE)).containsExactly("pg1");
+        assertThat(h.severity()).isEqualTo(Severity.CRITICAL);
     }
 
     @Test
@@ -140,7 +188,7 @@ class HealthTest {
             assertThat(p.text()).isEqualTo("backup failed (run " + id + ", 2026-11-20T00:02:40Z): barman backup exited 1: "
                     + "ERROR: connection refused");
         });
-        assertThat(h.verdict()).isEqualTo("FAILED: pg1 backup");
+        assertThat(h.verdict()).isEqualTo("NOT restorable: pg1; at risk: pg2; FAILED: pg1 backup");
         assertThat(h.servers().get(1).severity()).isEqualTo(Severity.OK);
         backup("pg1", day0.plusSeconds(4000), Outcome.SUCCESS, null);
         assertThat(health(s).evaluate(day0.plusSeconds(5000), Duration.ofHours(24)).problems()).isEmpty();
@@ -170,6 +218,9 @@ class HealthTest {
     @Test
     void aFailedCheckIsAWarningThatIsNotAlerted() throws IOException {
         Settings s = settings("pg1 {}", "");
+        // restorable: a backup, proven by a restore test
+        backup("pg1", day0.minusSeconds(7200), Outcome.SUCCESS, null);
+        restoreTest("pg1", day0.minusSeconds(3600), Outcome.SUCCESS);
         long id = store.start("pg1", "check", Trigger.SCHEDULED, day0);
         store.finish(id, Outcome.FAILED, day0.plusSeconds(2), 2000,
                 new RunFigures(null, null, null, List.of("wal_archive"), null, null));

@@ -69,6 +69,10 @@ class ReportMailIT {
     }
 
     Path conf(String more) throws Exception {
+        return conf(more, "itpg {}");
+    }
+
+    Path conf(String more, String servers) throws Exception {
         return BarmanFixture.barmandConf(dir, """
                   report.host-name = "itbackup"
                   mail {
@@ -79,8 +83,8 @@ class ReportMailIT {
                   }
                   alerts.interval = 2s
                 %s
-                  servers { itpg {} }
-                """.formatted(port, more));
+                  servers { %s }
+                """.formatted(port, more, servers));
     }
 
     static List<String> subjects(GreenMail g) {
@@ -95,21 +99,42 @@ class ReportMailIT {
         }
     }
 
+    static JsonNode byServer(JsonNode array, String server) {
+        for (JsonNode n : array) {
+            if (n.path("server").asText().equals(server)) {
+                return n;
+            }
+        }
+        throw new AssertionError("no " + server + " in " + array);
+    }
+
     static JsonNode lastRun(Path conf, String job) throws Exception {
         return Barmand.history(conf).stream().filter(r -> r.path("job").asText().equals(job)).findFirst().orElseThrow();
     }
 
+    /**
+     * Also issue 22's verdicts for real: itpg restorable after a real backup and a real restore test (Barman's own
+     * files read for its newest DONE backup and WAL chain), itbad (Barman knows it, its PostgreSQL is absent) NOT
+     * restorable: in the subject, the report's first table, its JSON, status --json and the metrics.
+     */
     @Test
     void theMorningReportArrivesWithBothPartsTheChartAndTheFiguresOfTheHistory() throws Exception {
         int metricsPort;
         try (ServerSocket s = new ServerSocket(0)) {
             metricsPort = s.getLocalPort();
         }
-        Path conf = conf("  metrics.listen = \"127.0.0.1:" + metricsPort + "\"");
+        // the restore test runs as barman: its scratch folder where barman may write
+        Path scratchRoot = Files.createTempDirectory(Path.of("/var/tmp"), "barmand-reportmail-");
+        Files.setPosixFilePermissions(scratchRoot, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path conf = conf("  metrics.listen = \"127.0.0.1:" + metricsPort + "\"", "itpg { restore-test { scratch-dir = \""
+                + scratchRoot.resolve("scratch") + "\", port-range = \"54390-54399\" } }, itbad {}");
         try (Daemon d = Daemon.start(conf, log)) {
             Cli b = Barmand.cli("run-now", "backup", "itpg", "--config", conf.toString());
             assertThat(b.exit()).as("backup: %s %s\n%s", b.out(), b.err(), d.logText()).isZero();
             JsonNode backup = lastRun(conf, "backup");
+            Cli t = Barmand.cli("run-now", "restore-test", "itpg", "--config", conf.toString());
+            assertThat(t.exit()).as("restore test: %s %s\n%s", t.out(), t.err(), d.logText()).isZero();
+            JsonNode test = lastRun(conf, "restore-test");
             // the daemon's metrics endpoint says the same, from Barman's own catalogue and from the history
             var http = java.net.http.HttpClient.newHttpClient();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -117,13 +142,16 @@ class ReportMailIT {
                         + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(body).containsPattern("(?m)^barmand_last_run_success\\{kind=\"backup\",server=\"itpg\"} 1(\\.0)?$")
                         .containsPattern("(?m)^barman_last_backup\\{server=\"itpg\"} [0-9.E]+$")
-                        .containsPattern("(?m)^barman_backups_total\\{server=\"itpg\"} [1-9]");
+                        .containsPattern("(?m)^barman_backups_total\\{server=\"itpg\"} [1-9]")
+                        .containsPattern("(?m)^barmand_restorable\\{server=\"itpg\"} 2(\\.0)?$")
+                        .containsPattern("(?m)^barmand_restorable\\{server=\"itbad\"} 0(\\.0)?$")
+                        .containsPattern("(?m)^barmand_restorable_to_timestamp_seconds\\{server=\"itpg\",source=\"barman\"} [0-9.E]+$");
             });
             Cli r = Barmand.cli("run-now", "report", "--config", conf.toString());
             assertThat(r.exit()).as("report: %s %s\n%s", r.out(), r.err(), d.logText()).isZero();
             await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length == 1);
             MimeMessage m = smtp.getReceivedMessages()[0];
-            assertThat(m.getSubject()).isEqualTo("[barmand itbackup] OK: 1 server");
+            assertThat(m.getSubject()).isEqualTo("[barmand itbackup] NOT restorable: itbad");
             assertThat(m.getFrom()[0].toString()).isEqualTo("barmand@itbackup.example.net");
             assertThat(m.getContentType()).startsWith("multipart/alternative");
             Multipart alt = (Multipart) m.getContent();
@@ -132,12 +160,16 @@ class ReportMailIT {
             assertThat(alt.getBodyPart(0).getContentType()).startsWith("text/plain");
             String size = Sizes.human(backup.path("sizeBytes").asLong());
             assertThat(text).containsPattern("itpg +OK +" + backup.path("backupId").asText()).contains(backup.path("backupId").asText() + ", ").contains(size)
-                    .contains("Problems now: none").contains("1 backup(s)");
+                    .contains("Problems now: none").contains("1 backup(s)")
+                    .containsPattern("itpg +restorable +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC +\\S+ +- +\\S+ ago, from Barman, RTO ")
+                    .containsPattern("itbad +NOT restorable +- +- +- +never")
+                    .containsPattern("itbad NOT restorable: no (DONE backup in Barman|successful backup recorded)");
+            assertThat(text.indexOf("RESTORABLE TO")).isLessThan(text.indexOf("LAST BACKUP"));
             Multipart related = (Multipart) alt.getBodyPart(1).getContent();
             assertThat(alt.getBodyPart(1).getContentType()).startsWith("multipart/related");
             BodyPart html = related.getBodyPart(0);
             assertThat(html.getContentType()).startsWith("text/html");
-            assertThat((String) html.getContent()).contains("OK: 1 server").contains(backup.path("backupId").asText())
+            assertThat((String) html.getContent()).contains("NOT restorable: itbad").contains(">restorable</td>").contains(backup.path("backupId").asText())
                     .contains(size).contains("<img src=\"cid:trend-itpg\"");
             BodyPart png = related.getBodyPart(1);
             assertThat(png.getContentType()).startsWith("image/png");
@@ -152,8 +184,27 @@ class ReportMailIT {
             Cli json = Barmand.cli("report", "--format", "json", "--config", conf.toString());
             assertThat(json.exit()).as(json.err()).isZero();
             JsonNode j = Barmand.JSON.readTree(json.out());
-            assertThat(j.path("servers").get(0).path("lastBackup").path("backupId").asText()).isEqualTo(backup.path("backupId").asText());
-            assertThat(j.path("servers").get(0).path("lastBackup").path("sizeBytes").asLong()).isEqualTo(backup.path("sizeBytes").asLong());
+            JsonNode itpg = byServer(j.path("servers"), "itpg");
+            assertThat(itpg.path("lastBackup").path("backupId").asText()).isEqualTo(backup.path("backupId").asText());
+            assertThat(itpg.path("lastBackup").path("sizeBytes").asLong()).isEqualTo(backup.path("sizeBytes").asLong());
+            JsonNode rj = byServer(j.path("restorability"), "itpg");
+            assertThat(rj.path("verdict").asText()).isEqualTo("restorable");
+            assertThat(rj.path("backupId").asText()).isEqualTo(backup.path("backupId").asText());
+            assertThat(rj.path("lastProven").path("runId").asLong()).isEqualTo(test.path("id").asLong());
+            assertThat(byServer(j.path("restorability"), "itbad").path("verdict").asText()).isEqualTo("not-restorable");
+            // status --json: the same verdicts
+            Cli st = Barmand.cli("status", "--json", "--config", conf.toString());
+            JsonNode sj = Barmand.JSON.readTree(st.out());
+            assertThat(sj.path("restorability")).extracting(x -> x.path("server").asText() + " " + x.path("verdict").asText())
+                    .containsExactlyInAnyOrder("itpg restorable", "itbad not-restorable");
+            JsonNode sr = byServer(sj.path("restorability"), "itpg");
+            assertThat(sr.path("lastProven").path("source").asText()).isEqualTo("barman");
+            assertThat(sr.path("lastProven").path("rtoSeconds").asDouble()).isPositive();
+            assertThat(sr.path("rpoSeconds").asLong()).isBetween(0L, 3600L);
+        } finally {
+            try (Stream<Path> w = Files.walk(scratchRoot)) {
+                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
@@ -207,7 +258,8 @@ class ReportMailIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> d.logText().contains("attempt 2 failed"));
             smtp = start();
             await().atMost(Duration.ofSeconds(30)).until(() -> smtp.getReceivedMessages().length == 1);
-            assertThat(smtp.getReceivedMessages()[0].getSubject()).isEqualTo("[barmand itbackup] OK: 1 server");
+            // itpg never restore-tested in this state: at risk (NOT restorable if no backup is left from other tests)
+            assertThat(smtp.getReceivedMessages()[0].getSubject()).matches("\\[barmand itbackup] (at risk|NOT restorable): itpg");
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 try (Stream<Path> l = Files.list(outbox)) {
                     return l.noneMatch(p -> p.toString().endsWith(".eml"));
@@ -221,7 +273,7 @@ class ReportMailIT {
             assertThat(rec.path("attempts").asInt()).isGreaterThanOrEqualTo(3);
             assertThat(rec.path("lastError").asText()).contains("cannot reach SMTP server 127.0.0.1:" + port);
             assertThat(rec.path("sentAt").asText()).isNotEmpty();
-            assertThat(d.logText()).containsPattern("mail \\S+ \"\\[barmand itbackup\\] OK: 1 server\" sent to dba@example.net");
+            assertThat(d.logText()).containsPattern("mail \\S+ \"\\[barmand itbackup\\] (at risk|NOT restorable): itpg\" sent to dba@example.net");
         }
     }
 

@@ -325,6 +325,18 @@ class MetricsServiceTest {
         assertThat(e.family("barmand_running_since_timestamp_seconds").samples).hasSize(3);
         assertThat(e.value("barmand_history_store_writable")).contains(1.0);
         assertThat(e.value("barmand_history_store_pending_records")).contains(0.0);
+        // restorability, as the health evaluation gives it: 2 restorable, 1 at risk, 0 NOT restorable
+        for (io.barmand.health.ServerHealth sh : evaluate().servers()) {
+            io.barmand.health.Restorability r = sh.restorability();
+            assertThat(e.value("barmand_restorable", "server", sh.server())).as(sh.server())
+                    .contains((double) r.verdict().metric());
+            assertThat(e.value("barmand_restorable_to_timestamp_seconds", "server", sh.server(), "source", "barman"))
+                    .isEqualTo(r.restorableTo().map(t -> t.toEpochMilli() / 1000.0));
+        }
+        // pg1: proven, but its newest backup is 34h old and S3's WAL 10h; pg2: no backup at all
+        assertThat(evaluate().servers().get(0).restorability().why()).startsWith("newest backup ended 34h 54m ago");
+        assertThat(e.value("barmand_restorable", "server", "pg1")).contains(1.0);
+        assertThat(e.value("barmand_restorable", "server", "pg2")).contains(0.0);
         // every family there is, and none other: the names the shipped dashboard and rules are checked against
         assertThat(e.families().keySet()).containsExactlyInAnyOrderElementsOf(BarmandMetrics.names());
     }

@@ -55,7 +55,8 @@ class ReportServiceTest {
 
     ReportService service() {
         return new ReportService(settings.report(), settings.servers(), store, new Health(settings, store, s -> Optional.empty()),
-                () -> Map.of("state", settings.stateDir()), Optional.empty(), settings.stateDir(), settings.hostTimezone(), clock);
+                () -> Map.of("state", settings.stateDir()), Optional.empty(), settings.stateDir(), settings.hostTimezone(), clock,
+                () -> Map.of("pg1", Optional.empty(), "pg2", Optional.of("REDUNDANCY 2")));
     }
 
     /** Fourteen nights of backups of both servers, growing; a restore test of pg1 every other day. */
@@ -87,7 +88,17 @@ class ReportServiceTest {
         clock.set(day0.plus(Duration.ofDays(14)).plus(Duration.ofHours(7)));
         ReportService.Made m = service().make(Duration.ofHours(24));
 
-        assertThat(m.subject()).isEqualTo("[barmand backup1] FAILED: pg2 backup, pg2 backup age");
+        assertThat(m.subject()).isEqualTo("[barmand backup1] at risk: pg2; FAILED: pg2 backup, pg2 backup age");
+        // the first table: can each server be restored, to when, proven by what; then why not
+        assertThat(m.text()).contains("""
+                SERVER  VERDICT     RESTORABLE TO         RPO      OFFSITE TO  LAST PROVEN (RESTORE TEST)
+                pg1     restorable  2026-12-04 02:00 UTC  4h 59m   -           2h 59m ago, from Barman, RTO 24.0s
+                pg2     at risk     2026-12-03 02:00 UTC  28h 59m  -           never
+                  pg2 at risk: never proven by a restore test; newest backup ended 28h 59m ago (health.backup-max-age = 26h)
+                """);
+        assertThat(m.text().indexOf("RESTORABLE TO")).isLessThan(m.text().indexOf("LAST BACKUP"));
+        assertThat(m.html().indexOf("Restorable to")).isLessThan(m.html().indexOf("Last backup"));
+        assertThat(m.html()).contains(">at risk</td>").contains(">restorable</td>");
         assertThat(m.text())
                 .contains("pg1     OK        20261204T020000, 4h 59m ago, 114.0 MiB, took 44.0s   off      success 2h 59m ago, "
                         + "RTO 24.0s, canary 3.5s old  none recorded")
@@ -117,6 +128,15 @@ class ReportServiceTest {
         assertThat(j.path("troubles")).hasSize(2);
         assertThat(j.path("trends").get(0).path("backups")).hasSize(14);
         assertThat(j.path("problems")).hasSize(2);
+        JsonNode r1 = j.path("restorability").get(0);
+        assertThat(r1.path("verdict").asText()).isEqualTo("restorable");
+        assertThat(r1.path("restorableTo").asText()).isEqualTo("2026-12-04T02:00:44Z");
+        assertThat(r1.path("rpoSeconds").asLong()).isEqualTo(Duration.ofHours(4).plusMinutes(59).plusSeconds(16).getSeconds());
+        assertThat(r1.path("lastProven").path("source").asText()).isEqualTo("barman");
+        assertThat(r1.path("lastProven").path("rtoSeconds").asDouble()).isEqualTo(24.0);
+        assertThat(j.path("restorability").get(1).path("verdict").asText()).isEqualTo("at-risk");
+        assertThat(j.path("restorability").get(1).path("reasons").get(0).path("text").asText())
+                .isEqualTo("never proven by a restore test");
         assertThat(j.path("problems").get(0).path("key").asText()).isEqualTo("backup");
     }
 
@@ -149,7 +169,9 @@ class ReportServiceTest {
                 List.of(), null, null, Facts.builder().text("source", "barman").seconds("rto", 11.0).build()));
         clock.set(Instant.parse("2026-11-22T07:00:00Z"));
         ReportService.Made m = service().make(Duration.ofHours(24));
-        assertThat(m.subject()).isEqualTo("[barmand backup1] FAILED: pg1 restore test from S3, pg1 restore test from S3 missed");
+        // no backup recorded in this history: not restorable, first
+        assertThat(m.subject()).isEqualTo("[barmand backup1] NOT restorable: pg1; FAILED: pg1 restore test from S3, pg1 "
+                + "restore test from S3 missed");
         assertThat(m.text()).contains("success 3h 59m ago, RTO 11.0s (from Barman); failed 18h 59m ago (from S3)")
                 .contains("pg1 restore-test missed").contains("of its schedule from S3 (restore-test.s3.schedule)");
         JsonNode pg1 = new ObjectMapper().readTree(m.json()).path("servers").get(0);
@@ -157,6 +179,39 @@ class ReportServiceTest {
         assertThat(pg1.path("lastRestoreTest").path("source").asText()).isEqualTo("barman");
         assertThat(pg1.path("lastRestoreTestS3").path("runId").asLong()).isEqualTo(fromS3);
         assertThat(pg1.path("lastRestoreTestS3").path("outcome").asText()).isEqualTo("failed");
+    }
+
+    /** Issue 22: 26 failed checks in the night are one line, with their count and first and last time. */
+    @Test
+    void failuresOfTheSameKindAreOneLineWithTheirCountAndEachRunStaysInTheHtmlAndJson() throws Exception {
+        nights(1);
+        Instant t = day0.plus(Duration.ofHours(17)).plus(Duration.ofMinutes(44));
+        for (int i = 0; i < 26; i++) {
+            long id = store.start("pg1", "check", Trigger.SCHEDULED, t.plusSeconds(60L * i));
+            store.finish(id, Outcome.FAILED, t.plusSeconds(60L * i + 2), 2000, new RunFigures(null, null, null,
+                    List.of("postgresql", "receive_wal_running"), null, null));
+        }
+        long other = store.start("pg2", "backup", Trigger.MANUAL, t.plusSeconds(90));
+        store.finish(other, Outcome.FAILED, t.plusSeconds(95), 5000, RunFigures.error("barman backup exited 1: disk full"));
+        clock.set(day0.plus(Duration.ofHours(22)));
+        ReportService.Made m = service().make(Duration.ofHours(24));
+        assertThat(m.text()).contains("Failed, skipped and missed runs since 2026-11-19 22:00 UTC (27, one line per kind; each "
+                        + "run in the HTML and JSON)\n"
+                        + "  pg1 check failed 26 times since 2026-11-20 17:44 UTC (last 2026-11-20 18:09 UTC): failed checks: "
+                        + "postgresql, receive_wal_running\n"
+                        + "  2026-11-20 17:45 UTC  pg2 backup failed (manual, run " + other + "): barman backup exited 1: disk full\n");
+        assertThat(m.html()).contains("pg1 check failed 26 times since").contains("<summary>Each run (27)</summary>");
+        // the group, each of the 26 runs, and the problem of the newest check
+        assertThat(m.html().split("failed checks: postgresql, receive_wal_running", -1)).hasSize(29);
+        JsonNode j = new ObjectMapper().readTree(m.json());
+        assertThat(j.path("troubles")).hasSize(27);
+        JsonNode g = j.path("troubleGroups").get(0);
+        assertThat(g.path("count").asInt()).isEqualTo(26);
+        assertThat(g.path("first").asText()).isEqualTo("2026-11-20T17:44:00Z");
+        assertThat(g.path("last").asText()).isEqualTo("2026-11-20T18:09:00Z");
+        assertThat(g.path("runIds")).hasSize(26);
+        // pg2: backups but never restore-tested; pg1: proven the same day
+        assertThat(m.subject()).startsWith("[barmand backup1] at risk: pg2; FAILED: pg2 backup");
     }
 
     @Test
@@ -175,7 +230,7 @@ class ReportServiceTest {
         clock.set(day0.plus(Duration.ofDays(1)).plus(Duration.ofHours(7)));
         ReportService.Made m = service().make(Duration.ofHours(24));
         assertThat(m.text()).contains("pg1: success: local: 1 deleted (20261124T020000), 1 kept standalone, 0 released, 8 kept")
-                .contains("pg2: barmand deletes no backup: Barman's own retention_policy applies");
+                .contains("pg2: barmand deletes no backup: Barman's retention_policy 'REDUNDANCY 2' applies (barman cron)");
         assertThat(m.subject()).doesNotContain("retention");
         // a refused run: nothing deleted, but someone must look
         long refused = store.start("pg1", "retention", Trigger.MANUAL, at.plus(Duration.ofHours(1)));
@@ -194,7 +249,8 @@ class ReportServiceTest {
         var res = service().execute(io.barmand.job.RunContext.of("", settings.hostJobs().get(io.barmand.config.JobKind.REPORT),
                 io.barmand.job.RunOptions.NONE));
         assertThat(res.success()).isTrue();
-        assertThat(res.figures().detail()).contains("\"[barmand backup1] OK: 2 servers\" saved as ")
+        // pg2 has backups but was never restore-tested: not "OK: 2 servers"
+        assertThat(res.figures().detail()).contains("\"[barmand backup1] at risk: pg2\" saved as ")
                 .contains("(mail.to is empty: not mailed)");
         Path reports = settings.stateDir().resolve("reports");
         try (var l = Files.list(reports)) {
@@ -202,7 +258,7 @@ class ReportServiceTest {
                     .containsExactly("report-T-trend-pg1.png", "report-T-trend-pg2.png", "report-T.html", "report-T.json",
                             "report-T.txt");
         }
-        assertThat(res.figures().facts().text("verdict")).contains("OK: 2 servers");
+        assertThat(res.figures().facts().text("verdict")).contains("at risk: pg2");
         assertThat(res.figures().facts().count("servers")).contains(2L);
     }
 }
