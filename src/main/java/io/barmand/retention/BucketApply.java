@@ -4,7 +4,12 @@ import io.barmand.bucket.Layout;
 import io.barmand.bucket.Manifest;
 import io.barmand.bucket.S3Store;
 import io.barmand.job.RunContext;
+import io.barmand.bucket.Locks;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.TreeMap;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,12 +44,18 @@ final class BucketApply {
         int walDeleted;
         long freed;
         int verified;
+        int lockExtended;
+        int walLockExtended;
         final List<String> problems = new ArrayList<>();
     }
 
-    S3Applied apply(String server, S3Store st, Plan plan, Map<String, Manifest> copies, RunContext ctx) {
+    /** @param locks under Object Lock, each copy's retain-until now (empty otherwise) */
+    S3Applied apply(String server, S3Store st, Plan plan, Map<String, Manifest> copies, Map<String, Instant> locks,
+                    RunContext ctx) {
         Layout layout = new Layout(st.settings().prefix());
         S3Applied a = new S3Applied();
+        boolean locked = BucketLocks.on(st);
+        Instant now = plan.now();
         List<Decision> deletes = new ArrayList<>(plan.deletes());
         Collections.reverse(deletes);
         for (Decision d : deletes) {
@@ -53,10 +64,19 @@ final class BucketApply {
             journals.note(Journals.EXPIRED, server, d.backupId(), "offsite copy expired by the S3 policy at " + clock.instant() + ": "
                     + d.reason().text());
             // the manifest first: from now on the copy is incomplete to every reader, never taken for whole
-            st.delete(layout.manifest(server, d.backupId()));
-            for (S3Object o : st.list(layout.backup(server, d.backupId()))) {
-                st.delete(o.key());
-                a.freed += o.size();
+            if (locked) {
+                // every version, by its id (a delete without one only adds a delete marker): the plan kept the copy
+                // while its lock lasted, and a version locked longer (someone else's) is left and named
+                List<String> left = new ArrayList<>();
+                a.freed += BucketLocks.deleteVersions(st, layout.manifest(server, d.backupId()),
+                        layout.backup(server, d.backupId()), now, left);
+                left.forEach(x -> a.problems.add("copy " + d.backupId() + ": " + x));
+            } else {
+                st.delete(layout.manifest(server, d.backupId()));
+                for (S3Object o : st.list(layout.backup(server, d.backupId()))) {
+                    st.delete(o.key());
+                    a.freed += o.size();
+                }
             }
             log.info("{}: offsite copy {} deleted ({})", server, d.backupId(), d.reason().text());
             a.deleted.add(d.backupId());
@@ -66,12 +86,29 @@ final class BucketApply {
         long segmentSize = 16L * 1024 * 1024;
         Set<String> needed = new HashSet<>();
         List<String> kept = new ArrayList<>();
+        List<Locks.CopyLock> copyLocks = new ArrayList<>();
         for (Decision d : plan.decisions()) {
             if (d.verdict().deletes()) {
                 continue;
             }
             Manifest m = copies.get(d.backupId());
             kept.add(d.backupId());
+            if (locked && m != null) {
+                // locked until the plan would first let it go: longer when a longer tier claims it, never shorter
+                Instant current = locks.get(d.backupId());
+                Instant wanted = BucketLocks.wanted(plan.policy(), d, plan);
+                Instant until = current;
+                if (wanted.isAfter(now) && (current == null || wanted.isAfter(current))) {
+                    ctx.checkCancelled();
+                    BucketLocks.extend(st, server, m, current, wanted);
+                    a.lockExtended++;
+                    until = wanted;
+                }
+                if (until != null && m.beginWal() != null) {
+                    copyLocks.add(new Locks.CopyLock(d.backupId(), d.end(), m.beginWal(), m.endWal(),
+                            d.verdict() == Verdict.KEEP_STANDALONE, until));
+                }
+            }
             if (m == null || m.beginWal() == null) {
                 base = Long.MIN_VALUE; // a copy whose WAL is unknown: keep every WAL
                 continue;
@@ -95,7 +132,28 @@ final class BucketApply {
         if (base == null) {
             base = Long.MAX_VALUE; // every kept copy is a tier's alone: only their own WAL stays
         }
-        for (S3Object o : st.list(layout.wals(server))) {
+        Map<String, List<S3Store.Version>> versions = new TreeMap<>();
+        Map<String, S3Object> firstWal = new TreeMap<>();
+        Map<String, String> firstVersion = new TreeMap<>();
+        List<S3Object> walObjects = st.list(layout.wals(server));
+        if (locked) {
+            // by version: a WAL object someone deleted (a delete marker) still has its versions to expire
+            for (S3Store.Version v : st.versions(layout.wals(server))) {
+                versions.computeIfAbsent(v.key(), k -> new ArrayList<>()).add(v);
+            }
+            for (Map.Entry<String, List<S3Store.Version>> e : versions.entrySet()) {
+                Optional<S3Store.Version> first = e.getValue().stream().filter(v -> !v.deleteMarker())
+                        .min(Comparator.comparing(S3Store.Version::lastModified));
+                if (first.isPresent()) {
+                    S3Store.Version v = first.get();
+                    firstWal.put(e.getKey(), S3Object.builder().key(e.getKey()).size(v.size()).lastModified(v.lastModified()).build());
+                    firstVersion.put(e.getKey(), v.versionId());
+                }
+            }
+            walObjects = new ArrayList<>(firstWal.values());
+        }
+        Duration window = plan.policy().recoveryWindow().orElse(Duration.ZERO);
+        for (S3Object o : walObjects) {
             // the whole key must be barmand's (PREFIX/SERVER/wals/TTTTTTTTLLLLLLLL/NAME[.zst|.gz]): another tool's
             // object whose last component looks like a WAL name (wals/other-tool/0000...) is left
             Optional<String> name = layout.walOf(server, o.key());
@@ -106,11 +164,36 @@ final class BucketApply {
             long idx = Layout.segmentIndex(seg, segmentSize);
             if (idx < base && !needed.contains(seg)) {
                 ctx.checkCancelled();
-                st.delete(o.key());
-                a.walDeleted++;
-                a.freed += o.size();
-            } else if (idx >= base && name.get().length() == 24) {
-                remaining.add(seg);
+                if (locked) {
+                    List<String> left = new ArrayList<>();
+                    long freed = BucketLocks.deleteVersions(st, o.key(), o.key(), now, left);
+                    if (left.isEmpty()) {
+                        a.walDeleted++;
+                    }
+                    a.freed += freed; // a WAL object still locked stays: deleted by a run after its lock
+                } else {
+                    st.delete(o.key());
+                    a.walDeleted++;
+                    a.freed += o.size();
+                }
+            } else {
+                if (idx >= base && name.get().length() == 24) {
+                    remaining.add(seg);
+                }
+                if (locked) {
+                    // at least until the oldest locked copy that needs it may go; its lock on write was the write
+                    // plus the window: read (and extended) only when a copy asks for longer
+                    Optional<Instant> need = Locks.forWal(seg, copyLocks);
+                    if (need.isPresent() && need.get().isAfter(now)
+                            && need.get().isAfter(o.lastModified().plus(window))) {
+                        String v = firstVersion.get(o.key());
+                        Optional<S3Store.Lock> l = st.lockOf(o.key(), v);
+                        if (l.isEmpty() || l.get().until().isBefore(need.get())) {
+                            st.extendLock(o.key(), v, S3Store.Lock.of(st.settings().objectLock(), need.get()).orElseThrow());
+                            a.walLockExtended++;
+                        }
+                    }
+                }
             }
         }
         // verified afterwards: every kept copy whole, no gap in the WAL the window needs
@@ -127,6 +210,9 @@ final class BucketApply {
         if (!gaps.isEmpty()) {
             a.problems.add("WAL gap in the bucket after expiry: " + String.join(", ", gaps.subList(0, Math.min(5, gaps.size())))
                     + (gaps.size() > 5 ? " (" + gaps.size() + " in all)" : ""));
+        }
+        if (a.walLockExtended > 0) {
+            log.info("{}: {} WAL object(s) locked longer (a locked copy needs them)", server, a.walLockExtended);
         }
         if (a.walDeleted > 0) {
             log.info("{}: {} WAL object(s) older than the oldest kept copy deleted from the bucket", server, a.walDeleted);

@@ -84,6 +84,7 @@ final class Gather {
         Optional<String> barmanPolicy = barman.retentionPolicy(server, timeout);
         // the bucket first: the local plan needs to know which backups have a whole copy
         Map<String, Manifest> copies = new LinkedHashMap<>();
+        Map<String, Instant> locks = new LinkedHashMap<>();
         String s3Error = "";
         boolean offsiteOn = ss.offsite().enabled();
         if (offsiteOn) {
@@ -91,6 +92,9 @@ final class Gather {
                 Catalog cat = new Catalog(st);
                 for (String id : cat.copiedBackups(server)) {
                     cat.manifest(server, id).ifPresent(m -> copies.put(id, m));
+                }
+                if (BucketLocks.on(st)) {
+                    locks.putAll(BucketLocks.read(st, server, copies.keySet()));
                 }
             } catch (RuntimeException e) {
                 s3Error = e.getMessage();
@@ -149,9 +153,11 @@ final class Gather {
                 remote.add(new Candidate(e.getKey(), copyEnd(e.getValue(), ss.timezone()), Candidate.Status.DONE, false,
                         passedS3.contains(e.getKey()), true, Optional.empty()));
             }
-            sp = Optional.of(RetentionEngine.refuseIf(RetentionEngine.plan(rs.s3().get(), remote, now, false, allowMassDelete), stale));
+            Plan s3 = RetentionEngine.refuseIf(RetentionEngine.plan(rs.s3().get(), remote, now, false, allowMassDelete), stale);
+            // a copy whose Object Lock has not ended is never asked to go: kept, "locked until D"
+            sp = Optional.of(BucketLocks.guard(s3, locks, ss.offsite().objectLock().word()));
         }
-        return new Plans(server, barmanPolicy, lp, sp, copies, s3Error, foreign);
+        return new Plans(server, barmanPolicy, lp, sp, copies, s3Error, foreign, locks);
     }
 
     /**

@@ -116,11 +116,20 @@ public final class RetentionService implements JobService {
      * @param s3Error      why the bucket could not be read ("" when it was)
      * @param foreignKeeps the backups barmand's journal names whose keep in Barman is no longer barmand's, with why:
      *                     their entries are dropped by the run, their keeps are an admin's (a rail)
+     * @param locks        under Object Lock, each copy's retain-until (its manifest's), by backup id
      */
     public record Plans(String server, Optional<String> barmanPolicy, Plan local, Optional<Plan> s3,
-                        Map<String, Manifest> copies, String s3Error, Map<String, String> foreignKeeps) {
+                        Map<String, Manifest> copies, String s3Error, Map<String, String> foreignKeeps,
+                        Map<String, java.time.Instant> locks) {
         public Plans {
             foreignKeeps = Map.copyOf(foreignKeeps);
+            locks = Map.copyOf(locks);
+        }
+
+        /** Plans without Object Lock. */
+        public Plans(String server, Optional<String> barmanPolicy, Plan local, Optional<Plan> s3,
+                     Map<String, Manifest> copies, String s3Error, Map<String, String> foreignKeeps) {
+            this(server, barmanPolicy, local, s3, copies, s3Error, foreignKeeps, Map.of());
         }
     }
 
@@ -193,10 +202,13 @@ public final class RetentionService implements JobService {
                     f.text(FactNames.S3_REFUSED, sp.refusal());
                 } else {
                     try (S3Store st = stores.apply(ss.offsite())) {
-                        BucketApply.S3Applied sa = bucket.apply(server, st, sp, plans.copies(), ctx);
+                        BucketApply.S3Applied sa = bucket.apply(server, st, sp, plans.copies(), plans.locks(), ctx);
                         f.count(FactNames.S3_DELETED, sa.deleted.size()).count(FactNames.S3_WAL_DELETED, sa.walDeleted)
                                 .bytes(FactNames.S3_FREED, sa.freed).count(FactNames.S3_VERIFIED, sa.verified);
                         text(f, FactNames.S3_DELETED_BACKUPS, sa.deleted);
+                        if (sa.lockExtended > 0) {
+                            log.info("{}: {} offsite cop(ies) locked longer (a longer tier keeps them)", server, sa.lockExtended);
+                        }
                         if (!sa.problems.isEmpty()) {
                             failed.add("s3-verify");
                             errors.add("s3: after expiry: " + String.join("; ", sa.problems));
