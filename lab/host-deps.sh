@@ -21,6 +21,15 @@ case "${1:-all}" in
   *) echo "usage: $0 [build|lab|all]" >&2; exit 2 ;;
 esac
 
+# moto's S3 server, which enforces Object Lock (the Object Lock ITs start it on loopback): not in Debian; from PyPI
+# only when `moto_server` is missing (the project's machines have it, and may not reach PyPI)
+moto() {
+  [[ ${1:-all} == lab ]] && return 0
+  command -v moto_server >/dev/null && return 0
+  echo "host-deps: installing moto_server (pip install \"moto[server]\")"
+  if command -v pip >/dev/null; then pip install "moto[server]"; else python3 -m pip install --user "moto[server]"; fi
+}
+
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -29,6 +38,7 @@ done
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk 'NF && !seen[$0]++')
 if ((${#missing[@]} == 0)); then
   echo "host-deps: all ${#wanted[@]} packages present"
+  moto "${1:-all}"
   exit 0
 fi
 
@@ -42,3 +52,4 @@ export DEBIAN_FRONTEND=noninteractive
 # No systemd on some build machines: keep package scripts from starting services we start ourselves.
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+moto "${1:-all}"

@@ -17,14 +17,36 @@ public final class Catalog {
         this.layout = new Layout(store.settings().prefix());
     }
 
+    /**
+     * The manifest of a copy. Under Object Lock, the first version of its key (barmand writes a manifest once): a
+     * manifest deleted (a delete marker) or overwritten by someone else since is read as barmand wrote it.
+     */
     public Optional<Manifest> manifest(String server, String backupId) {
-        return store.getBytes(layout.manifest(server, backupId)).map(Manifest::parse);
+        String key = layout.manifest(server, backupId);
+        if (locked(store)) {
+            return firstVersion(store, key).flatMap(v -> store.getBytes(key, v.versionId())).map(Manifest::parse);
+        }
+        return store.getBytes(key).map(Manifest::parse);
+    }
+
+    /** Whether what barmand wrote is read by version (offsite.object-lock on). */
+    static boolean locked(S3Store store) {
+        return store.settings().objectLock() != io.barmand.config.OffsiteSettings.LockMode.OFF;
+    }
+
+    /** The first stored version of exactly {@code key} (no delete marker), or empty. */
+    public static Optional<S3Store.Version> firstVersion(S3Store store, String key) {
+        return store.versions(key).stream().filter(v -> v.key().equals(key) && !v.deleteMarker())
+                .min(java.util.Comparator.comparing(S3Store.Version::lastModified));
     }
 
     /** Backup ids with a manifest in the bucket, oldest first. */
     public List<String> copiedBackups(String server) {
         String base = layout.base(server);
-        return store.list(base).stream().map(o -> o.key())
+        List<String> keys = locked(store)
+                ? store.versions(base).stream().filter(v -> !v.deleteMarker()).map(S3Store.Version::key).distinct().toList()
+                : store.list(base).stream().map(o -> o.key()).toList();
+        return keys.stream()
                 .filter(k -> k.endsWith("/" + Layout.MANIFEST))
                 .map(k -> k.substring(base.length(), k.length() - Layout.MANIFEST.length() - 1))
                 .filter(Names::isBackupId) // another tool's objects never become a backup id (nor a path)

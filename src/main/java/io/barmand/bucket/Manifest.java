@@ -16,12 +16,17 @@ import java.util.List;
  * {@code encryption}: absent (null) in a copy stored as compressed (every manifest before offsite.encryption); else
  * the format of the data object ("age") and the recipients it was encrypted to. The files' SHA-256 are of the
  * plain files (checked after decrypting), the objects' of the stored, encrypted bytes (checked without any key).
+ * Each object's {@code versionId} (in a versioned bucket) lets a restore read that version even when someone deleted
+ * or overwrote the current one; {@code lockMode} and {@code lockedUntil} are the Object Lock the copy was written with
+ * (null without one; retention may extend it since). Fields added later read as null from older manifests.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(int format, String server, String backupId, String barmandVersion, String created,
                        String codec, int level, String beginWal, String endWal, int timeline, long segmentSize,
                        String backupInfo, List<FileEntry> files, List<ObjectEntry> objects,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Encryption encryption) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Encryption encryption,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String lockMode,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String lockedUntil) {
     public static final int FORMAT = 1;
 
     /** A manifest of a copy stored as compressed, not encrypted. */
@@ -29,7 +34,15 @@ public record Manifest(int format, String server, String backupId, String barman
                     int level, String beginWal, String endWal, int timeline, long segmentSize, String backupInfo,
                     List<FileEntry> files, List<ObjectEntry> objects) {
         this(format, server, backupId, barmandVersion, created, codec, level, beginWal, endWal, timeline, segmentSize,
-                backupInfo, files, objects, null);
+                backupInfo, files, objects, null, null, null);
+    }
+
+    /** A manifest without Object Lock (lockMode, lockedUntil null: also what an older manifest reads as). */
+    public Manifest(int format, String server, String backupId, String barmandVersion, String created, String codec,
+                    int level, String beginWal, String endWal, int timeline, long segmentSize, String backupInfo,
+                    List<FileEntry> files, List<ObjectEntry> objects, Encryption encryption) {
+        this(format, server, backupId, barmandVersion, created, codec, level, beginWal, endWal, timeline, segmentSize,
+                backupInfo, files, objects, encryption, null, null);
     }
 
     /** How the data object was encrypted: {@code format} "age", to these {@code recipients} (age1... public keys). */
@@ -50,7 +63,12 @@ public record Manifest(int format, String server, String backupId, String barman
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record ObjectEntry(String key, long size, String sha256, int parts) {
+    public record ObjectEntry(String key, long size, String sha256, int parts,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) String versionId) {
+        /** An object of an unversioned bucket (or of a manifest older than version ids: null). */
+        public ObjectEntry(String key, long size, String sha256, int parts) {
+            this(key, size, sha256, parts, null);
+        }
     }
 
     public byte[] toJson() {

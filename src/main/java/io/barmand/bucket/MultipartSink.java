@@ -44,6 +44,7 @@ public final class MultipartSink extends OutputStream {
     private long size;
     private int partNumber;
     private boolean closed;
+    private String versionId;
 
     public MultipartSink(S3Store store, String key, String uploadId, long partSize, int parallelism, Path spool) throws IOException {
         this.store = store;
@@ -162,7 +163,7 @@ public final class MultipartSink extends OutputStream {
             pool.shutdown();
         }
         done.sort(Comparator.comparingInt(CompletedPart::partNumber));
-        store.completeMultipart(key, uploadId, done);
+        versionId = store.completeMultipart(key, uploadId, done);
     }
 
     /**
@@ -229,6 +230,11 @@ public final class MultipartSink extends OutputStream {
 
     public long size() {
         return size;
+    }
+
+    /** The version id of the completed object (null when the bucket is unversioned). */
+    public String versionId() {
+        return versionId;
     }
 
     public int partCount() {

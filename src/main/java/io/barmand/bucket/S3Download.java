@@ -88,7 +88,7 @@ public final class S3Download {
                     + String.join(", ", m.encryption().recipients()) + "): set offsite.encryption.identity-file to a file "
                     + "holding the identity of one of them to read it back");
         }
-        try (InputStream raw = store.open(o.key()); DigestInputStream in = new DigestInputStream(counting(raw, count), stored)) {
+        try (InputStream raw = store.open(o.key(), o.versionId()); DigestInputStream in = new DigestInputStream(counting(raw, count), stored)) {
             if (isData && (!m.encrypted() || !keyless(into))) {
                 Map<String, Manifest.FileEntry> want = new HashMap<>();
                 m.files().forEach(f -> want.put(f.path(), f));
@@ -229,7 +229,18 @@ public final class S3Download {
         if (m.beginWal() == null) {
             return out;
         }
-        for (S3Object o : store.list(layout.wals(server))) {
+        List<S3Object> all = store.list(layout.wals(server));
+        if (Catalog.locked(store)) {
+            // under Object Lock a WAL object deleted by someone else (a delete marker) is still read by version
+            Map<String, S3Object> first = new java.util.TreeMap<>();
+            for (S3Store.Version v : store.versions(layout.wals(server))) {
+                if (!v.deleteMarker()) {
+                    first.putIfAbsent(v.key(), S3Object.builder().key(v.key()).size(v.size()).lastModified(v.lastModified()).build());
+                }
+            }
+            all = List.copyOf(first.values());
+        }
+        for (S3Object o : all) {
             Optional<String> n = Layout.walName(o.key());
             if (n.isEmpty() || (Layout.isSegment(n.get()) && n.get().compareTo(m.beginWal()) < 0)) {
                 continue;
@@ -245,7 +256,7 @@ public final class S3Download {
      * file beside it renamed only once the bytes are checked. Returns the problem, or null.
      */
     public String wal(String key, Path out) {
-        Optional<ResponseInputStream<GetObjectResponse>> in = store.openIfPresent(key);
+        Optional<ResponseInputStream<GetObjectResponse>> in = openWal(key);
         if (in.isEmpty()) {
             return "MISSING WAL " + key + ": no such object";
         }
@@ -270,19 +281,30 @@ public final class S3Download {
     public WalFetch fetchWal(String server, String name, Path out) {
         OffsiteSettings s = store.settings();
         String preferred = layout.wal(server, name, s.codec().suffix() + (s.encryption().encrypts() ? Age.SUFFIX : ""));
-        Optional<ResponseInputStream<GetObjectResponse>> in = store.openIfPresent(preferred);
+        Optional<ResponseInputStream<GetObjectResponse>> in = openWal(preferred);
         if (in.isPresent()) {
             return new WalFetch(preferred, read(preferred, in.get(), out));
         }
         for (S3Object o : store.list(layout.wal(server, name, ""))) {
             if (!o.key().equals(preferred) && layout.walOf(server, o.key()).filter(name::equals).isPresent()) {
-                in = store.openIfPresent(o.key());
+                in = openWal(o.key());
                 if (in.isPresent()) {
                     return new WalFetch(o.key(), read(o.key(), in.get(), out));
                 }
             }
         }
         return new WalFetch(null, null);
+    }
+
+    /**
+     * A WAL object opened for reading; under Object Lock its first version (barmand writes each WAL object once), so
+     * that one deleted or overwritten by someone else is read as barmand wrote it.
+     */
+    private Optional<ResponseInputStream<GetObjectResponse>> openWal(String key) {
+        if (!Catalog.locked(store)) {
+            return store.openIfPresent(key);
+        }
+        return Catalog.firstVersion(store, key).map(v -> store.open(key, v.versionId()));
     }
 
     private String read(String key, ResponseInputStream<GetObjectResponse> raw, Path out) {

@@ -44,6 +44,13 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.DefaultRetention;
+import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
+import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
+import software.amazon.awssdk.services.s3.model.ObjectLockConfiguration;
+import software.amazon.awssdk.services.s3.model.ObjectLockMode;
+import software.amazon.awssdk.services.s3.model.ObjectLockRetentionMode;
+import software.amazon.awssdk.services.s3.model.ObjectVersion;
 
 /**
  * The one S3 client of barmand: configured for S3-compatible stores (endpoint override, path-style, checksum
@@ -106,18 +113,159 @@ public class S3Store implements AutoCloseable {
     // ---- operations, each retried ----
 
     public void put(String key, Path file, Map<String, String> metadata) {
-        call("upload " + key, () -> {
-            client.putObject(withSse(PutObjectRequest.builder().bucket(s.bucket()).key(key).metadata(metadata)), RequestBody.fromFile(file));
-            return null;
+        put(key, file, metadata, Optional.empty());
+    }
+
+    /** Uploads a file, locked when {@code lock} is given; the version id the store gave it (null when unversioned). */
+    public String put(String key, Path file, Map<String, String> metadata, Optional<Lock> lock) {
+        return call("upload " + key, () -> {
+            PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(s.bucket()).key(key).metadata(metadata);
+            if (lock.isPresent()) {
+                // a locked PUT needs an integrity header: Content-MD5 of the file
+                try {
+                    b.contentMD5(Hashing.md5Base64(java.nio.file.Files.readAllBytes(file)));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            lock.ifPresent(l -> b.objectLockMode(l.mode()).objectLockRetainUntilDate(l.until()));
+            return client.putObject(withSse(b), RequestBody.fromFile(file)).versionId();
         });
     }
 
     public void put(String key, byte[] bytes, String contentType, Map<String, String> metadata) {
-        call("upload " + key, () -> {
-            client.putObject(withSse(PutObjectRequest.builder().bucket(s.bucket()).key(key).contentType(contentType)
-                    .contentMD5(Hashing.md5Base64(bytes)).metadata(metadata)), RequestBody.fromBytes(bytes));
-            return null;
+        put(key, bytes, contentType, metadata, Optional.empty());
+    }
+
+    /** Uploads bytes, locked when {@code lock} is given; the version id the store gave it (null when unversioned). */
+    public String put(String key, byte[] bytes, String contentType, Map<String, String> metadata, Optional<Lock> lock) {
+        return call("upload " + key, () -> {
+            PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(s.bucket()).key(key).contentType(contentType)
+                    .contentMD5(Hashing.md5Base64(bytes)).metadata(metadata);
+            lock.ifPresent(l -> b.objectLockMode(l.mode()).objectLockRetainUntilDate(l.until()));
+            return client.putObject(withSse(b), RequestBody.fromBytes(bytes)).versionId();
         });
+    }
+
+    /** An Object Lock retention: its mode and the instant until which no one may delete or overwrite the version. */
+    public record Lock(ObjectLockMode mode, java.time.Instant until) {
+        /** The lock of {@code m} until {@code until}, or empty when Object Lock is off. */
+        public static Optional<Lock> of(OffsiteSettings.LockMode m, java.time.Instant until) {
+            return switch (m) {
+                case OFF -> Optional.empty();
+                case GOVERNANCE -> Optional.of(new Lock(ObjectLockMode.GOVERNANCE, until));
+                case COMPLIANCE -> Optional.of(new Lock(ObjectLockMode.COMPLIANCE, until));
+            };
+        }
+
+        public String word() {
+            return mode.toString().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** One stored version of an object (or a delete marker) under a prefix. */
+    public record Version(String key, String versionId, long size, java.time.Instant lastModified, boolean latest,
+                          boolean deleteMarker) {
+    }
+
+    /** Every version and delete marker under {@code prefix}, each key's newest first. */
+    public List<Version> versions(String prefix) {
+        return call("list versions under " + prefix, () -> {
+            List<Version> out = new ArrayList<>();
+            for (ListObjectVersionsResponse r : client.listObjectVersionsPaginator(b -> b.bucket(s.bucket()).prefix(prefix))) {
+                for (ObjectVersion v : r.versions()) {
+                    out.add(new Version(v.key(), v.versionId(), v.size() == null ? 0 : v.size(), v.lastModified(),
+                            Boolean.TRUE.equals(v.isLatest()), false));
+                }
+                for (DeleteMarkerEntry d : r.deleteMarkers()) {
+                    out.add(new Version(d.key(), d.versionId(), 0, d.lastModified(), Boolean.TRUE.equals(d.isLatest()), true));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The lock of one version (the current one when {@code versionId} is null), or empty when it has none. */
+    public Optional<Lock> lockOf(String key, String versionId) {
+        return call("read the lock of " + key, () -> {
+            HeadObjectResponse h = client.headObject(r -> r.bucket(s.bucket()).key(key).versionId(versionId));
+            if (h.objectLockMode() == null || h.objectLockRetainUntilDate() == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new Lock(h.objectLockMode(), h.objectLockRetainUntilDate()));
+        });
+    }
+
+    /** Sets a version's retain-until to {@code lock} (the caller never asks for a shorter one). */
+    public void extendLock(String key, String versionId, Lock lock) {
+        call("extend the lock of " + key, () -> client.putObjectRetention(r -> r.bucket(s.bucket()).key(key).versionId(versionId)
+                .retention(x -> x.mode(ObjectLockRetentionMode.fromValue(lock.mode().toString()))
+                        .retainUntilDate(lock.until()))));
+    }
+
+    /** Deletes one version for good (a delete without a version id only adds a delete marker). */
+    public void deleteVersion(String key, String versionId) {
+        call("delete " + key + " version " + versionId, () -> client.deleteObject(DeleteObjectRequest.builder()
+                .bucket(s.bucket()).key(key).versionId(versionId).build()));
+    }
+
+    /** One version's bytes, or empty when it is gone. */
+    public Optional<byte[]> getBytes(String key, String versionId) {
+        return call("download " + key, () -> {
+            try {
+                return Optional.of(client.getObjectAsBytes(r -> r.bucket(s.bucket()).key(key).versionId(versionId)).asByteArray());
+            } catch (NoSuchKeyException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** Opens one version for reading (the current one when {@code versionId} is null). */
+    public ResponseInputStream<GetObjectResponse> open(String key, String versionId) {
+        return call("download " + key, () -> client.getObject(GetObjectRequest.builder().bucket(s.bucket()).key(key)
+                .versionId(versionId).build()));
+    }
+
+    /**
+     * The bucket's Object Lock configuration in words ("enabled, default retention none"), or empty when the bucket
+     * has none (created without Object Lock).
+     */
+    public Optional<String> lockConfiguration() {
+        return call("read the Object Lock configuration of bucket " + s.bucket(), () -> {
+            try {
+                ObjectLockConfiguration c = client.getObjectLockConfiguration(r -> r.bucket(s.bucket())).objectLockConfiguration();
+                if (c == null || c.objectLockEnabled() == null) {
+                    return Optional.empty();
+                }
+                String dflt = "none";
+                if (c.rule() != null && c.rule().defaultRetention() != null) {
+                    DefaultRetention d = c.rule().defaultRetention();
+                    dflt = d.modeAsString() + " " + (d.days() != null ? d.days() + " days" : d.years() + " years");
+                }
+                return Optional.of(c.objectLockEnabledAsString() + ", default retention " + dflt);
+            } catch (S3Exception e) {
+                // none, or a store without Object Lock at all (S3Proxy: 501 NotImplemented): not retried
+                if ("ObjectLockConfigurationNotFoundError".equals(code(e)) || "NotImplemented".equals(code(e))
+                        || e.statusCode() == 501 || e.statusCode() == 404 && !"NoSuchBucket".equals(code(e))) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** The problem with Object Lock on this bucket when {@code offsite.object-lock} is on, or empty. */
+    public Optional<String> lockProblem() {
+        if (s.objectLock() == OffsiteSettings.LockMode.OFF) {
+            return Optional.empty();
+        }
+        if (lockConfiguration().isEmpty()) {
+            return Optional.of("offsite.object-lock.mode = \"" + s.objectLock().word() + "\" but bucket '" + s.bucket()
+                    + "' has no Object Lock: create a bucket with it (aws s3api create-bucket --bucket NAME"
+                    + " --object-lock-enabled-for-bucket; an existing bucket: enable versioning, then put-object-lock-configuration"
+                    + " with ObjectLockEnabled=Enabled), or set object-lock.mode = \"off\"");
+        }
+        return Optional.empty();
     }
 
     private PutObjectRequest withSse(PutObjectRequest.Builder b) {
@@ -138,6 +286,25 @@ public class S3Store implements AutoCloseable {
                 return Optional.empty();
             } catch (S3Exception e) {
                 if (e.statusCode() == 404 && !"NoSuchBucket".equals(code(e))) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Size and metadata of one version (the current one when {@code versionId} is null), or empty when it is gone. */
+    public Optional<HeadObjectResponse> head(String key, String versionId) {
+        if (versionId == null) {
+            return head(key);
+        }
+        return call("check " + key, () -> {
+            try {
+                return Optional.of(client.headObject(r -> r.bucket(s.bucket()).key(key).versionId(versionId)));
+            } catch (NoSuchKeyException e) {
+                return Optional.empty();
+            } catch (S3Exception e) {
+                if ((e.statusCode() == 404 || e.statusCode() == 400) && !"NoSuchBucket".equals(code(e))) {
                     return Optional.empty();
                 }
                 throw e;
@@ -194,9 +361,15 @@ public class S3Store implements AutoCloseable {
     }
 
     public String createMultipart(String key, Map<String, String> metadata) {
+        return createMultipart(key, metadata, Optional.empty());
+    }
+
+    /** Starts a multipart upload whose object is locked when {@code lock} is given. */
+    public String createMultipart(String key, Map<String, String> metadata, Optional<Lock> lock) {
         return call("start multipart upload of " + key, () -> {
             CreateMultipartUploadRequest.Builder b = CreateMultipartUploadRequest.builder().bucket(s.bucket()).key(key)
                     .metadata(metadata).contentType("application/octet-stream");
+            lock.ifPresent(l -> b.objectLockMode(l.mode()).objectLockRetainUntilDate(l.until()));
             s.storageClass().ifPresent(b::storageClass);
             if (s.sse() != OffsiteSettings.Sse.NONE) {
                 b.serverSideEncryption(ServerSideEncryption.fromValue(s.sse().word()));
@@ -213,9 +386,10 @@ public class S3Store implements AutoCloseable {
                 RequestBody.fromFile(file)).eTag());
     }
 
-    public void completeMultipart(String key, String uploadId, List<CompletedPart> parts) {
-        call("complete multipart upload of " + key, () -> client.completeMultipartUpload(CompleteMultipartUploadRequest.builder()
-                .bucket(s.bucket()).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)).build()));
+    /** Completes a multipart upload; the version id of the object (null when the bucket is unversioned). */
+    public String completeMultipart(String key, String uploadId, List<CompletedPart> parts) {
+        return call("complete multipart upload of " + key, () -> client.completeMultipartUpload(CompleteMultipartUploadRequest.builder()
+                .bucket(s.bucket()).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)).build()).versionId());
     }
 
     public void abortMultipart(String key, String uploadId) {

@@ -22,7 +22,7 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
                               ChecksumMode checksumMode, Optional<String> storageClass, Sse sse,
                               Optional<String> kmsKeyId, Codec codec, int level, long partSize, long maxBackupSize,
                               int parallelism, int retriesMax, Duration initialBackoff, Duration requestTimeout,
-                              boolean walEnabled, Path spoolDir, Encryption encryption) {
+                              boolean walEnabled, Path spoolDir, Encryption encryption, LockMode objectLock) {
 
     /** The settings before client-side encryption existed: copies stored as compressed, not encrypted. */
     public OffsiteSettings(boolean enabled, Optional<URI> endpoint, String region, String bucket, String prefix,
@@ -33,7 +33,7 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
                            boolean walEnabled, Path spoolDir) {
         this(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile, checksumMode,
                 storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, retriesMax,
-                initialBackoff, requestTimeout, walEnabled, spoolDir, Encryption.NONE);
+                initialBackoff, requestTimeout, walEnabled, spoolDir, Encryption.NONE, LockMode.OFF);
     }
 
     /**
@@ -52,6 +52,59 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
         public List<String> identities() {
             return identityFile.map(AgeKeys::readIdentities).orElse(List.of());
         }
+    }
+
+    /** The settings with encryption, without Object Lock. */
+    public OffsiteSettings(boolean enabled, Optional<URI> endpoint, String region, String bucket, String prefix,
+                           boolean pathStyle, Optional<Path> credentialsFile, String credentialsProfile,
+                           ChecksumMode checksumMode, Optional<String> storageClass, Sse sse,
+                           Optional<String> kmsKeyId, Codec codec, int level, long partSize, long maxBackupSize,
+                           int parallelism, int retriesMax, Duration initialBackoff, Duration requestTimeout,
+                           boolean walEnabled, Path spoolDir, Encryption encryption) {
+        this(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile, checksumMode,
+                storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, retriesMax,
+                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption, LockMode.OFF);
+    }
+
+    /**
+     * S3 Object Lock on what barmand writes ({@code offsite.object-lock.mode}): off, or each object written with this
+     * mode and a retain-until set from the server's S3 retention policy (io.barmand.bucket.Locks).
+     */
+    public enum LockMode {
+        OFF("off"), GOVERNANCE("governance"), COMPLIANCE("compliance");
+
+        private final String word;
+
+        LockMode(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
+
+        static LockMode of(String s) {
+            for (LockMode m : values()) {
+                if (m.word.equalsIgnoreCase(s.trim())) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException(s);
+        }
+    }
+
+    /** With another bucket. */
+    public OffsiteSettings withBucket(String b) {
+        return new OffsiteSettings(enabled, endpoint, region, b, prefix, pathStyle, credentialsFile, credentialsProfile,
+                checksumMode, storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, retriesMax,
+                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption, objectLock);
+    }
+
+    /** With this Object Lock mode. */
+    public OffsiteSettings withObjectLock(LockMode m) {
+        return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
+                checksumMode, storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, retriesMax,
+                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption, m);
     }
 
     /** How the SDK computes and validates checksums (2.30+ defaults to when-supported, which breaks some stores). */
@@ -243,13 +296,20 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
             problems.add(k + "spool-dir: must be an absolute path");
         }
         Encryption enc = encryption(o, k, problems);
+        LockMode lock = LockMode.OFF;
+        String lm = o.getString("object-lock.mode");
+        try {
+            lock = LockMode.of(lm);
+        } catch (IllegalArgumentException e) {
+            problems.add(k + "object-lock.mode: must be off, governance or compliance, is \"" + lm + "\"");
+        }
         if (problems.size() > before) {
             return null;
         }
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, o.getBoolean("path-style"), creds,
                 o.getString("credentials-profile").trim(), cm, sc.isEmpty() ? Optional.empty() : Optional.of(sc), sse,
                 kms.isEmpty() ? Optional.empty() : Optional.of(kms), codec, level, part, max, par, rmax, backoff,
-                reqTimeout, wal, spoolDir, enc);
+                reqTimeout, wal, spoolDir, enc, lock);
     }
 
     /**
@@ -348,37 +408,37 @@ public record OffsiteSettings(boolean enabled, Optional<URI> endpoint, String re
     public OffsiteSettings withCompression(Codec c, int lvl) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
                 checksumMode, storageClass, sse, kmsKeyId, c, lvl, partSize, maxBackupSize, parallelism, retriesMax,
-                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption);
+                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption, objectLock);
     }
 
     public OffsiteSettings withParts(long size, int par) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
                 checksumMode, storageClass, sse, kmsKeyId, codec, level, size, maxBackupSize, par, retriesMax,
-                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption);
+                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption, objectLock);
     }
 
     public OffsiteSettings withRetries(int max, Duration backoff) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
                 checksumMode, storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, max,
-                backoff, requestTimeout, walEnabled, spoolDir, encryption);
+                backoff, requestTimeout, walEnabled, spoolDir, encryption, objectLock);
     }
 
     public OffsiteSettings withCredentialsFile(Path file) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, Optional.of(file), credentialsProfile,
                 checksumMode, storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, retriesMax,
-                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption);
+                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption, objectLock);
     }
 
     public OffsiteSettings withChecksumMode(ChecksumMode m) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
                 m, storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, retriesMax,
-                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption);
+                initialBackoff, requestTimeout, walEnabled, spoolDir, encryption, objectLock);
     }
 
     public OffsiteSettings withEncryption(Encryption e) {
         return new OffsiteSettings(enabled, endpoint, region, bucket, prefix, pathStyle, credentialsFile, credentialsProfile,
                 checksumMode, storageClass, sse, kmsKeyId, codec, level, partSize, maxBackupSize, parallelism, retriesMax,
-                initialBackoff, requestTimeout, walEnabled, spoolDir, e);
+                initialBackoff, requestTimeout, walEnabled, spoolDir, e, objectLock);
     }
 
     /** Where the endpoint is, for messages. */

@@ -334,6 +334,13 @@ public final class Settings {
                     backupJob == null ? Optional.empty() : backupJob.schedule(), rp);
             rp.forEach(p -> problems.add(where + ": " + p));
         }
+        if (offsite != null && offsite.enabled() && offsite.objectLock() != OffsiteSettings.LockMode.OFF
+                && retention.flatMap(RetentionSettings::s3).isEmpty()) {
+            problems.add(where + ": " + keyPath + ".offsite.object-lock.mode: \"" + offsite.objectLock().word()
+                    + "\" sets each lock from the S3 retention policy, but retention is off: set " + keyPath
+                    + ".retention.enabled = true (with its s3 policy), or object-lock.mode = \"off\""
+                    + line(s.getValue("offsite.object-lock.mode").origin()));
+        }
         JobSettings retentionJob = jobs.get(JobKind.RETENTION);
         if (!s.getBoolean("retention.enabled") && retentionJob != null && retentionJob.enabled()) {
             problems.add(where + ": " + keyPath + ".retention.schedule: is set but retention.enabled = false"

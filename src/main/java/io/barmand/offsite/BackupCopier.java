@@ -12,6 +12,9 @@ import io.barmand.bucket.S3Store;
 import io.barmand.bucket.Manifest;
 import io.barmand.bucket.Layout;
 import io.barmand.config.OffsiteSettings;
+import io.barmand.config.RetentionPolicy;
+import io.barmand.bucket.Locks;
+import java.time.Instant;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import java.io.BufferedOutputStream;
@@ -48,7 +51,15 @@ public class BackupCopier {
     private final String version;
     private final Clock clock;
 
+    private final Optional<RetentionPolicy> lockPolicy;
+
     public BackupCopier(S3Store store, String version, Clock clock) {
+        this(store, version, clock, Optional.empty());
+    }
+
+    /** @param lockPolicy the server's S3 retention policy, which sets each lock when offsite.object-lock is on */
+    public BackupCopier(S3Store store, String version, Clock clock, Optional<RetentionPolicy> lockPolicy) {
+        this.lockPolicy = lockPolicy;
         this.store = store;
         this.s = store.settings();
         this.layout = new Layout(s.prefix());
@@ -139,6 +150,7 @@ public class BackupCopier {
             throw new BarmandException(Category.JOB_FAILED, "backup " + backupId + " has status " + info.status()
                     + ", not DONE: not copied");
         }
+        Optional<S3Store.Lock> lock = lockOnWrite(info);
         Journal j = new Journal(s.spoolDir(), server);
         OffsiteSettings.Encryption enc = s.encryption();
         sayRotation(server, enc);
@@ -146,7 +158,7 @@ public class BackupCopier {
         j.write(new Journal.Entry(backupId, key, null, clock.instant().toString()));
         String uploadId = store.createMultipart(key, enc.encrypts()
                 ? Map.of("barmand-backup-id", backupId, "barmand-codec", s.codec().word(), "barmand-encryption", Age.FORMAT)
-                : Map.of("barmand-backup-id", backupId, "barmand-codec", s.codec().word()));
+                : Map.of("barmand-backup-id", backupId, "barmand-codec", s.codec().word()), lock);
         j.write(new Journal.Entry(backupId, key, uploadId, clock.instant().toString()));
         MultipartSink sink;
         try {
@@ -185,17 +197,25 @@ public class BackupCopier {
         // the data object is complete: check it is there with the size we sent
         List<Manifest.ObjectEntry> objects = new ArrayList<>();
         checkSize(key, sink.size());
-        objects.add(new Manifest.ObjectEntry(key, sink.size(), sink.sha256(), sink.partCount()));
+        if (lock.isPresent()) {
+            // a store may not apply the lock asked at CreateMultipartUpload (moto does not): set it on the version
+            Optional<S3Store.Lock> got = store.lockOf(key, sink.versionId());
+            if (got.isEmpty() || got.get().until().isBefore(lock.get().until())) {
+                store.extendLock(key, sink.versionId(), lock.get());
+            }
+        }
+        objects.add(new Manifest.ObjectEntry(key, sink.size(), sink.sha256(), sink.partCount(), sink.versionId()));
         byte[] infoBytes = info.text().getBytes(StandardCharsets.UTF_8);
         String infoKey = layout.backupInfo(server, backupId);
-        store.put(infoKey, infoBytes, "text/plain", Map.of("sha256", Hashing.sha256Hex(infoBytes)));
+        String infoVersion = store.put(infoKey, infoBytes, "text/plain", Map.of("sha256", Hashing.sha256Hex(infoBytes)), lock);
         checkSize(infoKey, infoBytes.length);
-        objects.add(new Manifest.ObjectEntry(infoKey, infoBytes.length, Hashing.sha256Hex(infoBytes), 1));
+        objects.add(new Manifest.ObjectEntry(infoKey, infoBytes.length, Hashing.sha256Hex(infoBytes), 1, infoVersion));
         Manifest m = new Manifest(Manifest.FORMAT, server, backupId, version, clock.instant().toString(), s.codec().word(),
                 s.level(), info.beginWal(), info.endWal(), info.timeline(), info.segmentSize(), info.text(), tar.files(), objects,
-                enc.encrypts() ? new Manifest.Encryption(Age.FORMAT, enc.recipients()) : null);
+                enc.encrypts() ? new Manifest.Encryption(Age.FORMAT, enc.recipients()) : null,
+                lock.map(S3Store.Lock::word).orElse(null), lock.map(l -> l.until().toString()).orElse(null));
         byte[] mj = m.toJson();
-        store.put(layout.manifest(server, backupId), mj, "application/json", Map.of("sha256", Hashing.sha256Hex(mj)));
+        store.put(layout.manifest(server, backupId), mj, "application/json", Map.of("sha256", Hashing.sha256Hex(mj)), lock);
         j.clear();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         log.info("offsite {}: backup {} copied: {} files, {} bytes as {} bytes in {} part(s), {} ms{}", server, backupId,
@@ -225,6 +245,32 @@ public class BackupCopier {
                     before.isEmpty() ? "not encrypted" : "encrypted to " + String.join(", ", before),
                     enc.encrypts() ? "encrypted to " + String.join(", ", enc.recipients()) : "not encrypted");
         }
+    }
+
+    /**
+     * The lock a copy is written with when offsite.object-lock is on: until its end plus the S3 policy's recovery
+     * window ({@link Locks#onWrite}); none when that day is already past (no window: retention locks it once a tier
+     * claims it).
+     */
+    private Optional<S3Store.Lock> lockOnWrite(BackupInfo info) {
+        if (s.objectLock() == OffsiteSettings.LockMode.OFF) {
+            return Optional.empty();
+        }
+        RetentionPolicy p = lockPolicy.orElseThrow(() -> new BarmandException(Category.CONFIG, "offsite.object-lock.mode = "
+                + s.objectLock().word() + " needs the server's retention.s3 policy (it sets each lock): turn retention on"));
+        Instant end = clock.instant();
+        for (String t : new String[] {info.endTime(), info.beginTime()}) {
+            if (t != null && !t.isBlank() && !t.equals("None")) {
+                try {
+                    end = BackupInfo.time(t);
+                    break;
+                } catch (java.time.format.DateTimeParseException e) {
+                    // the next
+                }
+            }
+        }
+        Instant until = Locks.onWrite(p, end);
+        return until.isAfter(clock.instant()) ? S3Store.Lock.of(s.objectLock(), until) : Optional.empty();
     }
 
     private void checkSize(String key, long expected) {

@@ -5,6 +5,7 @@ import io.barmand.config.Names;
 import io.barmand.bucket.S3Store;
 import io.barmand.bucket.Manifest;
 import io.barmand.config.OffsiteSettings;
+import io.barmand.config.RetentionPolicy;
 import io.barmand.config.JobKind;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -37,8 +39,18 @@ public class OffsiteService implements JobService {
     private final String version;
     private final Clock clock;
 
+    private final Map<String, RetentionPolicy> lockPolicies;
+
     public OffsiteService(Map<String, OffsiteSettings> offsite, BarmanSource barman,
                           Function<OffsiteSettings, S3Store> stores, String version, Clock clock) {
+        this(offsite, barman, stores, version, clock, Map.of());
+    }
+
+    /** @param lockPolicies the S3 retention policy of each server, which sets its Object Locks (offsite.object-lock) */
+    public OffsiteService(Map<String, OffsiteSettings> offsite, BarmanSource barman,
+                          Function<OffsiteSettings, S3Store> stores, String version, Clock clock,
+                          Map<String, RetentionPolicy> lockPolicies) {
+        this.lockPolicies = Map.copyOf(lockPolicies);
         this.offsite = offsite;
         this.barman = barman;
         this.stores = stores;
@@ -90,8 +102,13 @@ public class OffsiteService implements JobService {
         ServerPaths p = barman.paths(server);
         try (S3Store store = stores.apply(s)) {
             store.probe();
-            BackupCopier bc = new BackupCopier(store, version, clock);
-            WalCopier wc = new WalCopier(store);
+            // Object Lock asked of a bucket without it: refused before anything is written
+            store.lockProblem().ifPresent(why -> {
+                throw new BarmandException(Category.CONFIG, why);
+            });
+            Optional<RetentionPolicy> lockPolicy = Optional.ofNullable(lockPolicies.get(server));
+            BackupCopier bc = new BackupCopier(store, version, clock, lockPolicy);
+            WalCopier wc = new WalCopier(store, lockPolicy, clock);
             BackupCopier.Recovery rec = bc.recover(server);
             int aborted = rec.aborted();
             String id = req != null ? req : barman.newestDone(server).orElse(null);

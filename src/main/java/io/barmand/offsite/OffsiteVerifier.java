@@ -8,6 +8,8 @@ import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import java.io.IOException;
 import java.util.ArrayList;
+import io.barmand.config.OffsiteSettings;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -49,8 +51,9 @@ public class OffsiteVerifier {
         Manifest m = om.get();
         lines.add("backup " + id + ": manifest of " + m.created() + ", " + m.files().size() + " files, "
                 + m.originalBytes() + " bytes stored as " + m.storedBytes() + " bytes (" + m.codec() + ")");
+        lockLines(server, m, lines, problems);
         for (Manifest.ObjectEntry o : m.objects()) {
-            Optional<HeadObjectResponse> h = store.head(o.key());
+            Optional<HeadObjectResponse> h = store.head(o.key(), o.versionId());
             if (h.isEmpty()) {
                 problems.add("MISSING " + o.key());
                 continue;
@@ -104,6 +107,58 @@ public class OffsiteVerifier {
             verifyWalContent(server, m, wal, problems);
         }
         return new Report(server, id, problems.isEmpty(), problems, lines);
+    }
+
+    /**
+     * The bucket's Object Lock configuration and the copy's lock (each object's version, as the manifest records it):
+     * with offsite.object-lock on, an object without a lock, or locked for less than the copy was written with, is
+     * a problem.
+     */
+    private void lockLines(String server, Manifest m, List<String> lines, List<String> problems) {
+        OffsiteSettings.LockMode mode = store.settings().objectLock();
+        Optional<String> conf;
+        try {
+            conf = store.lockConfiguration();
+        } catch (RuntimeException e) {
+            if (mode != OffsiteSettings.LockMode.OFF) {
+                throw e;
+            }
+            // a store without Object Lock at all (S3Proxy answers 501): nothing asked of it
+            lines.add("Object Lock: bucket " + store.bucket() + ": the store does not say (" + e.getMessage()
+                    + "); offsite.object-lock.mode = off");
+            return;
+        }
+        lines.add("Object Lock: bucket " + store.bucket() + ": " + conf.orElse("none (created without Object Lock)")
+                + "; offsite.object-lock.mode = " + mode.word());
+        if (mode != OffsiteSettings.LockMode.OFF && conf.isEmpty()) {
+            store.lockProblem().ifPresent(problems::add);
+            return;
+        }
+        if (conf.isEmpty()) {
+            return;
+        }
+        Instant min = null;
+        List<String> keys = new ArrayList<>();
+        for (Manifest.ObjectEntry o : m.objects()) {
+            keys.add(o.key());
+            Optional<S3Store.Lock> l = store.lockOf(o.key(), o.versionId());
+            if (l.isEmpty()) {
+                if (mode != OffsiteSettings.LockMode.OFF) {
+                    problems.add("NOT LOCKED " + o.key() + (o.versionId() == null ? "" : " version " + o.versionId()));
+                }
+                min = Instant.EPOCH;
+                continue;
+            }
+            min = min == null || l.get().until().isBefore(min) ? l.get().until() : min;
+            if (m.lockedUntil() != null && l.get().until().isBefore(Instant.parse(m.lockedUntil()))) {
+                problems.add("LOCK SHORTENED " + o.key() + ": until " + l.get().until() + ", written until " + m.lockedUntil());
+            }
+        }
+        String mk = layout.manifest(server, m.backupId());
+        Optional<S3Store.Lock> ml = io.barmand.bucket.Catalog.firstVersion(store, mk).flatMap(v -> store.lockOf(mk, v.versionId()));
+        lines.add("copy " + m.backupId() + ": " + (min == null || min.equals(Instant.EPOCH) ? "not locked"
+                : "locked (" + ml.map(S3Store.Lock::word).orElse(m.lockMode()) + ") until " + min)
+                + (ml.isPresent() ? ", manifest until " + ml.get().until() : ", manifest not locked"));
     }
 
     private void checkContent(Manifest m, Manifest.ObjectEntry o, List<String> problems) throws IOException {

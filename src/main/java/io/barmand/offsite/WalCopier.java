@@ -6,6 +6,11 @@ import io.barmand.bucket.Codecs;
 import io.barmand.bucket.S3Store;
 import io.barmand.bucket.Layout;
 import io.barmand.config.OffsiteSettings;
+import io.barmand.config.RetentionPolicy;
+import io.barmand.bucket.Locks;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
 import io.barmand.error.BarmandException;
 import io.barmand.error.Category;
 import java.io.BufferedOutputStream;
@@ -69,7 +74,17 @@ public class WalCopier {
     private final OffsiteSettings s;
     private final Layout layout;
 
+    private final Optional<RetentionPolicy> lockPolicy;
+    private final Clock clock;
+
     public WalCopier(S3Store store) {
+        this(store, Optional.empty(), Clock.systemUTC());
+    }
+
+    /** @param lockPolicy the server's S3 retention policy, which sets each WAL object's lock when object-lock is on */
+    public WalCopier(S3Store store, Optional<RetentionPolicy> lockPolicy, Clock clock) {
+        this.lockPolicy = lockPolicy;
+        this.clock = clock;
         this.store = store;
         this.s = store.settings();
         this.layout = new Layout(s.prefix());
@@ -240,6 +255,16 @@ public class WalCopier {
         }
     }
 
+    /** The lock of a WAL object written now: the write plus the S3 policy's window ({@link Locks#walOnWrite}). */
+    private Optional<S3Store.Lock> lock() {
+        if (s.objectLock() == OffsiteSettings.LockMode.OFF || lockPolicy.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        Instant until = Locks.walOnWrite(lockPolicy.get(), now);
+        return until.isAfter(now) ? S3Store.Lock.of(s.objectLock(), until) : Optional.empty();
+    }
+
     private long upload(String server, String name, Path src, Path spool) throws IOException {
         byte[] head = new byte[8];
         int hn;
@@ -273,7 +298,7 @@ public class WalCopier {
             meta.put("encryption", Age.FORMAT);
         }
         try {
-            store.put(layout.wal(server, name, suffix), tmp, meta);
+            store.put(layout.wal(server, name, suffix), tmp, meta, lock());
         } finally {
             Files.deleteIfExists(tmp);
         }

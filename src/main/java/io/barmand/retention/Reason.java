@@ -38,6 +38,8 @@ public record Reason(Rule rule, String text) {
         BARMAN_KEEP_RELEASED("barman-keep-released"),
         /** It carries a Barman keep that no tier wants, but a running job reads it (and may own the keep): left. */
         BARMAN_KEEP_HELD("barman-keep-held"),
+        /** A copy in the bucket whose Object Lock has not ended: kept until it does, then deleted. */
+        OBJECT_LOCK("object-lock"),
         /** The whole plan was refused (clock, mass delete): everything is kept. */
         REFUSED("refused"),
         /** In a refused plan: the verdict the policy would have given. */

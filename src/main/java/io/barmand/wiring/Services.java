@@ -79,6 +79,13 @@ public final class Services {
     }
 
     /** One copy in the bucket checked without download (HEAD of each object against its manifest). */
+    /** The S3 retention policy of each server that has one: it sets the server's Object Locks. */
+    static Map<String, io.barmand.config.RetentionPolicy> lockPolicies(Settings s) {
+        Map<String, io.barmand.config.RetentionPolicy> out = new java.util.HashMap<>();
+        s.servers().forEach((name, ss) -> ss.retention().flatMap(r -> r.s3()).ifPresent(p -> out.put(name, p)));
+        return out;
+    }
+
     public static RetentionService.CopyCheck copyCheck(Map<String, OffsiteSettings> offsite) {
         return (server, id) -> {
             try (S3Store st = new S3Store(offsite.get(server))) {
@@ -145,7 +152,7 @@ public final class Services {
                 .register(new CanaryHook(new BackupService(barman, settings.servers()), restore, clock))
                 .register(restoreService);
         OffsiteService offsiteService = new OffsiteService(offsite, BarmanSource.of(barman, settings.probeTimeout()),
-                S3Store::new, version, clock);
+                S3Store::new, version, clock, lockPolicies(settings));
         registry.register(offsiteService);
         // the nightly verify: barman verify-backup of new backups, the newest offsite copy downloaded and checked
         registry.register(new VerifyService(barman, store, server -> {
