@@ -85,6 +85,7 @@ public final class Webhooks implements AutoCloseable {
     private final Set<String> toldUnknown = ConcurrentHashMap.newKeySet();
     private final Object flushing = new Object();
     private final AtomicBoolean queued = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
     private volatile ScheduledExecutorService exec;
 
     public Webhooks(Path stateDir, List<WebhookSettings> hooks, Duration retryInitial, Duration retryMax, Clock clock,
@@ -133,8 +134,9 @@ public final class Webhooks implements AutoCloseable {
     public void post(Event e) {
         Instant now = clock.instant();
         for (WebhookSettings h : hooks.values()) {
-            String id = STAMP.format(now) + "-" + h.name() + "-" + e.event() + "-"
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+            // in the order posted (the spool is tried by name), unique across processes
+            String id = STAMP.format(now) + "-" + String.format("%06d", sequence.incrementAndGet() % 1_000_000) + "-"
+                    + h.name() + "-" + e.event() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffL);
             byte[] body = h.format() == WebhookSettings.Format.SLACK ? e.slack() : e.json();
             ObjectNode meta = JSON.createObjectNode();
             meta.put("id", id).put("webhook", h.name()).put("event", e.event()).put("subject", e.subject())
@@ -170,36 +172,42 @@ public final class Webhooks implements AutoCloseable {
     }
 
     /**
-     * Tries every kept event whose next attempt is due, oldest first; a webhook that fails is not tried again in this
-     * pass. Returns how many were delivered.
+     * Tries the kept events of every webhook that has one due, all of them, oldest first, so that they arrive in the
+     * order they were made (an alert before its "recovered", even when the alert waited for its retry); a webhook that
+     * fails is not tried again in this pass. Returns how many were delivered.
      */
     public int flush() {
         synchronized (flushing) {
+            Map<Path, ObjectNode> kept = new LinkedHashMap<>();
+            Set<String> due = new HashSet<>();
+            Instant now = clock.instant();
+            for (Path f : pending()) {
+                read(f).ifPresent(meta -> {
+                    kept.put(f, meta);
+                    if (!Instant.parse(meta.path("nextAttempt").asText(Instant.EPOCH.toString())).isAfter(now)) {
+                        due.add(meta.path("webhook").asText());
+                    }
+                });
+            }
             int delivered = 0;
             Set<String> failedNow = new HashSet<>();
-            for (Path f : pending()) {
+            for (Map.Entry<Path, ObjectNode> e : kept.entrySet()) {
                 if (Thread.currentThread().isInterrupted()) {
                     break;
                 }
-                Optional<ObjectNode> m = read(f);
-                if (m.isEmpty()) {
-                    continue;
-                }
-                ObjectNode meta = m.get();
-                String name = meta.path("webhook").asText();
+                String name = e.getValue().path("webhook").asText();
                 WebhookSettings h = hooks.get(name);
                 if (h == null) {
-                    if (toldUnknown.add(f.getFileName().toString())) {
+                    if (toldUnknown.add(e.getKey().getFileName().toString())) {
                         log.warn("webhook {}: not configured any more: {} stays undelivered (remove it, or configure the "
-                                + "webhook again)", name, f);
+                                + "webhook again)", name, e.getKey());
                     }
                     continue;
                 }
-                Instant next = Instant.parse(meta.path("nextAttempt").asText(Instant.EPOCH.toString()));
-                if (failedNow.contains(name) || next.isAfter(clock.instant())) {
+                if (!due.contains(name) || failedNow.contains(name)) {
                     continue;
                 }
-                if (attempt(h, f, meta)) {
+                if (attempt(h, e.getKey(), e.getValue())) {
                     delivered++;
                 } else {
                     failedNow.add(name);
@@ -242,6 +250,17 @@ public final class Webhooks implements AutoCloseable {
                 log.info("webhook {} works again, after {} failed attempt(s) (the first: {})", h.name(), n, was);
             }
             return true;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            // stopping (or reloading): no failure of the webhook; kept, and tried by the next start
+            meta.put("attempts", attempts - 1).put("nextAttempt", start.toString());
+            try {
+                write(f, meta);
+            } catch (IOException e) {
+                log.error("webhook {}: cannot record the attempt in {}: {}", h.name(), f, e.toString());
+            }
+            log.info("webhook {}: {} cut short by the stop: kept in {} for the next start", h.name(), what, dir);
+            return false;
         }
         Duration wait = backoff(attempts);
         meta.put("lastError", a.error().get()).put("nextAttempt", clock.instant().plus(wait).toString());
