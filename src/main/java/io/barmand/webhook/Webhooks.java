@@ -100,7 +100,7 @@ public final class Webhooks implements AutoCloseable {
         this.owner = StateOwner.of(stateDir);
         read(dir.resolve(LAST_SUCCESS)).ifPresent(o -> o.fields().forEachRemaining(e -> {
             if (this.hooks.containsKey(e.getKey())) {
-                lastSuccess.put(e.getKey(), Instant.parse(e.getValue().asText()));
+                instant(e.getValue().asText()).ifPresent(t -> lastSuccess.put(e.getKey(), t));
             }
         }));
     }
@@ -184,7 +184,7 @@ public final class Webhooks implements AutoCloseable {
             for (Path f : pending()) {
                 read(f).ifPresent(meta -> {
                     kept.put(f, meta);
-                    if (!Instant.parse(meta.path("nextAttempt").asText(Instant.EPOCH.toString())).isAfter(now)) {
+                    if (!instant(meta.path("nextAttempt").asText()).orElse(Instant.EPOCH).isAfter(now)) {
                         due.add(meta.path("webhook").asText());
                     }
                 });
@@ -390,6 +390,15 @@ public final class Webhooks implements AutoCloseable {
             Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** A time read back from a file of the spool; empty when it is missing or damaged (then: due now). */
+    private static Optional<Instant> instant(String text) {
+        try {
+            return Optional.of(Instant.parse(text));
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
         }
     }
 

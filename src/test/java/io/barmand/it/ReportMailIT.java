@@ -260,8 +260,10 @@ class ReportMailIT {
             assertThat(recovered.path("event").asText()).isEqualTo("recovered");
             assertThat(recovered.path("run")).isEqualTo(Barmand.JSON.readTree(hooks.received().get(0).body()).path("run"));
             assertThat(hooks.received()).as("each delivered once").hasSize(2);
-            assertThat(d.logText()).contains("webhook it: recovered \"[barmand itbackup] RECOVERED: itpg backup\" delivered to http://127.0.0.1:")
-                    .contains(": HTTP 200 (attempt 1, ");
+            // logged once the answer is read, just after the server has the request
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(d.logText())
+                    .contains("webhook it: recovered \"[barmand itbackup] RECOVERED: itpg backup\" delivered to http://127.0.0.1:")
+                    .contains(": HTTP 200 (attempt 1, "));
         }
     }
 
