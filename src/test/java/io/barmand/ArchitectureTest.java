@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  *   the vocabulary capabilities share (restore source, keep registry).
  *   It imports nothing above it.</li>
  *   <li>{@code barman}: Barman spoken in one place; imports the ground only.</li>
- *   <li>Shared middle packages (what capabilities share: the bucket, the health read from the history, the outbox):
+ *   <li>Shared middle packages (what capabilities share: the bucket, the health read from the history, the outbox, the webhooks):
  *   the ground and {@code barman} only.</li>
  *   <li>Capabilities, side by side: the ground, {@code barman} and the shared packages; never the scheduler, the
  *   daemon, the CLI, the control socket or another capability.</li>
@@ -38,7 +38,7 @@ class ArchitectureTest {
 
     static final Set<String> GROUND = Set.of("error", "config", "process", "history", "job", "log", "state", "vocabulary");
     static final Set<String> BARMAN = Set.of("barman");
-    static final Set<String> SHARED = Set.of("bucket", "health", "mail");
+    static final Set<String> SHARED = Set.of("bucket", "health", "mail", "webhook");
     static final Set<String> CAPABILITIES = Set.of("jobs", "offsite", "restore", "retention", "report", "metrics");
     static final Set<String> TOP = Set.of("schedule", "wiring", "control", "daemon", "cli", "manual");
 

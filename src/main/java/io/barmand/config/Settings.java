@@ -56,11 +56,16 @@ public final class Settings {
     private final MailSettings mail;
     private final ReportSettings report;
     private final MetricsSettings metrics;
+    private final List<WebhookSettings> webhooks;
+    private final List<String> webhookWarnings;
     private final Config effective;
 
     private Settings(Path file, List<Path> included, List<Path> read, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
-                     ZoneId hostTimezone, MailSettings mail, ReportSettings report, MetricsSettings metrics) {
+                     ZoneId hostTimezone, MailSettings mail, ReportSettings report, MetricsSettings metrics,
+                     List<WebhookSettings> webhooks, List<String> webhookWarnings) {
         this.file = file;
+        this.webhooks = List.copyOf(webhooks);
+        this.webhookWarnings = List.copyOf(webhookWarnings);
         this.included = List.copyOf(included);
         this.read = List.copyOf(read);
         this.mail = mail;
@@ -215,17 +220,21 @@ public final class Settings {
         MailSettings mail = MailSettings.read(c, host, more);
         ReportSettings report = ReportSettings.read(c, host, more);
         MetricsSettings metrics = MetricsSettings.read(c, more);
+        List<String> warnings = new ArrayList<>();
+        List<WebhookSettings> webhooks = WebhookSettings.readAll(c, more, warnings);
         for (String m : more) {
             String key = m.substring(0, m.indexOf(": "));
             String rel = key.substring(ROOT.length() + 1);
-            problems.add(where + ": " + m + (c.hasPath(rel) ? line(c.getValue(rel).origin()) : ""));
+            // a list's element (alerts.webhooks[0].url) names its own line
+            problems.add(where + ": " + m + (!rel.contains("[") && c.hasPath(rel) ? line(c.getValue(rel).origin()) : ""));
         }
         if (!problems.isEmpty()) {
             throw configError(Problems.inFileOrder(ConfigFiles.attribute(problems, file, files, user), files, merged));
         }
         List<Path> read = new ArrayList<>(files);
         read.addAll(includes);
-        return new Settings(file, files.subList(1, files.size()), read, c, servers, hostJobs, hostZone, mail, report, metrics);
+        return new Settings(file, files.subList(1, files.size()), read, c, servers, hostJobs, hostZone, mail, report, metrics,
+                webhooks, warnings.stream().map(w -> where + ": " + w).toList());
     }
 
     /**
@@ -452,6 +461,8 @@ public final class Settings {
             ConfigValue v = e.getValue();
             if (v instanceof ConfigObject co) {
                 out.put(e.getKey(), mask(co, secrets).unwrapped());
+            } else if (v instanceof com.typesafe.config.ConfigList l) {
+                out.put(e.getKey(), l.stream().map(x -> x instanceof ConfigObject xo ? maskElement(xo, secrets) : x.unwrapped()).toList());
             } else if (secrets && SECRET.matcher(e.getKey()).matches() && !String.valueOf(v.unwrapped()).isEmpty()) {
                 out.put(e.getKey(), "********");
             } else if (e.getKey().endsWith("url") && v.valueType() == ConfigValueType.STRING) {
@@ -461,6 +472,20 @@ public final class Settings {
             }
         }
         return ConfigValueFactory.fromMap(out);
+    }
+
+    /** A block in a list (alerts.webhooks): its url shown without its path when secrets are masked (Slack's is a token). */
+    private static Object maskElement(ConfigObject o, boolean secrets) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = new LinkedHashMap<>((Map<String, Object>) mask(o, secrets).unwrapped());
+        if (secrets && m.get("url") instanceof String u) {
+            try {
+                m.put("url", WebhookSettings.masked(new java.net.URI(u)));
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                m.put("url", "********");
+            }
+        }
+        return m;
     }
 
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)([?&;]password=)[^&;]*");
@@ -527,12 +552,15 @@ public final class Settings {
         }
         if (!mail.enabled()) {
             out.add(ROOT + ".mail.to is empty: reports are kept in " + stateDir.resolve("reports")
-                    + " only, and no alert is mailed");
+                    + " only, and no alert is mailed" + (webhooks.isEmpty() ? "" : " (they are posted to alerts.webhooks)"));
         }
+        out.addAll(webhookWarnings); // "FILE: barmand.alerts.webhooks[N].url: plain http to another host ..."
         return out;
     }
     /** What the report covers, what counts as a problem, how alerts are paced. */
     public ReportSettings report() { return report; }
+    /** Where alerts are posted besides mail (alerts.webhooks). */
+    public List<WebhookSettings> webhooks() { return webhooks; }
     /** The Prometheus endpoint and textfile. */
     public MetricsSettings metrics() { return metrics; }
 

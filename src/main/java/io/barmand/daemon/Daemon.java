@@ -125,6 +125,7 @@ public final class Daemon implements Lifecycle {
                 Delays.threaded());
         JobRunner jr = runner;
         metrics.follow(store, () -> jr.running().stream().map(r -> new InProgress(r.server(), r.kind(), r.started())).toList());
+        metrics.webhooks(() -> services.webhooks.map(io.barmand.webhook.Webhooks::status).orElse(List.of()));
         // what follows a backup (its offsite copy, then retention), as the wiring declares it
         runner.followUps(w.followUps());
         runner.onEnded(rec -> {
@@ -202,7 +203,7 @@ public final class Daemon implements Lifecycle {
 
     private Notifier notifier(Services w) {
         MetricsService m = metrics;
-        return new Notifier(w.outbox, w.alerts, () -> {
+        return new Notifier(w.outbox, w.alerts, w.webhooks, () -> {
             if (m.textfile().isPresent()) {
                 m.refreshTextfile();
             }

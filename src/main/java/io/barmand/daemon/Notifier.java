@@ -2,6 +2,7 @@ package io.barmand.daemon;
 
 import io.barmand.mail.Outbox;
 import io.barmand.report.AlertService;
+import io.barmand.webhook.Webhooks;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's one thread for mail and metrics: tries the outbox again every 30 s, looks for problems every
- * alerts.interval and after every run, and refreshes the metrics textfile. Nothing here blocks a run.
+ * alerts.interval and after every run, and refreshes the metrics textfile. Nothing here blocks a run. The webhooks
+ * post on their own thread (started and closed with this one): one that never answers delays no mail.
  */
 final class Notifier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Notifier.class);
@@ -26,10 +28,16 @@ final class Notifier implements AutoCloseable {
     private final Optional<Outbox> outbox;
     private final Optional<AlertService> alerts;
     private final Runnable afterRun;
+    private final Optional<Webhooks> webhooks;
     private final java.util.concurrent.atomic.AtomicBoolean pending = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** @param afterRun what else follows a run's end (the metrics textfile); may be a no-op */
     Notifier(Optional<Outbox> outbox, Optional<AlertService> alerts, Runnable afterRun) {
+        this(outbox, alerts, Optional.empty(), afterRun);
+    }
+
+    Notifier(Optional<Outbox> outbox, Optional<AlertService> alerts, Optional<Webhooks> webhooks, Runnable afterRun) {
+        this.webhooks = webhooks;
         this.outbox = outbox;
         this.alerts = alerts;
         this.afterRun = afterRun;
@@ -38,6 +46,7 @@ final class Notifier implements AutoCloseable {
     /** @param retryInitial mail.retry.initial: the outbox is looked at this often, at most every 30 s */
     void start(Duration alertsInterval, Duration retryInitial) {
         long every = Math.min(FLUSH_EVERY.toMillis(), retryInitial.toMillis());
+        webhooks.ifPresent(w -> w.start(Duration.ofMillis(every)));
         outbox.ifPresent(o -> exec.scheduleWithFixedDelay(() -> safely("outbox", o::flush), every, every, TimeUnit.MILLISECONDS));
         alerts.ifPresent(a -> exec.scheduleWithFixedDelay(() -> safely("alerts", a::evaluate), 0, alertsInterval.toMillis(),
                 TimeUnit.MILLISECONDS));
@@ -75,6 +84,7 @@ final class Notifier implements AutoCloseable {
 
     @Override
     public void close() {
+        webhooks.ifPresent(Webhooks::close);
         exec.shutdown();
         try {
             if (!exec.awaitTermination(10, TimeUnit.SECONDS)) {

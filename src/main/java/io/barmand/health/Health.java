@@ -278,7 +278,7 @@ public final class Health {
                 + String.join(", ", r.failedChecks());
         return Optional.of(new Problem(server, key, sev, what, what + " " + r.outcome().word() + " (run " + r.id() + ", "
                 + ended(r).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")" + (err.isEmpty() ? "" : ": " + err),
-                ended(r), alert));
+                ended(r), alert, JobKind.byId(r.job()), java.util.OptionalLong.of(r.id())));
     }
 
     /** How many recent runs of a restore test are read to find the newest of one source. */

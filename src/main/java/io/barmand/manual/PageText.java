@@ -44,7 +44,7 @@ final class PageText {
         FILES.put("/etc/barmand/conf.d/*.conf", "Read after the main file, by name, a later file winning: one file per "
                 + "server, as Barman's barman.d.");
         FILES.put("/etc/default/barmand", "BARMAND_JAVA_OPTS for the service and the command line.");
-        FILES.put("/var/lib/barmand", "State: the run history (history.db), the reports, the mail outbox.");
+        FILES.put("/var/lib/barmand", "State: the run history (history.db), the reports, the mail outbox, the webhooks' spool.");
         FILES.put("/run/barmand/control.sock", "The control socket through which `barmand run-now` reaches the daemon.");
         FILES.put(DOC_DIR + "/reference.conf", "Every setting with its default and its meaning.");
         FILES.put(DOC_DIR + "/CONTRACTS.md", "The JSON of status, history, report and retention plan, field by field, "

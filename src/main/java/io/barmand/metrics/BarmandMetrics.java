@@ -14,6 +14,7 @@ import io.barmand.history.RunHistory;
 import io.barmand.history.RunRecord;
 import io.barmand.history.StoreTrouble;
 import io.barmand.vocabulary.RestoreSource;
+import io.barmand.webhook.Webhooks;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -60,6 +61,7 @@ final class BarmandMetrics implements MultiCollector {
     private final String version;
     private volatile RunHistory history;
     private volatile Supplier<List<InProgress>> running = List::of;
+    private volatile Supplier<List<Webhooks.Status>> webhooks = List::of;
 
     /**
      * @param health one evaluation of every server, at each scrape; when it throws, so does the scrape (the
@@ -79,6 +81,11 @@ final class BarmandMetrics implements MultiCollector {
     void follow(RunHistory history, Supplier<List<InProgress>> running) {
         this.history = history;
         this.running = running;
+    }
+
+    /** From now on, the webhooks' deliveries from {@code webhooks} (called at each scrape). */
+    void webhooks(Supplier<List<Webhooks.Status>> webhooks) {
+        this.webhooks = webhooks;
     }
 
     /** A registry holding these metrics only. */
@@ -150,7 +157,14 @@ final class BarmandMetrics implements MultiCollector {
         HISTORY_STORE_WRITABLE("barmand_history_store_writable", null,
                 "1 when the history store takes writes, 0 during an episode of refused writes (full disk, lock held)"),
         HISTORY_STORE_PENDING("barmand_history_store_pending_records", null,
-                "Run records kept in memory until the history store takes writes again (a restart would lose them)");
+                "Run records kept in memory until the history store takes writes again (a restart would lose them)"),
+        // the webhooks of the alerts (alerts.webhooks)
+        WEBHOOK_LAST_SUCCESS("barmand_webhook_last_success_timestamp_seconds", Unit.SECONDS,
+                "When the webhook last answered 2xx to an alert or recovered event, as a Unix time (absent: never)",
+                "webhook"),
+        WEBHOOK_PENDING("barmand_webhook_pending", null,
+                "Alert and recovered events kept for the webhook, not delivered yet (retried; STATE-DIR/webhooks)",
+                "webhook");
 
         final String name;
         final Unit unit;
@@ -238,6 +252,10 @@ final class BarmandMetrics implements MultiCollector {
         missed(p, "", h.hostMissed(), true);
         problems(p, "", h.hostProblems());
         store(p, h, hist);
+        for (Webhooks.Status w : webhooks.get()) {
+            w.lastSuccess().ifPresent(t -> p.add(Family.WEBHOOK_LAST_SUCCESS, epoch(t), w.webhook()));
+            p.add(Family.WEBHOOK_PENDING, w.pending(), w.webhook());
+        }
         return p.snapshots(version);
     }
 

@@ -74,6 +74,11 @@ public final class MetricsService implements AutoCloseable {
         metrics.follow(history, running);
     }
 
+    /** From now on, {@code barmand_webhook_*} from {@code webhooks}, read at each scrape. */
+    public void webhooks(Supplier<List<io.barmand.webhook.Webhooks.Status>> webhooks) {
+        metrics.webhooks(webhooks);
+    }
+
     /** Whether the endpoint or the textfile is on. */
     public boolean enabled() {
         return settings.listen().isPresent() || settings.textfile().isPresent();

@@ -10,6 +10,8 @@ import io.barmand.health.HealthReport;
 import io.barmand.health.Problem;
 import io.barmand.mail.Letter;
 import io.barmand.mail.Outbox;
+import io.barmand.webhook.Event;
+import io.barmand.webhook.Webhooks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +27,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Alerts: a mail when a problem appears and a "recovered" mail when it clears, one per problem (a server and a key
- * such as "backup"), never one per retry. Which problems are open, and which were mailed, is kept in
+ * such as "backup"), never one per retry; the same events posted to the webhooks of alerts.webhooks, if any (after the
+ * mail, and without waiting for them: {@link Webhooks#post} only keeps them for its own thread). Which problems are open, and which were mailed, is kept in
  * STATE-DIR/alerts.json, so that a restart neither repeats nor forgets them. At most {@code alerts.max-per-hour} mails
  * go out per hour; a problem held back by that limit is mailed at a later evaluation (it stays open, unmailed).
  */
@@ -38,21 +43,29 @@ public final class AlertService {
     private static final Logger log = LoggerFactory.getLogger(AlertService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** An alert or recovered mail handed to the outbox. */
+    /** An alert or recovered mail handed to the outbox (delivered: the mail went at once; false without mail). */
     public record Sent(String problem, String kind, String subject, boolean delivered) {
     }
 
     private final ReportSettings settings;
     private final Health health;
-    private final Outbox outbox;
+    private final Optional<Outbox> outbox;
+    private final Optional<Webhooks> webhooks;
     private final Path stateFile;
     private final Clock clock;
     private final DateTimeFormatter time;
 
     public AlertService(ReportSettings settings, Health health, Outbox outbox, Path stateDir, ZoneId zone, Clock clock) {
+        this(settings, health, Optional.of(outbox), Optional.empty(), stateDir, zone, clock);
+    }
+
+    /** Mail, webhooks, or both (at least one). */
+    public AlertService(ReportSettings settings, Health health, Optional<Outbox> outbox, Optional<Webhooks> webhooks,
+                        Path stateDir, ZoneId zone, Clock clock) {
         this.settings = settings;
         this.health = health;
         this.outbox = outbox;
+        this.webhooks = webhooks.filter(Webhooks::enabled);
         this.stateFile = stateDir.resolve("alerts.json");
         this.clock = clock;
         this.time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT).withZone(zone);
@@ -86,12 +99,22 @@ public final class AlertService {
                                 settings.alertsMaxPerHour());
                         continue;
                     }
-                    String subject = "[barmand " + settings.hostName() + "] RECOVERED: " + e.getValue().path("label").asText();
-                    Instant since = Instant.parse(e.getValue().path("since").asText(now.toString()));
-                    String text = e.getValue().path("label").asText() + " is OK again at " + time.format(now) + ", after "
+                    JsonNode was = e.getValue();
+                    String subject = "[barmand " + settings.hostName() + "] RECOVERED: " + was.path("label").asText();
+                    Instant since = Instant.parse(was.path("since").asText(now.toString()));
+                    String text = was.path("label").asText() + " is OK again at " + time.format(now) + ", after "
                             + Health.age(Duration.between(since, now)) + ".\n\nThe problem was: "
-                            + e.getValue().path("text").asText() + "\n\n" + summary(h);
-                    out.add(post(Letter.plain("recovered", subject, text), e.getKey(), sent, now));
+                            + was.path("text").asText() + "\n\n" + summary(h);
+                    // a problem opened by an older version has no server, key or job of its own: read from its id
+                    String id = e.getKey();
+                    String server = was.path("server").asText(id.contains(" ") ? id.substring(0, id.indexOf(' ')) : "");
+                    String key = was.path("key").asText(id.contains(" ") ? id.substring(id.indexOf(' ') + 1) : id);
+                    Event ev = new Event("recovered", settings.hostName(), server, key,
+                            Optional.ofNullable(was.path("job").textValue()), was.path("severity").asText(),
+                            was.path("label").asText(), was.path("text").asText(), since, now,
+                            was.path("run").canConvertToLong() ? OptionalLong.of(was.path("run").asLong()) : OptionalLong.empty(),
+                            subject, text);
+                    out.add(post(Letter.plain("recovered", subject, text), ev, id, sent, now));
                 } else {
                     log.info("alert: {} cleared before its alert was mailed", e.getKey());
                 }
@@ -105,7 +128,10 @@ public final class AlertService {
                 }
                 ObjectNode o = open.putObject(p.id());
                 o.put("label", p.label()).put("text", p.text()).put("severity", p.severity().word())
-                        .put("since", (p.since() == null ? now : p.since()).toString()).put("mailed", false);
+                        .put("since", (p.since() == null ? now : p.since()).toString()).put("mailed", false)
+                        .put("server", p.server()).put("key", p.key());
+                p.job().ifPresent(j -> o.put("job", j.id()));
+                p.run().ifPresent(r -> o.put("run", r));
                 if (sent.size() >= settings.alertsMaxPerHour()) {
                     log.warn("alert: {}: {} (not mailed: alerts.max-per-hour = {} reached; it will be)", p.id(), p.text(),
                             settings.alertsMaxPerHour());
@@ -114,7 +140,10 @@ public final class AlertService {
                 String subject = "[barmand " + settings.hostName() + "] " + p.severity().word() + ": " + p.label();
                 String text = p.text() + "\n\nSince " + time.format(p.since() == null ? now : p.since())
                         + ". You get one more mail when it is OK again.\n\n" + summary(h);
-                out.add(post(Letter.plain("alert", subject, text), p.id(), sent, now));
+                Instant since = p.since() == null ? now : p.since();
+                Event ev = new Event("alert", settings.hostName(), p.server(), p.key(), p.job().map(j -> j.id()),
+                        p.severity().word(), p.label(), p.text(), since, now, p.run(), subject, text);
+                out.add(post(Letter.plain("alert", subject, text), ev, p.id(), sent, now));
                 o.put("mailed", true);
             }
             write(state);
@@ -135,11 +164,20 @@ public final class AlertService {
         return l;
     }
 
-    private Sent post(Letter l, String id, ArrayNode sent, Instant now) {
+    /** The mail first (a webhook never delays it), then the webhooks' copies, kept for their own thread. */
+    private Sent post(Letter l, Event ev, String id, ArrayNode sent, Instant now) {
         sent.add(now.toString());
-        Outbox.Delivery d = outbox.post(l);
-        log.info("alert: {} mail for {} ({}){}", l.kind(), id, d.id(), d.sent() ? "" : ", kept in the outbox: " + d.lastError());
-        return new Sent(id, l.kind(), l.subject(), d.sent());
+        boolean delivered = false;
+        if (outbox.isPresent()) {
+            Outbox.Delivery d = outbox.get().post(l);
+            delivered = d.sent();
+            log.info("alert: {} mail for {} ({}){}", l.kind(), id, d.id(), d.sent() ? "" : ", kept in the outbox: " + d.lastError());
+        }
+        webhooks.ifPresent(w -> {
+            w.post(ev);
+            log.info("alert: {} for {} handed to the webhooks ({})", l.kind(), id, w.dir());
+        });
+        return new Sent(id, l.kind(), l.subject(), delivered);
     }
 
     /** Every current problem, one line each: what else is wrong right now. */

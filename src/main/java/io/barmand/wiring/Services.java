@@ -21,6 +21,7 @@ import io.barmand.offsite.OffsiteService;
 import io.barmand.offsite.OffsiteVerifier;
 import io.barmand.process.CommandRunner;
 import io.barmand.report.AlertService;
+import io.barmand.webhook.Webhooks;
 import io.barmand.report.Folders;
 import io.barmand.report.ReportService;
 import io.barmand.restore.CanaryHook;
@@ -53,10 +54,12 @@ public final class Services {
     public final Health health;
     public final Optional<Outbox> outbox;
     public final Optional<AlertService> alerts;
+    /** The webhooks the alerts are posted to, when alerts.webhooks names any. */
+    public final Optional<Webhooks> webhooks;
 
     private Services(Settings settings, BarmanClient barman, JobRegistry registry, OffsiteService offsite,
                      RetentionService retention, RestoreTestService restore, Health health, Optional<Outbox> outbox,
-                     Optional<AlertService> alerts) {
+                     Optional<AlertService> alerts, Optional<Webhooks> webhooks) {
         this.settings = settings;
         this.barman = barman;
         this.registry = registry;
@@ -66,6 +69,7 @@ public final class Services {
         this.health = health;
         this.outbox = outbox;
         this.alerts = alerts;
+        this.webhooks = webhooks;
     }
 
     /** The runner of every external command, killing a timed-out command's children after {@code kill-grace}. */
@@ -113,6 +117,11 @@ public final class Services {
     /** The outbox of the report and the alerts. */
     public static Outbox outbox(Settings s, CommandRunner cmd, Clock clock) {
         return new Outbox(s.stateDir(), s.mail(), new Sender(s.mail(), cmd), clock);
+    }
+
+    /** The webhooks of the alerts (alerts.webhooks), retried as mail is (mail.retry). */
+    public static Webhooks webhooks(Settings s, Clock clock, String version) {
+        return new Webhooks(s.stateDir(), s.webhooks(), s.mail().retryInitial(), s.mail().retryMax(), clock, version);
     }
 
     /** The morning report. */
@@ -172,8 +181,11 @@ public final class Services {
         Health health = health(settings, store, barman);
         Optional<Outbox> outbox = settings.mail().enabled() ? Optional.of(outbox(settings, cmd, clock)) : Optional.empty();
         registry.register(report(settings, store, health, barman, outbox, clock));
-        Optional<AlertService> alerts = outbox.filter(o -> settings.report().alertsEnabled()).map(o ->
-                new AlertService(settings.report(), health, o, settings.stateDir(), settings.hostTimezone(), clock));
-        return new Services(settings, barman, registry, offsiteService, retention, restoreService, health, outbox, alerts);
+        Optional<Webhooks> webhooks = settings.webhooks().isEmpty() ? Optional.empty() : Optional.of(webhooks(settings, clock, version));
+        Optional<AlertService> alerts = settings.report().alertsEnabled() && (outbox.isPresent() || webhooks.isPresent())
+                ? Optional.of(new AlertService(settings.report(), health, outbox, webhooks, settings.stateDir(),
+                settings.hostTimezone(), clock)) : Optional.empty();
+        return new Services(settings, barman, registry, offsiteService, retention, restoreService, health, outbox, alerts,
+                webhooks);
     }
 }

@@ -9,6 +9,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.barmand.history.RunStore;
 import io.barmand.history.Sizes;
+import io.barmand.testing.HookServer;
 import io.barmand.it.Barmand.Cli;
 import io.barmand.it.Barmand.Daemon;
 import jakarta.mail.BodyPart;
@@ -210,8 +211,16 @@ class ReportMailIT {
 
     @Test
     void aFailedBackupSendsOneAlertAndAGoodBackupOneRecoveredMail() throws Exception {
+        // and posts both to a webhook (an HTTP server in this JVM), as JSON
+        try (HookServer hooks = new HookServer()) {
+            failedThenRecovered("  alerts.webhooks = [ { name = \"it\", url = \"" + hooks.url("/barmand") + "\", format = json } ]\n",
+                    hooks);
+        }
+    }
+
+    private void failedThenRecovered(String webhook, HookServer hooks) throws Exception {
         // backups cut short after 2 s, tried once more after 1 s: two failed runs, one problem
-        Path bad = conf("  defaults.backup { timeout = 2s, retry { max = 1, after = 1s } }");
+        Path bad = conf("  defaults.backup { timeout = 2s, retry { max = 1, after = 1s } }\n" + webhook);
         try (Daemon d = Daemon.start(bad, log)) {
             Barmand.cli("run-now", "backup", "itpg", "--config", bad.toString());
             await().atMost(Duration.ofMinutes(2)).until(() -> Barmand.history(bad).stream()
@@ -225,10 +234,20 @@ class ReportMailIT {
             assertThat(subjects(smtp)).as(d.logText()).containsExactly("[barmand itbackup] CRITICAL: itpg backup");
             assertThat((String) smtp.getReceivedMessages()[0].getContent()).contains("backup failed (run ")
                     .contains("ran past its timeout");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !hooks.received().isEmpty());
+            JsonNode alert = Barmand.JSON.readTree(hooks.received().get(0).body());
+            assertThat(alert.path("event").asText()).isEqualTo("alert");
+            assertThat(alert.path("server").asText()).isEqualTo("itpg");
+            assertThat(alert.path("job").asText()).isEqualTo("backup");
+            assertThat(alert.path("host").asText()).isEqualTo("itbackup");
+            // the failed run it was seen with: the first, or its retry
+            assertThat(alert.path("run").asLong()).isIn(Barmand.history(bad).stream().filter(r -> r.path("job").asText()
+                    .equals("backup")).map(r -> r.path("id").asLong()).toList().toArray());
+            assertThat(alert.path("subject").asText()).isEqualTo("[barmand itbackup] CRITICAL: itpg backup");
             assertThat(d.stop(Duration.ofSeconds(60))).isIn(0, 143);
         }
         BarmanFixture.up();
-        Path good = conf("");
+        Path good = conf(webhook);
         try (Daemon d = Daemon.start(good, dir.resolve("barmand-2.log"))) {
             Cli b = Barmand.cli("run-now", "backup", "itpg", "--config", good.toString());
             assertThat(b.exit()).as(b.err()).isZero();
@@ -236,6 +255,15 @@ class ReportMailIT {
             assertThat(subjects(smtp)).containsExactly("[barmand itbackup] CRITICAL: itpg backup",
                     "[barmand itbackup] RECOVERED: itpg backup");
             assertThat((String) smtp.getReceivedMessages()[1].getContent()).startsWith("itpg backup is OK again at ");
+            await().atMost(Duration.ofSeconds(30)).until(() -> hooks.received().size() >= 2);
+            JsonNode recovered = Barmand.JSON.readTree(hooks.received().get(1).body());
+            assertThat(recovered.path("event").asText()).isEqualTo("recovered");
+            assertThat(recovered.path("run")).isEqualTo(Barmand.JSON.readTree(hooks.received().get(0).body()).path("run"));
+            assertThat(hooks.received()).as("each delivered once").hasSize(2);
+            // logged once the answer is read, just after the server has the request
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(d.logText())
+                    .contains("webhook it: recovered \"[barmand itbackup] RECOVERED: itpg backup\" delivered to http://127.0.0.1:")
+                    .contains(": HTTP 200 (attempt 1, "));
         }
     }
 

@@ -292,8 +292,16 @@ class MetricsServiceTest {
         Instant since = NOW.minusSeconds(90);
         m.follow(store, () -> List.of(new InProgress("pg2", JobKind.BACKUP, since), new InProgress("", JobKind.PRUNE_HISTORY, since),
                 new InProgress("gone", JobKind.CHECK, since)));
+        // a webhook that delivered, one that never did and keeps two events
+        m.webhooks(() -> List.of(new io.barmand.webhook.Webhooks.Status("chat", "https://chat.example.net/…", Optional.of(since),
+                0, Optional.empty()), new io.barmand.webhook.Webhooks.Status("pager", "https://pager.example.net/…",
+                Optional.empty(), 2, Optional.of("HTTP 500"))));
         Exposition e = Exposition.parse(get(m, "/metrics", null).body());
         assertEveryFamilyDocumentedGauge(e);
+        assertThat(e.value("barmand_webhook_last_success_timestamp_seconds", "webhook", "chat")).contains((double) since.getEpochSecond());
+        assertThat(e.value("barmand_webhook_last_success_timestamp_seconds", "webhook", "pager")).isEmpty();
+        assertThat(e.value("barmand_webhook_pending", "webhook", "chat")).contains(0.0);
+        assertThat(e.value("barmand_webhook_pending", "webhook", "pager")).contains(2.0);
         assertValues(e); // what was there stays as it was
         assertThat(e.value("barmand_last_run_success", "server", "pg1", "kind", "switch-wal")).contains(0.0);
         assertThat(e.value("barmand_last_run_duration_seconds", "server", "pg1", "kind", "switch-wal")).contains(1.0);
