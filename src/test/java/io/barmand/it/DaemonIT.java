@@ -252,6 +252,9 @@ class DaemonIT {
             Process client = Barmand.startCli(dir.resolve("client.out"), "run-now", "backup", "itpg", "--config", conf.toString());
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
                     find(Barmand.history(conf), "backup", "manual", "running").isPresent());
+            // the run is recorded running a moment before its `barman backup` starts: wait until Barman holds it
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    Files.readAllLines(calls).stream().anyMatch(c -> c.contains(" backup ")));
             int before = Files.readAllLines(calls).size();
             Cli second = Barmand.cli("run", "--config", conf.toString());
             assertThat(second.exit()).as(second.out() + second.err()).isEqualTo(75);
@@ -269,6 +272,10 @@ class DaemonIT {
             assertThat(runs.get(0).path("outcome").asText()).as("%s", runs.get(0)).isEqualTo("success");
             assertThat(d.process().isAlive()).isTrue();
             assertThat(Barmand.cli("status", "--config", conf.toString()).exit()).isZero();
+        } finally {
+            // a failure above must not leave the held wrapper to start its `barman backup` under the next test
+            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(held.toString()))
+                    .forEach(ProcessHandle::destroyForcibly);
         }
     }
 
