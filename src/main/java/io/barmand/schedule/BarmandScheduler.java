@@ -143,6 +143,19 @@ public class BarmandScheduler {
         return out;
     }
 
+    /** As {@link #nextFires()}, from the triggers Quartz holds (copies of each): what tests compare it with. */
+    synchronized List<Map.Entry<JobKey, Instant>> quartzNextFires() throws SchedulerException {
+        List<Map.Entry<JobKey, Instant>> out = new ArrayList<>();
+        for (TriggerKey tk : scheduler.getTriggerKeys(org.quartz.impl.matchers.GroupMatcher.anyTriggerGroup())) {
+            org.quartz.Trigger t = scheduler.getTrigger(tk);
+            if (t != null && t.getNextFireTime() != null) {
+                out.add(Map.entry(t.getJobKey(), t.getNextFireTime().toInstant()));
+            }
+        }
+        out.sort(Map.Entry.comparingByValue());
+        return out;
+    }
+
     /** A trigger handed to Quartz: its job and its schedule. */
     private record Scheduled(JobKey job, io.barmand.config.Schedule schedule) {
     }
@@ -165,12 +178,13 @@ public class BarmandScheduler {
         Map<io.barmand.config.Schedule, Optional<Instant>> previous = new java.util.HashMap<>();
         try {
             for (ServerSettings s : servers.values()) {
+                List<JobSchedule> all = s.schedules(); // once per server, not once per kind
                 for (JobKind kind : registry.kinds()) {
                     if (kind.host()) {
                         continue;
                     }
                     JobSettings js = s.job(kind);
-                    List<JobSchedule> schedules = js == null ? List.of() : s.schedules(kind);
+                    List<JobSchedule> schedules = js == null ? List.of() : all.stream().filter(x -> x.kind() == kind).toList();
                     if (schedules.isEmpty()) {
                         continue;
                     }
