@@ -138,7 +138,7 @@ public final class Schedule {
         return Optional.ofNullable(d).map(Date::toInstant);
     }
 
-    /** The expression parsed once (a parse builds ~400 sets' entries: a schedule shared by 200 servers is asked often). */
+    /** The expression parsed once (a parse fills ~200 sets' entries: a schedule shared by 200 servers is asked often). */
     private CronExpression parsed() {
         assert Thread.holdsLock(this);
         if (parsed == null) {
