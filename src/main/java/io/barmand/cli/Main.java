@@ -13,14 +13,17 @@ import picocli.CommandLine.ScopeType;
 
 /** {@code barmand}: the root command; the work is in the subcommands. */
 @Command(name = "barmand", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, scope = ScopeType.INHERIT,
-        description = "Drives Barman on schedules, records every run and tells.",
+        description = Main.DESCRIPTION,
         subcommands = {RunCommand.class, CheckConfigCommand.class, StatusCommand.class, HistoryCommand.class,
                 RunNowCommand.class, LifecycleCommands.Reload.class, LifecycleCommands.RestartWhenIdle.class, OffsiteCommand.class, RetentionCommand.class, RestoreCommand.class, WalRestoreCommand.class, ReportCommand.class,
                 WarmUpCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 job failed, 64 usage, 69 unavailable, 70 internal, 74 I/O,"
-                + " 75 busy/interrupted, 78 configuration."})
-public final class Main implements Runnable {
+        footer = {"", Main.EXIT_CODES})
+public final class Main implements Runnable, ConfigOption {
     public static final String DEFAULT_CONFIG = "/etc/barmand/barmand.conf";
+    /** The root's words, shared with {@link RunRoot}. */
+    static final String DESCRIPTION = "Drives Barman on schedules, records every run and tells.";
+    static final String EXIT_CODES = "Exit codes: 0 ok, 1 job failed, 64 usage, 69 unavailable, 70 internal, 74 I/O,"
+            + " 75 busy/interrupted, 78 configuration.";
 
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
             description = "configuration file (default: $BARMAND_CONFIG or " + DEFAULT_CONFIG + ")")
@@ -29,7 +32,13 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    Path configFile() {
+    @Override
+    public Path configFile() {
+        return configFile(config);
+    }
+
+    /** {@code --config}'s value, else $BARMAND_CONFIG, else {@link #DEFAULT_CONFIG}. */
+    static Path configFile(Path config) {
         if (config != null) {
             return config;
         }
@@ -52,7 +61,8 @@ public final class Main implements Runnable {
                 System.setProperty("barmand.log.level", "WARN");
             }
         }
-        System.exit(execute(args));
+        // the daemon: a command line of `run` alone (the model of every command is no part of its start)
+        System.exit(command.equals("run") ? RunRoot.commandLine().execute(args) : execute(args));
     }
 
     /** The subcommand named on the command line: its first word that is neither an option nor --config's value. */
@@ -73,7 +83,11 @@ public final class Main implements Runnable {
 
     /** The configured command line (exception handler, exit codes); tests set its out and err. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()));
+    }
+
+    /** The exception handlers and exit codes of barmand's command lines. */
+    static CommandLine configure(CommandLine cl) {
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             int code;
             if (ex instanceof BarmandException be) {

@@ -18,8 +18,9 @@ import picocli.CommandLine.ParentCommand;
                 + "offsite copy or retention run waited for up to stop-wait, then what is left interrupted; a second "
                 + "SIGTERM interrupts at once."})
 final class RunCommand implements Callable<Integer> {
+    /** {@link Main}, or {@link RunRoot} when the daemon starts. */
     @ParentCommand
-    Main main;
+    ConfigOption main;
 
     @Override
     public Integer call() throws Exception {

@@ -96,6 +96,8 @@ final class WarmUpCommand implements Callable<Integer> {
      */
     private static void daemon(Path conf) {
         try {
+            // the daemon's command line (`run` alone), parsed, not run
+            RunRoot.commandLine().parseArgs("--config", conf.toString(), "run");
             Settings s = Settings.load(conf, null);
             Daemon d = new Daemon(s, Clock.systemUTC(), () -> s, SystemdNotify.none(), code -> { });
             try {

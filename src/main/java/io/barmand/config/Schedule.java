@@ -18,6 +18,8 @@ public final class Schedule {
     private final String expression;
     private final String quartz;
     private final ZoneId zone;
+    /** Parsed once, for {@link #next} and {@link #previous} (guarded by itself: Quartz's is not thread-safe). */
+    private CronExpression parsed;
 
     /** {@code expression} in either syntax; an {@link IllegalArgumentException} says what is wrong with it. */
     public Schedule(String expression, ZoneId zone) {
@@ -110,8 +112,8 @@ public final class Schedule {
     }
 
     /** The first fire time after {@code t}; empty when it never fires again. */
-    public Optional<Instant> next(Instant t) {
-        Date d = cron().getNextValidTimeAfter(Date.from(t));
+    public synchronized Optional<Instant> next(Instant t) {
+        Date d = parsed().getNextValidTimeAfter(Date.from(t));
         return Optional.ofNullable(d).map(Date::toInstant);
     }
 
@@ -131,9 +133,18 @@ public final class Schedule {
     }
 
     /** The last fire time before {@code t}; empty when there was none. */
-    public Optional<Instant> previous(Instant t) {
-        Date d = cron().getTimeBefore(Date.from(t));
+    public synchronized Optional<Instant> previous(Instant t) {
+        Date d = parsed().getTimeBefore(Date.from(t));
         return Optional.ofNullable(d).map(Date::toInstant);
+    }
+
+    /** The expression parsed once (a parse fills ~200 sets' entries: a schedule shared by 200 servers is asked often). */
+    private CronExpression parsed() {
+        assert Thread.holdsLock(this);
+        if (parsed == null) {
+            parsed = cron();
+        }
+        return parsed;
     }
 
     @Override

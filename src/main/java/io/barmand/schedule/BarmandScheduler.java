@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.JobBuilder;
 import org.quartz.JobDataMap;
@@ -57,6 +58,8 @@ public class BarmandScheduler {
     private int scheduled;
     /** The lines of the last {@link #schedule()}, for {@link #logScheduled()}. */
     private List<Runnable> unlogged = List.of();
+    /** The triggers of the last {@link #schedule()}, for {@link #nextFires()}. */
+    private List<Scheduled> registered = List.of();
     /** catch-ups are decided at the start only: a reload never fires a missed time (barmand was running) */
     private boolean started;
 
@@ -124,23 +127,37 @@ public class BarmandScheduler {
         return n;
     }
 
-    /** The next fire time of each scheduled job, soonest first (the unit's STATUS=, tests). */
+    /**
+     * The next fire time of each scheduled trigger after now, soonest first (the unit's STATUS=, sent at ready and at
+     * each run's start and end; tests). From the schedules registered, each distinct one worked out once: asking
+     * Quartz for its triggers copies each of them, parsing its expression again (800 at 200 servers).
+     */
     public synchronized List<Map.Entry<JobKey, Instant>> nextFires() {
+        Instant now = clock.instant();
+        Map<io.barmand.config.Schedule, Optional<Instant>> next = new java.util.HashMap<>();
         List<Map.Entry<JobKey, Instant>> out = new ArrayList<>();
-        try {
-            for (String g : scheduler.getTriggerGroupNames()) {
-                for (TriggerKey tk : scheduler.getTriggerKeys(org.quartz.impl.matchers.GroupMatcher.triggerGroupEquals(g))) {
-                    org.quartz.Trigger t = scheduler.getTrigger(tk);
-                    if (t != null && t.getNextFireTime() != null) {
-                        out.add(Map.entry(t.getJobKey(), t.getNextFireTime().toInstant()));
-                    }
-                }
-            }
-        } catch (SchedulerException e) {
-            log.debug("next fire times: {}", e.getMessage());
+        for (Scheduled r : registered) {
+            next.computeIfAbsent(r.schedule(), x -> x.next(now)).ifPresent(t -> out.add(Map.entry(r.job(), t)));
         }
         out.sort(Map.Entry.comparingByValue());
         return out;
+    }
+
+    /** As {@link #nextFires()}, from the triggers Quartz holds (copies of each): what tests compare it with. */
+    synchronized List<Map.Entry<JobKey, Instant>> quartzNextFires() throws SchedulerException {
+        List<Map.Entry<JobKey, Instant>> out = new ArrayList<>();
+        for (TriggerKey tk : scheduler.getTriggerKeys(org.quartz.impl.matchers.GroupMatcher.anyTriggerGroup())) {
+            org.quartz.Trigger t = scheduler.getTrigger(tk);
+            if (t != null && t.getNextFireTime() != null) {
+                out.add(Map.entry(t.getJobKey(), t.getNextFireTime().toInstant()));
+            }
+        }
+        out.sort(Map.Entry.comparingByValue());
+        return out;
+    }
+
+    /** A trigger handed to Quartz: its job and its schedule. */
+    private record Scheduled(JobKey job, io.barmand.config.Schedule schedule) {
     }
 
     /** Registers every enabled job; at the start, decides the catch-ups. Call before {@link #start()}. */
@@ -152,14 +169,22 @@ public class BarmandScheduler {
         // trigger woke it 1,000 times at 200 servers); the log lines follow, in the order of the loop
         Map<JobDetail, java.util.Set<? extends org.quartz.Trigger>> batch = new java.util.LinkedHashMap<>();
         List<Runnable> lines = new ArrayList<>();
+        List<Scheduled> registered = new ArrayList<>();
+        // what depends on the schedule alone, worked out once per distinct schedule (200 servers share the 3-4 of
+        // `defaults`): its parsed expression, shared by the triggers built here (Quartz stores a copy of each), whether
+        // it fires again, its last fire time before now
+        Map<io.barmand.config.Schedule, CronExpression> parsed = new java.util.HashMap<>();
+        Map<io.barmand.config.Schedule, Boolean> firesAgain = new java.util.HashMap<>();
+        Map<io.barmand.config.Schedule, Optional<Instant>> previous = new java.util.HashMap<>();
         try {
             for (ServerSettings s : servers.values()) {
+                List<JobSchedule> all = s.schedules(); // once per server, not once per kind
                 for (JobKind kind : registry.kinds()) {
                     if (kind.host()) {
                         continue;
                     }
                     JobSettings js = s.job(kind);
-                    List<JobSchedule> schedules = js == null ? List.of() : s.schedules(kind);
+                    List<JobSchedule> schedules = js == null ? List.of() : all.stream().filter(x -> x.kind() == kind).toList();
                     if (schedules.isEmpty()) {
                         continue;
                     }
@@ -175,18 +200,12 @@ public class BarmandScheduler {
                         if (sched.second()) {
                             data.put(QuartzJob.SOURCE, sched.source().orElseThrow().id());
                         }
-                        org.quartz.Trigger t = TriggerBuilder.newTrigger()
-                                .withIdentity(TriggerKey.triggerKey(sched.name(), s.name()))
-                                .forJob(jd).usingJobData(data)
-                                .withSchedule(CronScheduleBuilder.cronSchedule(sched.schedule().cron())
-                                        .withMisfireHandlingInstructionDoNothing())
-                                .build();
                         if (js.catchUp() && !started) {
-                            Optional<Instant> before = sched.schedule().previous(now);
+                            Optional<Instant> before = previous.computeIfAbsent(sched.schedule(), x -> x.previous(now));
                             List<io.barmand.history.RunRecord> runs = before.isEmpty() ? List.of()
                                     : store.since(s.name(), kind.id(), before.get()).stream()
                                     .filter(r -> sched.source().isEmpty() || sourceOf(r).equals(sched.source().get().id())).toList();
-                            CatchUp.missedFire(sched.schedule(), now, firstStart, runs).ifPresent(fire -> {
+                            CatchUp.missedFire(before, firstStart, runs).ifPresent(fire -> {
                                 lines.add(() -> log.warn("{} {}: fire time {} passed while barmand was stopped: catching up now",
                                         s.name(), sched.label(), fire));
                                 JobDataMap m = new JobDataMap(data);
@@ -196,12 +215,19 @@ public class BarmandScheduler {
                                 catchUps.put(key, m);
                             });
                         }
-                        if (t.getFireTimeAfter(Date.from(now)) == null) {
+                        if (!firesAgain.computeIfAbsent(sched.schedule(), x -> x.next(now).isPresent())) {
                             lines.add(() -> log.warn("{} {}: schedule \"{}\" never fires again", s.name(), sched.label(),
                                     sched.schedule()));
                             continue;
                         }
+                        org.quartz.Trigger t = TriggerBuilder.newTrigger()
+                                .withIdentity(TriggerKey.triggerKey(sched.name(), s.name()))
+                                .forJob(jd).usingJobData(data)
+                                .withSchedule(CronScheduleBuilder.cronSchedule(parsed.computeIfAbsent(sched.schedule(), io.barmand.config.Schedule::cron))
+                                        .withMisfireHandlingInstructionDoNothing())
+                                .build();
                         triggers.add(t);
+                        registered.add(new Scheduled(key, sched.schedule()));
                         scheduled++;
                         // the first fire time: Quartz sets it on the trigger when it takes it
                         lines.add(() -> log.info("{} {}: {} (\"{}\"), next {}", s.name(), sched.label(),
@@ -230,6 +256,7 @@ public class BarmandScheduler {
                     continue;
                 }
                 triggers.add(t);
+                registered.add(new Scheduled(key, js.schedule().get()));
                 scheduled++;
                 lines.add(() -> log.info("{} (job of the host): {} (\"{}\"), next {}", kind, js.scheduleWords(),
                         js.scheduleText(), t.getNextFireTime().toInstant()));
@@ -239,6 +266,7 @@ public class BarmandScheduler {
             throw new BarmandException(Category.INTERNAL, "cannot schedule: " + e.getMessage(), e);
         }
         unlogged = lines;
+        this.registered = List.copyOf(registered);
         return scheduled;
     }
 

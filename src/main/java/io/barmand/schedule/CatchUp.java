@@ -21,7 +21,12 @@ public final class CatchUp {
     /** The missed fire time to catch up, if any. */
     public static Optional<Instant> missedFire(Schedule schedule, Instant now, Optional<Instant> firstDaemonStart,
                                                List<RunRecord> runsSinceNewestFirst) {
-        Optional<Instant> before = schedule.previous(now);
+        return missedFire(schedule.previous(now), firstDaemonStart, runsSinceNewestFirst);
+    }
+
+    /** As above, with the schedule's last fire time before now already known ({@code before}). */
+    public static Optional<Instant> missedFire(Optional<Instant> before, Optional<Instant> firstDaemonStart,
+                                               List<RunRecord> runsSinceNewestFirst) {
         if (before.isEmpty() || firstDaemonStart.isEmpty()) {
             return Optional.empty();
         }

@@ -200,6 +200,37 @@ class BarmandSchedulerTest {
         return new BarmandScheduler(servers, reg, runner, store, io.barmand.testing.Limits.DEFAULTS, Clock.systemUTC());
     }
 
+    /**
+     * The start parses each distinct schedule once, its triggers sharing it: what Quartz holds (each trigger's own copy)
+     * fires as each schedule says, and the next fire times barmand reports (STATUS=) from the schedules registered are
+     * those Quartz holds. Three servers sharing schedules, one with its own, a backup that never fires again.
+     */
+    @Test
+    void triggersSharingASchedulePerServerFireAsItSaysAndTheNextFireTimesAreThoseQuartzHolds() throws Exception {
+        Map<String, ServerSettings> servers = new java.util.LinkedHashMap<>();
+        for (String n : java.util.List.of("pg1", "pg2", "pg3")) {
+            servers.put(n, server(n, "0 0 4 * * ?", "0 5 4 * * ?", "0 10 4 * * ?"));
+        }
+        servers.put("pg4", server("pg4", "0 */15 * * * ?", "0 5 4 * * ?", "0 0 0 1 1 ? 2020"));
+        Env e = env(servers);
+        try {
+            assertThat(e.scheduler().schedule()).as("11 triggers: pg4's backup never fires again").isEqualTo(11);
+            Instant now = Instant.now();
+            java.util.List<Map.Entry<org.quartz.JobKey, Instant>> next = e.scheduler().nextFires();
+            // the same jobs and times (the order of equal times aside)
+            assertThat(next).hasSize(11).containsExactlyInAnyOrderElementsOf(e.scheduler().quartzNextFires());
+            assertThat(next.get(0).getKey()).isEqualTo(BarmandScheduler.key("pg4", JobKind.CHECK));
+            assertThat(next.get(0).getValue()).isEqualTo(new io.barmand.config.Schedule("0 */15 * * * ?", ZoneOffset.UTC)
+                    .next(now).orElseThrow());
+            assertThat(next).filteredOn(x -> x.getKey().getName().equals("backup")).hasSize(3)
+                    .allSatisfy(x -> assertThat(x.getValue()).isEqualTo(new io.barmand.config.Schedule("0 10 4 * * ?",
+                            ZoneOffset.UTC).next(now).orElseThrow()));
+        } finally {
+            e.scheduler().shutdown();
+            e.store().close();
+        }
+    }
+
     @Test
     void theRestoreTestsSecondScheduleFiresItsOwnTriggerWhoseRunsReadS3AndRecordIt() {
         // daily at 03:00 (not now) from the configured source, every second from S3
