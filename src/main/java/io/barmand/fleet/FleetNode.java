@@ -71,7 +71,7 @@ public final class FleetNode implements AutoCloseable {
     }
 
     public void start() {
-        log.info("fleet: node {} on state database {}, heartbeat every {} s", settings.nodeName(), db.where(),
+        log.info("node {} on state database {}, heartbeat every {} s", settings.nodeName(), db.where(),
                 settings.heartbeat().toSeconds());
         thread.execute(this::forward);
         thread.scheduleAtFixedRate(this::beat, 0, settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
@@ -88,7 +88,7 @@ public final class FleetNode implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             // the local history unreadable: said by the history's own checks; tried again
-            log.debug("fleet: forwarding: {}", e.toString());
+            log.debug("forwarding: {}", e.toString());
         }
         if (!thread.isShutdown()) {
             thread.schedule(this::forward, delay, TimeUnit.MILLISECONDS);
@@ -123,7 +123,7 @@ public final class FleetNode implements AutoCloseable {
         thread.shutdownNow();
         try {
             if (!thread.awaitTermination(tuning.connectTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS)) {
-                log.warn("fleet: the forwarder did not stop in time");
+                log.warn("the forwarder did not stop in time");
             }
             if (forwarder.forwardOnce() >= 0 && link.downSince().isEmpty()) {
                 beat();
@@ -133,7 +133,7 @@ public final class FleetNode implements AutoCloseable {
         } finally {
             long left = forwarder.backlog();
             if (left > 0) {
-                log.info("fleet: {} run change(s) not copied to the state database yet: copied at the next start", left);
+                log.info("{} run change(s) not copied to the state database yet: copied at the next start", left);
             }
             db.close();
         }
