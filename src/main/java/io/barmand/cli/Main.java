@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
         description = Main.DESCRIPTION,
         subcommands = {RunCommand.class, CheckConfigCommand.class, StatusCommand.class, HistoryCommand.class,
                 RunNowCommand.class, LifecycleCommands.Reload.class, LifecycleCommands.RestartWhenIdle.class, OffsiteCommand.class, RetentionCommand.class, RestoreCommand.class, WalRestoreCommand.class, ReportCommand.class,
-                WarmUpCommand.class, CommandLine.HelpCommand.class},
+                WarmUpCommand.class, FleetCommand.class, CommandLine.HelpCommand.class},
         footer = {"", Main.EXIT_CODES})
 public final class Main implements Runnable, ConfigOption {
     public static final String DEFAULT_CONFIG = "/etc/barmand/barmand.conf";
