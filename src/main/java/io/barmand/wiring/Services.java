@@ -151,6 +151,28 @@ public final class Services {
     }
 
     /**
+     * This host as a node of the fleet, when the settings name a state database (built, not started): its runs
+     * copied there by a forwarder, its heartbeat. {@code running}: the runs in progress, asked at each heartbeat.
+     */
+    public static Optional<io.barmand.fleet.FleetNode> fleetNode(Settings s, RunStore store, String version,
+            java.util.function.Supplier<List<io.barmand.fleet.Running>> running, io.barmand.fleet.FleetNode.Tuning tuning,
+            Clock clock) {
+        if (!s.fleet().enabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(io.barmand.fleet.FleetNode.of(s.fleet(), store, version, () -> s.servers().keySet(), running,
+                () -> io.barmand.fleet.Capabilities.of(s), tuning, clock));
+    }
+
+    /** The state database, for a command that reads it ({@code fleet status}, {@code history --node}). */
+    public static io.barmand.fleet.StateDatabase stateDatabase(Settings s) {
+        io.barmand.config.FleetSettings f = s.fleet();
+        return io.barmand.fleet.StateDatabase.open(f.state().orElseThrow(() -> new io.barmand.error.BarmandException(
+                io.barmand.error.Category.CONFIG, s.file() + ": barmand.state.url is empty: this host is no node of a "
+                + "fleet (set state { url = \"jdbc:postgresql://...\" })")), f.nodeName(), java.time.Duration.ofSeconds(10));
+    }
+
+    /**
      * What this node does for the fleet's floating jobs it can take, each a run through the node's {@code runner}
      * (recorded as every run is, with trigger "recovered" when it re-runs a fire whose node died), waited for: the
      * restore test from S3 and the report. The watch and the S3 verification have no work yet: a node declaring
