@@ -3,7 +3,10 @@ package io.barmand.schedule.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.barmand.config.FleetSettings;
 import io.barmand.error.BarmandException;
+import io.barmand.fleet.StateDatabase;
+import io.barmand.fleet.StateDbFixture;
 import io.barmand.vocabulary.Capability;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -23,29 +27,46 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The fleet's clustered scheduler on a real PostgreSQL 15 state database with the V2 migration's tables: several
+ * The fleet's clustered scheduler on a real PostgreSQL 15 state database (StateDbFixture), its schema made by the
+ * fleet's Flyway migrations, through the state database's pool: several
  * nodes in this JVM (each its own Quartz schedulers and check-ins), and one in a process of its own for a real kill -9.
  */
 class ClusterSchedulerIT {
+    @RegisterExtension
+    static final StateDbFixture STATE = new StateDbFixture();
+    @TempDir
+    static Path tmp;
+
     private final List<ClusterScheduler> nodes = new ArrayList<>();
-    private final List<TinyPool> pools = new ArrayList<>();
+    private final List<StateDatabase> pools = new ArrayList<>();
     private Process victim;
 
     @AfterEach
     void stop() {
         nodes.forEach(n -> n.shutdown(true));
-        pools.forEach(TinyPool::close);
+        pools.forEach(StateDatabase::close);
         if (victim != null) {
             victim.destroyForcibly();
         }
     }
 
-    private TinyPool pool(DataSource physical) {
-        TinyPool p = new TinyPool(physical);
-        pools.add(p);
-        return p;
+    /** A new state database, its schema made by the fleet's Flyway migrations (V1, and V2: Quartz's tables). */
+    private DataSource stateDb(String prefix) {
+        String url = STATE.newDatabase(prefix);
+        StateDatabase db = open(url, "it");
+        db.migrate();
+        return db.dataSource();
+    }
+
+    private StateDatabase open(String url, String node) {
+        StateDatabase db = StateDatabase.open(new FleetSettings.State(url, StateDbFixture.USER,
+                Optional.of(STATE.passwordFile(tmp)), 16), node, Duration.ofSeconds(10));
+        pools.add(db);
+        return db;
     }
 
     private ClusterScheduler node(DataSource db, ClusterSettings s, Map<FloatingKind, FloatingWork> works) {
@@ -83,7 +104,7 @@ class ClusterSchedulerIT {
 
     @Test
     void theMigrationSeedsTheRowLocksOfEveryScheduler() throws Exception {
-        DataSource db = ClusterDb.freshDatabase("fleetq_locks");
+        DataSource db = stateDb("fleetq_locks");
         assertThat(count(db, "SELECT count(*) FROM qrtz_locks")).isEqualTo(8);
         for (Capability c : List.of(Capability.REPORT, Capability.WATCH, Capability.RESTORE_TEST_S3, Capability.VERIFY_S3)) {
             assertThat(count(db, "SELECT count(*) FROM qrtz_locks WHERE sched_name = '" + ClusterScheduler.schedulerName(c) + "'"))
@@ -99,7 +120,7 @@ class ClusterSchedulerIT {
      */
     @Test
     void floatingJobsFireExactlyOncePerFireTimeAcrossThreeNodes() throws Exception {
-        DataSource db = pool(ClusterDb.freshDatabase("fleetq_once"));
+        DataSource db = stateDb("fleetq_once");
         sql(db, "CREATE TABLE fires (server text, scheduled bigint, node text NOT NULL, fired bigint NOT NULL,"
                 + " PRIMARY KEY (server, scheduled))");
         AtomicInteger duplicates = new AtomicInteger();
@@ -164,14 +185,17 @@ class ClusterSchedulerIT {
      */
     @Test
     void aLongFloatingJobIsRecoveredOnAnotherNodeAfterKillMinus9() throws Exception {
-        DataSource db = pool(ClusterDb.freshDatabase("fleetq_failover"));
-        sql(db, "CREATE TABLE runs (node text, server text, scheduled bigint, recovered boolean, started bigint)");
+        String url = STATE.newDatabase("fleetq_failover");
+        StateDatabase state = open(url, "it");
+        state.migrate();
+        DataSource db = state.dataSource();
+        sql(db, "CREATE TABLE it_runs (node text, server text, scheduled bigint, recovered boolean, started bigint)");
         Path out = Files.createDirectories(Path.of("target/it-fleet")).resolve("victim.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         victim = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), FleetNodeMain.class.getName(),
-                "fleetq_failover", "victim").redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                url, STATE.passwordFile(tmp).toString(), "victim").redirectErrorStream(true).redirectOutput(out.toFile()).start();
         await(Duration.ofSeconds(30), "the victim's run started (log: " + out + ")",
-                () -> count(db, "SELECT count(*) FROM runs WHERE node = 'victim'") == 1);
+                () -> count(db, "SELECT count(*) FROM it_runs WHERE node = 'victim'") == 1);
         // the survivor joins once the victim holds the run: nothing else could have taken it
         node(db, ClusterSettings.of("survivor", Set.of(Capability.RESTORE_TEST_S3)),
                 Map.of(FloatingKind.RESTORE_TEST_S3, run -> FleetNodeMain.record(db, run))).start();
@@ -179,21 +203,21 @@ class ClusterSchedulerIT {
         victim.destroyForcibly(); // SIGKILL: no shutdown hook, no last word to the database
         assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
         await(Duration.ofSeconds(40), "the run recovered on the survivor",
-                () -> count(db, "SELECT count(*) FROM runs WHERE node = 'survivor'") == 1);
-        long scheduledVictim = count(db, "SELECT scheduled FROM runs WHERE node = 'victim'");
-        long scheduledSurvivor = count(db, "SELECT scheduled FROM runs WHERE node = 'survivor'");
-        long started = count(db, "SELECT started FROM runs WHERE node = 'survivor'");
+                () -> count(db, "SELECT count(*) FROM it_runs WHERE node = 'survivor'") == 1);
+        long scheduledVictim = count(db, "SELECT scheduled FROM it_runs WHERE node = 'victim'");
+        long scheduledSurvivor = count(db, "SELECT scheduled FROM it_runs WHERE node = 'survivor'");
+        long started = count(db, "SELECT started FROM it_runs WHERE node = 'survivor'");
         System.out.printf("fleet failover: kill -9 of the node running restore-test-s3 of pg1 -> recovered on another "
                 + "node after %.1f s (check-in 7.5 s)%n", (started - killed) / 1000.0);
-        assertThat(count(db, "SELECT count(*) FROM runs WHERE node = 'survivor' AND recovered AND server = 'pg1'")).isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM it_runs WHERE node = 'survivor' AND recovered AND server = 'pg1'")).isEqualTo(1);
         assertThat(scheduledSurvivor).as("the recovered run is for the fire time that died").isEqualTo(scheduledVictim);
-        assertThat(count(db, "SELECT count(*) FROM runs")).isEqualTo(2);
+        assertThat(count(db, "SELECT count(*) FROM it_runs")).isEqualTo(2);
     }
 
     /** A job needing a capability that only one node has runs only there, while the others take the jobs they can. */
     @Test
     void aJobNeedingACapabilityRunsOnlyWhereItIsDeclared() throws Exception {
-        DataSource db = pool(ClusterDb.freshDatabase("fleetq_capability"));
+        DataSource db = stateDb("fleetq_capability");
         sql(db, "CREATE TABLE fires (kind text, node text, scheduled bigint, PRIMARY KEY (kind, scheduled))");
         FloatingWork record = run -> {
             try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO fires VALUES (?, ?, ?)")) {
