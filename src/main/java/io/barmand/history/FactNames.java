@@ -39,6 +39,8 @@ public final class FactNames {
     // written by prune-history
     /** a count (jobs, retention) */
     public static final String DELETED = "deleted";
+    /** a count: sent mail and delivered webhook records deleted with the runs (jobs) */
+    public static final String RECORDS_DELETED = "records-deleted";
     /** an instant (jobs) */
     public static final String ENDED_BEFORE = "ended-before";
 

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * removed or whose record cannot move to outbox/sent is never sent again. Run as root (sudo barmand report --send),
  * what it creates in state-dir is given to state-dir's owner, the daemon's user ({@link StateOwner}).
  */
-public final class Outbox {
+public final class Outbox implements io.barmand.state.KeptRecords {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -159,7 +159,13 @@ public final class Outbox {
         return m.map(x -> delivery(id, x));
     }
 
+    @Override
+    public String what() {
+        return "sent mail record(s)";
+    }
+
     /** Removes the records of mails sent before {@code before}. */
+    @Override
     public synchronized int prune(Instant before) {
         return prune(sentDir, before) + prune(dir, before);
     }

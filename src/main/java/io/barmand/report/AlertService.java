@@ -184,7 +184,7 @@ public final class AlertService {
     private static String summary(HealthReport h) {
         List<Problem> all = h.problems();
         if (all.isEmpty()) {
-            return "Nothing else is wrong: " + h.verdict() + ".\n";
+            return "No other problem now (" + h.verdict() + ").\n";
         }
         StringBuilder b = new StringBuilder("All problems now (" + all.size() + "):\n");
         for (Problem p : all) {

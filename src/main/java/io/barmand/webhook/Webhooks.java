@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * nor a job. A failing webhook is logged once per episode (at its first failure, then when it works again), and its
  * newest success and undelivered count are in the metrics.
  */
-public final class Webhooks implements AutoCloseable {
+public final class Webhooks implements AutoCloseable, io.barmand.state.KeptRecords {
     private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -352,6 +352,34 @@ public final class Webhooks implements AutoCloseable {
                     waiting.getOrDefault(h.name(), 0), Optional.ofNullable(failing.get(h.name()))));
         }
         return out;
+    }
+
+    @Override
+    public String what() {
+        return "delivered webhook record(s)";
+    }
+
+    /** Deletes the records in webhooks/sent of posts delivered before {@code before}; the spool is never touched. */
+    @Override
+    public int prune(Instant before) {
+        int n = 0;
+        if (!Files.isDirectory(sentDir)) {
+            return 0;
+        }
+        synchronized (flushing) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(sentDir, "*.json")) {
+                for (Path p : ds) {
+                    Instant sent = read(p).flatMap(m -> instant(m.path("sentAt").asText()))
+                            .orElse(Files.getLastModifiedTime(p).toInstant());
+                    if (sent.isBefore(before) && Files.deleteIfExists(p)) {
+                        n++;
+                    }
+                }
+            } catch (IOException e) {
+                log.warn("{}: cannot prune: {}", sentDir, e.getMessage());
+            }
+        }
+        return n;
     }
 
     private List<Path> pending() {

@@ -35,8 +35,10 @@ import io.barmand.schedule.cluster.FloatingKind;
 import io.barmand.schedule.cluster.FloatingWork;
 import io.barmand.job.RunOptions;
 import io.barmand.vocabulary.RestoreSource;
+import io.barmand.state.KeptRecords;
 import io.barmand.vocabulary.KeepRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -213,7 +215,6 @@ public final class Services {
                 return Optional.of(new VerifyService.Checked(r.backupId(), r.problems()));
             }
         }));
-        registry.register(new PruneHistoryService(store, settings.historyKeep()));
         RetentionService retention = retention(settings, barman, store, restoreKeeps, clock);
         registry.register(retention);
         // the morning report, alerts and the outbox they share
@@ -221,6 +222,10 @@ public final class Services {
         Optional<Outbox> outbox = settings.mail().enabled() ? Optional.of(outbox(settings, cmd, clock)) : Optional.empty();
         registry.register(report(settings, store, health, barman, outbox, clock));
         Optional<Webhooks> webhooks = settings.webhooks().isEmpty() ? Optional.empty() : Optional.of(webhooks(settings, clock, version));
+        List<KeptRecords> kept = new ArrayList<>();
+        outbox.ifPresent(kept::add);
+        webhooks.ifPresent(kept::add);
+        registry.register(new PruneHistoryService(store, settings.historyKeep(), kept));
         Optional<AlertService> alerts = settings.report().alertsEnabled() && (outbox.isPresent() || webhooks.isPresent())
                 ? Optional.of(new AlertService(settings.report(), health, outbox, webhooks, settings.stateDir(),
                 settings.hostTimezone(), clock)) : Optional.empty();

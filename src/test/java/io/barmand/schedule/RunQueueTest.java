@@ -428,7 +428,7 @@ class RunQueueTest {
         long recent = store.start("itpg", "backup", Trigger.SCHEDULED, Instant.now().minusSeconds(3600));
         store.finish(recent, Outcome.SUCCESS, Instant.now().minusSeconds(3500), 60_000, RunFigures.NONE);
         Map<JobKind, JobSettings> host = Map.of(JobKind.PRUNE_HISTORY, job(JobKind.PRUNE_HISTORY, "* * * * * ?", RetryPolicy.NONE));
-        JobRegistry reg = new JobRegistry().register(new io.barmand.jobs.PruneHistoryService(store, Duration.ofDays(400))).register(new Held(JobKind.BACKUP));
+        JobRegistry reg = new JobRegistry().register(new io.barmand.jobs.PruneHistoryService(store, Duration.ofDays(400), java.util.List.of())).register(new Held(JobKind.BACKUP));
         runner = new JobRunner(servers, host, reg, store, Limits.DEFAULTS, Clock.systemUTC(), delays);
         scheduler = new BarmandScheduler(servers, host, ZoneOffset.UTC, reg, runner, store, Limits.DEFAULTS, Clock.systemUTC());
         assertThat(scheduler.schedule()).isEqualTo(1);

@@ -187,6 +187,29 @@ class WebhooksTest {
     }
 
     @Test
+    void pruneDeletesOldDeliveredRecordsAndNeverTheSpool() throws Exception {
+        Webhooks w = webhooks(hook("pager", "/barmand", WebhookSettings.Format.JSON, Optional.empty(), Duration.ofSeconds(5)));
+        w.post(failedBackup(clock.instant()));
+        assertThat(w.flush()).isEqualTo(1);
+        Instant delivered = clock.instant();
+        clock.advance(Duration.ofDays(2));
+        server.answer(500);
+        w.post(failedBackup(clock.instant()));
+        assertThat(w.flush()).isZero();
+        assertThat(records(tmp.resolve("state/webhooks"))).hasSize(1);
+
+        assertThat(w.prune(delivered)).as("delivered at the cut: kept").isZero();
+        assertThat(records(tmp.resolve("state/webhooks/sent"))).hasSize(1);
+        assertThat(w.prune(delivered.plusSeconds(1))).isEqualTo(1);
+        assertThat(records(tmp.resolve("state/webhooks/sent"))).isEmpty();
+        assertThat(records(tmp.resolve("state/webhooks"))).as("the undelivered event stays, whatever its age")
+                .singleElement().satisfies(r -> assertThat(r.path("attempts").asInt()).isEqualTo(1));
+        assertThat(w.prune(clock.instant().plus(Duration.ofDays(1000)))).isZero();
+        assertThat(records(tmp.resolve("state/webhooks"))).hasSize(1);
+        assertThat(w.what()).isEqualTo("delivered webhook record(s)");
+    }
+
+    @Test
     void aNewEventTakesTheWaitingOneAlongInTheirOrder() throws Exception {
         server.answer(500);
         Webhooks w = webhooks(hook("pager", "/barmand", WebhookSettings.Format.JSON, Optional.empty(), Duration.ofSeconds(5)));
