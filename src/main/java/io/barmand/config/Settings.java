@@ -58,12 +58,14 @@ public final class Settings {
     private final MetricsSettings metrics;
     private final List<WebhookSettings> webhooks;
     private final List<String> webhookWarnings;
+    private final FleetSettings fleet;
     private final Config effective;
 
     private Settings(Path file, List<Path> included, List<Path> read, Config c, Map<String, ServerSettings> servers, Map<JobKind, JobSettings> hostJobs,
                      ZoneId hostTimezone, MailSettings mail, ReportSettings report, MetricsSettings metrics,
-                     List<WebhookSettings> webhooks, List<String> webhookWarnings) {
+                     List<WebhookSettings> webhooks, List<String> webhookWarnings, FleetSettings fleet) {
         this.file = file;
+        this.fleet = fleet;
         this.webhooks = List.copyOf(webhooks);
         this.webhookWarnings = List.copyOf(webhookWarnings);
         this.included = List.copyOf(included);
@@ -220,6 +222,7 @@ public final class Settings {
         MailSettings mail = MailSettings.read(c, host, more);
         ReportSettings report = ReportSettings.read(c, host, more);
         MetricsSettings metrics = MetricsSettings.read(c, more);
+        FleetSettings fleet = FleetSettings.read(c, host, more);
         List<String> warnings = new ArrayList<>();
         List<WebhookSettings> webhooks = WebhookSettings.readAll(c, more, warnings);
         for (String m : more) {
@@ -234,7 +237,7 @@ public final class Settings {
         List<Path> read = new ArrayList<>(files);
         read.addAll(includes);
         return new Settings(file, files.subList(1, files.size()), read, c, servers, hostJobs, hostZone, mail, report, metrics,
-                webhooks, warnings.stream().map(w -> where + ": " + w).toList());
+                webhooks, warnings.stream().map(w -> where + ": " + w).toList(), fleet);
     }
 
     /**
@@ -561,6 +564,8 @@ public final class Settings {
     public ReportSettings report() { return report; }
     /** Where alerts are posted besides mail (alerts.webhooks). */
     public List<WebhookSettings> webhooks() { return webhooks; }
+    /** The fleet: the state database (none when state.url is empty), this node's name, its heartbeat. */
+    public FleetSettings fleet() { return fleet; }
     /** The Prometheus endpoint and textfile. */
     public MetricsSettings metrics() { return metrics; }
 
