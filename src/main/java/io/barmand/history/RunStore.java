@@ -47,7 +47,7 @@ import org.sqlite.SQLiteException;
 public class RunStore implements RunHistory {
     private static final Logger log = LoggerFactory.getLogger("io.barmand.history");
     public static final String FILE = "history.db";
-    static final int SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -71,6 +71,10 @@ public class RunStore implements RunHistory {
     private long nextId;
     /** the newest version of each row not written yet, in the order of their changes */
     private final Map<Long, RunRecord> pending = new LinkedHashMap<>();
+    /** the change number of each row kept in {@link #pending} (v4: change_seq, what the fleet's forwarder follows) */
+    private final Map<Long, Long> pendingSeq = new HashMap<>();
+    /** the newest change number given */
+    private long lastSeq;
     /** the runs this store knows queued or running, newest version */
     private final Map<Long, RunRecord> open = new HashMap<>();
     /** refused writes, from the first to the one that goes through */
@@ -116,6 +120,7 @@ public class RunStore implements RunHistory {
             if (writable) {
                 s.migrate();
                 s.nextId = s.lastIdEverGiven() + 1;
+                s.lastSeq = s.lastChangeWritten();
                 HistoryFile.ownerAndGroupOnly(f);
             } else {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
@@ -191,6 +196,23 @@ public class RunStore implements RunHistory {
                 // v3: the typed facts of each run, JSON: {"rto": {"unit": "seconds", "value": 1.71}, ...} (Facts)
                 st.executeUpdate("ALTER TABLE runs ADD COLUMN facts TEXT");
                 st.executeUpdate("PRAGMA user_version = 3");
+            }
+            if (v < 4) {
+                // v4: each change of a row (queued, started, ended) takes the next change number, so that a reader
+                // (the fleet's forwarder) copies the changes in order and resumes after the last one it copied
+                conn.setAutoCommit(false);
+                try {
+                    st.executeUpdate("ALTER TABLE runs ADD COLUMN change_seq INTEGER");
+                    st.executeUpdate("UPDATE runs SET change_seq = id");
+                    st.executeUpdate("CREATE INDEX IF NOT EXISTS runs_change_seq ON runs(change_seq)");
+                    st.executeUpdate("PRAGMA user_version = 4");
+                    conn.commit();
+                } catch (SQLException e) {
+                    conn.rollback();
+                    throw e;
+                } finally {
+                    conn.setAutoCommit(true);
+                }
             }
         }
     }
@@ -285,6 +307,7 @@ public class RunStore implements RunHistory {
     private void put(RunRecord r) {
         requireWritable();
         pending.put(r.id(), r);
+        pendingSeq.put(r.id(), ++lastSeq);
         if (isOpen(r)) {
             open.put(r.id(), r);
         } else {
@@ -307,14 +330,15 @@ public class RunStore implements RunHistory {
             return true;
         }
         String sql = "INSERT OR REPLACE INTO runs(id, server, job, trigger, started, ended, outcome, duration_ms, backup_id,"
-                + " size_bytes, throughput, failed_checks, error, detail, pid, requested, waited_ms, attempt, facts)"
-                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+                + " size_bytes, throughput, failed_checks, error, detail, pid, requested, waited_ms, attempt, facts, change_seq)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
         int n = pending.size();
         try {
             conn.setAutoCommit(false);
             try (PreparedStatement ps = conn.prepareStatement(sql)) {
                 for (RunRecord r : pending.values()) {
                     row(ps, r);
+                    ps.setLong(20, pendingSeq.get(r.id()));
                     ps.executeUpdate();
                 }
                 conn.commit();
@@ -329,6 +353,7 @@ public class RunStore implements RunHistory {
             return false;
         }
         pending.clear();
+        pendingSeq.clear();
         if (episode.active()) {
             episode.over(n);
             busyTimeout(tuning.busyTimeout());
@@ -407,6 +432,49 @@ public class RunStore implements RunHistory {
     synchronized void onConnection(String sql) throws SQLException {
         try (Statement st = conn.createStatement()) {
             st.execute(sql);
+        }
+    }
+
+    private long lastChangeWritten() throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT COALESCE(max(change_seq), 0) FROM runs")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /**
+     * The rows whose newest change is after change number {@code after}, in the order of their changes, at most
+     * {@code limit} (the fleet's forwarder: it copies them to the state database and keeps the last number). A row
+     * changed twice since is there once, as it is now. Rows kept in memory (the file refusing writes) come once written.
+     */
+    public synchronized List<RunChange> changesAfter(long after, int limit) {
+        if (schema < 4) {
+            return List.of();
+        }
+        List<RunChange> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT * FROM runs WHERE change_seq > ? ORDER BY change_seq LIMIT ?")) {
+            ps.setLong(1, after);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new RunChange(rs.getLong("change_seq"), row(rs)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw io("read the history's changes", e);
+        }
+    }
+
+    /** The newest change number written to the file (0 for none). */
+    public synchronized long lastChange() {
+        if (schema < 4) {
+            return 0;
+        }
+        try {
+            return lastChangeWritten();
+        } catch (SQLException e) {
+            throw io("read the history's changes", e);
         }
     }
 
@@ -803,6 +871,7 @@ public class RunStore implements RunHistory {
                 log.error("history store: {} never took run {}, lost from the history: {}", file, r.id(), RunText.line(r));
             }
             pending.clear();
+            pendingSeq.clear();
             try {
                 conn.close();
             } catch (SQLException e) {

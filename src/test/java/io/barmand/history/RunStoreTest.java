@@ -162,11 +162,39 @@ class RunStoreTest {
             assertThat(r.attempt()).isEqualTo(1);
             long id = s.queue("pg1", "backup", Trigger.RETRY, t0.plusSeconds(60), 2);
             assertThat(s.get(id).orElseThrow().attempt()).isEqualTo(2);
+            // v4: the old row takes its id as its change number, the new one the next
+            assertThat(s.changesAfter(0, 10)).extracting(RunChange::seq).containsExactly(1L, 2L);
         }
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + f);
              java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("PRAGMA user_version")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getInt(1)).isEqualTo(3);
+            assertThat(rs.getInt(1)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void everyChangeTakesTheNextNumberAndAReaderResumesAfterTheLastItRead() {
+        long a;
+        long b;
+        try (RunStore s = RunStore.open(tmp, true)) {
+            a = s.queue("pg1", "backup", Trigger.SCHEDULED, t0, 1);                 // change 1
+            b = s.start("pg2", "check", Trigger.SCHEDULED, t0);                     // change 2
+            assertThat(s.changesAfter(0, 10)).extracting(c -> c.run().id(), RunChange::seq)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(a, 1L), org.assertj.core.groups.Tuple.tuple(b, 2L));
+            s.begin(a, t0.plusSeconds(5), 5000);                                    // change 3
+            s.finish(b, Outcome.SUCCESS, t0.plusSeconds(1), 1000, RunFigures.NONE); // change 4
+            // a run changed again is there once, as it is now, at its newest change
+            assertThat(s.changesAfter(2, 10)).extracting(c -> c.run().id(), c -> c.run().outcome(), RunChange::seq)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(a, Outcome.RUNNING, 3L),
+                            org.assertj.core.groups.Tuple.tuple(b, Outcome.SUCCESS, 4L));
+            assertThat(s.changesAfter(3, 1)).extracting(RunChange::seq).containsExactly(4L);
+            assertThat(s.lastChange()).isEqualTo(4);
+        }
+        // numbers go on after a restart
+        try (RunStore s = RunStore.open(tmp, true)) {
+            s.finish(a, Outcome.FAILED, t0.plusSeconds(9), 4000, RunFigures.error("boom"));
+            assertThat(s.changesAfter(4, 10)).extracting(RunChange::seq).containsExactly(5L);
+            assertThat(s.changesAfter(4, 10).get(0).run().error()).isEqualTo("boom");
         }
     }
 
