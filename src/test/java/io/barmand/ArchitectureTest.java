@@ -38,7 +38,7 @@ class ArchitectureTest {
 
     static final Set<String> GROUND = Set.of("error", "config", "process", "history", "job", "log", "state", "vocabulary");
     static final Set<String> BARMAN = Set.of("barman");
-    static final Set<String> SHARED = Set.of("bucket", "health", "mail", "webhook");
+    static final Set<String> SHARED = Set.of("bucket", "health", "mail", "webhook", "fleet");
     static final Set<String> CAPABILITIES = Set.of("jobs", "offsite", "restore", "retention", "report", "metrics");
     static final Set<String> TOP = Set.of("schedule", "wiring", "control", "daemon", "cli", "manual");
 

@@ -7,6 +7,10 @@ import io.barmand.config.LastGood;
 import io.barmand.history.RunJson;
 import io.barmand.history.RunRecord;
 import io.barmand.history.RunStore;
+import io.barmand.config.Settings;
+import io.barmand.fleet.FleetView;
+import io.barmand.fleet.StateDatabase;
+import io.barmand.wiring.Services;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,6 +37,10 @@ final class HistoryCommand implements Callable<Integer> {
             description = "only the runs of this job: ${COMPLETION-CANDIDATES} (switch-xlog: switch-wal)")
     String job;
 
+    @Option(names = "--node", paramLabel = "NODE",
+            description = "the runs of this node of the fleet, read from the state database (state.url); ALL: every node's")
+    String node;
+
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "at most N runs (default: ${DEFAULT-VALUE})")
     int limit;
 
@@ -50,20 +58,32 @@ final class HistoryCommand implements Callable<Integer> {
         if (job != null) {
             job = RunNowCommand.kind(job).id(); // switch-xlog: the runs of switch-wal
         }
+        List<RunRecord> runs = List.of();
+        if (node != null) {
+            Settings s = Settings.loadWithoutBarman(main.configFile());
+            try (StateDatabase db = Services.stateDatabase(s)) {
+                runs = new FleetView(db).runs(node.equals("ALL") ? null : node, server, job, limit);
+            }
+            print(runs);
+            return 0;
+        }
         LastGood.Loaded loaded = LastGood.load(main.configFile(), null);
         loaded.warning().ifPresent(w -> Main.report(spec.commandLine().getErr(), w));
-        List<RunRecord> runs = List.of();
         if (java.nio.file.Files.exists(loaded.stateDir().resolve(RunStore.FILE))) {
             try (RunStore store = RunStore.open(loaded.stateDir(), false)) {
                 runs = store.list(server, job, limit);
             }
         }
+        print(runs);
+        return 0;
+    }
+
+    private void print(List<RunRecord> runs) throws Exception {
         if (json) {
             spec.commandLine().getOut().println(RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(RunJson.toJson(runs)));
         } else {
             spec.commandLine().getOut().print(Tables.history(runs));
         }
         spec.commandLine().getOut().flush();
-        return 0;
     }
 }

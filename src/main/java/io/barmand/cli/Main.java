@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
         description = "Drives Barman on schedules, records every run and tells.",
         subcommands = {RunCommand.class, CheckConfigCommand.class, StatusCommand.class, HistoryCommand.class,
                 RunNowCommand.class, LifecycleCommands.Reload.class, LifecycleCommands.RestartWhenIdle.class, OffsiteCommand.class, RetentionCommand.class, RestoreCommand.class, WalRestoreCommand.class, ReportCommand.class,
-                WarmUpCommand.class, CommandLine.HelpCommand.class},
+                WarmUpCommand.class, FleetCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 job failed, 64 usage, 69 unavailable, 70 internal, 74 I/O,"
                 + " 75 busy/interrupted, 78 configuration."})
 public final class Main implements Runnable {

@@ -73,6 +73,9 @@ public final class Daemon implements Lifecycle {
     ControlServer.Options controlOptions = ControlServer.Options.DEFAULT;
     private volatile Notifier notifier;
     private MetricsService metrics;
+    private Optional<io.barmand.fleet.FleetNode> fleet = Optional.empty();
+    /** The fleet's forwarding waits (tests shorten them). */
+    io.barmand.fleet.FleetNode.Tuning fleetTuning = io.barmand.fleet.FleetNode.Tuning.DEFAULTS;
     private volatile boolean stopping;
     private volatile boolean cutShort;
     private volatile boolean restartPending;
@@ -125,6 +128,9 @@ public final class Daemon implements Lifecycle {
                 Delays.threaded());
         JobRunner jr = runner;
         metrics.follow(store, () -> jr.running().stream().map(r -> new InProgress(r.server(), r.kind(), r.started())).toList());
+        // a node of the fleet (state.url set): its runs copied to the state database, its heartbeat; never waited for
+        fleet = Services.fleetNode(settings, store, VERSION, () -> jr.running().stream()
+                .map(r -> new io.barmand.fleet.Running(r.server(), r.kind().id(), r.started())).toList(), fleetTuning, clock);
         metrics.webhooks(() -> services.webhooks.map(io.barmand.webhook.Webhooks::status).orElse(List.of()));
         // what follows a backup (its offsite copy, then retention), as the wiring declares it
         runner.followUps(w.followUps());
@@ -170,6 +176,7 @@ public final class Daemon implements Lifecycle {
         control.start();
         scheduler.start();
         metrics.start();
+        fleet.ifPresent(io.barmand.fleet.FleetNode::start);
         notifier.start(settings.report().alertsInterval(), settings.mail().retryInitial());
         settings.warnings().forEach(log::warn);
         // copies a previous barmand left unfinished (killed, even with -9) are redone
@@ -464,6 +471,9 @@ public final class Daemon implements Lifecycle {
             }
             if (scheduler != null) {
                 scheduler.shutdown();
+            }
+            if (fleet.isPresent()) {
+                fleet.get().close(); // a last copy of the runs' changes, then the pool
             }
             if (store != null) {
                 store.close();

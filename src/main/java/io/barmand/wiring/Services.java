@@ -147,6 +147,28 @@ public final class Services {
         return List.of(afterBackup(offsite::enabled, retention::followsBackups));
     }
 
+    /**
+     * This host as a node of the fleet, when the settings name a state database (built, not started): its runs
+     * copied there by a forwarder, its heartbeat. {@code running}: the runs in progress, asked at each heartbeat.
+     */
+    public static Optional<io.barmand.fleet.FleetNode> fleetNode(Settings s, RunStore store, String version,
+            java.util.function.Supplier<List<io.barmand.fleet.Running>> running, io.barmand.fleet.FleetNode.Tuning tuning,
+            Clock clock) {
+        if (!s.fleet().enabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(io.barmand.fleet.FleetNode.of(s.fleet(), store, version, () -> s.servers().keySet(), running,
+                () -> io.barmand.fleet.Capabilities.of(s), tuning, clock));
+    }
+
+    /** The state database, for a command that reads it ({@code fleet status}, {@code history --node}). */
+    public static io.barmand.fleet.StateDatabase stateDatabase(Settings s) {
+        io.barmand.config.FleetSettings f = s.fleet();
+        return io.barmand.fleet.StateDatabase.open(f.state().orElseThrow(() -> new io.barmand.error.BarmandException(
+                io.barmand.error.Category.CONFIG, s.file() + ": barmand.state.url is empty: this host is no node of a "
+                + "fleet (set state { url = \"jdbc:postgresql://...\" })")), f.nodeName(), java.time.Duration.ofSeconds(10));
+    }
+
     /** Everything, for the daemon ({@code version}: what the offsite copies record as their writer). */
     public static Services build(Settings settings, RunStore store, Clock clock, String version) {
         Map<String, RestoreSettings> restore = settings.restore();
