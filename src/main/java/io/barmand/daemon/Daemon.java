@@ -175,6 +175,7 @@ public final class Daemon implements Lifecycle {
         control = new ControlServer(settings.controlSocket(), runner, this, controlOptions, exit);
         control.start();
         scheduler.start();
+        fleet.ifPresent(f -> metrics.fleet(f.forwarder()::backlog, () -> f.forwarder().down(clock).isEmpty()));
         metrics.start();
         fleet.ifPresent(io.barmand.fleet.FleetNode::start);
         notifier.start(settings.report().alertsInterval(), settings.mail().retryInitial());

@@ -98,7 +98,7 @@ public final class FleetNode implements AutoCloseable {
     private void beat() {
         try {
             heartbeat.beat();
-            link.ok(0);
+            link.ok(-1);
         } catch (Exception e) {
             link.failed("the heartbeat of node " + settings.nodeName(), e);
         }

@@ -57,7 +57,9 @@ public final class Forwarder {
                 break;
             }
         }
-        link.ok(copied);
+        if (copied > 0) {
+            link.ok(copied); // only a copy that went through says the state database answers
+        }
         return copied;
     }
 

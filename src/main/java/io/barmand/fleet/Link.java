@@ -36,13 +36,17 @@ final class Link {
         return true;
     }
 
-    /** A call went through; ends an episode ({@code copied}: the run changes copied by it, for the line). */
+    /**
+     * A call went through: ends an episode. {@code copied}: the run changes the call copied (the forwarder), or -1
+     * (the heartbeat).
+     */
     synchronized void ok(long copied) {
         if (downSince == null) {
             return;
         }
-        log.info("state database {}: forwarding again after {} s ({} failed attempt(s)); {} run change(s) copied",
-                where, Duration.between(downSince, clock.instant()).toSeconds(), failures, copied);
+        log.info("state database {}: answers again after {} s ({} failed attempt(s)): forwarding again{}", where,
+                Duration.between(downSince, clock.instant()).toSeconds(), failures,
+                copied >= 0 ? ", " + copied + " run change(s) copied" : "");
         downSince = null;
         failures = 0;
     }

@@ -62,6 +62,9 @@ final class BarmandMetrics implements MultiCollector {
     private volatile RunHistory history;
     private volatile Supplier<List<InProgress>> running = List::of;
     private volatile Supplier<List<Webhooks.Status>> webhooks = List::of;
+    /** the fleet's forwarder (state.url set): its backlog and whether the state database answers; null: no fleet */
+    private volatile java.util.function.LongSupplier fleetBacklog;
+    private volatile java.util.function.BooleanSupplier fleetAnswering;
 
     /**
      * @param health one evaluation of every server, at each scrape; when it throws, so does the scrape (the
@@ -86,6 +89,12 @@ final class BarmandMetrics implements MultiCollector {
     /** From now on, the webhooks' deliveries from {@code webhooks} (called at each scrape). */
     void webhooks(Supplier<List<Webhooks.Status>> webhooks) {
         this.webhooks = webhooks;
+    }
+
+    /** From now on, {@code barmand_fleet_*}: the forwarder's backlog, whether the state database answers. */
+    void fleet(java.util.function.LongSupplier backlog, java.util.function.BooleanSupplier answering) {
+        this.fleetAnswering = answering;
+        this.fleetBacklog = backlog;
     }
 
     /** A registry holding these metrics only. */
@@ -164,7 +173,12 @@ final class BarmandMetrics implements MultiCollector {
                 "webhook"),
         WEBHOOK_PENDING("barmand_webhook_pending", null,
                 "Alert and recovered events kept for the webhook, not delivered yet (retried; STATE-DIR/webhooks)",
-                "webhook");
+                "webhook"),
+        // the fleet (state.url): the copy of this node's runs to the state database
+        FLEET_BACKLOG("barmand_fleet_forward_backlog", null,
+                "Run changes recorded on this node and not copied to the fleet's state database yet"),
+        FLEET_STATE_UP("barmand_fleet_state_database_up", null,
+                "1 when the fleet's state database answered the node's last call, 0 while it does not");
 
         final String name;
         final Unit unit;
@@ -255,6 +269,10 @@ final class BarmandMetrics implements MultiCollector {
         for (Webhooks.Status w : webhooks.get()) {
             w.lastSuccess().ifPresent(t -> p.add(Family.WEBHOOK_LAST_SUCCESS, epoch(t), w.webhook()));
             p.add(Family.WEBHOOK_PENDING, w.pending(), w.webhook());
+        }
+        if (fleetBacklog != null) {
+            p.add(Family.FLEET_BACKLOG, fleetBacklog.getAsLong());
+            p.add(Family.FLEET_STATE_UP, fleetAnswering.getAsBoolean() ? 1 : 0);
         }
         return p.snapshots(version);
     }

@@ -79,6 +79,11 @@ public final class MetricsService implements AutoCloseable {
         metrics.webhooks(webhooks);
     }
 
+    /** From now on, {@code barmand_fleet_forward_backlog} and {@code barmand_fleet_state_database_up}, read at each scrape. */
+    public void fleet(java.util.function.LongSupplier backlog, java.util.function.BooleanSupplier answering) {
+        metrics.fleet(backlog, answering);
+    }
+
     /** Whether the endpoint or the textfile is on. */
     public boolean enabled() {
         return settings.listen().isPresent() || settings.textfile().isPresent();

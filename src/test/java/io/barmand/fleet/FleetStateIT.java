@@ -102,8 +102,8 @@ class FleetStateIT {
             }
             long writeMs = (System.nanoTime() - writes) / 1_000_000;
             long openA = a.store().start("pg-node-a", "backup", Trigger.SCHEDULED, Instant.now());
-            await().atMost(Duration.ofSeconds(30)).until(() -> a.fleet().forwarder().down(Clock.systemUTC())
-                    .filter(d -> d.toSeconds() >= 8).isPresent() && b.fleet().forwarder().down(Clock.systemUTC()).isPresent());
+            await().atMost(Duration.ofSeconds(45)).until(() -> a.fleet().forwarder().down(Clock.systemUTC())
+                    .filter(d -> d.toSeconds() >= 20).isPresent() && b.fleet().forwarder().down(Clock.systemUTC()).isPresent());
             assertThat(a.fleet().forwarder().backlog()).isGreaterThanOrEqualTo(61);
             assertThat(b.fleet().forwarder().backlog()).isGreaterThanOrEqualTo(60);
             a.store().finish(openA, Outcome.SUCCESS, Instant.now(), 1, RunFigures.NONE);

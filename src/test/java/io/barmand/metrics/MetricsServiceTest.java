@@ -296,8 +296,12 @@ class MetricsServiceTest {
         m.webhooks(() -> List.of(new io.barmand.webhook.Webhooks.Status("chat", "https://chat.example.net/…", Optional.of(since),
                 0, Optional.empty()), new io.barmand.webhook.Webhooks.Status("pager", "https://pager.example.net/…",
                 Optional.empty(), 2, Optional.of("HTTP 500"))));
+        // a node of the fleet with 7 run changes not copied, its state database down
+        m.fleet(() -> 7, () -> false);
         Exposition e = Exposition.parse(get(m, "/metrics", null).body());
         assertEveryFamilyDocumentedGauge(e);
+        assertThat(e.value("barmand_fleet_forward_backlog")).contains(7.0);
+        assertThat(e.value("barmand_fleet_state_database_up")).contains(0.0);
         assertThat(e.value("barmand_webhook_last_success_timestamp_seconds", "webhook", "chat")).contains((double) since.getEpochSecond());
         assertThat(e.value("barmand_webhook_last_success_timestamp_seconds", "webhook", "pager")).isEmpty();
         assertThat(e.value("barmand_webhook_pending", "webhook", "chat")).contains(0.0);
