@@ -35,7 +35,7 @@ final class FleetCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--json", description = "JSON (docs/fleet.md)")
+        @Option(names = "--json", description = "JSON: nodes[] (name, heartbeat age, silent, servers, running, capabilities, backlog) and floating[]")
         boolean json;
 
         @Override

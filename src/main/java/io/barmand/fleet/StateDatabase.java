@@ -95,7 +95,7 @@ public final class StateDatabase implements AutoCloseable {
             migrated = true;
         } catch (FlywayException e) {
             throw new BarmandException(Category.UNAVAILABLE, "state database " + where() + ": cannot create or migrate "
-                    + "its schema: " + e.getMessage(), e);
+                    + "its schema: " + Link.message(e), e);
         }
     }
 
