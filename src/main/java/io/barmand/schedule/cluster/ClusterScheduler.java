@@ -285,23 +285,23 @@ public final class ClusterScheduler implements AutoCloseable {
     /** Quartz compares check-ins and fire times of nodes by their own clocks: they must agree within a second. */
     private void warnClockSkew() {
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint");
-             ResultSet rs = execute(ps)) {
+             PreparedStatement ps = c.prepareStatement("SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint")) {
             long before = System.currentTimeMillis();
-            rs.next();
-            long theirs = rs.getLong(1);
-            long skew = theirs - before;
+            long theirs;
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                theirs = rs.getLong(1);
+            }
+            long after = System.currentTimeMillis();
+            long skew = theirs - (before + after) / 2; // the round trip halved
             if (Math.abs(skew) > 1000) {
                 log.warn("fleet: this host's clock is {} ms {} the state database's: Quartz needs every node within a "
-                        + "second (run NTP); nodes may be declared dead or fire late", Math.abs(skew), skew > 0 ? "behind" : "ahead of");
+                        + "second (run NTP); nodes may be declared dead or fire late", Math.abs(skew),
+                        skew > 0 ? "behind" : "ahead of");
             }
         } catch (SQLException e) {
             log.warn("fleet: cannot compare this host's clock with the state database's: {}", e.getMessage());
         }
-    }
-
-    private static ResultSet execute(PreparedStatement ps) throws SQLException {
-        return ps.executeQuery();
     }
 
     /** Stops taking fires (running ones go on). */
