@@ -72,7 +72,7 @@ final class ReportCommand implements Callable<Integer> {
             Health health = Services.health(s, store, barman);
             Optional<Outbox> outbox = send ? Optional.of(Services.outbox(s, cmd, clock)) : Optional.empty();
             ReportService svc = Services.report(s, store, health, barman, outbox, clock);
-            ReportService.Made m = svc.make(window);
+            ReportService.Made m = svc.make(window, send || format.equals("html"));
             var out = spec.commandLine().getOut();
             if (send) {
                 Outbox.Delivery d = outbox.get().post(m.letter());

@@ -115,6 +115,21 @@ public final class Schedule {
         return Optional.ofNullable(d).map(Date::toInstant);
     }
 
+    /**
+     * The fire times after {@code after} and before {@code before}, oldest first, at most {@code max}: one
+     * CronExpression for all (parsing one per fire time was most of a report's time over 200 servers).
+     */
+    public java.util.List<Instant> fireTimes(Instant after, Instant before, int max) {
+        CronExpression c = cron();
+        java.util.List<Instant> out = new java.util.ArrayList<>();
+        Date d = c.getNextValidTimeAfter(Date.from(after));
+        while (d != null && d.toInstant().isBefore(before) && out.size() < max) {
+            out.add(d.toInstant());
+            d = c.getNextValidTimeAfter(d);
+        }
+        return out;
+    }
+
     /** The last fire time before {@code t}; empty when there was none. */
     public Optional<Instant> previous(Instant t) {
         Date d = cron().getTimeBefore(Date.from(t));

@@ -95,16 +95,21 @@ public final class Health {
                 asked.computeIfAbsent(r.server() + "\u0000" + r.job(), x -> new ArrayList<>()).add(r.requested());
             }
         }
+        // the fire times of each schedule in the window, once for all the servers that share it
+        Map<Schedule, List<Instant>> fires = new HashMap<>();
+        Instant f0 = from;
+        java.util.function.Function<Schedule, List<Instant>> fireTimes = sc -> fires.computeIfAbsent(sc,
+                x -> x.fireTimes(f0.minusMillis(1), to, MAX_FIRE_TIMES));
         List<ServerHealth> out = new ArrayList<>();
         for (ServerSettings ss : servers.values()) {
-            out.add(server(ss, now, first, from, to, asked));
+            out.add(server(ss, now, first, from, to, asked, fireTimes));
         }
         List<Missed> hostMissed = new ArrayList<>();
         for (Map.Entry<JobKind, JobSettings> h : hostJobs.entrySet()) {
             Optional<Schedule> sc = h.getValue().schedule();
             if (sc.isPresent() && first.isPresent()) {
-                List<Missed> m = missed("", h.getKey(), sc.get(), asked.getOrDefault("\u0000" + h.getKey().id(), List.of()),
-                        from, to, tolerance);
+                List<Missed> m = missed("", h.getKey(), fireTimes.apply(sc.get()),
+                        asked.getOrDefault("\u0000" + h.getKey().id(), List.of()), tolerance);
                 hostMissed.addAll(m);
                 missedProblem("", h.getKey(), m, history.last("", h.getKey().id(), Outcome.SUCCESS), Severity.WARNING, false)
                         .ifPresent(hostProblems::add);
@@ -114,7 +119,8 @@ public final class Health {
     }
 
     private ServerHealth server(ServerSettings ss, Instant now, Optional<Instant> first, Instant from, Instant to,
-                                Map<String, List<Instant>> asked) {
+                                Map<String, List<Instant>> asked,
+                                java.util.function.Function<Schedule, List<Instant>> fireTimes) {
         String name = ss.name();
         Optional<RunRecord> lastBackup = history.last(name, JobKind.BACKUP.id(), Outcome.SUCCESS);
         Optional<RunRecord> lastBackupRun = history.lastEnded(name, JobKind.BACKUP.id());
@@ -205,8 +211,8 @@ public final class Health {
             // fire time, from either schedule, counts for it: the two are set at different times)
             for (JobSchedule sched : ss.schedules()) {
                 JobKind k = sched.kind();
-                List<Missed> m = missed(name, k, sched.schedule(), asked.getOrDefault(name + "\u0000" + k.id(), List.of()),
-                        from, to, tolerance).stream().map(x -> new Missed(x.server(), k, x.fireTime(), sched.name())).toList();
+                List<Missed> m = missed(name, k, fireTimes.apply(sched.schedule()),
+                        asked.getOrDefault(name + "\u0000" + k.id(), List.of()), tolerance).stream().map(x -> new Missed(x.server(), k, x.fireTime(), sched.name())).toList();
                 missed.addAll(m);
                 boolean heavy = k == JobKind.BACKUP || k == JobKind.OFFSITE || k == JobKind.RESTORE_TEST || k == JobKind.VERIFY;
                 Optional<RunRecord> ok = k == JobKind.RESTORE_TEST && twoSources ? lastRestorePassed(name, sched.second())
@@ -332,24 +338,20 @@ public final class Health {
      * The fire times of {@code sc} in [from, to) with no run asked for in [fire - 5s, fire + tolerance]
      * ({@code asked}: the requested instants of the job's runs, in any order).
      */
-    static List<Missed> missed(String server, JobKind k, Schedule sc, List<Instant> asked, Instant from, Instant to,
-                               Duration tolerance) {
-        if (!from.isBefore(to)) {
+    /** The fire times ({@code fires}, of the window) with no run asked for near them. */
+    static List<Missed> missed(String server, JobKind k, List<Instant> fires, List<Instant> asked, Duration tolerance) {
+        if (fires.isEmpty()) {
             return List.of();
         }
         List<Instant> sorted = new ArrayList<>(asked);
         Collections.sort(sorted);
         List<Missed> out = new ArrayList<>();
-        Optional<Instant> f = sc.next(from.minusMillis(1));
-        int n = 0;
-        while (f.isPresent() && f.get().isBefore(to) && n++ < MAX_FIRE_TIMES) {
-            Instant fire = f.get();
+        for (Instant fire : fires) {
             int i = Collections.binarySearch(sorted, fire.minusSeconds(5));
             int at = i >= 0 ? i : -i - 1;
             if (at >= sorted.size() || sorted.get(at).isAfter(fire.plus(tolerance))) {
                 out.add(new Missed(server, k, fire));
             }
-            f = sc.next(fire);
         }
         return out;
     }

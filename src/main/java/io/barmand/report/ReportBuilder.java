@@ -96,7 +96,72 @@ public final class ReportBuilder {
                 d.lastError())).toList();
         List<Restorability> restorability = health.servers().stream().map(ServerHealth::restorability).toList();
         return new ReportData(host, now, since, now, health.severity(), health.verdict(), restorability, lines,
-                health.problems(), troubles, group(troubles), disks(folders), trends, mail, retention(health, since));
+                health.problems(), troubles, group(troubles), disks(folders), trends, mail, retention(health, since),
+                hostTrend(trends), charted(restorability, troubles));
+    }
+
+    /** At most this many servers have a chart in a report (a chart is 15-25 KiB, a third more in a mail). */
+    static final int MAX_CHARTS = 24;
+
+    /**
+     * The charts a report carries, by server ({@link ReportData#HOST}: the whole host's): the host's first, then one
+     * per server that needs attention (not restorable, or with a failed, interrupted or missed run in the window),
+     * the worst first (NOT restorable, at risk, failed or interrupted runs, missed runs only), at most
+     * {@link #MAX_CHARTS}, so that the mail of 200 servers stays a mail however many are in trouble (a night the
+     * daemon was down, every server missed its runs). A host of one server has its chart only.
+     */
+    static List<String> charted(List<Restorability> restorability, List<Trouble> troubles) {
+        if (restorability.size() == 1) {
+            return List.of(restorability.get(0).server());
+        }
+        Map<String, Integer> failing = new java.util.HashMap<>();
+        for (Trouble t : troubles) {
+            if (!t.what().equals(Outcome.SKIPPED.word())) {
+                failing.merge(t.server(), t.what().equals("missed") ? 1 : 2, Math::max);
+            }
+        }
+        List<Restorability> worst = new ArrayList<>();
+        for (Restorability r : restorability) {
+            if (rank(r, failing) > 0) {
+                worst.add(r);
+            }
+        }
+        // stable: servers of the same rank keep the report's order
+        worst.sort(Comparator.comparingInt((Restorability r) -> -rank(r, failing)));
+        List<String> out = new ArrayList<>();
+        out.add(ReportData.HOST);
+        worst.stream().limit(MAX_CHARTS).forEach(r -> out.add(r.server()));
+        return out;
+    }
+
+    /** 0: needs no chart; 1 missed runs only; 2 failed or interrupted runs; 3 at risk; 4 NOT restorable. */
+    private static int rank(Restorability r, Map<String, Integer> failing) {
+        return switch (r.verdict()) {
+            case NOT_RESTORABLE -> 4;
+            case AT_RISK -> 3;
+            case RESTORABLE -> failing.getOrDefault(r.server(), 0);
+        };
+    }
+
+    /** The whole host's trend: per day (UTC), the sum of the backup sizes and the longest backup, the longest RTO. */
+    static Trend hostTrend(List<Trend> trends) {
+        java.util.TreeMap<Instant, double[]> backups = new java.util.TreeMap<>();
+        java.util.TreeMap<Instant, Double> tests = new java.util.TreeMap<>();
+        for (Trend t : trends) {
+            for (Point p : t.backups()) {
+                double[] a = backups.computeIfAbsent(p.at().truncatedTo(java.time.temporal.ChronoUnit.DAYS), k -> new double[2]);
+                a[0] = Math.max(a[0], p.value());
+                a[1] += p.bytes() == null ? 0 : p.bytes();
+            }
+            for (Point p : t.restoreTests()) {
+                tests.merge(p.at().truncatedTo(java.time.temporal.ChronoUnit.DAYS), p.value(), Math::max);
+            }
+        }
+        List<Point> b = new ArrayList<>();
+        backups.forEach((day, a) -> b.add(new Point(day, a[0], (long) a[1])));
+        List<Point> r = new ArrayList<>();
+        tests.forEach((day, v) -> r.add(new Point(day, v, null)));
+        return new Trend(ReportData.HOST, b, r);
     }
 
     /** The troubles that went wrong the same way, one group each, in the order of their first. */

@@ -13,7 +13,10 @@ import java.util.List;
 public record ReportData(String host, Instant generated, Instant from, Instant to, Severity severity, String verdict,
                          List<Restorability> restorability, List<ServerLine> servers, List<Problem> problems,
                          List<Trouble> troubles, List<TroubleGroup> troubleGroups, List<Disk> disks,
-                         List<Trend> trends, List<MailNote> mail, String retention) {
+                         List<Trend> trends, List<MailNote> mail, String retention, Trend hostTrend,
+                         List<String> charted) {
+    /** The key of the whole host's chart among the charts by server (no server is named ""). */
+    public static final String HOST = "";
 
     /**
      * The runs of {@link Trouble} that went wrong the same way (same server, job, outcome and error), as one line:
@@ -74,7 +77,11 @@ public record ReportData(String host, Instant generated, Instant from, Instant t
         }
     }
 
-    /** Points of a server's trend: one per backup or restore test in the trend's days, oldest first. */
+    /**
+     * Points of a server's trend: one per backup or restore test in the trend's days, oldest first. The whole host's
+     * trend ({@link #HOST}) has a point per day: the sum of the day's backup sizes with its longest backup, and its
+     * longest RTO.
+     */
     public record Trend(String server, List<Point> backups, List<Point> restoreTests) {
     }
 

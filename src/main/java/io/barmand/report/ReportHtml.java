@@ -12,7 +12,10 @@ import io.barmand.report.ReportData.Trouble;
 import java.time.ZoneId;
 import java.util.function.Function;
 
-/** The report's HTML part: the same content as {@link ReportText}, with the trend charts inline. */
+/**
+ * The report's HTML part: the same content as {@link ReportText}, with the trend charts inline: the whole host's and
+ * those of the servers that need attention ({@link ReportData#charted}); the other servers' trends are a line each.
+ */
 public final class ReportHtml {
     private ReportHtml() {
     }
@@ -74,15 +77,35 @@ public final class ReportHtml {
                     .append(esc(Words.disk(k))).append("</li>\n");
         }
         b.append("</ul>\n<h3>Trend, ").append(trendDays).append(" days</h3>\n");
+        String hostSrc = chartSrc.apply(ReportData.HOST);
+        if (hostSrc != null) {
+            b.append("<p style=\"margin:4px 0\"><b>All ").append(d.trends().size()).append(" servers</b>, per day: the "
+                    + "backups' total size, the longest backup, the longest restore test</p>\n");
+            img(b, hostSrc, "all servers");
+        }
+        if (d.charted().size() > 1 && d.charted().size() <= d.trends().size()) {
+            b.append("<p style=\"margin:4px 0\">Charts for the servers that need attention (not restorable, failed or "
+                    + "missed runs since ").append(esc(w.time(d.from()))).append("; at most ").append(ReportBuilder.MAX_CHARTS)
+                    .append("), the others in a line each; every point is in the JSON report.</p>\n");
+        }
+        // a chart for each server that needs attention; the others in a line each (their points: the JSON report)
+        java.util.List<Trend> plain = new java.util.ArrayList<>();
         for (Trend t : d.trends()) {
+            String src = chartSrc.apply(t.server());
+            if (src == null) {
+                plain.add(t);
+                continue;
+            }
             b.append("<p style=\"margin:4px 0\"><b>").append(esc(t.server())).append("</b>: ").append(esc(Words.trend(t, trendDays)))
                     .append("</p>\n");
-            String src = chartSrc.apply(t.server());
-            if (src != null) {
-                b.append("<img src=\"").append(esc(src)).append("\" alt=\"").append(esc(t.server()))
-                        .append(" trend\" width=\"").append(TrendChart.WIDTH).append("\" height=\"").append(TrendChart.HEIGHT)
-                        .append("\">\n");
+            img(b, src, t.server());
+        }
+        if (!plain.isEmpty()) {
+            b.append("<ul style=\"margin:4px 0\">\n");
+            for (Trend t : plain) {
+                b.append("<li><b>").append(esc(t.server())).append("</b>: ").append(esc(Words.trend(t, trendDays))).append("</li>\n");
             }
+            b.append("</ul>\n");
         }
         if (!d.mail().isEmpty()) {
             b.append("<h3>Mail not delivered yet (").append(d.mail().size()).append(")</h3>\n<ul>\n");
@@ -112,6 +135,11 @@ public final class ReportHtml {
                     .append(td(w.proven(r))).append(td(r.why())).append("</tr>\n");
         }
         b.append("</table>\n");
+    }
+
+    private static void img(StringBuilder b, String src, String what) {
+        b.append("<img src=\"").append(esc(src)).append("\" alt=\"").append(esc(what)).append(" trend\" width=\"")
+                .append(TrendChart.WIDTH).append("\" height=\"").append(TrendChart.HEIGHT).append("\">\n");
     }
 
     private static String td(String s) {

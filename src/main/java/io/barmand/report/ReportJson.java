@@ -138,9 +138,11 @@ public final class ReportJson {
                     .put("totalBytes", k.totalBytes());
         }
         ArrayNode trends = r.putArray("trends");
+        java.util.Set<String> charted = new java.util.HashSet<>(d.charted());
         for (Trend t : d.trends()) {
             ObjectNode o = trends.addObject();
             o.put("server", t.server());
+            o.put("chart", charted.contains(t.server()));
             ArrayNode b = o.putArray("backups");
             for (Point p : t.backups()) {
                 b.addObject().put("at", p.at().toString()).put("durationSeconds", p.value()).put("sizeBytes", p.bytes());
@@ -149,6 +151,16 @@ public final class ReportJson {
             for (Point p : t.restoreTests()) {
                 rt.addObject().put("at", p.at().toString()).put("rtoSeconds", p.value());
             }
+        }
+        ObjectNode host = r.putObject("hostTrend");
+        host.put("chart", charted.contains(ReportData.HOST));
+        ArrayNode hb = host.putArray("days");
+        for (Point p : d.hostTrend().backups()) {
+            hb.addObject().put("day", p.at().toString()).put("longestBackupSeconds", p.value()).put("backupBytes", p.bytes());
+        }
+        ArrayNode ht = host.putArray("restoreTestDays");
+        for (Point p : d.hostTrend().restoreTests()) {
+            ht.addObject().put("day", p.at().toString()).put("longestRtoSeconds", p.value());
         }
         ArrayNode mail = r.putArray("mailPending");
         for (MailNote m : d.mail()) {

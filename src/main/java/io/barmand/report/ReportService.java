@@ -35,8 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The morning report, a job of the host: evaluates every server, writes the report as text, HTML (with a trend chart
- * per server) and JSON into STATE-DIR/reports, and mails it through the outbox. A report that cannot be sent stays in
+ * The morning report, a job of the host: evaluates every server, writes the report as text, HTML (with the whole
+ * host's trend chart and one per server that needs attention) and JSON into STATE-DIR/reports, and mails it through the outbox. A report that cannot be sent stays in
  * the outbox and is sent later; the run then says so and counts as failed.
  */
 public final class ReportService implements JobService {
@@ -94,8 +94,16 @@ public final class ReportService implements JobService {
     public record Timings(double health, double gather, double charts, double render) {
     }
 
-    /** The report of the runs since {@code since} (the window before now by default), as of now. */
+    /** The report of the runs since {@code since} (the window before now by default), as of now, with its charts. */
     public Made make(Duration since) {
+        return make(since, true);
+    }
+
+    /**
+     * @param withCharts false: no chart drawn (the text and the JSON need none), {@link Made#charts} empty and the HTML
+     *                   without images
+     */
+    public Made make(Duration since, boolean withCharts) {
         Instant now = clock.instant();
         long t0 = System.nanoTime();
         HealthReport h = health.evaluate(now, since);
@@ -103,13 +111,18 @@ public final class ReportService implements JobService {
         ReportData d = new ReportBuilder(settings.hostName(), servers, history, settings.trendDays(), barmanPolicies)
                 .build(h, now.minus(since), folders.get(), outbox.map(Outbox::pending).orElse(List.of()));
         long t2 = System.nanoTime();
-        // the charts, drawn side by side on the host's cores (JFreeChart objects are per chart)
+        // the charts of the host and of the servers that need attention, drawn side by side on the host's cores
+        // (JFreeChart objects are per chart)
         Instant trendFrom = now.minus(Duration.ofDays(settings.trendDays()));
-        List<byte[]> pngs = d.trends().parallelStream().map(t -> TrendChart.png(t, trendFrom, now, zone)).toList();
+        Map<String, ReportData.Trend> byServer = new java.util.HashMap<>();
+        d.trends().forEach(t -> byServer.put(t.server(), t));
+        byServer.put(ReportData.HOST, d.hostTrend());
+        List<String> drawn = withCharts ? d.charted() : List.of();
+        List<byte[]> pngs = drawn.parallelStream().map(s -> TrendChart.png(byServer.get(s), trendFrom, now, zone)).toList();
         Map<String, byte[]> charts = new LinkedHashMap<>();
         for (int i = 0; i < pngs.size(); i++) {
             if (pngs.get(i) != null) {
-                charts.put(d.trends().get(i).server(), pngs.get(i));
+                charts.put(drawn.get(i), pngs.get(i));
             }
         }
         long t3 = System.nanoTime();
@@ -179,7 +192,8 @@ public final class ReportService implements JobService {
         }
     }
 
+    /** The chart's content id (and file name part): trend-SERVER, or trend--host for the whole host's. */
     static String cid(String server) {
-        return "trend-" + server.replaceAll("[^A-Za-z0-9_.-]", "_");
+        return server.equals(ReportData.HOST) ? "trend--host" : "trend-" + server.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 }

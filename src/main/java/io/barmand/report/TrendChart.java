@@ -27,7 +27,8 @@ import org.jfree.data.time.TimeSeriesCollection;
 
 /**
  * A server's trend as a small PNG, drawn by JFreeChart: backup size (MiB), backup duration and restore-test RTO
- * (seconds), one plot each over the trend's days.
+ * (seconds), one plot each over the trend's days; the whole host's ({@link ReportData#HOST}) per day: the total size
+ * (GiB) of the backups, the longest backup, the longest RTO.
  */
 public final class TrendChart {
     public static final int WIDTH = 640;
@@ -36,6 +37,8 @@ public final class TrendChart {
 
     static {
         System.setProperty("java.awt.headless", "true");
+        // PNGs are written to memory: no temporary cache file per image (ImageIO's default writes one)
+        javax.imageio.ImageIO.setUseCache(false);
     }
 
     private TrendChart() {
@@ -52,10 +55,14 @@ public final class TrendChart {
         time.setTickLabelFont(SMALL);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(time);
         plot.setGap(6);
-        plot.add(plot(series("backup size (MiB)", t.backups(), true), "MiB", new Color(0x1f77b4)), 1);
-        plot.add(plot(series("backup took (s)", t.backups(), false), "s", new Color(0xff7f0e)), 1);
+        boolean host = t.server().equals(ReportData.HOST);
+        plot.add(plot(series(host ? "backups of the day, total size (GiB)" : "backup size (MiB)", t.backups(),
+                host ? 1073741824.0 : 1048576.0), host ? "GiB" : "MiB", new Color(0x1f77b4)), 1);
+        plot.add(plot(series(host ? "longest backup of the day (s)" : "backup took (s)", t.backups(), 0), "s",
+                new Color(0xff7f0e)), 1);
         if (!t.restoreTests().isEmpty()) {
-            plot.add(plot(series("restore test RTO (s)", t.restoreTests(), false), "s", new Color(0x2ca02c)), 1);
+            plot.add(plot(series(host ? "longest restore test RTO of the day (s)" : "restore test RTO (s)", t.restoreTests(),
+                    0), "s", new Color(0x2ca02c)), 1);
         }
         JFreeChart chart = new JFreeChart(null, SMALL, plot, true);
         chart.getLegend().setItemFont(SMALL);
@@ -71,10 +78,11 @@ public final class TrendChart {
         return out.toByteArray();
     }
 
-    private static TimeSeriesCollection series(String name, List<Point> points, boolean size) {
+    /** @param unit the bytes of the size's unit, or 0 for the point's value */
+    private static TimeSeriesCollection series(String name, List<Point> points, double unit) {
         TimeSeries s = new TimeSeries(name);
         for (Point p : points) {
-            double v = size ? (p.bytes() == null ? Double.NaN : p.bytes() / 1048576.0) : p.value();
+            double v = unit > 0 ? (p.bytes() == null ? Double.NaN : p.bytes() / unit) : p.value();
             s.addOrUpdate(new Millisecond(Date.from(p.at())), v);
         }
         return new TimeSeriesCollection(s);

@@ -64,6 +64,8 @@ public class JobRunner {
     private final List<java.util.function.Consumer<RunRecord>> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> changes = new CopyOnWriteArrayList<>();
     private volatile boolean stopping;
+    /** the runs skipped because their server is busy, told once per episode (guarded by lock) */
+    private final SkipEpisodes skips = new SkipEpisodes();
     /** why new runs are refused once the daemon stops ("daemon stopping") */
     private volatile String stopReason = "daemon stopping";
 
@@ -149,8 +151,16 @@ public class JobRunner {
             if (busy != null) {
                 long id = store.skipped(r.server(), r.kind().id(), r.trigger(), now, busy, r.attempt());
                 RunRecord rec = store.get(id).orElseThrow();
+                // busy: the first skip of an episode is logged, the others only recorded (1000 servers whose checks
+                // outlast their interval would log a WARN per fire); its end is logged with the count
+                boolean first = stopping || skips.skipped(r.server(), r.kind().id(), who(r), now, id);
                 try (LogFields.Scope f = LogFields.run(r.server(), r.kind().id(), id)) {
-                    log.warn("run {} {} ({}): skipped, {}", id, who(r), r.trigger().word(), busy);
+                    if (first) {
+                        log.warn("run {} {} ({}): skipped, {}{}", id, who(r), r.trigger().word(), busy, stopping ? ""
+                                : "; until it ends, further runs of it are recorded skipped, not logged");
+                    } else {
+                        log.debug("run {} {} ({}): skipped, {}", id, who(r), r.trigger().word(), busy);
+                    }
                 }
                 return CompletableFuture.completedFuture(rec);
             }
@@ -330,6 +340,7 @@ public class JobRunner {
                 if (!stopping) {
                     dispatch(clock.instant());
                 }
+                episodeEnded(t.req);
                 lock.notifyAll();
             }
         }
@@ -344,6 +355,18 @@ public class JobRunner {
                 log.error("run {} {}: a listener failed: {}", t.id, who(t.req), e.toString());
             }
         }
+    }
+
+    /**
+     * A run of {@code req}'s kind and server ended: when nothing of that kind runs or waits for the server any more,
+     * the episode of runs skipped meanwhile (if any) is over, and said so with its count (under lock).
+     */
+    private void episodeEnded(RunRequest req) {
+        if (admission.duplicate(new RunRequest(req.kind(), req.server(), Trigger.SCHEDULED, RunOptions.NONE, 1)) != null) {
+            return;
+        }
+        skips.ended(req.server(), req.kind().id()).ifPresent(e -> log.warn("{}: no longer busy: {} run(s) skipped from {} to "
+                + "{} (runs {} and after, recorded skipped)", e.who(), e.skipped(), e.since(), e.last(), e.firstRunId()));
     }
 
     /**

@@ -159,6 +159,8 @@ class ReportMailIT {
             assertThat(alt.getCount()).isEqualTo(2);
             String text = (String) alt.getBodyPart(0).getContent();
             assertThat(alt.getBodyPart(0).getContentType()).startsWith("text/plain");
+            // the text part as received, for the docs' copy of a real report (target/ReportMailIT-report.txt)
+            Files.writeString(Path.of("target", "ReportMailIT-report.txt"), m.getSubject() + "\n\n" + text);
             String size = Sizes.human(backup.path("sizeBytes").asLong());
             assertThat(text).containsPattern("itpg +OK +" + backup.path("backupId").asText()).contains(backup.path("backupId").asText() + ", ").contains(size)
                     .contains("Problems now: none").contains("1 backup(s)")
@@ -171,10 +173,13 @@ class ReportMailIT {
             BodyPart html = related.getBodyPart(0);
             assertThat(html.getContentType()).startsWith("text/html");
             assertThat((String) html.getContent()).contains("NOT restorable: itbad").contains(">restorable</td>").contains(backup.path("backupId").asText())
-                    .contains(size).contains("<img src=\"cid:trend-itpg\"");
+                    .contains(size).contains("<img src=\"cid:trend--host\"").doesNotContain("cid:trend-itpg")
+                    .contains("<li><b>itpg</b>: 1 backup(s)");
             BodyPart png = related.getBodyPart(1);
             assertThat(png.getContentType()).startsWith("image/png");
-            assertThat(((jakarta.mail.internet.MimeBodyPart) png).getContentID()).isEqualTo("<trend-itpg>");
+            // the whole host's chart; itpg is restorable with nothing failed (a line, no chart), itbad has no point to draw
+            assertThat(((jakarta.mail.internet.MimeBodyPart) png).getContentID()).isEqualTo("<trend--host>");
+            assertThat(related.getCount()).isEqualTo(2);
             try (InputStream in = png.getInputStream()) {
                 assertThat(ImageIO.read(in).getWidth()).isEqualTo(640);
             }

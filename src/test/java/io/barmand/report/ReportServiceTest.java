@@ -78,7 +78,7 @@ class ReportServiceTest {
     }
 
     @Test
-    void theReportSaysTheSameInTextHtmlAndJsonWithAChartPerServer() throws Exception {
+    void theReportSaysTheSameInTextHtmlAndJsonWithTheHostsChartAndOnePerServerInTrouble() throws Exception {
         nights(15);
         // pg2's last backup failed, and its retry was skipped
         Instant last = day0.plus(Duration.ofDays(14)).plus(Duration.ofHours(2));
@@ -109,14 +109,23 @@ class ReportServiceTest {
                 .contains("2026-12-04 02:30 UTC  pg2 backup skipped (retry, attempt 2, run " + skipped + "): backup already running")
                 .contains("pg1: 14 backup(s), took 31.0s to 44.0s (last 44.0s), 101.0 MiB to 114.0 MiB; 7 restore test(s), "
                         + "RTO 12.0s to 24.0s");
-        // the HTML part: the same lines, the charts by content id
-        assertThat(m.html()).contains("FAILED: pg2 backup, pg2 backup age").contains("<img src=\"cid:trend-pg1\"")
-                .contains("<img src=\"cid:trend-pg2\"").contains("barman backup exited 1: disk full");
-        assertThat(m.charts()).containsOnlyKeys("pg1", "pg2");
-        BufferedImage png = ImageIO.read(new ByteArrayInputStream(m.charts().get("pg1")));
+        // the HTML part: the same lines, the charts by content id: the host's, and pg2's (at risk, a failed backup);
+        // pg1 (restorable, nothing failed) has its line only
+        assertThat(m.html()).contains("FAILED: pg2 backup, pg2 backup age").contains("<img src=\"cid:trend--host\"")
+                .contains("<img src=\"cid:trend-pg2\"").doesNotContain("cid:trend-pg1").contains("barman backup exited 1: disk full")
+                .contains("<li><b>pg1</b>: 14 backup(s), took 31.0s to 44.0s");
+        assertThat(m.charts()).containsOnlyKeys("", "pg2");
+        assertThat(m.data().charted()).containsExactly("", "pg2");
+        BufferedImage png = ImageIO.read(new ByteArrayInputStream(m.charts().get("pg2")));
         assertThat(png.getWidth()).isEqualTo(TrendChart.WIDTH);
         assertThat(png.getHeight()).isEqualTo(TrendChart.HEIGHT);
-        assertThat(m.letter().images()).containsOnlyKeys("trend-pg1", "trend-pg2");
+        assertThat(m.letter().images()).containsOnlyKeys("trend--host", "trend-pg2");
+        // the host's trend: a point per night, the sizes of both servers' backups summed (pg2's last one failed)
+        assertThat(m.data().hostTrend().backups()).hasSize(14);
+        assertThat(m.data().hostTrend().backups().get(0).bytes()).isEqualTo(2 * 101L * 1_048_576L);
+        assertThat(m.data().hostTrend().backups().get(0).value()).isEqualTo(31.0);
+        assertThat(m.data().hostTrend().backups().get(13).bytes()).isEqualTo(114L * 1_048_576L);
+        assertThat(m.data().hostTrend().restoreTests()).extracting(ReportData.Point::value).contains(24.0);
         // JSON: the same figures, typed
         JsonNode j = new ObjectMapper().readTree(m.json());
         assertThat(j.path("version").asInt()).isEqualTo(1);
@@ -127,6 +136,9 @@ class ReportServiceTest {
         assertThat(pg1.path("lastRestoreTest").path("rtoSeconds").asDouble()).isEqualTo(24.0);
         assertThat(j.path("troubles")).hasSize(2);
         assertThat(j.path("trends").get(0).path("backups")).hasSize(14);
+        assertThat(j.path("trends").get(0).path("chart").asBoolean()).isFalse();
+        assertThat(j.path("trends").get(1).path("chart").asBoolean()).isTrue();
+        assertThat(j.path("hostTrend").path("days")).hasSize(14);
         assertThat(j.path("problems")).hasSize(2);
         JsonNode r1 = j.path("restorability").get(0);
         assertThat(r1.path("verdict").asText()).isEqualTo("restorable");
@@ -255,7 +267,7 @@ class ReportServiceTest {
         Path reports = settings.stateDir().resolve("reports");
         try (var l = Files.list(reports)) {
             assertThat(l.map(p -> p.getFileName().toString().replaceAll("\\d{8}T\\d{6}Z", "T")).sorted().toList())
-                    .containsExactly("report-T-trend-pg1.png", "report-T-trend-pg2.png", "report-T.html", "report-T.json",
+                    .containsExactly("report-T-trend--host.png", "report-T-trend-pg2.png", "report-T.html", "report-T.json",
                             "report-T.txt");
         }
         assertThat(res.figures().facts().text("verdict")).contains("at risk: pg2");
