@@ -6,7 +6,9 @@ public enum Trigger {
     /** the offsite copy that follows a successful backup */
     AFTER_BACKUP("after-backup"),
     /** another attempt of a failed run, per the job's retry policy */
-    RETRY("retry");
+    RETRY("retry"),
+    /** a floating job of the fleet run again on another node, its own node having died mid-run (Quartz recovery) */
+    RECOVERED("recovered");
 
     private final String word;
 

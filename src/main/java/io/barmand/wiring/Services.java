@@ -30,6 +30,11 @@ import io.barmand.restore.RestoreTestService;
 import io.barmand.retention.RetentionService;
 import io.barmand.schedule.FollowUps;
 import io.barmand.schedule.JobRegistry;
+import io.barmand.schedule.JobRunner;
+import io.barmand.schedule.cluster.FloatingKind;
+import io.barmand.schedule.cluster.FloatingWork;
+import io.barmand.job.RunOptions;
+import io.barmand.vocabulary.RestoreSource;
 import io.barmand.state.KeptRecords;
 import io.barmand.vocabulary.KeepRegistry;
 import java.time.Clock;
@@ -167,6 +172,18 @@ public final class Services {
         return io.barmand.fleet.StateDatabase.open(f.state().orElseThrow(() -> new io.barmand.error.BarmandException(
                 io.barmand.error.Category.CONFIG, s.file() + ": barmand.state.url is empty: this host is no node of a "
                 + "fleet (set state { url = \"jdbc:postgresql://...\" })")), f.nodeName(), java.time.Duration.ofSeconds(10));
+    }
+
+    /**
+     * What this node does for the fleet's floating jobs it can take, each a run through the node's {@code runner}
+     * (recorded as every run is, with trigger "recovered" when it re-runs a fire whose node died), waited for: the
+     * restore test from S3 and the report. The watch and the S3 verification have no work yet: a node declaring
+     * those capabilities is refused at start.
+     */
+    public static Map<FloatingKind, FloatingWork> floatingWorks(JobRunner runner) {
+        return Map.of(FloatingKind.RESTORE_TEST_S3, FloatingWork.through(runner::submit, JobKind.RESTORE_TEST,
+                        RunOptions.source(RestoreSource.S3)),
+                FloatingKind.REPORT, FloatingWork.through(runner::submit, JobKind.REPORT, RunOptions.NONE));
     }
 
     /** Everything, for the daemon ({@code version}: what the offsite copies record as their writer). */
