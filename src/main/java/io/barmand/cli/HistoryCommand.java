@@ -61,7 +61,8 @@ final class HistoryCommand implements Callable<Integer> {
         if (json) {
             spec.commandLine().getOut().println(RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(RunJson.toJson(runs)));
         } else {
-            spec.commandLine().getOut().print(Tables.history(runs));
+            spec.commandLine().getOut().print(Tables.history(runs,
+                    loaded.settings().map(io.barmand.config.Settings::hostTimezone).orElse(java.time.ZoneId.systemDefault())));
         }
         spec.commandLine().getOut().flush();
         return 0;
