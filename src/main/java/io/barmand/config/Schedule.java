@@ -109,15 +109,21 @@ public final class Schedule {
         }
     }
 
+    /**
+     * This thread's CronExpression for next/previous: parsed once per thread, not once per call (the health evaluation
+     * walks every fire time of a day for each job of each server: 25k parses at 200 servers).
+     */
+    private final ThreadLocal<CronExpression> perThread = ThreadLocal.withInitial(this::cron);
+
     /** The first fire time after {@code t}; empty when it never fires again. */
     public Optional<Instant> next(Instant t) {
-        Date d = cron().getNextValidTimeAfter(Date.from(t));
+        Date d = perThread.get().getNextValidTimeAfter(Date.from(t));
         return Optional.ofNullable(d).map(Date::toInstant);
     }
 
     /** The last fire time before {@code t}; empty when there was none. */
     public Optional<Instant> previous(Instant t) {
-        Date d = cron().getTimeBefore(Date.from(t));
+        Date d = perThread.get().getTimeBefore(Date.from(t));
         return Optional.ofNullable(d).map(Date::toInstant);
     }
 

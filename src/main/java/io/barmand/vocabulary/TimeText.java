@@ -23,6 +23,11 @@ public final class TimeText {
         return i == null ? "-" : AT.format(i.atZone(zone));
     }
 
+    /** The formatter of {@link #at} in {@code zone}, for a class that formats many instants in one zone. */
+    public static DateTimeFormatter formatter(ZoneId zone) {
+        return AT.withZone(zone);
+    }
+
     /** {@link #at} in the host's zone. */
     public static String at(Instant i) {
         return at(i, ZoneId.systemDefault());
