@@ -50,10 +50,18 @@ public class BarmanClient implements ServerCatalog {
         this.runner = runner;
         this.command = new BarmanCommand(runner, binary, configFile);
         this.files = new BarmanFiles(t -> {
+            JsonNode recent = showServersAll;
+            if (recent != null) {
+                showServersAll = null; // once: a later reload of the path cache asks Barman again
+                return Optional.of(recent); // asked a moment ago by catalogues(): not a second Python start
+            }
             Call c = call(t, "show-servers", "--", "all");
             return c.ok() ? Optional.of(c.json()) : Optional.empty();
         });
     }
+
+    /** The {@code show-servers all} that {@link #catalogues} asked for, taken by the path cache's first use. */
+    private volatile JsonNode showServersAll;
 
     /** For validation: a client built from the values being validated. */
     public static ServerCatalog catalog(CommandRunner runner) {
@@ -415,20 +423,25 @@ public class BarmanClient implements ServerCatalog {
         if (!ss.ok()) {
             throw new BarmandException(Category.JOB_FAILED, "barman show-servers " + server + ": " + ss.error());
         }
+        return catalogue(server, backups, ss.json(), timeout);
+    }
+
+    /** The catalogue from {@code list-backups} and {@code show-servers}' JSON (show-backup only when backup.info does not read). */
+    private BarmanCatalogue catalogue(String server, List<BackupSummary> backups, JsonNode showServers, Duration timeout) {
         Optional<BarmanCatalogue.WalRange> wal;
         try {
-            wal = BarmanCatalogue.walRange(parseServerPaths(server, ss.json()).wals().resolve("xlog.db"));
+            wal = BarmanCatalogue.walRange(parseServerPaths(server, showServers).wals().resolve("xlog.db"));
         } catch (BarmandException e) {
             wal = Optional.empty();
         }
         BarmanCatalogue partial = new BarmanCatalogue(server, backups, Optional.empty(),
-                BarmanCatalogue.retentionPolicyOf(server, ss.json()), wal);
+                BarmanCatalogue.retentionPolicyOf(server, showServers), wal);
         Optional<java.time.Instant> begin = Optional.empty();
         Optional<BackupSummary> oldest = partial.oldestDone();
         if (oldest.isPresent()) {
             // its begin from Barman's backup.info when the folder reads (no Python start), else show-backup
             try {
-                begin = BarmanFiles.begin(parseServerPaths(server, ss.json()), oldest.get().backupId());
+                begin = BarmanFiles.begin(parseServerPaths(server, showServers), oldest.get().backupId());
             } catch (RuntimeException e) {
                 begin = Optional.empty();
             }
@@ -442,6 +455,46 @@ public class BarmanClient implements ServerCatalog {
             begin = BarmanCatalogue.beginOf(server, sb.json());
         }
         return new BarmanCatalogue(server, backups, begin, partial.retentionPolicy(), wal);
+    }
+
+    /**
+     * {@link #catalogue} of many servers at once: one {@code list-backups all} and one {@code show-servers all} (two
+     * Python starts however many servers), the oldest DONE backup's begin read from its backup.info ({@code show-backup}
+     * only for a server whose folder does not read). A server Barman's answers lack, or whose part is broken, maps to
+     * an error in words; a failed {@code list-backups all} or {@code show-servers all} is an exception.
+     */
+    public java.util.Map<String, Catalogued> catalogues(java.util.Collection<String> servers, Duration timeout) {
+        java.util.Map<String, Catalogued> out = new java.util.LinkedHashMap<>();
+        if (servers.isEmpty()) {
+            return out;
+        }
+        Call lb = call(timeout, "list-backups", "--", "all");
+        if (!lb.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman list-backups all: " + lb.error());
+        }
+        Call ss = call(timeout, "show-servers", "--", "all");
+        if (!ss.ok()) {
+            throw new BarmandException(Category.JOB_FAILED, "barman show-servers all: " + ss.error());
+        }
+        showServersAll = ss.json();
+        for (String server : servers) {
+            if (!lb.json().has(server) || !ss.json().has(server)) {
+                out.put(server, new Catalogued(Optional.empty(), "Barman does not list server " + server
+                        + " (barman list-backups all, show-servers all)"));
+                continue;
+            }
+            try {
+                out.put(server, new Catalogued(Optional.of(catalogue(server, parseListBackups(server, lb.json()),
+                        ss.json(), timeout)), null));
+            } catch (BarmandException e) {
+                out.put(server, new Catalogued(Optional.empty(), e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    /** One server's part of {@link #catalogues}: its catalogue, or why there is none. */
+    public record Catalogued(Optional<BarmanCatalogue> catalogue, String error) {
     }
 
     public ServerStatus status(String server, Duration timeout) {

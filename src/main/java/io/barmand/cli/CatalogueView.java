@@ -24,7 +24,8 @@ import java.util.Set;
  * @param lastByBarmand barmand's last successful backup run
  */
 record CatalogueView(String server, Optional<BarmanCatalogue> catalogue, String error, Set<String> taken,
-                     Optional<Instant> historySince, Optional<RunRecord> lastByBarmand, Instant now) {
+                     Optional<Instant> historySince, Optional<RunRecord> lastByBarmand, Instant now,
+                     java.time.ZoneId zone) {
     private static final int LISTED = 5;
 
     /** The DONE backups barmand did not take (newest first), and how many are older than the history. */
@@ -119,12 +120,12 @@ record CatalogueView(String server, Optional<BarmanCatalogue> catalogue, String 
         Optional<BackupSummary> hand = newestNotTaken();
         if (hand.isPresent()) {
             l.add(server + ": last backup " + summary(hand.get()) + ": Barman's newest, not taken by barmand"
-                    + lastByBarmand.map(r -> " (barmand's last: " + r.backupId() + ", finished " + Tables.time(end(r)) + ")")
+                    + lastByBarmand.map(r -> " (barmand's last: " + r.backupId() + ", finished " + Tables.time(end(r), zone) + ")")
                     .orElse(" (none recorded by barmand)"));
         } else if (lastByBarmand.isPresent()) {
             RunRecord b = lastByBarmand.get();
             l.add(server + ": last backup " + b.backupId() + " (" + (b.sizeBytes() == null ? "?" : Sizes.human(b.sizeBytes()))
-                    + "), finished " + Tables.time(end(b)) + ", " + Tables.age(Duration.between(end(b), now)) + " ago");
+                    + "), finished " + Tables.time(end(b), zone) + ", " + Tables.age(Duration.between(end(b), now)) + " ago");
         } else {
             l.add(server + ": no backup recorded by barmand" + (catalogue.isPresent() ? ", none DONE in Barman's catalogue" : ""));
         }
@@ -142,11 +143,11 @@ record CatalogueView(String server, Optional<BarmanCatalogue> catalogue, String 
         }
         l.add(b.toString());
         l.add(server + ": Barman: recovery window reached: " + c.oldestDoneBegin()
-                .map(t -> Tables.age(Duration.between(t, now)) + ", back to " + Tables.time(t) + " (the oldest DONE backup's begin)")
+                .map(t -> Tables.age(Duration.between(t, now)) + ", back to " + Tables.time(t, zone) + " (the oldest DONE backup's begin)")
                 .orElse("none (no DONE backup)")
                 + "; retention_policy: " + c.retentionPolicy().orElse("not set"));
         l.add(server + ": Barman: WAL " + c.wal().map(r -> r.first() + " .. " + r.last() + " (" + r.segments() + " segment(s))"
-                + r.lastArchived().map(t -> ", the newest archived " + Tables.time(t) + ", " + Tables.age(Duration.between(t, now))
+                + r.lastArchived().map(t -> ", the newest archived " + Tables.time(t, zone) + ", " + Tables.age(Duration.between(t, now))
                 + " ago").orElse("")).orElse("range unknown (Barman's xlog.db not readable here)"));
         List<String> out = outside();
         long older = notJudged();
@@ -154,7 +155,7 @@ record CatalogueView(String server, Optional<BarmanCatalogue> catalogue, String 
             l.add(server + ": Barman: " + out.size() + " DONE backup(s) made outside barmand"
                     + (out.isEmpty() ? "" : ": " + String.join(", ", out.subList(0, Math.min(LISTED, out.size())))
                     + (out.size() > LISTED ? " and " + (out.size() - LISTED) + " more" : ""))
-                    + (older > 0 ? "; " + older + " older than the history (since " + Tables.time(historySince.get())
+                    + (older > 0 ? "; " + older + " older than the history (since " + Tables.time(historySince.get(), zone)
                     + "), not judged" : ""));
         }
         return l;
@@ -162,12 +163,12 @@ record CatalogueView(String server, Optional<BarmanCatalogue> catalogue, String 
 
     private String when(BackupSummary b) {
         Optional<Instant> e = BarmanCatalogue.ended(b);
-        return b.backupId() + e.map(t -> " (ended " + Tables.time(t) + ", " + Tables.age(Duration.between(t, now)) + " ago)").orElse("");
+        return b.backupId() + e.map(t -> " (ended " + Tables.time(t, zone) + ", " + Tables.age(Duration.between(t, now)) + " ago)").orElse("");
     }
 
     private String summary(BackupSummary b) {
         Optional<Instant> e = BarmanCatalogue.ended(b);
-        return b.backupId() + " (" + Sizes.human(b.sizeBytes()) + ")" + e.map(t -> ", finished " + Tables.time(t) + ", "
+        return b.backupId() + " (" + Sizes.human(b.sizeBytes()) + ")" + e.map(t -> ", finished " + Tables.time(t, zone) + ", "
                 + Tables.age(Duration.between(t, now)) + " ago").orElse("");
     }
 

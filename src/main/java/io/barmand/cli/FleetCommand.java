@@ -94,7 +94,7 @@ final class FleetCommand {
                 if (!floating.isEmpty()) {
                     List<String[]> fr = new ArrayList<>();
                     fr.add(new String[] {"FLOATING JOB", "LAST RAN ON", "AT"});
-                    floating.forEach(f -> fr.add(new String[] {f.job(), f.node(), Tables.time(f.lastRun())}));
+                    floating.forEach(f -> fr.add(new String[] {f.job(), f.node(), Tables.time(f.lastRun(), s.hostTimezone())}));
                     out.println();
                     out.print(Tables.render(fr));
                 }

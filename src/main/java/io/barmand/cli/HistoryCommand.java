@@ -64,7 +64,7 @@ final class HistoryCommand implements Callable<Integer> {
             try (StateDatabase db = Services.stateDatabase(s)) {
                 runs = new FleetView(db).runs(node.equals("ALL") ? null : node, server, job, limit);
             }
-            print(runs);
+            print(runs, s.hostTimezone());
             return 0;
         }
         LastGood.Loaded loaded = LastGood.load(main.configFile(), null);
@@ -74,15 +74,15 @@ final class HistoryCommand implements Callable<Integer> {
                 runs = store.list(server, job, limit);
             }
         }
-        print(runs);
+        print(runs, loaded.settings().map(Settings::hostTimezone).orElse(java.time.ZoneId.systemDefault()));
         return 0;
     }
 
-    private void print(List<RunRecord> runs) throws Exception {
+    private void print(List<RunRecord> runs, java.time.ZoneId zone) throws Exception {
         if (json) {
             spec.commandLine().getOut().println(RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(RunJson.toJson(runs)));
         } else {
-            spec.commandLine().getOut().print(Tables.history(runs));
+            spec.commandLine().getOut().print(Tables.history(runs, zone));
         }
         spec.commandLine().getOut().flush();
     }

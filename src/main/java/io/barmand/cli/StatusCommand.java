@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -58,6 +59,14 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object instead of the table (docs/CONTRACTS.md)")
     boolean json;
 
+    @Option(names = "--wide", description = "every column in full (trigger, duration, exact times, whole figures), "
+            + "lines as long as they come; without it the text fits " + Tables.COLUMNS + " columns")
+    boolean wide;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SERVER",
+            description = "one server of the configuration only (without it: every server and the jobs of the host)")
+    String only;
+
     @Option(names = "--check", description = "one line and the exit code of a Nagios plugin: 0 OK, 1 WARNING, 2 CRITICAL "
             + "(the problems of the morning report)")
     boolean check;
@@ -82,7 +91,8 @@ final class StatusCommand implements Callable<Integer> {
             root.put("configWarning", loaded.warning().orElse(null));
             ArrayNode servers = root.putArray("servers");
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"SERVER", "JOB", "SCHEDULE", "LAST RUN", "TRIGGER", "OUTCOME", "TOOK", "NEXT RUN", "FIGURES / ERROR"});
+            rows.add(new String[] {"SERVER", "JOB", "SCHEDULE", "LAST RUN", "TRIGGER", "OUTCOME", "TOOK", "NEXT RUN",
+                "FIGURES / ERROR", "LAST RUN", "NEXT RUN"});
             List<String> backups = new ArrayList<>();
             List<RunRecord> failing = new ArrayList<>();
             BarmanClient barman = settings.map(s -> Services.barman(s, Services.commands(s, java.time.Clock.systemUTC())))
@@ -90,24 +100,31 @@ final class StatusCommand implements Callable<Integer> {
             Optional<Instant> historySince = store == null ? Optional.empty() : store.oldestRunStart();
             List<String> names = settings.map(s -> List.copyOf(s.servers().keySet()))
                     .orElseGet(() -> store == null ? List.of() : store.servers());
-            // Barman's catalogue of every server, asked for at once (a few Barman calls each, 4 servers at a time)
-            Map<String, java.util.concurrent.Future<BarmanCatalogue>> catalogues = new java.util.LinkedHashMap<>();
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                    Math.max(1, Math.min(4, names.size())), r -> {
-                        Thread t = new Thread(r, "status-barman");
-                        t.setDaemon(true);
-                        return t;
-                    });
+            if (only != null) {
+                if (!names.contains(only)) {
+                    throw new BarmandException(io.barmand.error.Category.USAGE, "unknown server '" + only + "'"
+                            + io.barmand.config.Near.suggestion(only, names)
+                            + (names.isEmpty() ? ": no server is configured" : ": known: " + String.join(", ", names)));
+                }
+                names = List.of(only);
+            }
+            // first: whether the daemon runs; without it nothing fires, so no next-run time is shown as if it would
+            Daemon d = daemon(root.putObject("daemon"), settings.map(Settings::controlSocket)
+                    .orElseGet(() -> LifecycleCommands.socket(main.configFile())));
+            java.time.ZoneId hostZone = settings.map(Settings::hostTimezone).orElse(java.time.ZoneId.systemDefault());
+            // Barman's catalogue of every server at once: two Python starts of Barman however many servers
+            Map<String, BarmanClient.Catalogued> catalogues = Map.of();
+            String cataloguesError = null;
             if (barman != null) {
-                BarmanClient b = barman;
-                java.time.Duration timeout = settings.get().probeTimeout();
-                for (String name : names) {
-                    catalogues.put(name, pool.submit(() -> b.catalogue(name, timeout)));
+                try {
+                    catalogues = barman.catalogues(names, settings.get().probeTimeout());
+                } catch (BarmandException e) {
+                    cataloguesError = e.getMessage();
                 }
             }
-            pool.shutdown();
             // restorability first: the health evaluation's verdict of each server, as the report and the metrics give it
-            List<io.barmand.health.Restorability> restorability = restorability(settings, store, barman, now);
+            List<io.barmand.health.Restorability> restorability = restorability(settings, store, barman, now).stream()
+                    .filter(r -> only == null || r.server().equals(only)).toList();
             ArrayNode ra = root.putArray("restorability");
             restorability.forEach(r -> io.barmand.report.ReportJson.restorability(ra.addObject(), r));
             for (String name : names) {
@@ -123,7 +140,8 @@ final class StatusCommand implements Callable<Integer> {
                         continue;
                     }
                     job(store, name, k, js, k == JobKind.RESTORE_TEST && ss != null ? ss.restoreFromS3() : Optional.empty(),
-                            now, jobs, rows, ss == null ? null : chained(ss, k, js));
+                            now, jobs, rows, ss == null ? null : chained(ss, k, js), ss == null ? hostZone : ss.timezone(),
+                            d.answering());
                     if (DECIDING.contains(k) && store != null) {
                         store.lastEnded(name, k.id()).filter(r -> r.outcome() == Outcome.FAILED || r.outcome() == Outcome.INTERRUPTED)
                                 .ifPresent(failing::add);
@@ -146,18 +164,14 @@ final class StatusCommand implements Callable<Integer> {
                 String error = null;
                 if (barman == null) {
                     error = "not asked: no settings (the configuration is broken)";
+                } else if (cataloguesError != null) {
+                    error = cataloguesError;
                 } else {
-                    try {
-                        cat = Optional.of(catalogues.get(name).get());
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        if (!(e.getCause() instanceof BarmandException be)) {
-                            throw e;
-                        }
-                        error = be.getMessage();
-                    }
+                    cat = catalogues.get(name).catalogue();
+                    error = catalogues.get(name).error();
                 }
                 CatalogueView view = new CatalogueView(name, cat, error, store == null ? java.util.Set.of() : store.backupIds(name),
-                        historySince, lb, now);
+                        historySince, lb, now, ss == null ? hostZone : ss.timezone());
                 view.json(so);
                 backups.addAll(view.lines());
                 // offsite: the last finished copy run names the backup in S3, the newest WAL there and the lag
@@ -171,18 +185,21 @@ final class StatusCommand implements Callable<Integer> {
                     oo.put("detail", o.detail());
                     oo.put("error", o.error());
                     backups.add(name + ": offsite (run " + o.id() + ", " + o.outcome().word() + ", "
-                            + Tables.time(o.ended() == null ? o.started() : o.ended()) + "): "
+                            + Tables.time(o.ended() == null ? o.started() : o.ended(), ss == null ? hostZone : ss.timezone()) + "): "
                             + (o.detail() != null ? o.detail() : "") + (o.error() != null ? " error: " + o.error() : ""));
                 }
             }
             // jobs of the host: one row each, no server
             ArrayNode host = root.putArray("hostJobs");
-            if (settings.isPresent()) {
-                settings.get().hostJobs().forEach((k, js) -> job(store, "", k, js, now, host, rows));
+            if (only != null) {
+                // one server asked for: not the host's jobs
+            } else if (settings.isPresent()) {
+                settings.get().hostJobs().forEach((k, js) -> job(store, "", k, js, Optional.empty(), now, host, rows,
+                        null, hostZone, d.answering()));
             } else {
                 for (JobKind k : JobKind.values()) {
                     if (k.host() && store != null && store.lastRun("", k.id(), true).isPresent()) {
-                        job(store, "", k, null, now, host, rows);
+                        job(store, "", k, null, Optional.empty(), now, host, rows, null, hostZone, d.answering());
                     }
                 }
             }
@@ -194,26 +211,28 @@ final class StatusCommand implements Callable<Integer> {
                 f.put("runId", r.id());
                 f.put("outcome", r.outcome().word());
             }
-            String daemon = daemon(root.putObject("daemon"), settings.map(Settings::controlSocket)
-                    .orElseGet(() -> LifecycleCommands.socket(main.configFile())));
             int exit = failing.isEmpty() ? 0 : 1;
             root.put("exitCode", exit);
             if (json) {
                 spec.commandLine().getOut().println(RunJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
             } else {
+                int width = wide ? Integer.MAX_VALUE : Tables.COLUMNS;
+                StringBuilder text = new StringBuilder();
+                text.append(Tables.fit(d.line(hostZone, now), width)).append("\n\n");
                 if (!restorability.isEmpty()) {
-                    spec.commandLine().getOut().println(io.barmand.report.ReportText.restorability(restorability,
-                            settings.get().hostTimezone(), now));
+                    text.append(Tables.fit(io.barmand.report.ReportText.restorability(restorability, hostZone, now), width))
+                            .append("\n\n");
                 }
-                spec.commandLine().getOut().print(Tables.render(rows));
-                spec.commandLine().getOut().println();
-                backups.forEach(spec.commandLine().getOut()::println);
-                spec.commandLine().getOut().println(daemon);
+                text.append(Tables.render(narrow(rows, d.answering()), width)).append('\n');
+                backups.forEach(l -> text.append(Tables.fit(l, width)).append('\n'));
                 if (!failing.isEmpty()) {
-                    spec.commandLine().getOut().println("FAILED (exit 1): " + String.join(", ", failing.stream()
+                    text.append(Tables.fit("FAILED (exit 1): " + String.join(", ", failing.stream()
                             .map(r -> r.server() + " " + r.job() + " (run " + r.id() + ", " + r.outcome().word() + " "
-                                    + Tables.time(r.ended() == null ? r.started() : r.ended()) + ")").toList()));
+                                    + Tables.time(r.ended() == null ? r.started() : r.ended(), zoneOf(settings, r.server(), hostZone))
+                                    + ")").toList()), width))
+                            .append('\n');
                 }
+                spec.commandLine().getOut().print(text);
             }
             spec.commandLine().getOut().flush();
             return exit;
@@ -235,19 +254,40 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /**
-     * Whether the daemon answers on its control socket (a ping, 2 s to connect, 5 s to answer): a daemon whose socket
-     * is deaf shows here, not as a run-now that hangs. Fills {@code o}; returns the line of the text.
+     * What the daemon's control socket said to a ping: who answers (pid, since, version), or why nobody does.
+     *
+     * @param error why it does not answer; null when it does
      */
-    static String daemon(ObjectNode o, java.nio.file.Path socket) {
+    record Daemon(java.nio.file.Path socket, boolean answering, long pid, Instant since, String version, String error) {
+        /** The first line of status: running (pid, since, up, version) or NOT running, and what that means. */
+        String line(java.time.ZoneId zone, Instant now) {
+            if (answering) {
+                return "daemon: running, pid " + pid + (since == null ? "" : ", since " + io.barmand.vocabulary.TimeText
+                        .at(since, zone) + " (up " + io.barmand.vocabulary.TimeText.duration(Duration.between(since, now))
+                        + ")") + ", version " + version + ", socket " + socket;
+            }
+            return "daemon: NOT running: " + error + "\n  no job runs until it is started (systemctl start barmand): "
+                    + "no next run is shown";
+        }
+    }
+
+    /**
+     * Whether the daemon answers on its control socket (a ping, 2 s to connect, 5 s to answer): a daemon whose socket
+     * is deaf shows here, not as a run-now that hangs. Fills {@code o}.
+     */
+    static Daemon daemon(ObjectNode o, java.nio.file.Path socket) {
         o.put("socket", socket.toString());
         try {
             var r = io.barmand.control.ControlClient.request(socket, RunJson.MAPPER.createObjectNode().put("op", "ping"),
                     Duration.ofSeconds(2), Duration.ofSeconds(5));
-            o.put("answering", true).put("pid", r.path("pid").asLong());
-            return "daemon: answering at " + socket + " (pid " + r.path("pid").asLong() + ")";
+            Instant since = r.hasNonNull("since") ? Instant.parse(r.path("since").asText()) : null;
+            String version = r.path("version").asText("unknown");
+            o.put("answering", true).put("pid", r.path("pid").asLong()).put("since", since == null ? null : since.toString())
+                    .put("version", version);
+            return new Daemon(socket, true, r.path("pid").asLong(), since, version, null);
         } catch (BarmandException e) {
             o.put("answering", false).put("error", e.getMessage());
-            return "daemon: not answering: " + e.getMessage();
+            return new Daemon(socket, false, 0, null, null, e.getMessage());
         }
     }
 
@@ -279,11 +319,6 @@ final class StatusCommand implements Callable<Integer> {
      * One job's row and JSON object: its last run and next fire time (server "" = a job of the host; {@code js} null
      * when only the history is known: schedule and next fire unknown).
      */
-    private static void job(RunStore store, String server, JobKind k, JobSettings js, Instant now, ArrayNode out,
-                            List<String[]> rows) {
-        job(store, server, k, js, Optional.empty(), now, out, rows, null);
-    }
-
     /**
      * The words of a job that also runs after each backup (offsite when enabled; retention with after-backup):
      * "after each backup", or "hourly at :00, and after each backup"; null for the others.
@@ -303,7 +338,7 @@ final class StatusCommand implements Callable<Integer> {
     /** {@code fromS3}: a restore test's second schedule, whose words follow the first's and whose fire may be next. */
     private static void job(RunStore store, String server, JobKind k, JobSettings js,
                             Optional<io.barmand.config.Schedule> fromS3, Instant now, ArrayNode out, List<String[]> rows,
-                            String chainedWords) {
+                            String chainedWords, java.time.ZoneId zone, boolean daemonRuns) {
         String words = chainedWords != null ? chainedWords : js == null ? null
                 : js.scheduleWords() + fromS3.map(sc -> "; from S3 " + sc.describe()).orElse("");
         Optional<RunRecord> last = store == null ? Optional.empty() : store.lastRun(server, k.id(), true);
@@ -322,11 +357,41 @@ final class StatusCommand implements Callable<Integer> {
         });
         jo.put("nextFire", next == null ? null : next.toString());
         jo.set("lastRun", last.map(r -> (com.fasterxml.jackson.databind.JsonNode) RunJson.toJson(r)).orElse(null));
+        Instant nextFire = next;
+        // the wide columns, then the narrow ones: times as "3h 5m ago" / "in 2h" (the wide form gives them exactly)
         rows.add(new String[] {server.isEmpty() ? "-" : server, k.id(), words == null ? "?" : words,
-                last.map(r -> Tables.time(r.started())).orElse("-"),
+                last.map(r -> io.barmand.vocabulary.TimeText.at(r.started(), zone)).orElse("-"),
                 last.map(r -> r.trigger().word()).orElse("-"), last.map(r -> r.outcome().word()).orElse("never"),
-                last.map(r -> Tables.took(r.durationMs())).orElse("-"), next == null ? "-" : Tables.time(next),
-                last.map(Tables::figures).orElse("")});
+                last.map(r -> Tables.took(r.durationMs())).orElse("-"),
+                !daemonRuns ? "-" : nextFire == null ? "-" : io.barmand.vocabulary.TimeText.at(nextFire, zone),
+                last.map(Tables::figures).orElse(""),
+                last.map(r -> io.barmand.vocabulary.TimeText.relative(r.started(), now)).orElse("-"),
+                !daemonRuns || nextFire == null ? "-" : io.barmand.vocabulary.TimeText.relative(nextFire, now)});
+    }
+
+    /**
+     * The table as shown: wide, every column with exact times; narrow (the default), SERVER JOB SCHEDULE LAST RUN
+     * OUTCOME NEXT RUN FIGURES with relative times. Without a daemon, no NEXT RUN column: nothing fires.
+     */
+    List<String[]> narrow(List<String[]> rows, boolean daemonRuns) {
+        int[] cols = wide ? new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8} : new int[] {0, 1, 2, 9, 5, 10, 8};
+        List<String[]> out = new ArrayList<>();
+        for (String[] r : rows) {
+            List<String> cells = new ArrayList<>();
+            for (int c : cols) {
+                if (!daemonRuns && (c == 7 || c == 10)) {
+                    continue;
+                }
+                cells.add(r[c]);
+            }
+            out.add(cells.toArray(String[]::new));
+        }
+        return out;
+    }
+
+    /** The server's configured zone, else the host's. */
+    private static java.time.ZoneId zoneOf(Optional<Settings> settings, String server, java.time.ZoneId host) {
+        return settings.map(s -> s.servers().get(server)).map(ServerSettings::timezone).orElse(host);
     }
 
     static Instant next(JobSettings js, Instant now) {

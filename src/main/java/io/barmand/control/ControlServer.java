@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * {"keepalive":true} lines every {@link Options#keepalive} while it waits or runs (offsite and restore-test also take
  * "options": {"backupId": ID, "target": T} in the syntax of RunOptions, checked here and by the job's service before
  * anything is recorded, and used for that run only), or {"ok":false,"category":"usage","exitCode":64,"error":"..."}.
- * {"op":"ping"} -> {"ok":true}. {"op":"reload"} -> {"ok":true,"reloaded":true,"jobs":N,"needRestart":[...]} or
+ * {"op":"ping"} -> {"ok":true,"pid":N,"since":"2026-12-08T00:40:12Z","version":"0.1.0"} (since: the process's start).
+ * {"op":"reload"} -> {"ok":true,"reloaded":true,"jobs":N,"needRestart":[...]} or
  * {"ok":true,"reloaded":false,"problems":[...]} (the old settings kept). {"op":"restart-when-idle"} ->
  * {"ok":true,"waitingFor":[...]} (empty: idle now, restarting is the caller's; else the daemon exits 75 once they have
  * ended).
@@ -492,7 +493,10 @@ public class ControlServer implements AutoCloseable {
         ObjectNode ok = RunJson.MAPPER.createObjectNode().put("ok", true);
         switch (op) {
             case "ping" -> {
-                return ok.put("pid", ProcessHandle.current().pid());
+                // who answers: the process, since when it runs, its version (status says it first)
+                ok.put("pid", ProcessHandle.current().pid());
+                ProcessHandle.current().info().startInstant().ifPresent(t -> ok.put("since", t.toString()));
+                return ok.put("version", io.barmand.vocabulary.BuildInfo.VERSION);
             }
             case "reload" -> {
                 Lifecycle.Reload r = lifecycle().reload("the control socket (barmand reload)");

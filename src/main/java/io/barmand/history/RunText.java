@@ -13,7 +13,7 @@ public final class RunText {
     }
 
     /**
-     * One line: {@code run 7 pg1 backup (scheduled): success in 8.4s, backup 20261124T013000, 22.1 MiB, 2.8 MiB/s
+     * One line: {@code run 7 pg1 backup (scheduled): success in 8s, backup 20261124T013000, 22.1 MiB, 2.8 MiB/s
      * (copy 7.8s, 38.1 MiB with WALs)}.
      */
     public static String line(RunRecord r) {
@@ -25,10 +25,10 @@ public final class RunText {
         }
         b.append("): ").append(r.outcome().word());
         if (r.durationMs() != null) {
-            b.append(" in ").append(String.format(Locale.ROOT, "%.1fs", r.durationMs() / 1000.0));
+            b.append(" in ").append(io.barmand.vocabulary.TimeText.millis(r.durationMs()));
         }
         if (r.waitedMs() != null && r.waitedMs() >= 1000) {
-            b.append(String.format(Locale.ROOT, " after waiting %.1fs", r.waitedMs() / 1000.0));
+            b.append(" after waiting ").append(io.barmand.vocabulary.TimeText.millis(r.waitedMs()));
         }
         if (r.backupId() != null) {
             b.append(", backup ").append(r.backupId());

@@ -68,7 +68,7 @@ public final class AlertService {
         this.webhooks = webhooks.filter(Webhooks::enabled);
         this.stateFile = stateDir.resolve("alerts.json");
         this.clock = clock;
-        this.time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT).withZone(zone);
+        this.time = io.barmand.vocabulary.TimeText.formatter(zone); // one notation: 2026-12-08 03:30:00 CET
     }
 
     /** Looks at every server now; mails what appeared and what cleared. Never throws. */

@@ -27,7 +27,7 @@ final class Words {
     private final Instant now;
 
     Words(ZoneId zone, Instant now) {
-        this.time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT).withZone(zone);
+        this.time = io.barmand.vocabulary.TimeText.formatter(zone); // one notation: 2026-12-08 03:30:00 CET
         this.now = now;
     }
 

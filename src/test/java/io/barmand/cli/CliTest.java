@@ -42,6 +42,13 @@ class CliTest {
                 """.formatted(fake.script(), tmp.resolve("state"), tmp.resolve("c.sock")));
     }
 
+    /** Empties out and err: the next run's output alone. */
+    CliTest fresh() {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        return this;
+    }
+
     int run(String... args) {
         CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out, true));
@@ -105,11 +112,12 @@ class CliTest {
     @Test
     void statusShowsLastRunsNextFireAndLastBackup() throws Exception {
         seed();
-        assertThat(run("status", "--config", conf.toString())).isZero();
+        assertThat(run("status", "--wide", "--config", conf.toString())).isZero();
         assertThat(out.toString()).containsPattern("itpg +backup +daily at 01:30 UTC ").contains("success")
                 .containsPattern("itpg +check +every 15 minutes ")
-                .contains("itpg: last backup 20261124T013000 (22.1 MiB), finished 2025-11-24 01:30:08Z")
-                .containsPattern("daemon: not answering: the barmand daemon is not reachable at \\S+ .*: is it running");
+                .contains("itpg: last backup 20261124T013000 (22.1 MiB), finished 2025-11-24 01:30:08 UTC")
+                .containsPattern("daemon: NOT running: the barmand daemon is not reachable at \\S+ .*: is it running")
+                .contains("no job runs until it is started");
         out.getBuffer().setLength(0);
         assertThat(run("status", "--config", conf.toString(), "--json")).isZero();
         assertThat(RunJson.MAPPER.readTree(out.toString()).path("daemon").path("answering").asBoolean(true)).isFalse();
@@ -126,10 +134,63 @@ class CliTest {
     }
 
     @Test
+    void statusSaysFirstThatTheDaemonRunsWithItsPidSinceAndVersionAndThenTheNextRuns() throws Exception {
+        seed();
+        try (io.barmand.control.ControlServer daemon = new io.barmand.control.ControlServer(tmp.resolve("c.sock"), null)) {
+            daemon.start();
+            assertThat(fresh().run("status", "--config", conf.toString())).isZero();
+            String o = out.toString();
+            assertThat(o.lines().findFirst().orElseThrow())
+                    .startsWith("daemon: running, pid " + ProcessHandle.current().pid() + ", since ")
+                    .containsPattern("since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+ \\(up [0-9dhms ]+\\), version ");
+            // next runs are shown, as "in 5m" (narrow) or exactly (--wide)
+            assertThat(o).contains("NEXT RUN").containsPattern("itpg +check +every 15 minutes .* in \\d+m");
+            assertThat(fresh().run("status", "--config", conf.toString(), "--json")).isZero();
+            JsonNode d = RunJson.MAPPER.readTree(out.toString()).path("daemon");
+            assertThat(d.path("answering").asBoolean()).isTrue();
+            assertThat(d.path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(Instant.parse(d.path("since").asText())).isBefore(Instant.now());
+            assertThat(d.path("version").asText()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void statusOfOneServerShowsItAloneAndAnUnknownOneIsAUsageErrorWithTheNearName() throws Exception {
+        Files.writeString(conf, Files.readString(conf).replace("servers { itpg {", "servers { other {}, itpg {"));
+        seed();
+        assertThat(fresh().run("status", "itpg", "--config", conf.toString())).isZero();
+        assertThat(out.toString()).containsPattern("itpg +backup ").doesNotContain("other ").doesNotContain("prune-history");
+        assertThat(fresh().run("status", "itpg", "--json", "--config", conf.toString())).isZero();
+        JsonNode root = RunJson.MAPPER.readTree(out.toString());
+        assertThat(root.path("servers")).singleElement().satisfies(s -> assertThat(s.path("server").asText()).isEqualTo("itpg"));
+        assertThat(root.path("hostJobs")).isEmpty();
+
+        assertThat(fresh().run("status", "itgp", "--config", conf.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("unknown server 'itgp'").contains("itpg").contains("known: itpg, other");
+    }
+
+    @Test
+    void statusFitsOneHundredTwentyColumnsAndWideShowsEverything() throws Exception {
+        seed();
+        try (RunStore s = RunStore.open(tmp.resolve("state"), true)) {
+            long id = s.start("itpg", "verify", Trigger.SCHEDULED, Instant.parse("2025-11-24T05:00:00Z"));
+            s.finish(id, Outcome.FAILED, Instant.parse("2025-11-24T05:00:09Z"), 9000, new RunFigures(null, null, null,
+                    List.of(), "barman verify-backup exited 1: " + "a long complaint from pg_verifybackup ".repeat(8), null));
+        }
+        assertThat(fresh().run("status", "--config", conf.toString())).isEqualTo(1);
+        assertThat(out.toString().lines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(120));
+        assertThat(out.toString()).contains("a long complaint").contains("...");
+        assertThat(fresh().run("status", "--wide", "--config", conf.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("a long complaint from pg_verifybackup a long complaint from")
+                .containsPattern("itpg +verify +daily at 05:00 UTC +2025-11-24 05:00:00 UTC +scheduled +failed +9s ");
+        assertThat(out.toString().lines().mapToInt(String::length).max().orElse(0)).isGreaterThan(120);
+    }
+
+    @Test
     void crontabSchedulesAreTakenAndShownInWords() throws Exception {
         Files.writeString(conf, Files.readString(conf).replace("backup.schedule = \"0 30 1 * * ?\"",
                 "timezone = \"Europe/Paris\", backup.schedule = \"30 1 * * *\", restore-test.schedule = \"0 4 * * 0\""));
-        assertThat(run("status", "--config", conf.toString())).isZero();
+        assertThat(run("status", "--wide", "--config", conf.toString())).isZero();
         assertThat(out.toString()).containsPattern("itpg +backup +daily at 01:30 Europe/Paris ")
                 .containsPattern("itpg +restore-test +weekly on Sunday at 04:00 Europe/Paris ");
         out.getBuffer().setLength(0);
@@ -156,7 +217,7 @@ class CliTest {
         Files.writeString(conf, Files.readString(conf).replace("backup.schedule = \"0 30 1 * * ?\"",
                 "backup.schedule = \"0 30 1 * * ?\", offsite { enabled = true, bucket = b, credentials-file = \"" + creds
                         + "\", schedule = \"0 * * * *\" }, retention.enabled = true"));
-        assertThat(run("status", "--config", conf.toString())).as(err.toString()).isZero();
+        assertThat(run("status", "--wide", "--config", conf.toString())).as(err.toString()).isZero();
         assertThat(out.toString()).containsPattern("itpg +offsite +hourly at :00, and after each backup ")
                 .containsPattern("itpg +retention +after each backup ")
                 .containsPattern("itpg +verify +daily at ");

@@ -82,22 +82,24 @@ class StatusCatalogueTest {
     @Test
     void aBackupTakenByHandIsBarmansNewestNotTakenByBarmand() throws Exception {
         record("backup", Outcome.SUCCESS, 8, "20261201T144834");
-        assertThat(run("status", "--config", conf.toString())).isZero();
+        assertThat(run("status", "--wide", "--config", conf.toString())).isZero();
         String o = out.toString();
-        assertThat(o).contains("itrestore: last backup 20261201T144836 (81.7 MiB), finished 2026-12-01 14:48:36Z, ")
-                .contains(": Barman's newest, not taken by barmand (barmand's last: 20261201T144834, finished 2026-12-01 14:48:05Z)")
+        assertThat(o).contains("itrestore: last backup 20261201T144836 (81.7 MiB), finished 2026-12-01 14:48:36 UTC, ")
+                .contains(": Barman's newest, not taken by barmand (barmand's last: 20261201T144834, finished 2026-12-01 14:48:05 UTC)")
                 .doesNotContain("no backup recorded by barmand")
-                .contains("itrestore: Barman: 3 DONE backup(s), newest 20261201T144836 (ended 2026-12-01 14:48:36Z, ")
-                .contains(", oldest 20261201T144833 (ended 2026-12-01 14:48:34Z, ")
+                .contains("itrestore: Barman: 3 DONE backup(s), newest 20261201T144836 (ended 2026-12-01 14:48:36 UTC, ")
+                .contains(", oldest 20261201T144833 (ended 2026-12-01 14:48:34 UTC, ")
                 .contains("itrestore: Barman: recovery window reached: ")
-                .contains(", back to 2026-12-01 14:48:33Z (the oldest DONE backup's begin); retention_policy: not set")
+                .contains(", back to 2026-12-01 14:48:33 UTC (the oldest DONE backup's begin); retention_policy: not set")
                 .contains("itrestore: Barman: WAL 00000001000000030000005F .. 000000010000000300000063 (5 segment(s)), "
-                        + "the newest archived 2026-12-01 14:48:36Z, ")
+                        + "the newest archived 2026-12-01 14:48:36 UTC, ")
                 .contains("itrestore: Barman: 2 DONE backup(s) made outside barmand: 20261201T144836, 20261201T144833");
 
         // restorability first: the verdict of each server, before the jobs' table
-        assertThat(o).startsWith("SERVER     VERDICT").contains("RESTORABLE TO");
-        assertThat(o.indexOf("VERDICT")).isLessThan(o.indexOf("NEXT RUN"));
+        // the daemon first (not running here: no NEXT RUN column), then restorability, then the jobs
+        assertThat(o).startsWith("daemon: NOT running: ").contains("\nSERVER     VERDICT").contains("RESTORABLE TO")
+                .doesNotContain("NEXT RUN");
+        assertThat(o.indexOf("VERDICT")).isLessThan(o.indexOf("LAST RUN"));
         assertThat(run("status", "--json", "--config", conf.toString())).isZero();
         JsonNode root = RunJson.MAPPER.readTree(out.toString());
         assertThat(root.path("restorability")).singleElement().satisfies(r -> {
@@ -140,27 +142,27 @@ class StatusCatalogueTest {
             long id = s.start("itrestore", "check", Trigger.SCHEDULED, Instant.parse("2026-12-01T14:48:36Z"));
             s.finish(id, Outcome.SUCCESS, Instant.parse("2026-12-01T14:48:36Z"), 300, new RunFigures(null, null, null, List.of(), null, null));
         }
-        assertThat(run("status", "--config", conf.toString())).isZero();
+        assertThat(run("status", "--wide", "--config", conf.toString())).isZero();
         assertThat(out.toString()).contains("itrestore: last backup 20261201T144836 (81.7 MiB)")
                 .contains("not taken by barmand (none recorded by barmand)")
                 .contains("itrestore: Barman: 1 DONE backup(s) made outside barmand: 20261201T144836; 2 older than the "
-                        + "history (since 2026-12-01 14:48:36Z), not judged");
+                        + "history (since 2026-12-01 14:48:36 UTC), not judged");
     }
 
     @Test
     void barmandsOwnNewestBackupReadsAsBefore() {
         record("backup", Outcome.SUCCESS, 9, "20261201T144836");
-        assertThat(run("status", "--config", conf.toString())).isZero();
-        assertThat(out.toString()).contains("itrestore: last backup 20261201T144836 (81.0 MiB), finished 2026-12-01 14:49:05Z")
+        assertThat(run("status", "--wide", "--config", conf.toString())).isZero();
+        assertThat(out.toString()).contains("itrestore: last backup 20261201T144836 (81.0 MiB), finished 2026-12-01 14:49:05 UTC")
                 .doesNotContain("not taken by barmand");
     }
 
     @Test
     void aBarmanThatCannotBeReadIsSaidAndStatusGoesOn() throws Exception {
         fake.answerText("list-backups", "{\"_ERROR\": [\"Unknown server 'itrestore'\"]}", 1);
-        assertThat(run("status", "--config", conf.toString())).isZero();
+        assertThat(run("status", "--wide", "--config", conf.toString())).isZero();
         assertThat(out.toString()).contains("itrestore: no backup recorded by barmand\n")
-                .contains("itrestore: Barman: cannot read its catalogue: barman list-backups itrestore: Unknown server 'itrestore'");
+                .contains("itrestore: Barman: cannot read its catalogue: barman list-backups all: Unknown server 'itrestore'");
         assertThat(run("status", "--json", "--config", conf.toString())).isZero();
         JsonNode b = RunJson.MAPPER.readTree(out.toString()).path("servers").get(0).path("barman");
         assertThat(b.path("error").asText()).contains("Unknown server 'itrestore'");
@@ -170,8 +172,8 @@ class StatusCatalogueTest {
     @Test
     void exitsOneWhenTheNewestRunOfADecidingJobFailedOrWasInterrupted() throws Exception {
         long failed = record("backup", Outcome.FAILED, 1, null);
-        assertThat(run("status", "--config", conf.toString())).isEqualTo(1);
-        assertThat(out.toString()).contains("FAILED (exit 1): itrestore backup (run " + failed + ", failed 2026-12-01 14:41:05Z)");
+        assertThat(run("status", "--wide", "--config", conf.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("FAILED (exit 1): itrestore backup (run " + failed + ", failed 2026-12-01 14:41:05 UTC)");
         assertThat(run("status", "--json", "--config", conf.toString())).isEqualTo(1);
         JsonNode root = RunJson.MAPPER.readTree(out.toString());
         assertThat(root.path("exitCode").asInt()).isEqualTo(1);
@@ -180,24 +182,24 @@ class StatusCatalogueTest {
         assertThat(root.path("failedJobs").get(0).path("outcome").asText()).isEqualTo("failed");
 
         record("backup", Outcome.SUCCESS, 2, "20261201T144836");
-        assertThat(run("status", "--config", conf.toString())).isZero();
+        assertThat(run("status", "--wide", "--config", conf.toString())).isZero();
         assertThat(out.toString()).doesNotContain("FAILED");
 
         record("check", Outcome.FAILED, 3, null); // a check's failure is the next check's to tell
         try (RunStore s = RunStore.open(state, true)) {
             s.skipped("itrestore", "backup", Trigger.SCHEDULED, t.plusSeconds(240), "busy"); // skipped: not an end
         }
-        assertThat(run("status", "--config", conf.toString())).isZero();
+        assertThat(run("status", "--wide", "--config", conf.toString())).isZero();
 
         long cut = record("restore-test", Outcome.INTERRUPTED, 4, null);
-        assertThat(run("status", "--config", conf.toString())).isEqualTo(1);
+        assertThat(run("status", "--wide", "--config", conf.toString())).isEqualTo(1);
         assertThat(out.toString()).contains("itrestore restore-test (run " + cut + ", interrupted");
         for (String job : List.of("offsite", "verify", "retention")) {
             record("restore-test", Outcome.SUCCESS, 5, null);
             record(job, Outcome.FAILED, 6, null);
-            assertThat(run("status", "--config", conf.toString())).as(job).isEqualTo(1);
+            assertThat(run("status", "--wide", "--config", conf.toString())).as(job).isEqualTo(1);
             record(job, Outcome.SUCCESS, 7, null);
-            assertThat(run("status", "--config", conf.toString())).as(job).isZero();
+            assertThat(run("status", "--wide", "--config", conf.toString())).as(job).isZero();
         }
     }
 
@@ -206,7 +208,7 @@ class StatusCatalogueTest {
         record("backup", Outcome.FAILED, 1, null);
         LastGood.save(Settings.load(conf, null), t); // what the daemon does at its start
         Files.writeString(conf, Files.readString(conf).replace("servers {", "colour = red\n  servers {"));
-        assertThat(run("status", "--config", conf.toString())).isEqualTo(1);
+        assertThat(run("status", "--wide", "--config", conf.toString())).isEqualTo(1);
         List<String> e = err.toString().lines().toList();
         assertThat(e).hasSize(1);
         assertThat(e.get(0)).startsWith("barmand: warning: the configuration is broken: " + conf + ": barmand.colour: unknown key")
@@ -232,12 +234,12 @@ class StatusCatalogueTest {
         record("offsite", Outcome.FAILED, 2, null);
         // not HOCON at all: the state dir is read from its line
         Files.writeString(conf, Files.readString(conf).replace("servers {", "servers { {"));
-        assertThat(run("status", "--config", conf.toString())).isEqualTo(1);
+        assertThat(run("status", "--wide", "--config", conf.toString())).isEqualTo(1);
         List<String> e = err.toString().lines().toList();
         assertThat(e).hasSize(1);
         assertThat(e.get(0)).startsWith("barmand: warning: the configuration is broken: " + conf + ": not valid HOCON")
                 .endsWith("; showing the history in " + state + " alone (no last good settings in " + state.resolve(LastGood.FILE) + ")");
-        assertThat(out.toString()).containsPattern("itrestore +backup +\\? +2026-12-01 14:41:00Z +scheduled +success")
+        assertThat(out.toString()).containsPattern("itrestore +backup +\\? +2026-12-01 14:41:00 UTC +scheduled +success")
                 .containsPattern("itrestore +offsite +\\? +.* failed")
                 .doesNotContain("itrestore  check")
                 .contains("itrestore: last backup 20261201T144834")

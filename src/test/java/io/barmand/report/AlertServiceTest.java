@@ -115,7 +115,7 @@ class AlertServiceTest {
                 return false;
             }
         }).findFirst().orElseThrow();
-        assertThat((String) recovered.getContent()).startsWith("pg1 backup is OK again at 2026-11-20 00:00 UTC, after 20s.")
+        assertThat((String) recovered.getContent()).startsWith("pg1 backup is OK again at 2026-11-20 00:00:30 UTC, after 20s.")
                 .contains("The problem was: backup failed (run 1");
     }
 

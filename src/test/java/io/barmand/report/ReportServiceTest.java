@@ -91,9 +91,9 @@ class ReportServiceTest {
         assertThat(m.subject()).isEqualTo("[barmand backup1] at risk: pg2; FAILED: pg2 backup, pg2 backup age");
         // the first table: can each server be restored, to when, proven by what; then why not
         assertThat(m.text()).contains("""
-                SERVER  VERDICT     RESTORABLE TO         RPO      OFFSITE TO  LAST PROVEN (RESTORE TEST)
-                pg1     restorable  2026-12-04 02:00 UTC  4h 59m   -           2h 59m ago, from Barman, RTO 24.0s
-                pg2     at risk     2026-12-03 02:00 UTC  28h 59m  -           never
+                SERVER  VERDICT     RESTORABLE TO            RPO      OFFSITE TO  LAST PROVEN (RESTORE TEST)
+                pg1     restorable  2026-12-04 02:00:44 UTC  4h 59m   -           2h 59m ago, from Barman, RTO 24.0s
+                pg2     at risk     2026-12-03 02:00:43 UTC  28h 59m  -           never
                   pg2 at risk: never proven by a restore test; newest backup ended 28h 59m ago (health.backup-max-age = 26h)
                 """);
         assertThat(m.text().indexOf("RESTORABLE TO")).isLessThan(m.text().indexOf("LAST BACKUP"));
@@ -105,8 +105,8 @@ class ReportServiceTest {
                 .contains("pg2     CRITICAL  20261203T020000, 28h 59m ago, 113.0 MiB, took 43.0s")
                 .contains("CRITICAL  pg2: backup failed (run " + failed + ", 2026-12-04T02:00:05Z): barman backup exited 1: disk full")
                 .contains("CRITICAL  pg2: newest backup 20261203T020000 is 28h 59m old (health.backup-max-age = 26h)")
-                .contains("2026-12-04 02:00 UTC  pg2 backup failed (scheduled, run " + failed + "): barman backup exited 1: disk full")
-                .contains("2026-12-04 02:30 UTC  pg2 backup skipped (retry, attempt 2, run " + skipped + "): backup already running")
+                .contains("2026-12-04 02:00:00 UTC  pg2 backup failed (scheduled, run " + failed + "): barman backup exited 1: disk full")
+                .contains("2026-12-04 02:30:00 UTC  pg2 backup skipped (retry, attempt 2, run " + skipped + "): backup already running")
                 .contains("pg1: 14 backup(s), took 31.0s to 44.0s (last 44.0s), 101.0 MiB to 114.0 MiB; 7 restore test(s), "
                         + "RTO 12.0s to 24.0s");
         // the HTML part: the same lines, the charts by content id: the host's, and pg2's (at risk, a failed backup);
@@ -207,11 +207,11 @@ class ReportServiceTest {
         store.finish(other, Outcome.FAILED, t.plusSeconds(95), 5000, RunFigures.error("barman backup exited 1: disk full"));
         clock.set(day0.plus(Duration.ofHours(22)));
         ReportService.Made m = service().make(Duration.ofHours(24));
-        assertThat(m.text()).contains("Failed, skipped and missed runs since 2026-11-19 22:00 UTC (27, one line per kind; each "
+        assertThat(m.text()).contains("Failed, skipped and missed runs since 2026-11-19 22:00:00 UTC (27, one line per kind; each "
                         + "run in the HTML and JSON)\n"
-                        + "  pg1 check failed 26 times since 2026-11-20 17:44 UTC (last 2026-11-20 18:09 UTC): failed checks: "
+                        + "  pg1 check failed 26 times since 2026-11-20 17:44:00 UTC (last 2026-11-20 18:09:00 UTC): failed checks: "
                         + "postgresql, receive_wal_running\n"
-                        + "  2026-11-20 17:45 UTC  pg2 backup failed (manual, run " + other + "): barman backup exited 1: disk full\n");
+                        + "  2026-11-20 17:45:30 UTC  pg2 backup failed (manual, run " + other + "): barman backup exited 1: disk full\n");
         assertThat(m.html()).contains("pg1 check failed 26 times since").contains("<summary>Each run (27)</summary>");
         // the group, each of the 26 runs, and the problem of the newest check
         assertThat(m.html().split("failed checks: postgresql, receive_wal_running", -1)).hasSize(29);
