@@ -3,8 +3,11 @@
 # port 5499 and a Barman configuration with two servers:
 #   itpg   the cluster, backup_method=postgres, streaming WAL through slot "barman", throttled backups
 #   itbad  a server whose PostgreSQL does not exist (port 5498): its checks fail deterministically
-# Run as root:  pg-barman-fixture.sh up | down | env
-#   up    create/start what is missing, run `barman cron` (starts receive-wal), wait until `barman check itpg` is OK
+# Run as root:  pg-barman-fixture.sh up | cluster | down | env
+#   up    create/start what is missing, run `barman cron` (starts receive-wal), wait until `barman check itpg` is OK;
+#         deletes itpg's cut-short backups: its caller holds itpg (/var/tmp/barmandit.itpg-tests.lock, ItServerLock)
+#   cluster  only the cluster and the barman roles, for the other servers' fixtures (restore-, offsite-fixture.sh):
+#         touches nothing of itpg's, so it is safe beside an itpg test of another test class or run
 #   down  stop receive-wal and the cluster (keeps files; `purge` removes them too)
 # Prints the Barman config file path on its last line (up/env).
 set -euo pipefail
@@ -13,7 +16,7 @@ PORT=${BARMANDIT_PORT:-5499}
 CLUSTER=barmandit
 BASE=${BARMANDIT_BASE:-/var/tmp/barmandit}
 CONF=$BASE/barman.conf
-RATE_KBPS=${BARMANDIT_RATE_KBPS:-3000}   # bandwidth_limit: makes a backup last several seconds
+RATE_KBPS=${BARMANDIT_RATE_KBPS:-6000}   # bandwidth_limit: makes a backup last several seconds (~100 MiB: ~17 s)
 FIXTURE_LOG=fixture
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=fixture-lib.sh
@@ -80,13 +83,14 @@ fixture_down() {
   pg_lsclusters -h | awk -v c="$CLUSTER" '$2==c' | grep -q . && pg_ctlcluster 15 "$CLUSTER" stop -m fast || true
 }
 
-# one fixture at a time (the restore and offsite fixtures call this one too)
+# one fixture at a time on the cluster (the restore and offsite fixtures call this one too, while ITs run in parallel)
 mkdir -p "$(dirname "$BASE")"
 exec 8>"$BASE.fixture.lock"
 flock -w 600 8 || { log "another pg-barman-fixture.sh holds $BASE.fixture.lock"; exit 75; }
 
 case "${1:-up}" in
   up)   write_conf; itpg_cluster_up; barman_up; echo "$CONF" ;;
+  cluster) itpg_cluster_up ;;
   env)  echo "$CONF" ;;
   down) fixture_down ;;
   purge)
@@ -94,5 +98,5 @@ case "${1:-up}" in
     fixture_down
     pg_lsclusters -h | awk -v c="$CLUSTER" '$2==c' | grep -q . && pg_dropcluster 15 "$CLUSTER" || true
     rm -rf "$BASE" ;;
-  *) echo "usage: $0 up|down|purge|env" >&2; exit 64 ;;
+  *) echo "usage: $0 up|cluster|down|purge|env" >&2; exit 64 ;;
 esac

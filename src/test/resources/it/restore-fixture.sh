@@ -3,7 +3,8 @@
 # its own (own barman_home, own slot, no bandwidth limit) so that other suites' `barman delete` and fixture
 # clean-ups never touch the backups a restore test is reading, and a backup is not throttled.
 #   restore-fixture.sh up      the IT server "itrestore" on the shared cluster barmandit (port 5499; run
-#                              pg-barman-fixture.sh up first: it creates the cluster and the barman roles)
+#                              pg-barman-fixture.sh cluster first: it creates the cluster and the barman roles);
+#                              deletes itrestore's cut-short backups: its caller holds itrestore (ItServerLock)
 #   restore-fixture.sh bench   the bench server "benchpg" on a cluster of its own, barmandbench (port 5497)
 #   restore-fixture.sh bench-random   the bench server "benchrand" on a cluster of its own, barmandbenchrand
 #                              (port 5496): a table of random bytea, data that does not compress (pgbench's does, 24x)
@@ -55,6 +56,11 @@ bench_random_cluster_up() {
   fi
 }
 
+# one run of this fixture at a time per server (two test runs, or a test and a bench, may call it at once)
+install -d -m 0755 "$(dirname "$BASE")"
+exec 7>"$BASE.fixture.lock"
+flock -w 600 7 || { log "another restore-fixture.sh holds $BASE.fixture.lock"; exit 75; }
+
 case "$MODE" in
   up)
     [[ $KIND == bench ]] && bench_cluster_up
@@ -64,7 +70,7 @@ case "$MODE" in
   down)
     [[ -f $CONF ]] && barman_c receive-wal --stop "$SERVER" >/dev/null 2>&1 || true ;;
   purge)
-    "$0" down "$KIND" || true
+    [[ -f $CONF ]] && barman_c receive-wal --stop "$SERVER" >/dev/null 2>&1 || true   # not "$0 down": it waits for our lock
     [[ -f $CONF ]] && barman_c receive-wal --drop-slot "$SERVER" >/dev/null 2>&1 || true
     [[ $KIND == bench || $KIND == bench-random ]] && { pg_dropcluster --stop 15 "$CLUSTER" || true; }
     rm -rf "$BASE" ;;

@@ -14,30 +14,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Real PostgreSQL 15 + Barman 3.4 for the integration tests: runs src/test/resources/it/pg-barman-fixture.sh up
  * (idempotent: creates or restarts the cluster "barmandit" on port 5499, writes the Barman config, runs barman
- * cron so that receive-wal streams, deletes backups cut short by earlier tests, waits until barman check is OK).
+ * cron so that receive-wal streams, deletes itpg's backups cut short by earlier tests, waits until barman check is OK).
+ * A class that uses it holds itpg first: {@code @ResourceLock(ItServerLock.ITPG)} and
+ * {@code @ExtendWith({ItServerLock.class, BarmanFixture.class})}, in that order.
  */
-public class BarmanFixture implements BeforeAllCallback, org.junit.jupiter.api.extension.AfterAllCallback {
+public class BarmanFixture implements BeforeAllCallback {
     public static final Path SCRIPT = Path.of("src/test/resources/it/pg-barman-fixture.sh");
     public static final Path BASE = Path.of("/var/tmp/barmandit");
     private static volatile Path barmanConf;
 
-    /** Test classes that drive server itpg take this lock, so that two test runs on one host take turns. */
-    public static final Path CLASS_LOCK = Path.of("/var/tmp/barmandit.itpg-tests.lock");
-    private java.nio.channels.FileChannel lockChannel;
-
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        lockChannel = java.nio.channels.FileChannel.open(CLASS_LOCK, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.WRITE);
-        lockChannel.lock(); // blocks while another run's test class holds it
         up();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        if (lockChannel != null) {
-            lockChannel.close(); // releases the lock
-        }
     }
 
     /** Runs the fixture; returns Barman's config file. */
@@ -51,6 +39,29 @@ public class BarmanFixture implements BeforeAllCallback, org.junit.jupiter.api.e
         List<String> lines = out.strip().lines().toList();
         barmanConf = Path.of(lines.get(lines.size() - 1).strip());
         assertThat(barmanConf).exists();
+        return barmanConf;
+    }
+
+    /**
+     * Before each test: the full fixture ({@link #up()}, several Barman calls) only when it has something to do, that
+     * is when an earlier test left a backup of itpg cut short (FAILED, STARTED: `barman check` fails until it is
+     * deleted) or stopped itpg's receive-wal; otherwise nothing (one `barman list-backups`).
+     */
+    public static Path ready() throws IOException, InterruptedException {
+        if (barmanConf == null || Barmand.processes("receive-wal itpg", barmanConf.toString()).isEmpty()) {
+            return up();
+        }
+        Process p = new ProcessBuilder("barman", "-c", barmanConf.toString(), "-f", "json", "list-backups", "itpg")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        com.fasterxml.jackson.databind.JsonNode j = Barmand.JSON.readTree(p.getInputStream());
+        if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0 || !j.path("itpg").isArray()) {
+            return up();
+        }
+        for (com.fasterxml.jackson.databind.JsonNode b : j.path("itpg")) {
+            if (!b.path("status").asText().equals("DONE")) {
+                return up();
+            }
+        }
         return barmanConf;
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.barmand.it.Barmand.Cli;
 import io.barmand.it.Barmand.Daemon;
+import io.barmand.testing.ItServerLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,15 +15,20 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The packaged daemon against real PostgreSQL 15 and Barman 3.4 (server itpg, throttled to a few MB/s so that a
  * backup lasts several seconds; server itbad whose PostgreSQL is absent).
  */
-@ExtendWith(BarmanFixture.class)
+// the longest IT class: started first, so that the others run beside it (failsafe runs IT classes in parallel)
+@Order(1)
+@ResourceLock(ItServerLock.ITPG)
+@ExtendWith({ItServerLock.class, BarmanFixture.class})
 class DaemonIT {
     @TempDir
     Path dir;
@@ -31,7 +37,7 @@ class DaemonIT {
     @BeforeEach
     void fixture() throws Exception {
         // a test that killed a backup leaves a FAILED one behind: the fixture deletes it and re-checks
-        BarmanFixture.up();
+        BarmanFixture.ready();
         log = dir.resolve("barmand.log");
     }
 

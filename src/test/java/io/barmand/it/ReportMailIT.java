@@ -12,6 +12,7 @@ import io.barmand.history.Sizes;
 import io.barmand.testing.HookServer;
 import io.barmand.it.Barmand.Cli;
 import io.barmand.it.Barmand.Daemon;
+import io.barmand.testing.ItServerLock;
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;
@@ -32,12 +33,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The packaged daemon, real PostgreSQL 15 and Barman 3.4, and a real SMTP server (GreenMail in this JVM, on
  * loopback): the morning report, alerts, an SMTP server that is down, a login that is refused.
  */
-@ExtendWith(BarmanFixture.class)
+@ResourceLock(ItServerLock.ITPG)
+@ExtendWith({ItServerLock.class, BarmanFixture.class})
 class ReportMailIT {
     @TempDir
     Path dir;
@@ -47,7 +50,7 @@ class ReportMailIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        BarmanFixture.up();
+        BarmanFixture.ready();
         log = dir.resolve("barmand.log");
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();

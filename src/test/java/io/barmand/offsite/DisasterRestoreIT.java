@@ -1,5 +1,7 @@
 package io.barmand.offsite;
 
+import io.barmand.testing.ItServerLock;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static io.barmand.offsite.ItShell.RUN;
 import static io.barmand.offsite.ItShell.psql;
 import static io.barmand.offsite.ItShell.run;
@@ -30,6 +32,7 @@ import org.gaul.s3proxy.junit.S3ProxyExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -46,6 +49,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * same folder recovers once the object is good again. And {@code --from barman}: barman recover, started, rows back.
  * The backup is a real one of "itoffsite" (offsite-fixture.sh), copied by the offsite service to S3Proxy.
  */
+@ResourceLock(ItServerLock.ITOFFSITE)
+@ExtendWith(ItServerLock.class)
 class DisasterRestoreIT {
     static final String ACCESS = "restorecmd-it";
     static final String SECRET = "restorecmd-it-secret";

@@ -1,5 +1,7 @@
 package io.barmand.offsite;
 
+import io.barmand.testing.ItServerLock;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static io.barmand.offsite.ItShell.RUN;
 import static io.barmand.offsite.ItShell.psql;
 import static io.barmand.offsite.ItShell.run;
@@ -33,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -47,6 +50,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * the identity and fails on one flipped byte; {@code barmand restore --from s3} refuses without the identity and
  * restores the rows with it; the restore test from S3 passes.
  */
+@ResourceLock(ItServerLock.ITOFFSITE)
+@ExtendWith(ItServerLock.class)
 class EncryptedOffsiteIT {
     static final String ACCESS = "enc-it";
     static final String SECRET = "enc-it-secret";

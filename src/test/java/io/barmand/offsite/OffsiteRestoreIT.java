@@ -1,5 +1,7 @@
 package io.barmand.offsite;
 
+import io.barmand.testing.ItServerLock;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.barmand.bucket.S3Store;
 import io.barmand.bucket.Manifest;
 import io.barmand.config.OffsiteSettings;
@@ -25,6 +27,7 @@ import java.util.stream.Stream;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The proof: a real Barman backup (PostgreSQL 15, Barman 3.4) copied with its WAL; then, with the AWS CLI from
@@ -32,6 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * with GNU tar, checked with pg_verifybackup, and started as a PostgreSQL instance whose WAL comes from the
  * download alone. The rows written after the backup are there.
  */
+@ResourceLock(ItServerLock.ITOFFSITE)
+@ExtendWith(ItServerLock.class)
 class OffsiteRestoreIT {
     static final String ACCESS = "restore-it";
     static final String SECRET = "restore-it-secret";

@@ -1,5 +1,7 @@
 package io.barmand.offsite;
 
+import io.barmand.testing.ItServerLock;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.barmand.bucket.S3Store;
 import io.barmand.bucket.Layout;
 import io.barmand.history.Facts;
@@ -26,6 +28,7 @@ import java.util.Optional;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import software.amazon.awssdk.core.sync.RequestBody;
 
 /**
@@ -34,6 +37,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * and WAL checked against their SHA-256 while they stream), started, promoted and verified. The rows written
  * after the backup come from the WAL in S3. A damaged object fails the test before anything starts.
  */
+@ResourceLock(ItServerLock.ITOFFSITE)
+@ExtendWith(ItServerLock.class)
 class RestoreTestFromS3IT {
     static final String ACCESS = "s3restore-it";
     static final String SECRET = "s3restore-it-secret";

@@ -1,5 +1,7 @@
 package io.barmand.offsite;
 
+import io.barmand.testing.ItServerLock;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static io.barmand.offsite.ItShell.RUN;
 import static io.barmand.offsite.ItShell.psql;
 import static io.barmand.offsite.ItShell.run;
@@ -26,6 +28,7 @@ import java.util.Optional;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -34,6 +37,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * bucket, except a tier's copy and its own WAL; the copies kept still pass {@code offsite verify --download} and a
  * restore test from S3.
  */
+@ResourceLock(ItServerLock.ITOFFSITE)
+@ExtendWith(ItServerLock.class)
 class RetentionS3IT {
     static final String ACCESS = "retention-it";
     static final String SECRET = "retention-it-secret";

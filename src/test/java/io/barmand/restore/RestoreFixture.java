@@ -34,14 +34,15 @@ final class RestoreFixture {
     static synchronized Path barmanConf() {
         if (conf == null) {
             // the shared fixture makes the cluster and Barman's roles; ours adds a Barman server of our own
-            for (String f : List.of("pg-barman-fixture.sh", "restore-fixture.sh")) {
-                Path script = Path.of("src/test/resources/it", f).toAbsolutePath();
-                CommandResult r = RUNNER.run(List.of("bash", script.toString(), "up"), Duration.ofMinutes(3));
+            // (the shared fixture's `cluster` mode touches nothing of itpg's: an itpg test may run beside this class)
+            for (List<String> f : List.of(List.of("pg-barman-fixture.sh", "cluster"), List.of("restore-fixture.sh", "up"))) {
+                Path script = Path.of("src/test/resources/it", f.get(0)).toAbsolutePath();
+                CommandResult r = RUNNER.run(List.of("bash", script.toString(), f.get(1)), Duration.ofMinutes(3));
                 if (!r.ok()) {
-                    throw new IllegalStateException(f + " up failed: " + r.stderrTail());
+                    throw new IllegalStateException(String.join(" ", f) + " failed: " + r.stderrTail());
                 }
                 String[] lines = r.stdout().strip().split("\n");
-                conf = Path.of(lines[lines.length - 1].strip());
+                conf = Path.of(lines[lines.length - 1].strip()); // restore-fixture.sh's, the last
             }
         }
         return conf;

@@ -1,5 +1,7 @@
 package io.barmand.restore;
 
+import io.barmand.testing.ItServerLock;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barmand.config.Settings;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Restore tests that prove every byte, against real PostgreSQL 15 and Barman 3.4 (server itrestore): damage in
@@ -23,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * database) passes amcheck but fails the manifest check, naming each file; the backup under test is kept from
  * Barman's retention while the test reads it.
  */
+@ResourceLock(ItServerLock.ITRESTORE)
+@ExtendWith(ItServerLock.class)
 class RestoreIntegrityIT {
     static final String DB = "restoreit";
     static final String DB2 = "restoreit_other";

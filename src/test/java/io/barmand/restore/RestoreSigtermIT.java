@@ -1,5 +1,7 @@
 package io.barmand.restore;
 
+import io.barmand.testing.ItServerLock;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,11 +15,14 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * SIGTERM to the packaged daemon while `run-now restore-test` has a scratch instance running: the instance is
  * stopped, its folder removed, and the run recorded interrupted.
  */
+@ResourceLock(ItServerLock.ITRESTORE)
+@ExtendWith(ItServerLock.class)
 class RestoreSigtermIT {
     Path dir;
     Path scratch;

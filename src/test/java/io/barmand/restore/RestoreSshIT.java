@@ -1,5 +1,7 @@
 package io.barmand.restore;
 
+import io.barmand.testing.ItServerLock;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barmand.config.Settings;
@@ -16,11 +18,14 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The scratch-host path against a real sshd on loopback, started by the test (as root, no systemd) with a generated
  * host key pinned in a known_hosts file and a generated client key; the "scratch host" user is postgres.
  */
+@ResourceLock(ItServerLock.ITRESTORE)
+@ExtendWith(ItServerLock.class)
 class RestoreSshIT {
     Path dir;
     Path scratch;

@@ -1,5 +1,7 @@
 package io.barmand.restore;
 
+import io.barmand.testing.ItServerLock;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.barmand.config.RestoreSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,11 +29,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
- * Restore tests against the real thing: PostgreSQL 15 cluster "barmandit" and Barman 3.4 server "itpg" of the
- * shared fixture. Runs as root (as the ITs do); the scratch instance runs as barman.
+ * Restore tests against the real thing: PostgreSQL 15 cluster "barmandit" and Barman 3.4 server "itrestore" of
+ * restore-fixture.sh. Runs as root (as the ITs do); the scratch instance runs as barman.
  */
+@ResourceLock(ItServerLock.ITRESTORE)
+@ExtendWith(ItServerLock.class)
 class RestoreTestIT {
     static final String DB = "restoreit";
     Path dir;

@@ -1,5 +1,7 @@
 package io.barmand.restore;
 
+import io.barmand.testing.ItServerLock;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * barmand's retention against real Barman 3.4 and PostgreSQL 15 (server itrestore), through a {@code barman.binary}
@@ -37,6 +40,8 @@ import org.junit.jupiter.api.Test;
  * until that backup goes, barmand's keep is released when no tier wants it, an admin's keep is never touched (nor
  * one an admin took over barmand's), and a backup under a running restore test is not deleted.
  */
+@ResourceLock(ItServerLock.ITRESTORE)
+@ExtendWith(ItServerLock.class)
 class RetentionIT {
     static final ObjectMapper JSON = new ObjectMapper();
     Path dir;

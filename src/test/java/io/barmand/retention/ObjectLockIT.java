@@ -100,6 +100,13 @@ class ObjectLockIT {
         }
     }
 
+    /**
+     * How long "a"'s lock outlives the test's start: the steps until the attack must end within it (asserted), and the
+     * test then waits for the rest of it (a real lock, enforced by moto: it cannot be shortened afterwards). 100 s:
+     * those steps took up to 64 s on a 2-core host at load 20 (60 s was too short there).
+     */
+    static final Duration A_LOCK_LEFT = Duration.ofSeconds(100);
+
     @Test
     void lockedCopiesSurviveAnAttackerWithBarmandsKeysAndRetentionDeletesThemOnlyAfterTheirLock() throws Exception {
         try (MotoServer moto = new MotoServer(tmp)) {
@@ -113,12 +120,12 @@ class ObjectLockIT {
             BarmanStandIn b = new BarmanStandIn(tmp);
             Path wals = tmp.resolve("barman/" + SERVER + "/wals");
             Instant now = Instant.now();
-            // written with a 2 h window, judged by retention with 1 h (an admin shortened it): "a" is locked 100 s
-            // more when the plan already wants it gone. "old" (last year) is kept by keep-yearly 2.
+            // written with a 2 h window, judged by retention with 1 h (an admin shortened it): "a" is locked
+            // A_LOCK_LEFT more when the plan already wants it gone. "old" (last year) is kept by keep-yearly 2.
             Instant oldEnd = LocalDate.now(ZoneOffset.UTC).minusYears(1).withDayOfYear(10).atStartOfDay(ZoneOffset.UTC)
                     .toInstant().plusSeconds(3600);
             String old = backup(b, oldEnd, 2, 3, 1);
-            String a = backup(b, now.minus(Duration.ofHours(2)).plusSeconds(100), 4, 5, 2);
+            String a = backup(b, now.minus(Duration.ofHours(2)).plus(A_LOCK_LEFT), 4, 5, 2);
             String bb = backup(b, now.minus(Duration.ofMinutes(61)), 6, 7, 3);
             String c = backup(b, now.minus(Duration.ofMinutes(5)), 9, 10, 4);
             wal(wals, 1, 11);
@@ -220,6 +227,7 @@ class ObjectLockIT {
                     refusedDeletes++;
                 }
             }
+            Instant attacked = Instant.now();
             for (var o : raw.listObjectsV2Paginator(r -> r.bucket("locked")).contents()) {
                 raw.deleteObject(r -> r.bucket("locked").key(o.key()));
             }
@@ -229,6 +237,9 @@ class ObjectLockIT {
             raw.putObject(r -> r.bucket("locked").key(layout.manifest(SERVER, c)), RequestBody.fromString("{}"));
             System.out.println("attacker: " + deleted + " version(s) deleted, " + refusedDeletes + " refused");
             assertThat(refusedDeletes).isPositive();
+            // "a" survived the attack on its lock (had the steps up to the attack outlasted A_LOCK_LEFT, this says so)
+            assertThat(attacked).as("the attack on a's versions ran while a's lock held").isBefore(lockA);
+            assertThat(st.versions(layout.backup(SERVER, a))).as("a's locked versions after the attack").isNotEmpty();
             for (Manifest.ObjectEntry o : mc.objects()) {
                 assertThat(st.head(o.key(), o.versionId())).as("locked version of %s", o.key()).isPresent();
             }
@@ -255,6 +266,8 @@ class ObjectLockIT {
             }
 
             // once "a"'s lock has ended (the store's time), retention deletes every version of it, by version id
+            System.out.printf("a's lock ends in %d ms (of %s after the test's start)%n",
+                    Duration.between(Instant.now(), lockA).toMillis(), A_LOCK_LEFT);
             LockSupport.parkUntil(lockA.toEpochMilli() + 1000);
             while (Instant.now().isBefore(lockA.plusSeconds(1))) {
                 LockSupport.parkUntil(lockA.toEpochMilli() + 1000);
