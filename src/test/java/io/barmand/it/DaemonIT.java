@@ -65,7 +65,7 @@ class DaemonIT {
 
     @Test
     void aScheduledBackupIsTakenAndRecorded() throws Exception {
-        Path conf = BarmanFixture.barmandConf(dir, "servers { itpg { backup.schedule = \"" + onceIn(6) + "\" } }");
+        Path conf = BarmanFixture.barmandConf(dir, "servers { itpg { backup.schedule = \"" + onceIn(15) + "\" } }");
         try (Daemon d = Daemon.start(conf, log)) {
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() ->
                     find(Barmand.history(conf), "backup", "scheduled", null).filter(r -> !r.path("outcome").asText().equals("running")).isPresent());
@@ -86,7 +86,7 @@ class DaemonIT {
 
     @Test
     void aFailingCheckIsRecordedWithTheNamesOfTheFailedChecks() throws Exception {
-        Path conf = BarmanFixture.barmandConf(dir, "servers { itpg {}, itbad { check.schedule = \"0/2 * * * * ?\" } }");
+        Path conf = BarmanFixture.barmandConf(dir, "servers { itpg {}, itbad { check.schedule = \"0/5 * * * * ?\" } }");
         try (Daemon d = Daemon.start(conf, log)) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
                     find(Barmand.history(conf), "check", "scheduled", "failed").isPresent());
@@ -95,9 +95,9 @@ class DaemonIT {
             List<String> failed = java.util.stream.StreamSupport.stream(r.path("failedChecks").spliterator(), false)
                     .map(JsonNode::asText).toList();
             assertThat(failed).contains("postgresql", "wal_archive");
-            // the scheduled check runs every 2 s: a run-now that meets it is skipped (75); try again
+            // the scheduled check runs every 5 s: a run-now that meets it is skipped (75); try again
             Cli[] last = new Cli[1];
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
                 last[0] = Barmand.cli("run-now", "check", "itbad", "--config", conf.toString());
                 return last[0].exit() != 75;
             });
@@ -137,9 +137,9 @@ class DaemonIT {
 
     @Test
     void aBackupMissedWhileStoppedIsCaughtUpAfterRestartOnce() throws Exception {
-        String cron = onceIn(12);
+        String cron = onceIn(20);
         Path conf = BarmanFixture.barmandConf(dir, "servers { itpg { backup.schedule = \"" + cron + "\" } }");
-        ZonedDateTime fire = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(12);
+        ZonedDateTime fire = ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(20);
         try (Daemon d = Daemon.start(conf, log)) {
             assertThat(d.stop(Duration.ofSeconds(30))).isIn(0, 143);
         }
