@@ -38,6 +38,10 @@ public final class FleetNode implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService thread;
     private long retryMs;
+    /** When the forwarder tries next (System.nanoTime), 0 = at the next tick: only this node's thread touches it. */
+    private long nextTry;
+    /** The last unexpected failure of a forwarding pass, said once until a pass works again. */
+    private String unexpected;
 
     private FleetNode(FleetSettings settings, StateDatabase db, Forwarder forwarder, Heartbeat heartbeat, Link link,
                       Tuning tuning, Clock clock) {
@@ -73,31 +77,45 @@ public final class FleetNode implements AutoCloseable {
     public void start() {
         log.info("node {} on state database {}, heartbeat every {} s", settings.nodeName(), db.where(),
                 settings.heartbeat().toSeconds());
-        thread.execute(this::forward);
+        // one tick every poll, never ended by a failure (a task that throws stops its schedule): the wait between
+        // failed passes is kept in nextTry, and a heartbeat that goes through again cuts it short
+        thread.scheduleWithFixedDelay(this::forward, 0, tuning.poll().toMillis(), TimeUnit.MILLISECONDS);
         thread.scheduleAtFixedRate(this::beat, 0, settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void forward() {
-        long delay = tuning.poll().toMillis();
+        if (nextTry != 0 && System.nanoTime() - nextTry < 0) {
+            return;
+        }
         try {
             if (forwarder.forwardOnce() < 0) {
                 retryMs = retryMs == 0 ? tuning.poll().toMillis() : Math.min(retryMs * 2, tuning.retryMax().toMillis());
-                delay = retryMs;
+                nextTry = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryMs);
             } else {
                 retryMs = 0;
+                nextTry = 0;
+                unexpected = null;
             }
-        } catch (RuntimeException e) {
-            // the local history unreadable: said by the history's own checks; tried again
-            log.debug("forwarding: {}", e.toString());
-        }
-        if (!thread.isShutdown()) {
-            thread.schedule(this::forward, delay, TimeUnit.MILLISECONDS);
+        } catch (Throwable e) {
+            // the local history unreadable (said by the history's own checks), or a fault of ours: tried again, said once
+            if (!e.toString().equals(unexpected)) {
+                unexpected = e.toString();
+                log.warn("forwarding to the state database failed: {} (tried again)", e.toString(), e);
+            }
+            retryMs = retryMs == 0 ? tuning.poll().toMillis() : Math.min(retryMs * 2, tuning.retryMax().toMillis());
+            nextTry = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryMs);
+            if (e instanceof VirtualMachineError v) {
+                throw v;
+            }
         }
     }
 
     private void beat() {
         try {
             heartbeat.beat();
+            if (link.downSince().isPresent()) {
+                nextTry = 0; // it answers again: the forwarder need not wait out its backoff
+            }
             link.ok(-1);
         } catch (Exception e) {
             link.failed("the heartbeat of node " + settings.nodeName(), e);

@@ -58,8 +58,8 @@ final class Link {
     /** The first line of the deepest cause: what PostgreSQL or the network said. */
     static String message(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
+        for (int depth = 0; depth < 16 && t.getCause() != null && t.getCause() != t; depth++) {
+            t = t.getCause(); // bounded: a chain of causes can loop
         }
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return m.lines().findFirst().orElse(m);

@@ -167,7 +167,7 @@ class ReportMailIT {
             String size = Sizes.human(backup.path("sizeBytes").asLong());
             assertThat(text).containsPattern("itpg +OK +" + backup.path("backupId").asText()).contains(backup.path("backupId").asText() + ", ").contains(size)
                     .contains("Problems now: none").contains("1 backup(s)")
-                    .containsPattern("itpg +restorable +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC +\\S+ +- +\\S+ ago, from Barman, RTO ")
+                    .containsPattern("itpg +restorable +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC +\\S+ +- +\\S+ ago, from Barman, RTO ")
                     .containsPattern("itbad +NOT restorable +- +- +- +never")
                     .containsPattern("itbad NOT restorable: no (DONE backup in Barman|successful backup recorded)");
             assertThat(text.indexOf("RESTORABLE TO")).isLessThan(text.indexOf("LAST BACKUP"));
