@@ -3,7 +3,6 @@ package io.barmand.bucket;
 import com.exceptionfactory.jagged.RecipientStanzaReader;
 import com.exceptionfactory.jagged.RecipientStanzaWriter;
 import com.exceptionfactory.jagged.framework.stream.StandardDecryptingChannelFactory;
-import com.exceptionfactory.jagged.framework.stream.StandardEncryptingChannelFactory;
 import com.exceptionfactory.jagged.x25519.X25519RecipientStanzaReaderFactory;
 import com.exceptionfactory.jagged.x25519.X25519RecipientStanzaWriterFactory;
 import io.barmand.error.BarmandException;
@@ -14,7 +13,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +36,9 @@ public final class Age {
 
     /**
      * Encrypts what is written into {@code out} to every recipient; {@link OutputStream#close()} writes the last
-     * chunk and closes {@code out}.
+     * chunk and closes {@code out}. The header is Jagged's, the payload chunks are sealed on several threads and
+     * written to {@code out} by another ({@link AgeSealer}): {@code out} need not be thread-safe, it is written by
+     * one thread at a time, and closed by the caller's.
      */
     public static OutputStream encrypt(OutputStream out, List<String> recipients) throws IOException {
         List<RecipientStanzaWriter> writers = new ArrayList<>();
@@ -46,8 +46,7 @@ public final class Age {
             for (String r : recipients) {
                 writers.add(X25519RecipientStanzaWriterFactory.newRecipientStanzaWriter(r));
             }
-            var ch = new StandardEncryptingChannelFactory().newEncryptingChannel(writable(out), writers);
-            return Channels.newOutputStream(ch);
+            return new AgeSealer(out, writers);
         } catch (GeneralSecurityException e) {
             throw new BarmandException(Category.CONFIG, "age encryption: cannot use the recipients: " + e.getMessage(), e);
         }
@@ -94,43 +93,6 @@ public final class Age {
                     + " identity(ies) given opens it (it was encrypted to other recipients; its manifest names them): "
                     + e.getMessage(), e);
         }
-    }
-
-    /**
-     * {@code out} as a channel, not interruptible (the JDK's would close {@code out}, completing an upload, when the
-     * thread is interrupted; barmand's own abort path handles an interrupt) and without an intermediate copy.
-     */
-    static WritableByteChannel writable(OutputStream out) {
-        return new WritableByteChannel() {
-            private boolean open = true;
-
-            @Override
-            public int write(ByteBuffer src) throws IOException {
-                int n = src.remaining();
-                if (src.hasArray()) {
-                    out.write(src.array(), src.arrayOffset() + src.position(), n);
-                    src.position(src.limit());
-                } else {
-                    byte[] b = new byte[n];
-                    src.get(b);
-                    out.write(b);
-                }
-                return n;
-            }
-
-            @Override
-            public boolean isOpen() {
-                return open;
-            }
-
-            @Override
-            public void close() throws IOException {
-                if (open) {
-                    open = false;
-                    out.close();
-                }
-            }
-        };
     }
 
     /** {@code in} as a channel, reading straight into the channel's buffer (the JDK's copies 8 KiB at a time). */

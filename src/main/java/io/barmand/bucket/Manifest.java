@@ -18,7 +18,10 @@ import java.util.List;
  * plain files (checked after decrypting), the objects' of the stored, encrypted bytes (checked without any key).
  * Each object's {@code versionId} (in a versioned bucket) lets a restore read that version even when someone deleted
  * or overwrote the current one; {@code lockMode} and {@code lockedUntil} are the Object Lock the copy was written with
- * (null without one; retention may extend it since). Fields added later read as null from older manifests.
+ * (null without one; retention may extend it since). {@code uncompressedFrom}: the offset in the tar from which the
+ * data object is stored uncompressed (the zstd stream goes on in raw blocks: {@link AdaptiveZstd} stopped compressing
+ * there, since the data did not shrink); null when it is compressed throughout. Readers need not know it: the object
+ * is one zstd stream either way. Fields added later read as null from older manifests.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Manifest(int format, String server, String backupId, String barmandVersion, String created,
@@ -26,15 +29,25 @@ public record Manifest(int format, String server, String backupId, String barman
                        String backupInfo, List<FileEntry> files, List<ObjectEntry> objects,
                        @JsonInclude(JsonInclude.Include.NON_NULL) Encryption encryption,
                        @JsonInclude(JsonInclude.Include.NON_NULL) String lockMode,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) String lockedUntil) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String lockedUntil,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Long uncompressedFrom) {
     public static final int FORMAT = 1;
+
+    /** A manifest of a copy compressed throughout (uncompressedFrom null: also what an older manifest reads as). */
+    public Manifest(int format, String server, String backupId, String barmandVersion, String created, String codec,
+                    int level, String beginWal, String endWal, int timeline, long segmentSize, String backupInfo,
+                    List<FileEntry> files, List<ObjectEntry> objects, Encryption encryption, String lockMode,
+                    String lockedUntil) {
+        this(format, server, backupId, barmandVersion, created, codec, level, beginWal, endWal, timeline, segmentSize,
+                backupInfo, files, objects, encryption, lockMode, lockedUntil, null);
+    }
 
     /** A manifest of a copy stored as compressed, not encrypted. */
     public Manifest(int format, String server, String backupId, String barmandVersion, String created, String codec,
                     int level, String beginWal, String endWal, int timeline, long segmentSize, String backupInfo,
                     List<FileEntry> files, List<ObjectEntry> objects) {
         this(format, server, backupId, barmandVersion, created, codec, level, beginWal, endWal, timeline, segmentSize,
-                backupInfo, files, objects, null, null, null);
+                backupInfo, files, objects, null, null, null, null);
     }
 
     /** A manifest without Object Lock (lockMode, lockedUntil null: also what an older manifest reads as). */
@@ -42,7 +55,7 @@ public record Manifest(int format, String server, String backupId, String barman
                     int level, String beginWal, String endWal, int timeline, long segmentSize, String backupInfo,
                     List<FileEntry> files, List<ObjectEntry> objects, Encryption encryption) {
         this(format, server, backupId, barmandVersion, created, codec, level, beginWal, endWal, timeline, segmentSize,
-                backupInfo, files, objects, encryption, null, null);
+                backupInfo, files, objects, encryption, null, null, null);
     }
 
     /** How the data object was encrypted: {@code format} "age", to these {@code recipients} (age1... public keys). */

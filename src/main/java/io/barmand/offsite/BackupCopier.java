@@ -7,6 +7,7 @@ import io.barmand.barman.BackupInfo;
 import io.barmand.bucket.TarWriter;
 import io.barmand.bucket.Hashing;
 import io.barmand.bucket.Age;
+import io.barmand.bucket.AdaptiveZstd;
 import io.barmand.bucket.Codecs;
 import io.barmand.bucket.S3Store;
 import io.barmand.bucket.Manifest;
@@ -168,10 +169,13 @@ public class BackupCopier {
             throw new BarmandException(Category.IO, s.spoolDir() + ": cannot spool parts: " + e.getMessage(), e);
         }
         TarWriter tar;
+        AdaptiveZstd adaptive = null;
         try {
-            // tar -> compression -> age (with recipients) -> parts: nothing plain is spooled
+            // tar -> compression (zstd stops compressing data that does not shrink) -> age (with recipients) -> parts:
+            // nothing plain is spooled
             try (OutputStream sealed = enc.encrypts() ? Age.encrypt(sink, enc.recipients()) : sink;
-                 OutputStream z = Codecs.compress(sealed, s.codec(), s.level());
+                 OutputStream z = s.codec() == OffsiteSettings.Codec.ZSTD
+                         ? (adaptive = new AdaptiveZstd(sealed, s.level())) : Codecs.compress(sealed, s.codec(), s.level());
                  OutputStream buf = new BufferedOutputStream(z, 1 << 20)) {
                 tar = new TarWriter(buf);
                 tar.addTree(backupDir);
@@ -213,13 +217,16 @@ public class BackupCopier {
         Manifest m = new Manifest(Manifest.FORMAT, server, backupId, version, clock.instant().toString(), s.codec().word(),
                 s.level(), info.beginWal(), info.endWal(), info.timeline(), info.segmentSize(), info.text(), tar.files(), objects,
                 enc.encrypts() ? new Manifest.Encryption(Age.FORMAT, enc.recipients()) : null,
-                lock.map(S3Store.Lock::word).orElse(null), lock.map(l -> l.until().toString()).orElse(null));
+                lock.map(S3Store.Lock::word).orElse(null), lock.map(l -> l.until().toString()).orElse(null),
+                adaptive != null && adaptive.storedFrom() >= 0 ? adaptive.storedFrom() : null);
         byte[] mj = m.toJson();
         store.put(layout.manifest(server, backupId), mj, "application/json", Map.of("sha256", Hashing.sha256Hex(mj)), lock);
         j.clear();
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        log.info("offsite {}: backup {} copied: {} files, {} bytes as {} bytes in {} part(s), {} ms{}", server, backupId,
+        log.info("offsite {}: backup {} copied: {} files, {} bytes as {} bytes in {} part(s), {} ms{}{}", server, backupId,
                 m.files().size(), m.originalBytes(), sink.size(), sink.partCount(), ms,
+                m.uncompressedFrom() == null ? "" : ", stored uncompressed from byte " + m.uncompressedFrom()
+                        + " of the tar on (it did not shrink by " + AdaptiveZstd.MIN_GAIN + "x)",
                 enc.encrypts() ? ", encrypted (age) to " + String.join(", ", enc.recipients()) : "");
         return new Copied(backupId, false, m, ms);
     }

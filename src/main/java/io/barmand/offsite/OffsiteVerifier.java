@@ -80,6 +80,18 @@ public class OffsiteVerifier {
         // WAL the backup needs, and gaps
         WalCopier wc = new WalCopier(store);
         Set<String> wal = wc.inBucket(server);
+        if (store.settings().objectLock() != OffsiteSettings.LockMode.OFF) {
+            // a delete marker over a locked version: the WAL is still there for a restore, but someone deleted it
+            java.util.TreeSet<String> kept = new java.util.TreeSet<>(wc.storedVersions(server));
+            kept.removeAll(wal);
+            if (!kept.isEmpty()) {
+                lines.add("WARNING: " + kept.size() + " WAL object(s) deleted as current objects by someone else (delete "
+                        + "markers), kept as locked versions, which restores read: " + kept.first()
+                        + (kept.size() > 1 ? " .. " + kept.last() : ""));
+                wal = new java.util.TreeSet<>(wal);
+                wal.addAll(kept);
+            }
+        }
         for (String n : m.neededWal()) {
             if (!wal.contains(n)) {
                 problems.add("MISSING WAL " + n + " (needed by backup " + id + ")");

@@ -125,6 +125,21 @@ public class WalCopier {
     }
 
     /**
+     * The WAL names with a stored version under the server's WAL prefix, delete markers aside: under Object Lock, what
+     * {@link #inBucket} lacks but this has was deleted as a current object (by someone else: barmand deletes by
+     * version id) and is still kept as a locked version, which restores read (S3Download.walObjects).
+     */
+    public Set<String> storedVersions(String server) {
+        Set<String> names = new TreeSet<>();
+        for (io.barmand.bucket.S3Store.Version v : store.versions(layout.wals(server))) {
+            if (!v.deleteMarker()) {
+                Layout.walName(v.key()).ifPresent(names::add);
+            }
+        }
+        return names;
+    }
+
+    /**
      * Which WAL the bucket needs: every segment from {@code from} on (the begin WAL of the oldest copy that is not
      * kept standalone, or of the backup about to be copied), and each standalone copy's own begin..end; history
      * files always. {@link #ALL} (no copy known): every file of the archive. WAL older than that cannot serve a

@@ -142,6 +142,89 @@ class AgeTest {
         assertThat(Age.decrypt(Files.newInputStream(byAge), List.of(OPS.identity()), "by-age").readAllBytes()).isEqualTo(plain);
     }
 
+    /**
+     * The payload sealed on several threads (AgeSealer) is the age STREAM byte for byte as the spec has it: plaintexts
+     * of several MiB crossing many chunks and batches, an exact multiple of 64 KiB (its last chunk is full and marked
+     * last: no empty chunk after it, so the object is the header + the plaintext + 16 bytes per chunk), one byte past
+     * it, written in odd pieces; Jagged and Debian's age both read each back.
+     */
+    @Test
+    void aPayloadOfManyChunksSealedInParallelIsReadByJaggedAndByAge() throws Exception {
+        boolean age = Files.isExecutable(Path.of("/usr/bin/age"));
+        Path key = dir.resolve("ops.txt");
+        Files.writeString(key, OPS.identity() + "\n");
+        int chunk = 64 * 1024;
+        for (int size : new int[] {chunk, AgeSealer.BATCH_CHUNKS * chunk, 80 * chunk, 80 * chunk + 1, 5 * 1024 * 1024 + 12345}) {
+            byte[] plain = new byte[size];
+            new Random(size).nextBytes(plain);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (OutputStream e = Age.encrypt(out, List.of(OPS.recipient()))) {
+                int at = 0;
+                for (int piece = 1; at < size; piece = piece * 7 % 300_007 + 1) {
+                    int n = Math.min(piece, size - at);
+                    if (n == 1) {
+                        e.write(plain[at]);
+                    } else {
+                        e.write(plain, at, n);
+                    }
+                    at += n;
+                }
+            }
+            byte[] sealed = out.toByteArray();
+            int header = indexOf(sealed, "\n---") + 1 + 48 + 16; // "--- MAC\n", then the payload nonce
+            long chunks = (size + chunk - 1) / chunk;
+            assertThat(sealed.length).as("%d bytes: header + plaintext + a tag per chunk", size)
+                    .isEqualTo(header + size + 16 * chunks);
+            assertThat(Age.decrypt(new ByteArrayInputStream(sealed), List.of(OPS.identity()), "obj").readAllBytes())
+                    .as("Jagged reads %d bytes back", size).isEqualTo(plain);
+            if (age) {
+                Path in = dir.resolve("p.age");
+                Path back = dir.resolve("p");
+                Files.write(in, sealed);
+                Files.deleteIfExists(back);
+                assertThat(run("age", "-d", "-i", key.toString(), "-o", back.toString(), in.toString())).isZero();
+                assertThat(Files.readAllBytes(back)).as("age -d reads %d bytes back", size).isEqualTo(plain);
+            }
+        }
+    }
+
+    /** A failing sink is reported to the writer (at a write or at close), and is then not closed: no upload completes. */
+    @Test
+    void aSinkThatFailsStopsTheWriterAndIsNotClosed() throws Exception {
+        boolean[] closed = {false};
+        OutputStream failing = new OutputStream() {
+            long n;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                n += len;
+                if (n > 2_000_000) {
+                    throw new IOException("disk full (test)");
+                }
+            }
+
+            @Override
+            public void close() {
+                closed[0] = true;
+            }
+        };
+        OutputStream e = Age.encrypt(failing, List.of(OPS.recipient()));
+        assertThatThrownBy(() -> {
+            try (e) {
+                byte[] b = new byte[100_000];
+                for (int i = 0; i < 1000; i++) {
+                    e.write(b);
+                }
+            }
+        }).isInstanceOf(IOException.class).hasMessageContaining("disk full (test)");
+        assertThat(closed[0]).isFalse();
+    }
+
     private static int run(String... argv) throws Exception {
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

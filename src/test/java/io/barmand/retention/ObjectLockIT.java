@@ -243,6 +243,11 @@ class ObjectLockIT {
             for (Manifest.ObjectEntry o : mc.objects()) {
                 assertThat(st.head(o.key(), o.versionId())).as("locked version of %s", o.key()).isPresent();
             }
+            // verify finds the copy's and its WAL's locked versions behind the attacker's delete markers
+            OffsiteVerifier.Report after = new OffsiteVerifier(st).verify(SERVER, Optional.of(c), false);
+            after.lines().forEach(l -> System.out.println("verify after the attack: " + l));
+            assertThat(after.problems()).noneMatch(p -> p.startsWith("MISSING"));
+            assertThat(String.join("\n", after.lines())).contains("WAL object(s) deleted as current objects by someone else");
             // the newest copy restores bit-identical from the recorded versions (the download restore uses)
             Manifest picked = new S3Download(st).pick(SERVER, "latest", Optional.empty()).orElseThrow();
             assertThat(picked.backupId()).isEqualTo(c);
