@@ -131,7 +131,7 @@ class ReportMailIT {
         Path scratchRoot = Files.createTempDirectory(Path.of("/var/tmp"), "barmand-reportmail-");
         Files.setPosixFilePermissions(scratchRoot, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path conf = conf("  metrics.listen = \"127.0.0.1:" + metricsPort + "\"", "itpg { restore-test { scratch-dir = \""
-                + scratchRoot.resolve("scratch") + "\", port-range = \"54390-54399\" } }, itbad {}");
+                + scratchRoot.resolve("scratch") + "\", port-range = \"54450-54459\" } }, itbad {}");
         try (Daemon d = Daemon.start(conf, log)) {
             Cli b = Barmand.cli("run-now", "backup", "itpg", "--config", conf.toString());
             assertThat(b.exit()).as("backup: %s %s\n%s", b.out(), b.err(), d.logText()).isZero();

@@ -59,7 +59,7 @@ class RestoreSigtermIT {
                 + "    check.schedule = off, switch-wal.schedule = off, backup.schedule = off\n"
                 + "    restore-test {\n"
                 + "      scratch-dir = \"" + scratch + "\"\n"
-                + "      port-range = \"54380-54389\"\n"
+                + "      port-range = \"54440-54449\"\n"
                 // holds the instance up long enough to be stopped mid-test
                 + "      verify.assertions = [{ name = slow, query = \"SELECT pg_sleep(120)::text\", expect = \"\" }]\n"
                 + "    }\n"
