@@ -28,6 +28,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 // the longest IT class: started first, so that the others run beside it (failsafe runs IT classes in parallel)
 @Order(1)
 @ResourceLock(ItServerLock.ITPG)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith({ItServerLock.class, BarmanFixture.class})
 class DaemonIT {
     @TempDir

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * loopback): the morning report, alerts, an SMTP server that is down, a login that is refused.
  */
 @ResourceLock(ItServerLock.ITPG)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith({ItServerLock.class, BarmanFixture.class})
 class ReportMailIT {
     @TempDir

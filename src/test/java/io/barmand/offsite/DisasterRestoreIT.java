@@ -50,6 +50,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * The backup is a real one of "itoffsite" (offsite-fixture.sh), copied by the offsite service to S3Proxy.
  */
 @ResourceLock(ItServerLock.ITOFFSITE)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith(ItServerLock.class)
 class DisasterRestoreIT {
     static final String ACCESS = "restorecmd-it";

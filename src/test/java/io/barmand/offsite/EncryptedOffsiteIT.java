@@ -51,6 +51,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * restores the rows with it; the restore test from S3 passes.
  */
 @ResourceLock(ItServerLock.ITOFFSITE)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith(ItServerLock.class)
 class EncryptedOffsiteIT {
     static final String ACCESS = "enc-it";

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * download alone. The rows written after the backup are there.
  */
 @ResourceLock(ItServerLock.ITOFFSITE)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith(ItServerLock.class)
 class OffsiteRestoreIT {
     static final String ACCESS = "restore-it";

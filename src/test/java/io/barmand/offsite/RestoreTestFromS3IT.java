@@ -38,6 +38,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
  * after the backup come from the WAL in S3. A damaged object fails the test before anything starts.
  */
 @ResourceLock(ItServerLock.ITOFFSITE)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith(ItServerLock.class)
 class RestoreTestFromS3IT {
     static final String ACCESS = "s3restore-it";

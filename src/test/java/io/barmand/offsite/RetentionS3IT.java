@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * restore test from S3.
  */
 @ResourceLock(ItServerLock.ITOFFSITE)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith(ItServerLock.class)
 class RetentionS3IT {
     static final String ACCESS = "retention-it";

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * Barman's retention while the test reads it.
  */
 @ResourceLock(ItServerLock.ITRESTORE)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith(ItServerLock.class)
 class RestoreIntegrityIT {
     static final String DB = "restoreit";

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * stopped, its folder removed, and the run recorded interrupted.
  */
 @ResourceLock(ItServerLock.ITRESTORE)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith(ItServerLock.class)
 class RestoreSigtermIT {
     Path dir;

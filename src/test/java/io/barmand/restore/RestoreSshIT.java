@@ -25,6 +25,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * host key pinned in a known_hosts file and a generated client key; the "scratch host" user is postgres.
  */
 @ResourceLock(ItServerLock.ITRESTORE)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith(ItServerLock.class)
 class RestoreSshIT {
     Path dir;

@@ -29,7 +29,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
@@ -37,10 +36,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * restore-fixture.sh. Runs as root (as the ITs do); the scratch instance runs as barman.
  */
 @ResourceLock(ItServerLock.ITRESTORE)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith(ItServerLock.class)
-// alone: its point-in-time test once waited 10 min for a scratch instance that never came up while other classes
-// backed up, copied and restore-tested the same cluster beside it (the clean-clone CI of 2026-12-08); not found why
-@Isolated("a point-in-time restore test of the shared cluster; failed once beside other classes")
 class RestoreTestIT {
     static final String DB = "restoreit";
     Path dir;

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * one an admin took over barmand's), and a backup under a running restore test is not deleted.
  */
 @ResourceLock(ItServerLock.ITRESTORE)
+@ResourceLock(ItServerLock.CLUSTER)
 @ExtendWith(ItServerLock.class)
 class RetentionIT {
     static final ObjectMapper JSON = new ObjectMapper();

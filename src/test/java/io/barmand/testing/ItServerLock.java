@@ -30,6 +30,13 @@ public final class ItServerLock implements BeforeAllCallback, AfterAllCallback {
     public static final String ITRESTORE = "itrestore";
     /** offsite-fixture.sh's server (the offsite ITs on real backups). */
     public static final String ITOFFSITE = "itoffsite";
+    /**
+     * The PostgreSQL cluster the three servers share (port 5499): every class that drives a server names it too, so
+     * that they run one at a time (beside the classes that need no cluster: moto, S3Proxy, stand-in barmans, the
+     * fleet's own clusters). Side by side they made each other's WAL switches and backups: a point-in-time restore test
+     * and a damaged-WAL test each failed once that way.
+     */
+    public static final String CLUSTER = "barmandit-cluster";
 
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(ItServerLock.class);
 
